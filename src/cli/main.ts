@@ -1,0 +1,81 @@
+import { startAgent } from '../agent/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { startServer } from '../server/index.js';
+import { VERSION } from '../version.js';
+import { isCommand, parseArgs } from './args.js';
+import { commandHelp, mainHelp } from './help.js';
+import { type AgentSettings, resolveSettings, type ServerSettings, SettingError } from './settings.js';
+
+/** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    return usageError(err);
+  }
+  if (args.version) {
+    console.log(`pulltrace ${VERSION}`);
+    return 0;
+  }
+  if (!args.command) {
+    console.log(mainHelp());
+    return args.help ? 0 : 2;
+  }
+  if (!isCommand(args.command)) {
+    console.error(`pulltrace: unknown command "${args.command}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(commandHelp(args.command));
+    return 0;
+  }
+  let settings: Record<string, unknown>;
+  try {
+    settings = resolveSettings(args.command, args.flags, env);
+  } catch (err) {
+    return usageError(err);
+  }
+
+  const logger = createLogger(String(settings.logLevel));
+  const stops: Array<() => Promise<void>> = [];
+  onShutdown(logger, stops);
+
+  if (args.command === 'server' || args.command === 'standalone') {
+    const server = await startServer(settings as unknown as ServerSettings, logger);
+    stops.unshift(() => server.close());
+    if (args.command === 'standalone') {
+      // The in-process agent reports to this server's own listener, through the same path as remote agents.
+      const agentSettings = { ...(settings as unknown as AgentSettings), serverUrl: server.loopbackUrl };
+      const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
+      stops.unshift(() => agent.close());
+    }
+  } else {
+    const agent = await startAgent(settings as unknown as AgentSettings, logger.child({ component: 'agent' }), { standalone: false });
+    stops.unshift(() => agent.close());
+  }
+  return undefined;
+}
+
+function usageError(err: unknown): number {
+  if (err instanceof SettingError) {
+    console.error(`pulltrace: ${err.message}`);
+    return 2;
+  }
+  throw err;
+}
+
+function onShutdown(logger: Logger, stops: Array<() => Promise<void>>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    Promise.allSettled(stops.map((s) => s())).then(() => {
+      logger.flush();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

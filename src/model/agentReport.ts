@@ -1,0 +1,50 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ByteCount } from './common.js';
+import { LayerStateSchema } from './layerStatus.js';
+
+// Reports from the original Go agent carry only imageRef/layers/startedAt/totalKnown, with
+// Go zero times ("0001-01-01T00:00:00Z"); everything new here is optional so they still validate.
+
+export const ReportLayerSchema = Type.Object({
+  digest: Type.String({ minLength: 1, maxLength: 256 }),
+  mediaType: Type.Optional(Type.String({ maxLength: 256 })),
+  totalBytes: ByteCount,
+  downloadedBytes: ByteCount,
+  totalKnown: Type.Optional(Type.Boolean()),
+  state: Type.Optional(LayerStateSchema),
+});
+export type ReportLayer = Static<typeof ReportLayerSchema>;
+
+export const ReportPullStatusSchema = Type.Union([Type.Literal('pulling'), Type.Literal('completed'), Type.Literal('failed')]);
+
+export const ReportPullSchema = Type.Object({
+  imageRef: Type.String({ maxLength: 1024 }),
+  startedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  totalKnown: Type.Optional(Type.Boolean()),
+  manifestDigest: Type.Optional(Type.String({ maxLength: 256 })),
+  status: Type.Optional(ReportPullStatusSchema),
+  error: Type.Optional(Type.String({ maxLength: 4096 })),
+  layers: Type.Array(ReportLayerSchema, { maxItems: 1000 }),
+});
+export type ReportPull = Static<typeof ReportPullSchema>;
+
+export const AgentInfoSchema = Type.Object({
+  version: Type.Optional(Type.String({ maxLength: 128 })),
+  runtime: Type.Optional(Type.String({ maxLength: 64 })),
+  runtimeVersion: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type AgentInfo = Static<typeof AgentInfoSchema>;
+
+/** DNS-1123 subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters. */
+export const NODE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+export const AgentReportSchema = Type.Object(
+  {
+    nodeName: Type.String({ minLength: 1, maxLength: 253, pattern: NODE_NAME_PATTERN }),
+    timestamp: Type.Optional(Type.String({ maxLength: 64 })),
+    agent: Type.Optional(AgentInfoSchema),
+    pulls: Type.Array(ReportPullSchema, { maxItems: 1000 }),
+  },
+  { $id: 'AgentReport', title: 'AgentReport', description: 'Full snapshot of the pulls on one node, sent by an agent.' },
+);
+export type AgentReport = Static<typeof AgentReportSchema>;

@@ -1,0 +1,8 @@
+import { Type } from '@sinclair/typebox';
+
+/** RFC 3339 time in UTC, e.g. 2026-11-27T10:00:00.000Z */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const ByteCount = Type.Integer({ minimum: 0 });
+
+export const SCHEMA_VERSION = 'v1' as const;

@@ -1,0 +1,21 @@
+export {
+  type AgentInfo,
+  type AgentReport,
+  AgentReportSchema,
+  NODE_NAME_PATTERN,
+  type ReportLayer,
+  type ReportPull,
+  ReportPullSchema,
+} from './agentReport.js';
+export { SCHEMA_VERSION } from './common.js';
+export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
+export { publishedSchemas } from './published.js';
+export { PULL_EVENT_TYPES, type PullEvent, PullEventSchema, type PullEventType } from './pullEvent.js';
+export {
+  type PodRef,
+  PodRefSchema,
+  type PullState,
+  PullStateSchema,
+  type PullStatus,
+  PullStatusSchema,
+} from './pullStatus.js';

@@ -1,0 +1,29 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ByteCount, Timestamp } from './common.js';
+
+export const LayerStateSchema = Type.Union(
+  [Type.Literal('waiting'), Type.Literal('downloading'), Type.Literal('done'), Type.Literal('cached')],
+  {
+    description: 'waiting: not started; downloading: ingest active; done: committed during this pull; cached: on the node before the pull',
+  },
+);
+export type LayerState = Static<typeof LayerStateSchema>;
+
+/** One layer (or config blob) of a pull, as the server shows it. */
+export const LayerStatusSchema = Type.Object(
+  {
+    pullId: Type.String(),
+    digest: Type.String(),
+    mediaType: Type.String(),
+    totalBytes: ByteCount,
+    downloadedBytes: ByteCount,
+    bytesPerSec: Type.Number({ minimum: 0 }),
+    percent: Type.Number({ minimum: 0, maximum: 100 }),
+    startedAt: Type.Optional(Timestamp),
+    completedAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+    totalKnown: Type.Boolean(),
+    state: LayerStateSchema,
+  },
+  { $id: 'LayerStatus' },
+);
+export type LayerStatus = Static<typeof LayerStatusSchema>;

@@ -1,0 +1,20 @@
+import { AgentReportSchema } from './agentReport.js';
+import { PullEventSchema } from './pullEvent.js';
+
+/** The JSON Schema files shipped in docs/schemas, keyed by file name. */
+export function publishedSchemas(): Record<string, unknown> {
+  return {
+    'pull-event-v1.json': withHeader(PullEventSchema, 'pull-event-v1.json'),
+    'agent-report-v1.json': withHeader(AgentReportSchema, 'agent-report-v1.json'),
+  };
+}
+
+function withHeader(schema: object, file: string): unknown {
+  // JSON.parse(JSON.stringify()) drops TypeBox's symbol keys, leaving plain JSON Schema.
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    ...plain,
+    $id: `https://pulltrace.dev/schemas/${file}`,
+  };
+}
