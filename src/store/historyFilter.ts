@@ -1,0 +1,71 @@
+import type { HistoryCursor } from './cursor.js';
+
+export interface HistoryFilter {
+  node?: string;
+  image?: string;
+  namespace?: string;
+  pod?: string;
+  /** substring match, case-insensitive, like the live API */
+  status?: string;
+  /** ms epoch, inclusive, on completedAt */
+  since?: number;
+  /** ms epoch, inclusive, on completedAt */
+  until?: number;
+}
+
+export interface SqlWhere {
+  /** '' when nothing filters, else 'WHERE …' */
+  sql: string;
+  params: Array<string | number>;
+}
+
+/**
+ * LIKE pattern matching `text` as a substring. SQLite's LIKE folds ASCII case only, which is
+ * exactly what these fields need: node, namespace and pod names are lowercase DNS names and
+ * image references are ASCII.
+ */
+export function substringPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The WHERE clause of a history query over `pulls p`; empty filter strings match everything. */
+export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlWhere {
+  const terms: string[] = [];
+  const params: Array<string | number> = [];
+  const like = (column: string, value: string | undefined) => {
+    if (!value) return;
+    terms.push(`${column} LIKE ? ESCAPE '\\'`);
+    params.push(substringPattern(value));
+  };
+  like('p.node_name', filter.node);
+  like('p.image_ref', filter.image);
+  like('p.status', filter.status);
+  if (filter.namespace || filter.pod) {
+    // Both conditions must hold for the same pod: namespace=a&pod=b means "pod b in namespace a".
+    const podTerms: string[] = [];
+    if (filter.namespace) {
+      podTerms.push(`k.namespace LIKE ? ESCAPE '\\'`);
+      params.push(substringPattern(filter.namespace));
+    }
+    if (filter.pod) {
+      podTerms.push(`k.pod_name LIKE ? ESCAPE '\\'`);
+      params.push(substringPattern(filter.pod));
+    }
+    terms.push(`EXISTS (SELECT 1 FROM pull_pods k WHERE k.pull_id = p.id AND ${podTerms.join(' AND ')})`);
+  }
+  if (filter.since !== undefined) {
+    terms.push('p.completed_at >= ?');
+    params.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    terms.push('p.completed_at <= ?');
+    params.push(filter.until);
+  }
+  if (after) {
+    // Keyset pagination: strictly after the cursor in (completed_at desc, id desc) order, so rows
+    // sharing a completedAt are neither repeated nor skipped.
+    terms.push('(p.completed_at < ? OR (p.completed_at = ? AND p.id < ?))');
+    params.push(after.completedAt, after.completedAt, after.id);
+  }
+  return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
+}

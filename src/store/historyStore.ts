@@ -1,0 +1,197 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from '../log/index.js';
+import type { PullStatus } from '../model/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { InvalidHistoryQueryError } from './errors.js';
+import { type HistoryFilter, historyWhere } from './historyFilter.js';
+import { openHistoryDatabase } from './openDatabase.js';
+import { fromPullRow, type PullRow, toPullRow } from './pullRow.js';
+
+export interface HistoryPage {
+  pulls: PullStatus[];
+  next: string | null;
+}
+
+export const MAX_HISTORY_LIMIT = 500;
+/** Pending pulls wait at most this long before their batch is written. */
+export const FLUSH_DELAY_MS = 250;
+/** …or are written on the next turn of the event loop once this many are pending. */
+export const FLUSH_BATCH_SIZE = 200;
+
+interface PageRow {
+  id: string;
+  completed_at: number;
+  doc: string;
+  layers: string;
+}
+
+/**
+ * Finished pulls (completed or failed) with their layers, in SQLite.
+ *
+ * `enqueue` only snapshots the pull into memory; a timer writes pending pulls in one transaction,
+ * so report ingest never waits for the disk. A pull id is one row: enqueueing the same id again
+ * (e.g. kubelet refining `error` right after the agent reported the failure) replaces the pending
+ * snapshot, or upserts the row if it was already written — the latest version wins.
+ * Reads (`query`, `finishedSince`, `prune`) flush first, so they see everything enqueued before them.
+ */
+export class HistoryStore {
+  private readonly pending = new Map<string, PullRow>();
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private closed = false;
+  private readonly pageStatements = new Map<string, Database.Statement>();
+  private readonly writeBatch: (rows: PullRow[]) => void;
+  private readonly finishedSinceStatement: Database.Statement<[number], { doc: string; layers: string }>;
+  private readonly pruneStatement: Database.Statement<[number]>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly logger: Logger,
+  ) {
+    const upsertPull = db.prepare(`
+      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers)
+      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers)
+      ON CONFLICT (id) DO UPDATE SET
+        node_name = excluded.node_name, image_ref = excluded.image_ref, status = excluded.status,
+        started_at = excluded.started_at, completed_at = excluded.completed_at, error = excluded.error,
+        manifest_digest = excluded.manifest_digest, total_bytes = excluded.total_bytes,
+        doc = excluded.doc, layers = excluded.layers`);
+    const deletePods = db.prepare('DELETE FROM pull_pods WHERE pull_id = ?');
+    const insertPod = db.prepare('INSERT INTO pull_pods (pull_id, namespace, pod_name) VALUES (?, ?, ?)');
+    this.writeBatch = db.transaction((rows: PullRow[]) => {
+      for (const row of rows) {
+        const { pods, ...columns } = row;
+        upsertPull.run(columns);
+        deletePods.run(row.id);
+        for (const pod of pods) insertPod.run(row.id, pod.namespace, pod.podName);
+      }
+    });
+    this.finishedSinceStatement = db.prepare('SELECT doc, layers FROM pulls WHERE completed_at >= ? ORDER BY completed_at, id');
+    this.pruneStatement = db.prepare('DELETE FROM pulls WHERE completed_at < ?');
+  }
+
+  /**
+   * Opens (creating parent directories) or creates the database at `path` and migrates it;
+   * ':memory:' keeps nothing on disk. Throws a HistoryDatabaseError naming the path when the file
+   * cannot be opened, is not a Pulltrace history database, or has a newer schema version.
+   */
+  static open(path: string, logger: Logger): HistoryStore {
+    const db = openHistoryDatabase(path);
+    const child = logger.child({ component: 'history' });
+    child.debug({ path }, 'history database open');
+    return new HistoryStore(db, child);
+  }
+
+  /** Queues a finished pull (with layers) for the next batch; never touches the disk. */
+  enqueue(pull: PullStatus): void {
+    if (this.closed) {
+      this.logger.warn({ pullId: pull.id }, 'history store is closed; finished pull not recorded');
+      return;
+    }
+    if (pull.status !== 'completed' && pull.status !== 'failed') {
+      this.logger.warn({ pullId: pull.id, status: pull.status }, 'only completed or failed pulls go to history; ignored');
+      return;
+    }
+    let row: PullRow;
+    try {
+      row = toPullRow(pull, Date.now());
+    } catch (err) {
+      this.logger.error({ err, pullId: pull.id }, 'finished pull could not be serialized for history; not recorded');
+      return;
+    }
+    this.pending.set(row.id, row);
+    this.scheduleFlush();
+  }
+
+  /** Writes every pending pull now, in one transaction. A write error is logged, not thrown. */
+  flush(): void {
+    this.cancelScheduledFlush();
+    if (this.closed || this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      this.writeBatch(rows);
+    } catch (err) {
+      this.logger.error(
+        { err, lost: rows.length, pullIds: rows.slice(0, 20).map((r) => r.id) },
+        'history write failed; these finished pulls are not in history',
+      );
+    }
+  }
+
+  /**
+   * Newest first (completedAt desc, id desc). `limit` 1..500; `cursor` is a `next` from an earlier
+   * page. Throws InvalidCursorError / InvalidHistoryQueryError for bad input.
+   */
+  query(filter: HistoryFilter, limit: number, cursor?: string): HistoryPage {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+      throw new InvalidHistoryQueryError(`limit must be an integer from 1 to ${MAX_HISTORY_LIMIT} (got ${limit})`);
+    }
+    for (const key of ['since', 'until'] as const) {
+      const value = filter[key];
+      if (value !== undefined && !Number.isFinite(value)) throw new InvalidHistoryQueryError(`${key} must be a time`);
+    }
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    this.flush();
+    const where = historyWhere(filter, after);
+    const rows = this.pageStatement(where.sql).all(...where.params, limit + 1) as PageRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      pulls: page.map((r) => fromPullRow(r.doc, r.layers)),
+      next: more && last ? encodeCursor({ completedAt: last.completed_at, id: last.id }) : null,
+    };
+  }
+
+  /** Pulls finished at or after `sinceMs`, oldest first, with layers (to restore the live view after a restart). */
+  finishedSince(sinceMs: number): PullStatus[] {
+    this.flush();
+    return this.finishedSinceStatement.all(sinceMs).map((r) => fromPullRow(r.doc, r.layers));
+  }
+
+  /** Deletes pulls whose completedAt is before `olderThanMs`; returns how many. */
+  prune(olderThanMs: number): number {
+    this.flush();
+    return this.pruneStatement.run(olderThanMs).changes;
+  }
+
+  /** Flushes pending pulls, then closes the database. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.pending.size >= FLUSH_BATCH_SIZE) {
+      if (this.immediate === undefined) this.immediate = setImmediate(() => this.flush());
+      return;
+    }
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      // A pending batch must not keep a finished process alive; close() writes it.
+      this.timer.unref();
+    }
+  }
+
+  private cancelScheduledFlush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  // One prepared statement per filter shape (at most a few hundred), reused across requests.
+  private pageStatement(whereSql: string): Database.Statement {
+    let statement = this.pageStatements.get(whereSql);
+    if (!statement) {
+      statement = this.db.prepare(
+        `SELECT p.id, p.completed_at, p.doc, p.layers FROM pulls p ${whereSql} ORDER BY p.completed_at DESC, p.id DESC LIMIT ?`,
+      );
+      this.pageStatements.set(whereSql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The history schema, as an ordered list of steps. `PRAGMA user_version` records how many have
+ * run, so a later release appends a step and migrates existing files; a file with a higher version
+ * than this build knows is refused rather than guessed at.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** "PLTR": marks the file as a Pulltrace history database (PRAGMA application_id). */
+export const PULLTRACE_APPLICATION_ID = 0x504c5452;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'pulls with filter columns and JSON body; pods of each pull for namespace/pod filters',
+    sql: `
+      CREATE TABLE pulls (
+        id TEXT PRIMARY KEY,
+        node_name TEXT NOT NULL,
+        image_ref TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        completed_at INTEGER NOT NULL,
+        error TEXT,
+        manifest_digest TEXT,
+        total_bytes INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        layers TEXT NOT NULL
+      );
+      -- pages walk (completed_at desc, id desc); since/until and prune are ranges on completed_at
+      CREATE INDEX pulls_by_completed_at ON pulls (completed_at, id);
+      CREATE TABLE pull_pods (
+        pull_id TEXT NOT NULL REFERENCES pulls (id) ON DELETE CASCADE,
+        namespace TEXT NOT NULL,
+        pod_name TEXT NOT NULL
+      );
+      CREATE INDEX pull_pods_by_pull ON pull_pods (pull_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Runs every step above `fromVersion`, each in its own transaction together with its version bump. */
+export function migrate(db: Database, fromVersion: number): void {
+  for (const step of MIGRATIONS) {
+    if (step.version <= fromVersion) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+      if (step.version === 1) db.pragma(`application_id = ${PULLTRACE_APPLICATION_ID}`);
+    })();
+  }
+}

@@ -1,0 +1,54 @@
+import type { PullStatus } from '../model/index.js';
+
+/** What one finished pull becomes in the database: filter columns plus the pull as JSON. */
+export interface PullRow {
+  id: string;
+  nodeName: string;
+  imageRef: string;
+  status: string;
+  startedAt: number;
+  completedAt: number;
+  error: string | null;
+  manifestDigest: string | null;
+  totalBytes: number;
+  pods: Array<{ namespace: string; podName: string }>;
+  /** the PullStatus without `layers`, as JSON */
+  doc: string;
+  /** `layers` as a JSON array */
+  layers: string;
+}
+
+/**
+ * Snapshot a pull into a row. Serializing here (not at flush time) means the tracker may keep
+ * mutating its live object after handing it over. A pull without a usable completedAt gets
+ * `nowMs`, so it still sorts and prunes like every other row.
+ */
+export function toPullRow(pull: PullStatus, nowMs: number): PullRow {
+  const parsedCompleted = pull.completedAt ? Date.parse(pull.completedAt) : Number.NaN;
+  const completedAt = Number.isFinite(parsedCompleted) ? parsedCompleted : nowMs;
+  const parsedStarted = Date.parse(pull.startedAt);
+  const startedAt = Number.isFinite(parsedStarted) ? parsedStarted : completedAt;
+  const { layers, ...summary } = pull;
+  if (!Number.isFinite(parsedCompleted)) summary.completedAt = new Date(completedAt).toISOString();
+  return {
+    id: pull.id,
+    nodeName: pull.nodeName,
+    imageRef: pull.imageRef,
+    status: pull.status,
+    startedAt,
+    completedAt,
+    error: pull.error ?? null,
+    manifestDigest: pull.manifestDigest ?? null,
+    totalBytes: pull.totalBytes,
+    pods: pull.pods.map((p) => ({ namespace: p.namespace, podName: p.podName })),
+    doc: JSON.stringify(summary),
+    layers: JSON.stringify(layers ?? []),
+  };
+}
+
+/** The stored pull, with its layers. */
+export function fromPullRow(doc: string, layers: string): PullStatus {
+  const pull = JSON.parse(doc) as PullStatus;
+  pull.layers = JSON.parse(layers) as PullStatus['layers'];
+  return pull;
+}
