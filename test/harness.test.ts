@@ -1,0 +1,116 @@
+// Smoke test of the end-to-end harness on the real components: containerd 1.6, docker-registry,
+// skopeo and the throttling proxy. It also pins the containerd behaviour the agent relies on
+// (manifest committed and labelled before layers finish), so a containerd upgrade that changes it fails here.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  buildAndPushImage,
+  type ContainerdHandle,
+  imageRef,
+  localPlatform,
+  ProcessGroup,
+  type RegistryHandle,
+  startContainerd,
+  startRegistry,
+  startThrottleProxy,
+  waitFor,
+} from './harness/index.js';
+
+const MiB = 1024 * 1024;
+
+describe('end-to-end harness on real containerd, registry and skopeo', () => {
+  const group = new ProcessGroup();
+  let registry: RegistryHandle;
+  let containerd: ContainerdHandle;
+
+  before(async () => {
+    registry = group.track(await startRegistry(), 'registry');
+    containerd = group.track(await startContainerd(), 'containerd');
+  });
+  after(() => group.close());
+
+  test('a throttled pull through the proxy completes, is listed, and every layer byte went through the proxy', async () => {
+    const image = await buildAndPushImage(registry.host, {
+      repository: 'smoke/two-layers',
+      tag: 'v1',
+      layers: [{ size: 3 * MiB }, { size: 2 * MiB }],
+    });
+    assert.equal(image.layers.length, 2);
+    for (const [i, want] of [3 * MiB, 2 * MiB].entries()) {
+      assert.ok(Math.abs(image.layers[i]!.size - want) < 1024, `layer ${i} size ${image.layers[i]!.size} ≈ ${want}`);
+    }
+    const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: 2 * MiB }));
+    const ref = imageRef(proxy.host, image);
+    const pull = containerd.startPull(ref);
+
+    // What the agent relies on: the manifest is committed, labelled with its layers and the
+    // repository (registry port dropped), while no layer is committed yet.
+    const manifestLine = await waitFor(
+      async () => (await containerd.ctr(['content', 'ls'])).stdout.split('\n').find((l) => l.startsWith(image.manifestDigest)),
+      { timeoutMs: 10_000, what: `manifest ${image.manifestDigest} in the content store` },
+    );
+    assert.match(manifestLine, new RegExp(`containerd\\.io/gc\\.ref\\.content\\.l\\.0=${image.layers[0]!.digest}`));
+    assert.match(manifestLine, new RegExp(`containerd\\.io/gc\\.ref\\.content\\.l\\.1=${image.layers[1]!.digest}`));
+    assert.match(manifestLine, /containerd\.io\/distribution\.source\.127\.0\.0\.1=smoke\/two-layers/);
+    const contentDuringPull = (await containerd.ctr(['content', 'ls', '-q'])).stdout;
+    for (const layer of image.layers) assert.ok(!contentDuringPull.includes(layer.digest), `layer ${layer.digest} not yet committed`);
+
+    const result = await pull.done;
+    assert.equal(result.code, 0, `ctr pull failed: ${result.stderr}`);
+    const images = await containerd.ctr(['images', 'ls', '-q']);
+    assert.ok(images.stdout.split('\n').includes(ref), `${ref} in ctr images ls:\n${images.stdout}`);
+    assert.ok(proxy.bytesToClient() >= image.layerBytes, `proxy forwarded ${proxy.bytesToClient()} ≥ ${image.layerBytes} layer bytes`);
+  });
+
+  test('cut() mid-pull makes the pull fail with "connection reset by peer" and no image is created', async () => {
+    const image = await buildAndPushImage(registry.host, { repository: 'smoke/cut', tag: 'v1', layers: [{ size: 4 * MiB }] });
+    const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: MiB }));
+    const ref = imageRef(proxy.host, image);
+    const pull = containerd.startPull(ref);
+    await waitFor(() => proxy.bytesToClient() > MiB / 2, { timeoutMs: 15_000, what: 'half a MiB of layer data through the proxy' });
+    proxy.cut();
+    const result = await pull.done;
+    assert.notEqual(result.code, 0, 'ctr pull must fail after cut()');
+    assert.match(result.stderr, /connection reset by peer/);
+    const images = await containerd.ctr(['images', 'ls', '-q']);
+    assert.ok(!images.stdout.split('\n').includes(ref), `${ref} must not be listed after a failed pull`);
+  });
+
+  test('a multi-platform image pulls the local platform only', async () => {
+    const local = localPlatform();
+    const other = local.architecture === 'arm64' ? 'amd64' : 'arm64';
+    const image = await buildAndPushImage(registry.host, {
+      repository: 'smoke/multi',
+      tag: 'v1',
+      layers: [{ size: MiB }],
+      platforms: [
+        { os: 'linux', architecture: other },
+        { os: 'linux', architecture: local.architecture },
+      ],
+    });
+    assert.ok(image.indexDigest, 'index digest set');
+    assert.equal(image.platforms?.length, 2);
+    const foreign = image.platforms!.find((p) => p.architecture === other)!;
+    assert.notEqual(foreign.manifestDigest, image.manifestDigest);
+
+    const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: 4 * MiB }));
+    const ref = imageRef(proxy.host, image);
+    const result = await containerd.startPull(ref).done;
+    assert.equal(result.code, 0, `ctr pull failed: ${result.stderr}`);
+    const listed = (await containerd.ctr(['images', 'ls'])).stdout.split('\n').find((l) => l.startsWith(`${ref} `));
+    assert.ok(listed?.includes(image.indexDigest!), `image record targets the index: ${listed}`);
+    const content = (await containerd.ctr(['content', 'ls', '-q'])).stdout;
+    assert.ok(content.includes(image.manifestDigest), 'local platform manifest fetched');
+    assert.ok(!content.includes(foreign.manifestDigest), 'other platform manifest never fetched');
+  });
+
+  test('restart() brings containerd back on the same socket with its content', async () => {
+    const before = (await containerd.ctr(['images', 'ls', '-q'])).stdout;
+    const oldPid = containerd.pid;
+    await containerd.restart();
+    assert.notEqual(containerd.pid, oldPid);
+    const afterRestart = await containerd.ctr(['images', 'ls', '-q']);
+    assert.equal(afterRestart.code, 0, afterRestart.stderr);
+    assert.equal(afterRestart.stdout, before);
+  });
+});

@@ -1,0 +1,200 @@
+// A private containerd 1.6 for a test: its own root, state, socket and config, never the system one.
+//
+// Started from the Debian package binary as root. Plugins that need what these machines do not have
+// are disabled (cri needs CNI and runc configuration; btrfs/aufs/zfs/devmapper need their filesystems),
+// which leaves a clean start with no errors in the log. The "opt" plugin is pointed into the temp
+// root so nothing is written to /opt/containerd.
+//
+// Snapshotter: overlayfs when its plugin loaded (containerd 1.6 test-mounts an overlay at plugin init,
+// so "ok" means it really works), else native. ctr is given CONTAINERD_SNAPSHOTTER accordingly.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ManagedProcess, type ProcessResult, runProcess, startProcess } from './processes.js';
+import { makeTempDir, removeDir } from './tempDir.js';
+import { StopWaiting, waitFor } from './waitFor.js';
+
+export interface CtrResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PullProcess {
+  pid: number;
+  /** resolves when ctr has exited (code 0 = pulled and unpacked) */
+  done: Promise<CtrResult>;
+  /** SIGKILL the ctr process by PID (no-op after it exited) */
+  kill(): void;
+}
+
+export interface ContainerdHandle {
+  socket: string;
+  root: string;
+  state: string;
+  /** PID of the current containerd process (changes on restart) */
+  pid: number;
+  /** the directory holding root, state, socket, config and log */
+  dir: string;
+  /** "overlayfs" or "native" */
+  snapshotter: string;
+  /** containerd's log file (stdout+stderr), useful in failure messages */
+  logFile: string;
+  /** run `ctr --address <socket> -n <namespace> …` (namespace default k8s.io) and collect its output */
+  ctr(args: string[], opts?: { namespace?: string; timeoutMs?: number }): Promise<CtrResult>;
+  /** start `ctr -n <ns> images pull --plain-http [--platform p] <ref>` (ns default k8s.io) without waiting */
+  startPull(ref: string, opts?: { namespace?: string; platform?: string; extraArgs?: string[] }): PullProcess;
+  /** stop (SIGTERM, SIGKILL after 5 s, by PID) and start again on the same root, state and socket */
+  restart(): Promise<void>;
+  /** end pulls started by startPull and containerd (by PID), then remove the temp dir */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_NAMESPACE = 'k8s.io';
+
+const DISABLED_PLUGINS = [
+  'io.containerd.grpc.v1.cri',
+  'io.containerd.snapshotter.v1.btrfs',
+  'io.containerd.snapshotter.v1.aufs',
+  'io.containerd.snapshotter.v1.zfs',
+  'io.containerd.snapshotter.v1.devmapper',
+];
+
+const START_TIMEOUT_MS = 15_000;
+
+/** the config.toml for a private containerd (TOML strings written as JSON strings: same escaping) */
+export function containerdConfig(paths: { root: string; state: string; socket: string; opt: string }): string {
+  const q = JSON.stringify;
+  return [
+    'version = 2',
+    `root = ${q(paths.root)}`,
+    `state = ${q(paths.state)}`,
+    `disabled_plugins = [${DISABLED_PLUGINS.map((p) => q(p)).join(', ')}]`,
+    '',
+    '[grpc]',
+    `  address = ${q(paths.socket)}`,
+    '',
+    '[ttrpc]',
+    `  address = ${q(`${paths.socket}.ttrpc`)}`,
+    '',
+    '[debug]',
+    '  address = ""',
+    '  level = "info"',
+    '',
+    '[metrics]',
+    '  address = ""',
+    '',
+    '[plugins]',
+    '  [plugins."io.containerd.internal.v1.opt"]',
+    `    path = ${q(paths.opt)}`,
+    '',
+  ].join('\n');
+}
+
+export async function startContainerd(opts: { dir?: string } = {}): Promise<ContainerdHandle> {
+  const dir = await makeTempDir('ctd', opts.dir);
+  const root = join(dir, 'root');
+  const state = join(dir, 'state');
+  const socket = join(dir, 'c.sock');
+  const configFile = join(dir, 'config.toml');
+  const logFile = join(dir, 'containerd.log');
+  if (Buffer.byteLength(`${socket}.ttrpc`) > 100) {
+    await removeDir(dir);
+    throw new Error(`startContainerd: socket path too long for a unix socket: ${socket} (use a shorter opts.dir)`);
+  }
+  await writeFile(configFile, containerdConfig({ root, state, socket, opt: join(dir, 'opt') }));
+
+  let proc: ManagedProcess | undefined;
+  let snapshotter = 'native';
+  const pulls = new Set<ManagedProcess>();
+
+  const ctr = async (args: string[], o: { namespace?: string; timeoutMs?: number } = {}): Promise<CtrResult> => {
+    const r: ProcessResult = await runProcess('ctr', ['--address', socket, '-n', o.namespace ?? DEFAULT_NAMESPACE, ...args], {
+      name: `ctr ${args.slice(0, 2).join(' ')}`,
+      env: { ...process.env, CONTAINERD_SNAPSHOTTER: snapshotter },
+      timeoutMs: o.timeoutMs ?? 30_000,
+    });
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  const logTail = async (): Promise<string> => {
+    try {
+      const text = await readFile(logFile, 'utf8');
+      return text.split('\n').slice(-20).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+
+  const launch = async (): Promise<void> => {
+    const p = startProcess('containerd', ['--config', configFile], { name: 'containerd', logFile });
+    proc = p;
+    try {
+      await waitFor(
+        async () => {
+          if (!p.running) throw new StopWaiting(`containerd exited: ${JSON.stringify(await p.exited)}`);
+          if (!existsSync(socket)) return false;
+          return (await ctr(['version'], { timeoutMs: 5000 })).code === 0;
+        },
+        { timeoutMs: START_TIMEOUT_MS, what: `containerd to answer on ${socket}`, intervalMs: 100 },
+      );
+    } catch (e) {
+      await p.stop();
+      throw new Error(`${(e as Error).message}\ncontainerd log (${logFile}):\n${await logTail()}`);
+    }
+  };
+
+  const stopDaemon = async (): Promise<void> => {
+    if (proc) await proc.stop(5000);
+  };
+
+  try {
+    await launch();
+    const plugins = await ctr(['plugins', 'ls']);
+    if (/io\.containerd\.snapshotter\.v1\s+overlayfs\s+\S+\s+ok/.test(plugins.stdout)) snapshotter = 'overlayfs';
+  } catch (e) {
+    await stopDaemon();
+    await removeDir(dir);
+    throw e;
+  }
+
+  const handle: ContainerdHandle = {
+    socket,
+    root,
+    state,
+    dir,
+    logFile,
+    get pid() {
+      return proc?.pid ?? -1;
+    },
+    get snapshotter() {
+      return snapshotter;
+    },
+    ctr,
+    startPull(ref, o = {}) {
+      const args = ['--address', socket, '-n', o.namespace ?? DEFAULT_NAMESPACE, 'images', 'pull', '--plain-http'];
+      if (o.platform) args.push('--platform', o.platform);
+      args.push(...(o.extraArgs ?? []), ref);
+      const proc = startProcess('ctr', args, {
+        name: `ctr pull ${ref}`,
+        env: { ...process.env, CONTAINERD_SNAPSHOTTER: snapshotter },
+      });
+      pulls.add(proc);
+      const done = proc.exited.then((r) => {
+        pulls.delete(proc);
+        return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+      });
+      return { pid: proc.pid, done, kill: () => proc.signal('SIGKILL') };
+    },
+    async restart() {
+      await stopDaemon();
+      await launch();
+    },
+    async stop() {
+      await Promise.all([...pulls].map((p) => p.stop(2000)));
+      await stopDaemon();
+      await removeDir(dir);
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,29 @@
+// The real-components end-to-end harness: containerd, a registry, a throttling proxy, test images.
+// See test/harness/README.md for what was observed on containerd 1.6 with it.
+export { type ContainerdHandle, type CtrResult, DEFAULT_NAMESPACE, type PullProcess, startContainerd } from './containerd.js';
+export { freePort } from './freePort.js';
+export {
+  type BuiltLayer,
+  buildImageBlobs,
+  buildLayer,
+  type Descriptor,
+  type ImageSpec,
+  type LayerSpec,
+  localPlatform,
+  MEDIA_TYPE,
+  type Platform,
+} from './ociImage.js';
+export {
+  killAllSync,
+  liveProcesses,
+  ManagedProcess,
+  ProcessGroup,
+  type ProcessResult,
+  runProcess,
+  startProcess,
+} from './processes.js';
+export { type BuiltImage, buildAndPushImage, imageRef } from './pushImage.js';
+export { type RegistryHandle, startRegistry } from './registry.js';
+export { seededBytes } from './seededBytes.js';
+export { startThrottleProxy, type ThrottleProxy } from './throttleProxy.js';
+export { StopWaiting, type WaitOptions, waitFor } from './waitFor.js';
