@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_VIEW_STATE, formatViewState, matchesFilters, parseViewState, sortPulls } from '../../../web/src/state/filters.ts';
+import { pull } from './fixtures.ts';
+
+test('view state survives a round trip through the URL', () => {
+  const state = {
+    ...DEFAULT_VIEW_STATE,
+    view: 'images' as const,
+    node: 'worker-1',
+    image: 'nginx',
+    status: 'stalled',
+    sort: 'speed' as const,
+  };
+  const search = formatViewState(state);
+  assert.equal(search, '?view=images&node=worker-1&image=nginx&status=stalled&sort=speed');
+  assert.deepEqual(parseViewState(search), state);
+});
+
+test('defaults leave the URL empty', () => assert.equal(formatViewState(DEFAULT_VIEW_STATE), ''));
+
+test('unknown view, sort and status values fall back to defaults', () => {
+  const state = parseViewState('?view=admin&sort=random&status=<b>&pod=web');
+  assert.equal(state.view, 'pulls');
+  assert.equal(state.sort, 'start');
+  assert.equal(state.status, '');
+  assert.equal(state.pod, 'web');
+});
+
+const pods = [{ namespace: 'Payments', podName: 'api-7d9f', container: 'app', image: 'nginx' }];
+for (const [name, filters, want] of [
+  ['no filter', {}, true],
+  ['node substring, any case', { node: 'NODE' }, true],
+  ['other node', { node: 'node-b' }, false],
+  ['image substring', { image: 'nginx:1' }, true],
+  ['namespace of a waiting pod', { namespace: 'pay' }, true],
+  ['namespace no pod has', { namespace: 'kube-system' }, false],
+  ['pod name', { pod: 'api-' }, true],
+  ['status exact', { status: 'pulling' }, true],
+  ['other status', { status: 'failed' }, false],
+] as const) {
+  test(`matchesFilters: ${name}`, () => assert.equal(matchesFilters(pull({ pods }), { ...DEFAULT_VIEW_STATE, ...filters }), want));
+}
+
+test('sortPulls orders by each key with a stable tie-break by id', () => {
+  const a = pull({ id: 'a', startedAt: '2026-01-01T00:00:01Z', percent: 50, bytesPerSec: 1, etaSeconds: 5 });
+  const b = pull({ id: 'b', startedAt: '2026-01-01T00:00:03Z', percent: 10, bytesPerSec: 9 });
+  const c = pull({ id: 'c', startedAt: '2026-01-01T00:00:02Z', percent: 10, bytesPerSec: 5, etaSeconds: 50 });
+  const ids = (key: Parameters<typeof sortPulls>[1]) => sortPulls([a, b, c], key).map((p) => p.id);
+  assert.deepEqual(ids('start'), ['b', 'c', 'a']);
+  assert.deepEqual(ids('progress'), ['b', 'c', 'a']);
+  assert.deepEqual(ids('speed'), ['b', 'c', 'a']);
+  assert.deepEqual(ids('eta'), ['c', 'a', 'b']);
+});

@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { fetchPull } from './api/client.ts';
+import { FilterBar } from './components/FilterBar.tsx';
+import { Header } from './components/Header.tsx';
+import { HistoryView } from './components/HistoryView.tsx';
+import { ImageView } from './components/ImageView.tsx';
+import { PullList } from './components/PullList.tsx';
+import { Tabs } from './components/Tabs.tsx';
+import { type ConnectionState, connectLive } from './live/liveConnection.ts';
+import type { PullStore } from './live/pullStore.ts';
+import { useNow } from './live/useNow.ts';
+import { useViewState } from './live/useViewState.ts';
+import { matchesFilters, sortPulls } from './state/filters.ts';
+import { groupByImage } from './state/imageGroups.ts';
+import { pushSample } from './state/sparkline.ts';
+import { summarize } from './state/summary.ts';
+
+// Three minutes of one-second samples for the header sparkline.
+const THROUGHPUT_SAMPLES = 180;
+
+export function App({ store }: { store: PullStore }) {
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const [state, update] = useViewState();
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const expandedRef = useRef(expanded);
+  expandedRef.current = expanded;
+  const now = useNow();
+
+  useEffect(() => {
+    const live = connectLive(store, setConnection, () => expandedRef.current);
+    return () => live.close();
+  }, [store]);
+
+  const all = useMemo(() => [...snapshot.pulls.values()], [snapshot]);
+  const summary = useMemo(() => summarize(all), [all]);
+  const visible = useMemo(
+    () =>
+      sortPulls(
+        all.filter((p) => matchesFilters(p, state)),
+        state.sort,
+      ),
+    [all, state],
+  );
+  const groups = useMemo(() => (state.view === 'images' ? groupByImage(visible) : []), [visible, state.view]);
+
+  const [throughput, setThroughput] = useState<number[]>([]);
+  const rateRef = useRef(0);
+  rateRef.current = summary.bytesPerSec;
+  useEffect(() => {
+    const timer = setInterval(() => setThroughput((s) => pushSample(s, rateRef.current, THROUGHPUT_SAMPLES)), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const toggle = useCallback(
+    (id: string) => {
+      setExpanded((current) => {
+        const next = new Set(current);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      });
+      // Layer lists are not on the live stream (layers=0); fetch this pull's once, events keep it current.
+      if (!expandedRef.current.has(id) && !store.get(id)?.layers)
+        fetchPull(id).then(
+          (p) => store.put(p),
+          () => {},
+        );
+    },
+    [store],
+  );
+
+  const stale = connection !== 'live';
+  return (
+    <div className="app">
+      <Header connection={connection} summary={summary} throughput={throughput} />
+      {connection === 'reconnecting' && (
+        <p className="banner" role="alert">
+          Connection to the server lost — reconnecting. The figures below are from before the drop and are not live.
+        </p>
+      )}
+      <div className="toolbar">
+        <Tabs state={state} onChange={update} />
+        <FilterBar state={state} onChange={update} showSort={state.view !== 'history'} shown={visible.length} total={all.length} />
+      </div>
+      <main className="main">
+        {state.view === 'pulls' && <PullList pulls={visible} expanded={expanded} onToggle={toggle} now={now} stale={stale} />}
+        {state.view === 'images' && <ImageView groups={groups} focus={state.focus} onFocus={(focus) => update({ focus })} />}
+        {state.view === 'history' && <HistoryView state={state} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { PullStatus } from '../state/types.ts';
+
+export interface HistoryPage {
+  pulls: PullStatus[];
+  next: string | null;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  cursor?: string;
+  node?: string;
+  image?: string;
+  namespace?: string;
+  pod?: string;
+  status?: string;
+}
+
+/** Active and recently finished pulls, without layer lists (they come per pull on demand). */
+export function fetchPulls(signal?: AbortSignal): Promise<PullStatus[]> {
+  return getJson<{ pulls: PullStatus[] }>('/api/v1/pulls?layers=0', signal).then((body) => body.pulls);
+}
+
+/** One pull with its layers. */
+export function fetchPull(id: string, signal?: AbortSignal): Promise<PullStatus> {
+  return getJson<PullStatus>(`/api/v1/pulls/${encodeURIComponent(id)}`, signal);
+}
+
+export function fetchHistory(query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  return getJson<HistoryPage>(`/api/v1/history?${params}`, signal);
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  if (!response.ok) {
+    // The API answers errors as {"error","message"}; show the message, it is written for people.
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { message?: string };
+      if (body.message) message = body.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new Error(message);
+  }
+  return (await response.json()) as T;
+}

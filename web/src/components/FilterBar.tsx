@@ -1,0 +1,79 @@
+import { SORT_KEYS, STATUSES, type ViewState } from '../state/filters.ts';
+
+const TEXT_FILTERS = [
+  { key: 'namespace', label: 'Namespace' },
+  { key: 'node', label: 'Node' },
+  { key: 'pod', label: 'Pod' },
+  { key: 'image', label: 'Image' },
+] as const;
+
+const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
+  start: 'newest first',
+  progress: 'least progress',
+  speed: 'fastest',
+  eta: 'longest ETA',
+};
+
+interface Props {
+  state: ViewState;
+  onChange: (change: Partial<ViewState>) => void;
+  /** history is always newest first */
+  showSort: boolean;
+  shown: number;
+  total: number;
+}
+
+export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
+  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '';
+  return (
+    <search className="filters">
+      {TEXT_FILTERS.map(({ key, label }) => (
+        <label key={key} className="filter">
+          <span>{label}</span>
+          <input
+            type="search"
+            name={key}
+            value={state[key]}
+            placeholder="any"
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => onChange({ [key]: e.target.value })}
+          />
+        </label>
+      ))}
+      <label className="filter">
+        <span>Status</span>
+        <select name="status" value={state.status} onChange={(e) => onChange({ status: e.target.value })}>
+          <option value="">any</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      {showSort && (
+        <label className="filter">
+          <span>Sort</span>
+          <select name="sort" value={state.sort} onChange={(e) => onChange({ sort: e.target.value as ViewState['sort'] })}>
+            {SORT_KEYS.map((k) => (
+              <option key={k} value={k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {active && (
+        <button type="button" className="link-button" onClick={() => onChange({ namespace: '', node: '', pod: '', image: '', status: '' })}>
+          clear filters
+        </button>
+      )}
+      {showSort && (
+        <span className="filter-count" data-testid="shown-count">
+          {shown === total ? `${total} pulls` : `${shown} of ${total} pulls`}
+        </span>
+      )}
+    </search>
+  );
+}

@@ -1,0 +1,46 @@
+import { formatRate } from '../format/bytes.ts';
+import type { ConnectionState } from '../live/liveConnection.ts';
+import type { PullSummary } from '../state/summary.ts';
+import { Sparkline } from './Sparkline.tsx';
+
+const CONNECTION_TEXT: Record<ConnectionState, string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'reconnecting…',
+};
+
+interface Props {
+  connection: ConnectionState;
+  summary: PullSummary;
+  throughput: readonly number[];
+}
+
+export function Header({ connection, summary, throughput }: Props) {
+  return (
+    <header className="header">
+      <h1 className="brand">Pulltrace</h1>
+      <span className={`conn conn-${connection}`} data-testid="connection" role="status">
+        {CONNECTION_TEXT[connection]}
+      </span>
+      <dl className="stats">
+        <Stat label="active" value={summary.active} testId="count-active" />
+        <Stat label="stalled" value={summary.stalled} testId="count-stalled" warn={summary.stalled > 0} />
+        <Stat label="failed" value={summary.failed} testId="count-failed" warn={summary.failed > 0} />
+        <div className="stat">
+          <dt>throughput</dt>
+          <dd data-testid="throughput">{formatRate(summary.bytesPerSec)}</dd>
+        </div>
+      </dl>
+      <Sparkline samples={throughput} label="aggregate throughput, last 3 minutes" />
+    </header>
+  );
+}
+
+function Stat({ label, value, testId, warn = false }: { label: string; value: number; testId: string; warn?: boolean }) {
+  return (
+    <div className={warn ? 'stat stat-warn' : 'stat'}>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}

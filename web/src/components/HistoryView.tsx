@@ -1,0 +1,104 @@
+import { useEffect, useRef, useState } from 'react';
+import { fetchHistory, type HistoryPage } from '../api/client.ts';
+import { formatBytes } from '../format/bytes.ts';
+import { formatDuration, secondsBetween } from '../format/duration.ts';
+import { shortImageRef } from '../format/imageRef.ts';
+import type { ViewState } from '../state/filters.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+
+const PAGE_SIZE = 50;
+
+/** Finished pulls from the history store, newest first, a page at a time. */
+export function HistoryView({ state }: { state: ViewState }) {
+  // cursors[i] is the cursor that fetches page i (page 0 has none)
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [page, setPage] = useState<HistoryPage | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const { node, image, namespace, pod, status } = state;
+  const pageIndex = cursors.length - 1;
+  const cursor = cursors[pageIndex];
+
+  // New filters start again from the newest page.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the filter values are the trigger
+  useEffect(() => setCursors([undefined]), [node, image, namespace, pod, status]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setError(undefined);
+    fetchHistory({ limit: PAGE_SIZE, cursor, node, image, namespace, pod, status }, abort.signal)
+      .then(setPage)
+      .catch((err: Error) => {
+        if (!abort.signal.aborted) setError(err.message);
+      });
+    return () => abort.abort();
+  }, [cursor, node, image, namespace, pod, status]);
+
+  const top = useRef<HTMLElement>(null);
+  // A new page starts at its top, not where the previous one was scrolled to.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: page is the trigger
+  useEffect(() => top.current?.scrollTo?.(0, 0), [page]);
+
+  return (
+    <section className="history" aria-label="History" ref={top}>
+      <nav className="pager" aria-label="History pages">
+        <button type="button" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          ← Newer
+        </button>
+        <span data-testid="history-page">page {pageIndex + 1}</span>
+        <button type="button" disabled={!page?.next} onClick={() => page?.next && setCursors((c) => [...c, page.next ?? undefined])}>
+          Older →
+        </button>
+      </nav>
+      {error && (
+        <p className="load-error" role="alert">
+          Could not load history: {error}
+        </p>
+      )}
+      {page && page.pulls.length === 0 && <p className="empty">No finished pulls recorded{pageIndex > 0 ? ' on this page' : ''}.</p>}
+      {page && page.pulls.length > 0 && (
+        <table className="history-table" data-testid="history-table">
+          <thead>
+            <tr>
+              <th scope="col">finished</th>
+              <th scope="col">image</th>
+              <th scope="col">node</th>
+              <th scope="col">status</th>
+              <th scope="col" className="num">
+                downloaded
+              </th>
+              <th scope="col" className="num">
+                duration
+              </th>
+              <th scope="col">pods · error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.pulls.map((pull) => (
+              <tr key={pull.id} data-testid="history-row">
+                <td className="num" title={pull.completedAt ?? ''}>
+                  {pull.completedAt ? new Date(pull.completedAt).toLocaleString() : '–'}
+                </td>
+                <td title={pull.imageRef}>{shortImageRef(pull.imageRef)}</td>
+                <td>{pull.nodeName}</td>
+                <td>
+                  <StatusBadge status={pull.status} />
+                </td>
+                <td className="num">
+                  {formatBytes(pull.downloadedBytes)}
+                  {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
+                </td>
+                <td className="num" data-testid="duration">
+                  {pull.completedAt ? formatDuration(secondsBetween(pull.startedAt, pull.completedAt, 0)) : '–'}
+                </td>
+                <td>
+                  {pull.pods.map((p) => `${p.namespace}/${p.podName}/${p.container}`).join(', ')}
+                  {pull.error && <span className="inline-error">{pull.error}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { formatBytes, formatRate } from '../format/bytes.ts';
+import { shortDigest } from '../format/digest.ts';
+import { shortMediaType } from '../format/mediaType.ts';
+import type { LayerStatus } from '../state/types.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+
+/** Per-layer detail of one pull: which layer moves, how fast, and what kind of blob it is. */
+export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] | undefined }) {
+  if (!layers) return <p className="layers-note">Loading layers…</p>;
+  if (layers.length === 0) return <p className="layers-note">No layer details reported for this pull.</p>;
+  return (
+    <table className="layers" id={id} data-testid="layers">
+      <thead>
+        <tr>
+          <th scope="col">layer</th>
+          <th scope="col">state</th>
+          <th scope="col">progress</th>
+          <th scope="col" className="num">
+            bytes
+          </th>
+          <th scope="col" className="num">
+            speed
+          </th>
+          <th scope="col">type</th>
+        </tr>
+      </thead>
+      <tbody>
+        {layers.map((layer) => (
+          <tr key={layer.digest} data-testid="layer-row" data-digest={layer.digest}>
+            <td className="mono" title={layer.digest}>
+              {shortDigest(layer.digest)}
+            </td>
+            <td>
+              <span className={`layer-state layer-${layer.state}`}>{layer.state}</span>
+            </td>
+            <td>
+              <ProgressBar
+                percent={layer.state === 'cached' ? 100 : layer.percent}
+                label={`layer ${shortDigest(layer.digest)}`}
+                status={layer.state}
+                size="small"
+              />
+            </td>
+            <td className="num">
+              {layer.state === 'cached'
+                ? `${formatBytes(layer.totalBytes)} cached`
+                : `${formatBytes(layer.downloadedBytes)} / ${layer.totalKnown ? formatBytes(layer.totalBytes) : '?'}`}
+            </td>
+            <td className="num" data-testid="layer-speed">
+              {layer.state === 'downloading' ? formatRate(layer.bytesPerSec) : '–'}
+            </td>
+            <td title={layer.mediaType} data-testid="layer-media-type">
+              {shortMediaType(layer.mediaType)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,25 @@
+import type { PullState } from '../state/types.ts';
+
+interface Props {
+  percent: number;
+  label: string;
+  status?: PullState | 'cached' | 'done' | 'waiting' | 'downloading';
+  size?: 'normal' | 'small';
+}
+
+/** An accessible bar; the fill width is set through React's style prop (CSSOM, allowed by the CSP). */
+export function ProgressBar({ percent, label, status = 'pulling', size = 'normal' }: Props) {
+  const value = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
+  return (
+    <div
+      className={`bar bar-${size} bar-${status}`}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(value * 10) / 10}
+    >
+      <div className="bar-fill" style={{ width: `${value}%` }} />
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef } from 'react';
+import type { PullStatus } from '../state/types.ts';
+import { PullRow } from './PullRow.tsx';
+
+interface Props {
+  pulls: PullStatus[];
+  expanded: ReadonlySet<string>;
+  onToggle: (id: string) => void;
+  now: number;
+  stale: boolean;
+}
+
+/** Only the rows in view are rendered, so 1,000 live pulls cost what 30 do. */
+export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: pulls.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 58,
+    overscan: 6,
+    getItemKey: (index) => pulls[index]!.id,
+  });
+
+  return (
+    <section className={stale ? 'list list-stale' : 'list'} aria-label="Pulls" aria-busy={stale}>
+      <div className="pull-line list-head" aria-hidden="true">
+        <span />
+        <span>image · waiting pods</span>
+        <span>node</span>
+        <span>status</span>
+        <span>progress</span>
+        <span className="num">downloaded / total</span>
+        <span className="num">speed</span>
+        <span className="num">ETA</span>
+        <span className="num">elapsed</span>
+      </div>
+      <div className="list-scroll" ref={scroller} data-testid="pull-list">
+        {pulls.length === 0 ? (
+          <p className="empty">No pulls match. Pulls appear here as soon as a node starts one.</p>
+        ) : (
+          <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const pull = pulls[item.index]!;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="list-item"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} />
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+import { memo } from 'react';
+import { formatBytes, formatRate } from '../format/bytes.ts';
+import { formatDuration, secondsBetween } from '../format/duration.ts';
+import { shortImageRef } from '../format/imageRef.ts';
+import type { PullStatus } from '../state/types.ts';
+import { LayerTable } from './LayerTable.tsx';
+import { Pods } from './Pods.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
+import { StatusBadge } from './StatusBadge.tsx';
+
+interface Props {
+  pull: PullStatus;
+  expanded: boolean;
+  onToggle: (id: string) => void;
+  now: number;
+}
+
+/** One pull: everything an operator asks about it, in one line; its layers on expand. */
+export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: Props) {
+  const finished = pull.status === 'completed' || pull.status === 'failed';
+  const layersId = `layers-${pull.id}`;
+  const elapsed = secondsBetween(pull.startedAt, pull.completedAt, now);
+  return (
+    <div className={`pull pull-${pull.status}`} data-testid="pull-row" data-pull-id={pull.id} data-status={pull.status}>
+      <div className="pull-line">
+        <button
+          type="button"
+          className="expand"
+          aria-expanded={expanded}
+          aria-controls={layersId}
+          aria-label={`${expanded ? 'Hide' : 'Show'} layers of ${pull.imageRef} on ${pull.nodeName}`}
+          onClick={() => onToggle(pull.id)}
+        >
+          <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+        </button>
+        <div className="cell-image">
+          <span className="image" title={pull.imageRef} data-testid="image">
+            {shortImageRef(pull.imageRef)}
+          </span>
+          <Pods pods={pull.pods} />
+        </div>
+        <span className="cell-node" title={pull.nodeName} data-testid="node">
+          {pull.nodeName}
+        </span>
+        <span className="cell-status">
+          <StatusBadge status={pull.status} />
+        </span>
+        <span className="cell-progress">
+          <ProgressBar percent={pull.percent} label={`${pull.imageRef} on ${pull.nodeName}`} status={pull.status} />
+          <span className="num percent" data-testid="percent">
+            {pull.percent.toFixed(pull.percent < 100 ? 1 : 0)}%
+          </span>
+        </span>
+        <span className="cell-bytes num" data-testid="bytes">
+          {formatBytes(pull.downloadedBytes)} / {pull.totalKnown ? formatBytes(pull.totalBytes) : `${formatBytes(pull.totalBytes)}+`}
+          {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
+        </span>
+        <span className="cell-speed num" data-testid="speed">
+          {finished ? '–' : formatRate(pull.bytesPerSec)}
+        </span>
+        <span className="cell-eta num" data-testid="eta">
+          {finished ? '–' : formatDuration(pull.etaSeconds)}
+        </span>
+        <span className="cell-elapsed num" title={`started ${pull.startedAt}`}>
+          {formatDuration(elapsed)}
+        </span>
+      </div>
+      {pull.error && (
+        <p className="pull-error" data-testid="error">
+          {pull.error}
+        </p>
+      )}
+      {expanded && (
+        <div className="pull-layers">
+          <LayerTable id={layersId} layers={pull.layers} />
+        </div>
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,6 @@
+import type { PullState } from '../state/types.ts';
+
+/** Colour and text together, so the state reads without colour vision. */
+export function StatusBadge({ status }: { status: PullState }) {
+  return <span className={`badge badge-${status}`}>{status}</span>;
+}

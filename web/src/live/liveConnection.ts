@@ -1,0 +1,80 @@
+import { fetchPull, fetchPulls } from '../api/client.ts';
+import type { PullEvent } from '../state/types.ts';
+import type { PullStore } from './pullStore.ts';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveConnection {
+  close(): void;
+}
+
+const RETRY_MS = 2000;
+
+/**
+ * Keeps the store in step with the server: SSE for live events (summaries only; layer lists
+ * are fetched per expanded pull and then kept current by layer events). EventSource resumes
+ * with Last-Event-ID by itself; on every (re)open we also refetch the whole list and replace
+ * the state, so rows that were "pulling" before a drop are never left showing as live.
+ */
+export function connectLive(
+  store: PullStore,
+  onState: (state: ConnectionState) => void,
+  expandedIds: () => Iterable<string>,
+): LiveConnection {
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  let resync: AbortController | undefined;
+
+  const open = () => {
+    source = new EventSource('/api/v1/events?layers=0');
+    source.onopen = () => {
+      onState('live');
+      resync?.abort();
+      resync = new AbortController();
+      const signal = resync.signal;
+      fetchPulls(signal)
+        .then((pulls) => {
+          store.replaceAll(pulls);
+          for (const id of expandedIds()) fetchPull(id, signal).then((p) => store.put(p), ignore);
+        })
+        .catch(ignore);
+    };
+    source.onmessage = (message) => {
+      let event: PullEvent;
+      try {
+        event = JSON.parse(message.data) as PullEvent;
+      } catch {
+        return; // not one of ours; the stream goes on
+      }
+      store.enqueue(event);
+      // A finished pull's layer list is refetched once so its final layer states are exact.
+      const pull = event.pull;
+      if (pull && (event.type === 'pull.completed' || event.type === 'pull.failed') && store.get(pull.id)?.layers) {
+        fetchPull(pull.id).then((p) => store.put(p), ignore);
+      }
+    };
+    source.onerror = () => {
+      if (closed) return;
+      onState('reconnecting');
+      // CONNECTING: the browser retries by itself. CLOSED (e.g. an HTTP error from a proxy): retry here.
+      if (source?.readyState === EventSource.CLOSED) {
+        source.close();
+        retry = setTimeout(open, RETRY_MS);
+      }
+    };
+  };
+
+  onState('connecting');
+  open();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      resync?.abort();
+      source?.close();
+    },
+  };
+}
+
+function ignore(): void {}

@@ -1,0 +1,90 @@
+import { mergeLayer, mergePull } from '../state/mergePull.ts';
+import type { LayerStatus, PullEvent, PullStatus } from '../state/types.ts';
+
+export interface StoreSnapshot {
+  /** bumps on every applied batch, so memoized views know when to recompute */
+  version: number;
+  pulls: ReadonlyMap<string, PullStatus>;
+}
+
+/**
+ * Live pulls by id. Incoming events are queued and applied once per animation frame, and the
+ * queue keeps only the latest update per pull and per layer: with 1,000 pulls reporting every
+ * second the page renders once per frame, and a hidden tab (no frames) holds a bounded queue.
+ */
+export class PullStore {
+  private pulls = new Map<string, PullStatus>();
+  private pendingPulls = new Map<string, PullStatus>();
+  private pendingLayers = new Map<string, LayerStatus>();
+  private snapshot: StoreSnapshot = { version: 0, pulls: this.pulls };
+  private listeners = new Set<() => void>();
+  private frame: number | undefined;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): StoreSnapshot => this.snapshot;
+
+  /** Queues one SSE event. */
+  enqueue(event: PullEvent): void {
+    if (event.pull) {
+      const queued = this.pendingPulls.get(event.pull.id);
+      this.pendingPulls.set(event.pull.id, queued ? mergePull(queued, event.pull) : event.pull);
+    }
+    if (event.layer) this.pendingLayers.set(`${event.layer.pullId}\n${event.layer.digest}`, event.layer);
+    this.schedule();
+  }
+
+  /** Replaces everything with a fresh list (after a (re)connect), keeping layer lists we hold. */
+  replaceAll(pulls: PullStatus[]): void {
+    this.flush();
+    const next = new Map<string, PullStatus>();
+    for (const pull of pulls) {
+      const old = this.pulls.get(pull.id);
+      next.set(pull.id, pull.layers === undefined && old?.layers ? { ...pull, layers: old.layers } : pull);
+    }
+    this.pulls = next;
+    this.publish();
+  }
+
+  /** Stores one pull fetched on its own (with layers), e.g. when its row is expanded. */
+  put(pull: PullStatus): void {
+    this.pulls.set(pull.id, mergePull(this.pulls.get(pull.id), pull));
+    this.publish();
+  }
+
+  get(id: string): PullStatus | undefined {
+    return this.pulls.get(id);
+  }
+
+  private schedule(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.frame !== undefined) {
+      cancelAnimationFrame(this.frame);
+      this.frame = undefined;
+    }
+    if (this.pendingPulls.size === 0 && this.pendingLayers.size === 0) return;
+    for (const [id, pull] of this.pendingPulls) this.pulls.set(id, mergePull(this.pulls.get(id), pull));
+    for (const layer of this.pendingLayers.values()) {
+      const pull = this.pulls.get(layer.pullId);
+      if (pull) this.pulls.set(layer.pullId, mergeLayer(pull, layer));
+    }
+    this.pendingPulls.clear();
+    this.pendingLayers.clear();
+    this.publish();
+  }
+
+  private publish(): void {
+    this.snapshot = { version: this.snapshot.version + 1, pulls: this.pulls };
+    for (const listener of this.listeners) listener();
+  }
+}
