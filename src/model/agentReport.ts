@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ByteCount } from './common.js';
+import { ByteCount, StringEnum } from './common.js';
 import { LayerStateSchema } from './layerStatus.js';
 
 // Reports from the original Go agent carry only imageRef/layers/startedAt/totalKnown, with

@@ -1,12 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ByteCount, Timestamp } from './common.js';
+import { ByteCount, StringEnum, Timestamp } from './common.js';
 
-export const LayerStateSchema = Type.Union(
-  [Type.Literal('waiting'), Type.Literal('downloading'), Type.Literal('done'), Type.Literal('cached')],
-  {
-    description: 'waiting: not started; downloading: ingest active; done: committed during this pull; cached: on the node before the pull',
-  },
-);
+export const LayerStateSchema = StringEnum(['waiting', 'downloading', 'done', 'cached'], {
+  description: 'waiting: not started; downloading: ingest active; done: committed during this pull; cached: on the node before the pull',
+});
 export type LayerState = Static<typeof LayerStateSchema>;
 
 /** One layer (or config blob) of a pull, as the server shows it. */

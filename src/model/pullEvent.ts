@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Timestamp } from './common.js';
+import { StringEnum, Timestamp } from './common.js';
 import { LayerStatusSchema } from './layerStatus.js';
 import { PullStatusSchema } from './pullStatus.js';
 
@@ -14,7 +14,7 @@ export const PULL_EVENT_TYPES = [
   'layer.completed',
 ] as const;
 
-export const PullEventTypeSchema = Type.Union(PULL_EVENT_TYPES.map((t) => Type.Literal(t)));
+export const PullEventTypeSchema = StringEnum([...PULL_EVENT_TYPES]);
 export type PullEventType = (typeof PULL_EVENT_TYPES)[number];
 
 /** One SSE message and one lifecycle log line. */

@@ -1,13 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ByteCount, Timestamp } from './common.js';
+import { ByteCount, StringEnum, Timestamp } from './common.js';
 import { LayerStatusSchema } from './layerStatus.js';
 
-export const PullStateSchema = Type.Union([
-  Type.Literal('pulling'),
-  Type.Literal('stalled'),
-  Type.Literal('completed'),
-  Type.Literal('failed'),
-]);
+export const PullStateSchema = StringEnum(['pulling', 'stalled', 'completed', 'failed']);
 export type PullState = Static<typeof PullStateSchema>;
 
 /** A pod whose container waits for this pull. */

@@ -1,14 +1,117 @@
+// Composition of the server: store, tracker, event bus and its four subscribers (SSE, logs,
+// metrics, history), HTTP and metrics listeners, timers.
+import type { AddressInfo } from 'node:net';
 import type { ServerSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
+import { HistoryStore } from '../store/index.js';
+import { PullEventBus } from './events/pullEventBus.js';
+import { buildApp } from './http/app.js';
+import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
+import { createMetricsServer } from './metrics/metricsServer.js';
+import { PullMetrics } from './metrics/pullMetrics.js';
+import { logPullEvent } from './pullEventLog.js';
+import { SseHub } from './sse/sseHub.js';
+import { PullTracker } from './tracker/pullTracker.js';
+
+export { PullEventBus } from './events/pullEventBus.js';
+export { METRIC_NAMES } from './metrics/pullMetrics.js';
+export { PullTracker } from './tracker/pullTracker.js';
 
 export interface RunningServer {
   httpPort: number;
   metricsPort: number;
   /** URL an in-process agent uses to reach this server */
   loopbackUrl: string;
+  tracker: PullTracker;
+  bus: PullEventBus;
   close(): Promise<void>;
 }
 
-export async function startServer(_settings: ServerSettings, _logger: Logger): Promise<RunningServer> {
-  throw new Error('server not built yet');
+const TICK_MS = 1000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
+  const log = logger.child({ component: 'server' });
+  const now = () => Date.now();
+  const store = HistoryStore.open(settings.db, log);
+  const bus = new PullEventBus();
+  const tracker = new PullTracker(bus, {
+    stallTimeoutMs: settings.stallTimeoutMs,
+    historyTtlMs: settings.historyTtlMs,
+    maxNodes: settings.maxNodes,
+    maxPulls: settings.maxPulls,
+  });
+  const hub = new SseHub();
+  const metrics = new PullMetrics({
+    counts: () => tracker.counts(),
+    agentsConnected: () => tracker.agentsConnected(now()),
+    sseClients: () => hub.size,
+  });
+  bus.subscribe((e) => hub.publish(e));
+  bus.subscribe((e) => metrics.onEvent(e));
+  bus.subscribe((e) => logPullEvent(log, e));
+  bus.subscribe((e) => {
+    if ((e.type === 'pull.completed' || e.type === 'pull.failed') && e.pull) store.enqueue(e.pull);
+  });
+
+  store.prune(now() - settings.historyRetentionMs);
+  tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
+
+  const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
+  let ready = false;
+  const app = await buildApp({
+    logger: log,
+    tracker,
+    store,
+    hub,
+    metrics,
+    rateLimiter,
+    agentToken: settings.agentToken,
+    maxSseClients: settings.maxSseClients,
+    isReady: () => ready,
+    now,
+  });
+  await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
+  const httpPort = (app.server.address() as AddressInfo).port;
+
+  const metricsServer = createMetricsServer(metrics.registry);
+  await new Promise<void>((resolve, reject) => {
+    metricsServer.once('error', reject);
+    metricsServer.listen({ host: settings.metricsAddr.host || '::', port: settings.metricsAddr.port, ipv6Only: false }, resolve);
+  });
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
+
+  const ticker = setInterval(() => {
+    tracker.tick(now());
+    rateLimiter.prune(now());
+  }, TICK_MS);
+  const pruner = setInterval(() => store.prune(now() - settings.historyRetentionMs), PRUNE_EVERY_MS);
+  pruner.unref();
+  ready = true;
+
+  const loopbackHost = loopbackFor(settings.httpAddr.host);
+  log.info({ httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, db: settings.db }, 'listening');
+
+  return {
+    httpPort,
+    metricsPort,
+    loopbackUrl: `http://${loopbackHost}:${httpPort}`,
+    tracker,
+    bus,
+    async close() {
+      ready = false;
+      clearInterval(ticker);
+      clearInterval(pruner);
+      hub.close();
+      await app.close();
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      store.close();
+    },
+  };
+}
+
+function loopbackFor(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::' || host === '127.0.0.1') return '127.0.0.1';
+  if (host === '::1') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,0 +1,70 @@
+// Query parameters are validated by hand (all strings) so every message names the parameter.
+import { FILTER_KEYS, type PullFilter } from '../tracker/pullFilter.js';
+import { ApiError } from './apiError.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+const MAX_FILTER_LENGTH = 256;
+
+function single(query: Query, key: string): string | undefined {
+  const v = query[key];
+  if (Array.isArray(v)) throw invalid(`query parameter "${key}" is given more than once`);
+  return v;
+}
+
+function invalid(message: string): ApiError {
+  return new ApiError(400, 'invalid_request', message);
+}
+
+export function rejectUnknown(query: Query, allowed: readonly string[]): void {
+  for (const key of Object.keys(query)) {
+    if (!allowed.includes(key)) {
+      throw invalid(`unknown query parameter "${key.slice(0, 64).replace(/[^\w.-]/g, '?')}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+export function parseFilter(query: Query): PullFilter {
+  const f: PullFilter = {};
+  for (const key of FILTER_KEYS) {
+    const v = single(query, key);
+    if (v === undefined || v === '') continue;
+    if (v.length > MAX_FILTER_LENGTH) throw invalid(`query parameter "${key}" is longer than ${MAX_FILTER_LENGTH} characters`);
+    f[key] = v;
+  }
+  return f;
+}
+
+/** `layers=0|1|false|true`; default true. */
+export function parseLayers(query: Query): boolean {
+  const v = single(query, 'layers');
+  if (v === undefined || v === '' || v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  throw invalid('query parameter "layers" must be 0 or 1');
+}
+
+export function parseLimit(query: Query, max: number, fallback: number): number {
+  const v = single(query, 'limit');
+  if (v === undefined || v === '') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+    throw invalid(`query parameter "limit" must be a whole number from 1 to ${max}`);
+  return Number(v);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export function parseTime(query: Query, key: string): number | undefined {
+  const v = single(query, key);
+  if (v === undefined || v === '') return undefined;
+  const t = Date.parse(v);
+  if (!RFC3339.test(v) || !Number.isFinite(t))
+    throw invalid(`query parameter "${key}" must be an RFC 3339 time (example: 2026-11-27T10:00:00Z)`);
+  return t;
+}
+
+export function parseString(query: Query, key: string, maxLength = 512): string | undefined {
+  const v = single(query, key);
+  if (v === undefined || v === '') return undefined;
+  if (v.length > maxLength) throw invalid(`query parameter "${key}" is too long`);
+  return v;
+}

@@ -1,0 +1,43 @@
+// GET /api/v1/events: Server-Sent Events. The hub owns fan-out; this route only admits clients.
+import type { FastifyInstance } from 'fastify';
+import type { SseHub } from '../../sse/sseHub.js';
+import { FILTER_KEYS } from '../../tracker/pullFilter.js';
+import type { PullTracker } from '../../tracker/pullTracker.js';
+import { ApiError } from '../apiError.js';
+import { parseFilter, parseLayers, parseString, rejectUnknown } from '../queryParams.js';
+import { SECURITY_HEADERS } from '../securityHeaders.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+export interface EventsRouteDeps {
+  hub: SseHub;
+  tracker: PullTracker;
+  maxClients: number;
+  now: () => number;
+}
+
+export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps): void {
+  app.get<{ Querystring: Query }>('/api/v1/events', async (req, reply) => {
+    rejectUnknown(req.query, [...FILTER_KEYS, 'layers', 'lastEventId']);
+    const filter = parseFilter(req.query);
+    const layers = parseLayers(req.query);
+    const lastIdText = (req.headers['last-event-id'] as string | undefined) ?? parseString(req.query, 'lastEventId');
+    const lastEventId = lastIdText !== undefined && /^\d{1,16}$/.test(lastIdText) ? Number(lastIdText) : undefined;
+    if (deps.hub.size >= deps.maxClients) {
+      throw new ApiError(503, 'capacity', `the server serves at most ${deps.maxClients} event streams (PULLTRACE_MAX_SSE_CLIENTS)`, {
+        'retry-after': '10',
+      });
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    deps.hub.attach(res, filter, layers, lastEventId, () => deps.tracker.list(filter, deps.now(), layers));
+  });
+}

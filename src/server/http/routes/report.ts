@@ -1,0 +1,49 @@
+// POST /api/v1/report — thin: authorize, check media type, validate by schema, rate-limit, hand over.
+import type { FastifyInstance } from 'fastify';
+import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
+import type { NodeRateLimiter } from '../../ingest/nodeRateLimiter.js';
+import type { PullMetrics } from '../../metrics/pullMetrics.js';
+import { CapacityError, type PullTracker } from '../../tracker/pullTracker.js';
+import { ApiError } from '../apiError.js';
+import { bearerMatches } from '../tokenCheck.js';
+
+export interface ReportRouteDeps {
+  tracker: PullTracker;
+  metrics: PullMetrics;
+  rateLimiter: NodeRateLimiter;
+  agentToken: string;
+  now: () => number;
+}
+
+export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
+  app.post<{ Body: AgentReport }>('/api/v1/report', {
+    schema: { body: AgentReportSchema },
+    // Before the body is read: an unauthorized or non-JSON request costs no parsing.
+    onRequest: async (req) => {
+      if (deps.agentToken && !bearerMatches(req.headers.authorization, deps.agentToken)) {
+        throw new ApiError(401, 'unauthorized', 'missing or wrong bearer token (Authorization: Bearer <PULLTRACE_AGENT_TOKEN>)', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'the body must be application/json');
+    },
+    handler: async (req) => {
+      const now = deps.now();
+      const wait = deps.rateLimiter.take(req.body.nodeName, now);
+      if (wait > 0) {
+        throw new ApiError(429, 'too_many_reports', `node ${req.body.nodeName} reports too often; retry in ${wait}s`, {
+          'retry-after': String(wait),
+        });
+      }
+      try {
+        deps.tracker.applyReport(req.body, now);
+      } catch (err) {
+        if (err instanceof CapacityError) throw new ApiError(503, 'capacity', err.message, { 'retry-after': '30' });
+        throw err;
+      }
+      deps.metrics.reportAccepted();
+      return { accepted: true };
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PullStatus } from '../../model/index.js';
+import { matchesFilter } from './pullFilter.js';
+
+const pull = {
+  nodeName: 'worker-1',
+  imageRef: 'docker.io/library/nginx:1.27',
+  status: 'pulling',
+  pods: [{ namespace: 'shop', podName: 'web-7d9', container: 'nginx', image: 'nginx:1.27' }],
+} as PullStatus;
+
+const cases: Array<[string, Parameters<typeof matchesFilter>[1], boolean]> = [
+  ['empty filter', {}, true],
+  ['node substring', { node: 'WORKER' }, true],
+  ['other node', { node: 'worker-2' }, false],
+  ['image substring', { image: 'nginx' }, true],
+  ['image mismatch', { image: 'redis' }, false],
+  ['status', { status: 'pull' }, true],
+  ['status mismatch', { status: 'failed' }, false],
+  ['namespace', { namespace: 'sho' }, true],
+  ['namespace mismatch', { namespace: 'kube-system' }, false],
+  ['pod', { pod: 'web' }, true],
+  ['pod mismatch', { pod: 'db' }, false],
+  ['all together', { node: 'worker', image: 'nginx', namespace: 'shop', pod: 'web', status: 'pulling' }, true],
+];
+for (const [name, filter, want] of cases) test(`filter: ${name}`, () => assert.equal(matchesFilter(pull, filter), want));
+
+test('namespace filter never matches a pull without pods', () => {
+  assert.equal(matchesFilter({ ...pull, pods: [] }, { namespace: 'shop' }), false);
+});

@@ -1,0 +1,27 @@
+import type { PullStatus } from '../../model/index.js';
+
+/** The query filters of /api/v1/pulls, /api/v1/events and /api/v1/history: substring, case-insensitive. */
+export interface PullFilter {
+  node?: string;
+  image?: string;
+  namespace?: string;
+  pod?: string;
+  status?: string;
+}
+
+export const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status'] as const;
+
+function has(haystack: string, needle: string | undefined): boolean {
+  return needle === undefined || needle === '' || haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
+  if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image) || !has(pull.status, f.status)) return false;
+  if (f.namespace && !pull.pods.some((p) => has(p.namespace, f.namespace))) return false;
+  if (f.pod && !pull.pods.some((p) => has(p.podName, f.pod))) return false;
+  return true;
+}
+
+export function isEmptyFilter(f: PullFilter): boolean {
+  return FILTER_KEYS.every((k) => !f[k]);
+}

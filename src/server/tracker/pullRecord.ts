@@ -1,0 +1,133 @@
+// The server's mutable record of one pull and its layers, and its PullStatus view.
+import type { LayerState, LayerStatus, PodRef, PullState, PullStatus } from '../../model/index.js';
+import { etaSeconds, RateWindow } from './rateWindow.js';
+
+export interface LayerRecord {
+  digest: string;
+  mediaType: string;
+  totalBytes: number;
+  downloadedBytes: number;
+  totalKnown: boolean;
+  state: LayerState;
+  startedAt?: number;
+  completedAt?: number;
+  rate: RateWindow;
+}
+
+export interface PullRecord {
+  id: string;
+  key: string;
+  nodeName: string;
+  imageRef: string;
+  status: PullState;
+  startedAt: number;
+  completedAt?: number;
+  error?: string;
+  manifestDigest?: string;
+  totalKnown: boolean;
+  /** the original agent's digest-only ingests, grouped per node */
+  ingestGroup: boolean;
+  /** the agent reports explicit status (new shape): absence is not completion */
+  explicitStatus: boolean;
+  layers: Map<string, LayerRecord>;
+  rate: RateWindow;
+  /** bytes downloaded so far, summed over non-cached layers; never decreases */
+  counter: number;
+  percent: number;
+  lastProgressAt: number;
+  pods: PodRef[];
+  kubeletPullSeconds?: number;
+  kubeletImageBytes?: number;
+}
+
+export function newLayer(digest: string): LayerRecord {
+  return { digest, mediaType: '', totalBytes: 0, downloadedBytes: 0, totalKnown: false, state: 'waiting', rate: new RateWindow() };
+}
+
+export interface PullTotals {
+  totalBytes: number;
+  downloadedBytes: number;
+  cachedBytes: number;
+  layersDone: number;
+}
+
+export function pullTotals(rec: PullRecord): PullTotals {
+  let totalBytes = 0;
+  let downloadedBytes = 0;
+  let cachedBytes = 0;
+  let layersDone = 0;
+  for (const l of rec.layers.values()) {
+    if (l.state === 'cached') {
+      cachedBytes += l.totalBytes;
+      layersDone++;
+      continue;
+    }
+    if (l.state === 'done') layersDone++;
+    totalBytes += l.totalBytes;
+    downloadedBytes += l.downloadedBytes;
+  }
+  return { totalBytes, downloadedBytes, cachedBytes, layersDone };
+}
+
+const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+
+export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): LayerStatus {
+  const out: LayerStatus = {
+    pullId: rec.id,
+    digest: l.digest,
+    mediaType: l.mediaType,
+    totalBytes: l.totalBytes,
+    downloadedBytes: l.downloadedBytes,
+    bytesPerSec: l.state === 'downloading' && !isFinished(rec.status) ? Math.round(l.rate.rate(now)) : 0,
+    percent: l.state === 'done' || l.state === 'cached' ? 100 : l.totalBytes > 0 ? round1((l.downloadedBytes / l.totalBytes) * 100) : 0,
+    totalKnown: l.totalKnown,
+    state: l.state,
+  };
+  if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
+  if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
+  return out;
+}
+
+export function isFinished(status: PullState): boolean {
+  return status === 'completed' || status === 'failed';
+}
+
+export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): PullStatus {
+  const t = pullTotals(rec);
+  const finished = isFinished(rec.status);
+  const bytesPerSec = finished ? 0 : Math.round(rec.rate.rate(now));
+  const out: PullStatus = {
+    id: rec.id,
+    nodeName: rec.nodeName,
+    imageRef: rec.imageRef,
+    status: rec.status,
+    totalBytes: t.totalBytes,
+    downloadedBytes: t.downloadedBytes,
+    cachedBytes: t.cachedBytes,
+    bytesPerSec,
+    percent: rec.percent,
+    layerCount: rec.layers.size,
+    layersDone: t.layersDone,
+    startedAt: iso(rec.startedAt) as string,
+    pods: rec.pods,
+    totalKnown: rec.totalKnown,
+  };
+  const eta = finished ? undefined : etaSeconds(t.totalBytes - t.downloadedBytes, bytesPerSec, rec.totalKnown);
+  if (eta !== undefined) out.etaSeconds = eta;
+  if (rec.completedAt !== undefined) out.completedAt = iso(rec.completedAt);
+  if (rec.error !== undefined) out.error = rec.error;
+  if (rec.manifestDigest !== undefined) out.manifestDigest = rec.manifestDigest;
+  if (rec.kubeletPullSeconds !== undefined) out.kubeletPullSeconds = rec.kubeletPullSeconds;
+  if (rec.kubeletImageBytes !== undefined) out.kubeletImageBytes = rec.kubeletImageBytes;
+  if (withLayers) out.layers = [...rec.layers.values()].map((l) => layerStatus(rec, l, now));
+  return out;
+}
+
+/** Percent from totals; callers keep the maximum so it never decreases within a pull. */
+export function percentOf(t: PullTotals): number {
+  return t.totalBytes > 0 ? round1(Math.min(100, (t.downloadedBytes / t.totalBytes) * 100)) : 0;
+}
+
+function round1(x: number): number {
+  return Math.floor(x * 10) / 10;
+}

@@ -1,0 +1,489 @@
+// The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
+// timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
+import { randomBytes } from 'node:crypto';
+import type { AgentReport, LayerState, PodRef, PullEvent, PullEventType, PullStatus, ReportLayer } from '../../model/index.js';
+import type { PullEventBus } from '../events/pullEventBus.js';
+import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
+import { isFinished, type LayerRecord, layerStatus, newLayer, type PullRecord, percentOf, pullStatus, pullTotals } from './pullRecord.js';
+import { RateWindow } from './rateWindow.js';
+import { groupReportPulls, type ReportGroup } from './reportGrouping.js';
+
+export interface TrackerLimits {
+  stallTimeoutMs: number;
+  historyTtlMs: number;
+  maxNodes: number;
+  maxPulls: number;
+}
+
+export class CapacityError extends Error {
+  constructor(
+    readonly what: 'nodes' | 'pulls',
+    limit: number,
+  ) {
+    super(
+      what === 'nodes'
+        ? `the server tracks at most ${limit} nodes (PULLTRACE_MAX_NODES)`
+        : `the server holds at most ${limit} pulls (PULLTRACE_MAX_PULLS)`,
+    );
+  }
+}
+
+interface NodeRecord {
+  name: string;
+  /** pulls by key (manifest digest or image reference); a finished one stays until TTL */
+  pulls: Map<string, PullRecord>;
+  lastReportAt: number;
+  reportGapMs: number;
+}
+
+/** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
+export type PodResolver = (pull: PullRecord) => PodRef[];
+
+/** Relative change in speed worth a progress event even without new bytes. */
+const RATE_CHANGE_EVENT = 0.05;
+/** Nodes silent this long with no pulls left are forgotten. */
+const NODE_FORGET_MS = 10 * 60_000;
+
+export class PullTracker {
+  private readonly nodes = new Map<string, NodeRecord>();
+  private readonly byId = new Map<string, PullRecord>();
+  private readonly lastRate = new WeakMap<PullRecord, number>();
+  private podResolver: PodResolver = () => [];
+
+  constructor(
+    private readonly bus: PullEventBus,
+    private readonly limits: TrackerLimits,
+  ) {}
+
+  setPodResolver(resolver: PodResolver): void {
+    this.podResolver = resolver;
+  }
+
+  /** Applies one node's full snapshot. Throws CapacityError before changing anything. */
+  applyReport(report: AgentReport, now: number): void {
+    const groups = groupReportPulls(report.pulls);
+    let node = this.nodes.get(report.nodeName);
+    if (!node && this.nodes.size >= this.limits.maxNodes) throw new CapacityError('nodes', this.limits.maxNodes);
+    const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
+    if (newPulls > 0 && this.byId.size + newPulls > this.limits.maxPulls) throw new CapacityError('pulls', this.limits.maxPulls);
+
+    if (!node) {
+      node = { name: report.nodeName, pulls: new Map(), lastReportAt: now, reportGapMs: 0 };
+      this.nodes.set(node.name, node);
+    } else {
+      node.reportGapMs = now - node.lastReportAt;
+      node.lastReportAt = now;
+    }
+
+    const seen = new Set<string>();
+    for (const g of groups) {
+      seen.add(g.key);
+      this.applyGroup(node, g, now);
+    }
+    for (const rec of node.pulls.values()) {
+      if (seen.has(rec.key) || isFinished(rec.status)) continue;
+      this.onAbsent(rec, now);
+    }
+  }
+
+  /** Stall detection and TTL cleanup; call about once a second. */
+  tick(now: number): void {
+    for (const node of this.nodes.values()) {
+      for (const [key, rec] of node.pulls) {
+        if (rec.status === 'pulling' && now - rec.lastProgressAt >= this.limits.stallTimeoutMs) {
+          rec.status = 'stalled';
+          this.emit('pull.stalled', rec, now);
+        } else if (isFinished(rec.status) && (rec.completedAt ?? now) + this.limits.historyTtlMs <= now) {
+          node.pulls.delete(key);
+          this.byId.delete(rec.id);
+        }
+      }
+      if (node.pulls.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) this.nodes.delete(node.name);
+    }
+  }
+
+  /** Marks an active pull failed (from the agent or from kubelet). Returns false if unknown or finished. */
+  failPull(id: string, error: string, now: number): boolean {
+    const rec = this.byId.get(id);
+    if (!rec || isFinished(rec.status)) return false;
+    this.finish(rec, 'failed', now, error);
+    return true;
+  }
+
+  /** Replaces the error text of a failed pull (kubelet's message is more useful than the agent's). */
+  refineError(id: string, error: string, now: number): PullStatus | undefined {
+    const rec = this.byId.get(id);
+    if (!rec || rec.status !== 'failed' || rec.error === error) return undefined;
+    rec.error = error;
+    return pullStatus(rec, now, true);
+  }
+
+  /** Re-evaluates pods for every active pull on a node, emitting progress where they changed. */
+  refreshPods(nodeName: string, now: number): void {
+    const node = this.nodes.get(nodeName);
+    if (!node) return;
+    for (const rec of node.pulls.values()) {
+      if (isFinished(rec.status)) continue;
+      if (this.updatePods(rec)) this.emit('pull.progress', rec, now);
+    }
+  }
+
+  /** Puts finished pulls back into the live view after a restart (from the history store). */
+  restoreFinished(pulls: PullStatus[], now: number): void {
+    for (const p of pulls) {
+      if (this.byId.has(p.id)) continue;
+      const rec = recordFromStatus(p, now);
+      this.byId.set(rec.id, rec);
+      let node = this.nodes.get(p.nodeName);
+      if (!node) {
+        node = { name: p.nodeName, pulls: new Map(), lastReportAt: 0, reportGapMs: 0 };
+        this.nodes.set(node.name, node);
+      }
+      const existing = node.pulls.get(rec.key);
+      if (!existing || (existing.completedAt ?? 0) < (rec.completedAt ?? 0)) node.pulls.set(rec.key, rec);
+    }
+  }
+
+  /** Starts (or returns) a pull known only from outside the agent, e.g. a kubelet failure with no bytes. */
+  ensurePull(nodeName: string, imageRef: string, now: number): PullRecord {
+    let node = this.nodes.get(nodeName);
+    if (!node) {
+      node = { name: nodeName, pulls: new Map(), lastReportAt: 0, reportGapMs: 0 };
+      this.nodes.set(nodeName, node);
+    }
+    const existing = node.pulls.get(imageRef);
+    if (existing && !isFinished(existing.status)) return existing;
+    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, ingestGroup: false, layers: [] }, now);
+  }
+
+  get(id: string): PullRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  status(id: string, now: number, withLayers = true): PullStatus | undefined {
+    const rec = this.byId.get(id);
+    return rec ? pullStatus(rec, now, withLayers) : undefined;
+  }
+
+  list(filter: PullFilter, now: number, withLayers: boolean): PullStatus[] {
+    const out: PullStatus[] = [];
+    const all = isEmptyFilter(filter);
+    for (const rec of this.byId.values()) {
+      const s = pullStatus(rec, now, withLayers);
+      if (all || matchesFilter(s, filter)) out.push(s);
+    }
+    return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  }
+
+  /** Active pulls on a node (for correlating kubelet events). */
+  pullsOn(nodeName: string): PullRecord[] {
+    return [...(this.nodes.get(nodeName)?.pulls.values() ?? [])];
+  }
+
+  counts(): { active: number; stalled: number; pulls: number; nodes: number } {
+    let active = 0;
+    let stalled = 0;
+    for (const rec of this.byId.values()) {
+      if (!isFinished(rec.status)) active++;
+      if (rec.status === 'stalled') stalled++;
+    }
+    return { active, stalled, pulls: this.byId.size, nodes: this.nodes.size };
+  }
+
+  /** Nodes heard from within three of their own report intervals (at least 1 s each). */
+  agentsConnected(now: number): number {
+    let n = 0;
+    for (const node of this.nodes.values()) {
+      if (node.lastReportAt > 0 && now - node.lastReportAt <= 3 * Math.max(node.reportGapMs, 1000)) n++;
+    }
+    return n;
+  }
+
+  // ---- internals ----
+
+  private needsNewRecord(node: NodeRecord | undefined, g: ReportGroup): boolean {
+    const rec = node?.pulls.get(g.key);
+    if (!rec) return true;
+    return isFinished(rec.status) && (g.status === undefined || g.status === 'pulling');
+  }
+
+  private applyGroup(node: NodeRecord, g: ReportGroup, now: number): void {
+    let rec = node.pulls.get(g.key);
+    if (rec && isFinished(rec.status)) {
+      // The agent repeats a final status for a few reports; only a pull in progress is a new pull.
+      if (g.status === 'completed' || g.status === 'failed') return;
+      rec = undefined;
+    }
+    if (!rec) rec = this.createRecord(node, g, now);
+
+    const changed = this.mergeGroup(rec, g, now);
+    const t = pullTotals(rec);
+    if (t.downloadedBytes > rec.counter) {
+      rec.counter = t.downloadedBytes;
+      rec.lastProgressAt = now;
+    }
+    rec.rate.add(now, rec.counter);
+    rec.percent = Math.max(rec.percent, percentOf(t));
+    const podsChanged = this.updatePods(rec);
+
+    if (g.status === 'completed') {
+      this.finish(rec, 'completed', now);
+      return;
+    }
+    if (g.status === 'failed') {
+      this.finish(rec, 'failed', now, g.error || 'the agent reported the pull failed');
+      return;
+    }
+
+    if (rec.status === 'stalled' && rec.lastProgressAt === now) {
+      rec.status = 'pulling';
+      this.emit('pull.progress', rec, now);
+      return;
+    }
+    if (changed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
+  }
+
+  private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
+    const rec: PullRecord = {
+      id: randomBytes(8).toString('hex'),
+      key: g.key,
+      nodeName: node.name,
+      imageRef: g.imageRef,
+      status: 'pulling',
+      startedAt: Math.min(g.startedAt ?? now, now),
+      manifestDigest: g.manifestDigest,
+      totalKnown: g.totalKnown,
+      ingestGroup: g.ingestGroup,
+      explicitStatus: g.status !== undefined,
+      layers: new Map(),
+      rate: new RateWindow(),
+      counter: 0,
+      percent: 0,
+      lastProgressAt: now,
+      pods: [],
+    };
+    node.pulls.set(g.key, rec);
+    this.byId.set(rec.id, rec);
+    // Counter starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
+    this.mergeGroup(rec, g, now, true);
+    rec.counter = pullTotals(rec).downloadedBytes;
+    rec.percent = percentOf(pullTotals(rec));
+    this.updatePods(rec);
+    this.emit('pull.started', rec, now);
+    return rec;
+  }
+
+  /** Merges reported layers into the record; returns true when anything visible changed. */
+  private mergeGroup(rec: PullRecord, g: ReportGroup, now: number, quiet = false): boolean {
+    let changed = false;
+    if (g.imageRef && g.imageRef !== rec.imageRef && betterName(g.imageRef, rec.imageRef)) {
+      rec.imageRef = g.imageRef;
+      changed = true;
+    }
+    if (g.manifestDigest && !rec.manifestDigest) rec.manifestDigest = g.manifestDigest;
+    if (g.totalKnown !== rec.totalKnown && !rec.ingestGroup) {
+      rec.totalKnown = g.totalKnown;
+      changed = true;
+    }
+    const reported = new Set<string>();
+    for (const rl of g.layers) {
+      reported.add(rl.digest);
+      let l = rec.layers.get(rl.digest);
+      if (!l) {
+        l = newLayer(rl.digest);
+        rec.layers.set(rl.digest, l);
+        changed = true;
+      }
+      if (this.mergeLayer(rec, l, rl, now, quiet)) changed = true;
+    }
+    if (rec.ingestGroup) {
+      // The original agent drops an ingest when its blob is committed: that layer is done.
+      for (const l of rec.layers.values()) {
+        if (!reported.has(l.digest) && l.state !== 'done') {
+          this.setLayerDone(rec, l, now, quiet);
+          changed = true;
+        }
+      }
+      rec.totalKnown = [...rec.layers.values()].every((l) => l.totalKnown);
+    }
+    return changed;
+  }
+
+  private mergeLayer(rec: PullRecord, l: LayerRecord, rl: ReportLayer, now: number, quiet: boolean): boolean {
+    let changed = false;
+    if (rl.mediaType && rl.mediaType !== l.mediaType) {
+      l.mediaType = rl.mediaType;
+      changed = true;
+    }
+    const known = rl.totalKnown ?? rl.totalBytes > 0;
+    if (rl.totalBytes !== l.totalBytes && (known || rl.totalBytes > l.totalBytes)) {
+      l.totalBytes = rl.totalBytes;
+      changed = true;
+    }
+    l.totalKnown = known;
+    const down = l.totalKnown ? Math.min(rl.downloadedBytes, l.totalBytes) : rl.downloadedBytes;
+    const grew = down > l.downloadedBytes;
+    if (grew) l.downloadedBytes = down;
+    const state = nextLayerState(l.state, rl, l);
+    if (state === 'done' && l.state !== 'done') {
+      this.setLayerDone(rec, l, now, quiet);
+      return true;
+    }
+    if (state !== l.state) {
+      const wasWaiting = l.state === 'waiting';
+      l.state = state;
+      changed = true;
+      if (state === 'downloading' && wasWaiting) {
+        l.startedAt = now;
+        if (!quiet) this.emitLayer('layer.started', rec, l, now);
+      }
+    }
+    l.rate.add(now, l.downloadedBytes);
+    if (grew) {
+      changed = true;
+      if (!quiet && l.state === 'downloading') this.emitLayer('layer.progress', rec, l, now);
+    }
+    return changed;
+  }
+
+  private setLayerDone(rec: PullRecord, l: LayerRecord, now: number, quiet: boolean): void {
+    l.state = 'done';
+    if (l.totalKnown || l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
+    l.startedAt ??= now;
+    l.completedAt = now;
+    l.rate.add(now, l.downloadedBytes);
+    if (!quiet) this.emitLayer('layer.completed', rec, l, now);
+  }
+
+  private onAbsent(rec: PullRecord, now: number): void {
+    // The original agent's pulls simply vanish when done. A new-shape agent always reports a
+    // final status first, so vanishing mid-pull means it lost track (e.g. it restarted).
+    if (!rec.explicitStatus) {
+      this.finish(rec, 'completed', now);
+      return;
+    }
+    const t = pullTotals(rec);
+    if (rec.totalKnown && t.downloadedBytes >= t.totalBytes) {
+      this.finish(rec, 'completed', now);
+      return;
+    }
+    this.finish(rec, 'failed', now, `the agent on ${rec.nodeName} stopped reporting this pull before it completed`);
+  }
+
+  private finish(rec: PullRecord, status: 'completed' | 'failed', now: number, error?: string): void {
+    rec.status = status;
+    rec.completedAt = now;
+    if (status === 'completed') {
+      for (const l of rec.layers.values()) if (l.state === 'waiting' || l.state === 'downloading') this.setLayerDone(rec, l, now, false);
+      const t = pullTotals(rec);
+      rec.counter = Math.max(rec.counter, t.downloadedBytes);
+      rec.percent = 100;
+    } else {
+      rec.error = error;
+    }
+    this.emit(status === 'completed' ? 'pull.completed' : 'pull.failed', rec, now);
+  }
+
+  private updatePods(rec: PullRecord): boolean {
+    const pods = this.podResolver(rec);
+    if (samePods(pods, rec.pods)) return false;
+    rec.pods = pods;
+    return true;
+  }
+
+  private rateMoved(rec: PullRecord, now: number): boolean {
+    const r = rec.rate.rate(now);
+    const prev = this.lastRate.get(rec) ?? 0;
+    if (prev === r) return false;
+    if (r === 0 || prev === 0 || Math.abs(r - prev) / prev > RATE_CHANGE_EVENT) return true;
+    return false;
+  }
+
+  private emit(type: PullEventType, rec: PullRecord, now: number): void {
+    const pull = pullStatus(rec, now, true);
+    this.lastRate.set(rec, rec.rate.rate(now));
+    const event: PullEvent = { schemaVersion: 'v1', timestamp: new Date(now).toISOString(), type, nodeName: rec.nodeName, pull };
+    this.bus.publish(event);
+  }
+
+  private emitLayer(type: PullEventType, rec: PullRecord, l: LayerRecord, now: number): void {
+    const event: PullEvent = {
+      schemaVersion: 'v1',
+      timestamp: new Date(now).toISOString(),
+      type,
+      nodeName: rec.nodeName,
+      pull: pullStatus(rec, now, false),
+      layer: layerStatus(rec, l, now),
+    };
+    this.bus.publish(event);
+  }
+}
+
+function nextLayerState(current: LayerState, rl: ReportLayer, l: LayerRecord): LayerState {
+  if (current === 'done') return 'done';
+  if (rl.state) {
+    // A layer never goes back to waiting once it has bytes.
+    if (rl.state === 'waiting' && current === 'downloading') return 'downloading';
+    return rl.state;
+  }
+  if (l.totalKnown && l.totalBytes > 0 && l.downloadedBytes >= l.totalBytes) return 'done';
+  return l.downloadedBytes > 0 ? 'downloading' : current;
+}
+
+/** A real image name beats a bare digest or an ingest ref. */
+function betterName(candidate: string, current: string): boolean {
+  const isDigest = (s: string) => /^sha256:/.test(s) || s === '';
+  if (isDigest(current)) return true;
+  if (isDigest(candidate)) return false;
+  // A name with tag/digest beats a bare repository.
+  return /[:@][^/]*$/.test(candidate) || !/[:@][^/]*$/.test(current);
+}
+
+function samePods(a: PodRef[], b: PodRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as PodRef;
+    const y = b[i] as PodRef;
+    if (x.namespace !== y.namespace || x.podName !== y.podName || x.container !== y.container || x.image !== y.image) return false;
+  }
+  return true;
+}
+
+function recordFromStatus(p: PullStatus, now: number): PullRecord {
+  const layers = new Map<string, LayerRecord>();
+  for (const l of p.layers ?? []) {
+    layers.set(l.digest, {
+      digest: l.digest,
+      mediaType: l.mediaType,
+      totalBytes: l.totalBytes,
+      downloadedBytes: l.downloadedBytes,
+      totalKnown: l.totalKnown,
+      state: l.state,
+      startedAt: l.startedAt ? Date.parse(l.startedAt) : undefined,
+      completedAt: l.completedAt ? Date.parse(l.completedAt) : undefined,
+      rate: new RateWindow(),
+    });
+  }
+  return {
+    id: p.id,
+    key: p.manifestDigest || p.imageRef,
+    nodeName: p.nodeName,
+    imageRef: p.imageRef,
+    status: p.status,
+    startedAt: Date.parse(p.startedAt),
+    completedAt: p.completedAt ? Date.parse(p.completedAt) : now,
+    error: p.error,
+    manifestDigest: p.manifestDigest,
+    totalKnown: p.totalKnown,
+    ingestGroup: false,
+    explicitStatus: true,
+    layers,
+    rate: new RateWindow(),
+    counter: p.downloadedBytes,
+    percent: p.percent,
+    lastProgressAt: now,
+    pods: p.pods,
+    kubeletPullSeconds: p.kubeletPullSeconds,
+    kubeletImageBytes: p.kubeletImageBytes,
+  };
+}

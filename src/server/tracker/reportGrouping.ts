@@ -1,0 +1,73 @@
+// Turns the pulls of one AgentReport into keyed groups, one per pull on that node.
+// Reports from the original Go agent name each raw ingest (`layer-sha256:<hex>`) as its own
+// "pull"; like the original, those are grouped into one pull per node.
+import type { ReportLayer, ReportPull } from '../../model/index.js';
+
+export const INGEST_GROUP_KEY = '__ingests__';
+
+const RAW_INGEST_REF = /^(?:(?:layer|config|manifest|index)-)?sha256:[0-9a-f]{6,64}$/i;
+
+export interface ReportGroup {
+  key: string;
+  imageRef: string;
+  manifestDigest?: string;
+  status?: ReportPull['status'];
+  error?: string;
+  totalKnown: boolean;
+  startedAt?: number;
+  /** true for the original agent's digest-only ingests grouped per node */
+  ingestGroup: boolean;
+  layers: ReportLayer[];
+}
+
+export function isRawIngestRef(ref: string): boolean {
+  return ref === '' || RAW_INGEST_REF.test(ref);
+}
+
+/** Go zero times ("0001-01-01T00:00:00Z") and unparsable times count as unknown. */
+export function parseReportTime(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const t = Date.parse(text);
+  return Number.isFinite(t) && t > 0 ? t : undefined;
+}
+
+export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
+  const groups = new Map<string, ReportGroup>();
+  for (const p of pulls) {
+    const ingest = !p.manifestDigest && p.status === undefined && isRawIngestRef(p.imageRef);
+    const key = ingest ? INGEST_GROUP_KEY : p.manifestDigest || p.imageRef;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        key,
+        imageRef: ingest ? '' : p.imageRef,
+        manifestDigest: p.manifestDigest,
+        status: p.status,
+        error: p.error,
+        totalKnown: p.totalKnown ?? false,
+        startedAt: parseReportTime(p.startedAt),
+        ingestGroup: ingest,
+        layers: [],
+      };
+      groups.set(key, g);
+    } else {
+      g.totalKnown = g.totalKnown && (p.totalKnown ?? false);
+      const t = parseReportTime(p.startedAt);
+      if (t !== undefined && (g.startedAt === undefined || t < g.startedAt)) g.startedAt = t;
+      if (!g.imageRef && !ingest) g.imageRef = p.imageRef;
+    }
+    const seen = new Set(g.layers.map((l) => l.digest));
+    for (const l of p.layers) if (!seen.has(l.digest)) g.layers.push(l);
+  }
+  for (const g of groups.values()) {
+    // An ingest group is only "known" if every ingest knew its total.
+    if (g.ingestGroup) g.totalKnown = g.layers.every((l) => l.totalKnown ?? false);
+    if (!g.imageRef) g.imageRef = g.manifestDigest ?? firstDigest(g.layers);
+  }
+  return [...groups.values()];
+}
+
+function firstDigest(layers: ReportLayer[]): string {
+  const d = layers[0]?.digest ?? '';
+  return d.replace(/^(layer|config|manifest|index)-/, '');
+}
