@@ -1,0 +1,153 @@
+// A small read-only containerd client over its gRPC unix socket: Version, content store
+// (ingests, blob infos, blob reads) and image records, every call in one namespace.
+import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { containerdServices } from './protos.js';
+import type { BlobInfo, ImageRecord, IngestStatus, RuntimeVersion } from './types.js';
+
+/** containerd reads the namespace of every namespaced call from this metadata key. */
+export const NAMESPACE_HEADER = 'containerd-namespace';
+
+const CALL_TIMEOUT_MS = 10_000;
+// containerd's own default limit; a manifest is far below it.
+const MAX_MESSAGE_BYTES = 16 << 20;
+
+interface Timestamp {
+  seconds: number;
+  nanos: number;
+}
+
+interface RawInfo {
+  digest: string;
+  size: number;
+  createdAt: Timestamp | null;
+  labels: Record<string, string>;
+}
+
+interface RawStatus {
+  ref: string;
+  offset: number;
+  total: number;
+  startedAt: Timestamp | null;
+  updatedAt: Timestamp | null;
+}
+
+interface RawImage {
+  name: string;
+  target: { mediaType: string; digest: string } | null;
+}
+
+type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
+type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<unknown>) => void;
+type ServerStream = (req: object, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+export function toMs(t: Timestamp | null | undefined): number {
+  if (!t) return 0;
+  return t.seconds * 1000 + Math.floor(t.nanos / 1e6);
+}
+
+/** grpc-js target for a unix socket path (relative paths resolved against the working directory). */
+export function unixTarget(socketPath: string): string {
+  return `unix://${resolve(socketPath)}`;
+}
+
+export class ContainerdClient {
+  readonly socketPath: string;
+  readonly namespace: string;
+  private readonly version: grpc.Client;
+  private readonly content: grpc.Client;
+  private readonly images: grpc.Client;
+  private readonly metadata: grpc.Metadata;
+
+  constructor(socketPath: string, namespace: string) {
+    this.socketPath = socketPath;
+    this.namespace = namespace;
+    const services = containerdServices();
+    const target = unixTarget(socketPath);
+    const options: grpc.ChannelOptions = {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // containerd restarts are usually quick: retry the socket soon, but never hammer it.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 5_000,
+    };
+    const credentials = grpc.credentials.createInsecure();
+    this.version = new services.Version(target, credentials, options);
+    // One channel for all services: pass the first client's channel to the others.
+    const channelOverride = this.version.getChannel();
+    this.content = new services.Content(target, credentials, { ...options, channelOverride });
+    this.images = new services.Images(target, credentials, { ...options, channelOverride });
+    this.metadata = new grpc.Metadata();
+    this.metadata.set(NAMESPACE_HEADER, namespace);
+  }
+
+  async getVersion(timeoutMs = CALL_TIMEOUT_MS): Promise<RuntimeVersion> {
+    const res = (await this.unary(this.version, 'version', {}, timeoutMs)) as RuntimeVersion;
+    return { version: res.version, revision: res.revision };
+  }
+
+  /** Every active ingest of the namespace (downloads in progress). */
+  async listIngests(): Promise<IngestStatus[]> {
+    const res = (await this.unary(this.content, 'listStatuses', { filters: [] })) as { statuses: RawStatus[] };
+    return res.statuses.map((s) => ({
+      ref: s.ref,
+      offset: s.offset,
+      total: s.total,
+      startedAtMs: toMs(s.startedAt),
+      updatedAtMs: toMs(s.updatedAt),
+    }));
+  }
+
+  /** Committed blobs matching any of the filters (containerd filter syntax; several = OR). */
+  async listContent(filters: string[]): Promise<BlobInfo[]> {
+    const batches = (await this.stream(this.content, 'list', { filters })) as Array<{ info: RawInfo[] }>;
+    return batches.flatMap((b) =>
+      b.info.map((i) => ({ digest: i.digest, size: i.size, createdAtMs: toMs(i.createdAt), labels: { ...i.labels } })),
+    );
+  }
+
+  /** Reads a whole blob; refuses blobs over maxBytes (a manifest is small, a layer is not). */
+  async readBlob(digest: string, maxBytes: number): Promise<Buffer> {
+    const parts = (await this.stream(this.content, 'read', { digest, offset: 0, size: 0 })) as Array<{ data: Buffer }>;
+    const data = Buffer.concat(parts.map((p) => p.data));
+    if (data.length > maxBytes) throw new Error(`blob ${digest} is ${data.length} bytes, more than the ${maxBytes} expected`);
+    return data;
+  }
+
+  /** Image records matching any of the filters. */
+  async listImages(filters: string[]): Promise<ImageRecord[]> {
+    const res = (await this.unary(this.images, 'list', { filters })) as { images: RawImage[] };
+    return res.images.map((i) => ({
+      name: i.name,
+      targetDigest: i.target?.digest ?? '',
+      targetMediaType: i.target?.mediaType ?? '',
+    }));
+  }
+
+  close(): void {
+    this.content.close();
+    this.images.close();
+    this.version.close();
+  }
+
+  private unary(client: grpc.Client, method: string, req: object, timeoutMs = CALL_TIMEOUT_MS): Promise<unknown> {
+    const call = (client as unknown as Record<string, Unary>)[method]!.bind(client);
+    return new Promise((resolvePromise, reject) => {
+      call(req, this.metadata, { deadline: Date.now() + timeoutMs }, (err, value) => {
+        if (err) reject(err);
+        else resolvePromise(value);
+      });
+    });
+  }
+
+  private stream(client: grpc.Client, method: string, req: object): Promise<unknown[]> {
+    const call = (client as unknown as Record<string, ServerStream>)[method]!.bind(client);
+    return new Promise((resolvePromise, reject) => {
+      const out: unknown[] = [];
+      const s = call(req, this.metadata, { deadline: Date.now() + CALL_TIMEOUT_MS });
+      s.on('data', (d) => out.push(d));
+      s.on('error', reject);
+      s.on('end', () => resolvePromise(out));
+    });
+  }
+}

@@ -1,0 +1,320 @@
+// Tables built from what containerd 1.6 showed here: the manifest is committed (and labelled) before
+// its layers start; ingests are `layer-sha256:<hex>` growing in 1 MiB steps; a failed pull loses its
+// ingests, manifest and config at once; the image record appears last.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
+import type { ImageManifest } from './manifest.js';
+import { type DiscoveredPull, type PollObservation, PullTracker } from './pullTracker.js';
+
+const MiB = 1 << 20;
+const dg = (name: string) => `sha256:${Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const CONFIG = 'application/vnd.oci.image.config.v1+json';
+const T0 = Date.parse('2026-11-27T12:00:00.000Z');
+
+function image(name: string, layers: Array<[string, number]>): ImageManifest {
+  return {
+    kind: 'manifest',
+    config: { mediaType: CONFIG, digest: dg(`${name}-config`), size: 300 },
+    layers: layers.map(([l, size]) => ({ mediaType: LAYER, digest: dg(l), size })),
+  };
+}
+const blob = (digest: string, size: number, createdAtMs: number): BlobInfo => ({ digest, size, createdAtMs, labels: {} });
+const ingest = (digest: string, offset: number, total: number): IngestStatus => ({
+  ref: `layer-${digest}`,
+  offset,
+  total,
+  startedAtMs: T0,
+  updatedAtMs: T0,
+});
+
+function discovered(name: string, doc: ImageManifest, startMs: number, present: BlobInfo[] = [], index?: BlobInfo): DiscoveredPull {
+  const blobs = new Map<string, BlobInfo | null>();
+  for (const d of [doc.config, ...doc.layers]) blobs.set(d.digest, null);
+  for (const b of present) blobs.set(b.digest, b);
+  return { manifest: blob(dg(`${name}-manifest`), 700, startMs), doc, index, repository: `127.0.0.1/${name}`, blobs };
+}
+
+/** One poll: presence is answered for exactly what the tracker asks, from `store`. */
+function poll(
+  t: PullTracker,
+  nowMs: number,
+  store: Map<string, BlobInfo>,
+  ingests: IngestStatus[],
+  found: DiscoveredPull[] = [],
+  images: ImageRecord[] = [],
+) {
+  const blobs = new Map<string, BlobInfo | null>();
+  for (const d of t.digestsToCheck()) blobs.set(d, store.get(d) ?? null);
+  const obs: PollObservation = { nowMs, ingests, discovered: found, blobs, images };
+  const decisions = t.apply(obs);
+  return { decisions, report: t.report() };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+test('one pull: totals known from the first report, states move waiting → downloading → done, then completed by name', () => {
+  const doc = image('app', [
+    ['app-l0', 3 * MiB],
+    ['app-l1', 2 * MiB],
+  ]);
+  const [l0, l1] = doc.layers.map((l) => l.digest) as [string, string];
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>();
+  store.set(dg('app-manifest'), blob(dg('app-manifest'), 700, T0));
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 50));
+
+  assert.deepEqual(t.unknownIngestDigests([ingest(l0, 0, 3 * MiB)]), [l0]);
+  let r = poll(t, T0 + 1000, store, [ingest(l0, MiB, 3 * MiB)], [discovered('app', doc, T0, [store.get(doc.config.digest)!])]);
+  assert.equal(r.report.length, 1);
+  const first = r.report[0]!;
+  assert.equal(first.imageRef, '127.0.0.1/app');
+  assert.equal(first.manifestDigest, dg('app-manifest'));
+  assert.equal(first.startedAt, new Date(T0).toISOString());
+  assert.equal(first.status, 'pulling');
+  assert.equal(first.totalKnown, true);
+  assert.deepEqual(
+    first.layers.map((l) => [l.digest, l.mediaType, l.totalBytes, l.downloadedBytes, l.state]),
+    [
+      [doc.config.digest, CONFIG, 300, 300, 'done'],
+      [l0, LAYER, 3 * MiB, MiB, 'downloading'],
+      [l1, LAYER, 2 * MiB, 0, 'waiting'],
+    ],
+  );
+  assert.deepEqual(t.unknownIngestDigests([ingest(l0, MiB, 3 * MiB), ingest(l1, 0, 2 * MiB)]), [], 'both layers are attributed');
+
+  store.set(l0, blob(l0, 3 * MiB, T0 + 2000));
+  r = poll(t, T0 + 2000, store, [ingest(l1, MiB, 2 * MiB)]);
+  assert.deepEqual(
+    r.report[0]!.layers.map((l) => [l.downloadedBytes, l.state]),
+    [
+      [300, 'done'],
+      [3 * MiB, 'done'],
+      [MiB, 'downloading'],
+    ],
+  );
+
+  store.set(l1, blob(l1, 2 * MiB, T0 + 3000));
+  const record: ImageRecord = { name: '127.0.0.1:5000/app:v1', targetDigest: dg('app-manifest'), targetMediaType: '' };
+  r = poll(t, T0 + 3000, store, [], [], [record]);
+  const done = r.report[0]!;
+  assert.equal(done.status, 'completed');
+  assert.equal(done.imageRef, '127.0.0.1:5000/app:v1');
+  assert.equal(sum(done.layers.map((l) => l.downloadedBytes)), sum(done.layers.map((l) => l.totalBytes)));
+
+  // Reported until the server acknowledged the final status once, then forgotten.
+  assert.equal(poll(t, T0 + 4000, store, []).report.length, 1);
+  t.delivered(r.report);
+  assert.equal(poll(t, T0 + 5000, store, []).report.length, 0);
+});
+
+test('without an image record a pull completes a couple of polls after its last blob', () => {
+  const doc = image('norec', [['norec-l0', MiB]]);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('norec-manifest'), blob(dg('norec-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(doc.layers[0]!.digest, 0, MiB)], [discovered('norec', doc, T0)]);
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 10));
+  store.set(doc.layers[0]!.digest, blob(doc.layers[0]!.digest, MiB, T0 + 1500));
+  const statuses = [2000, 3000, 4000].map((dt) => poll(t, T0 + dt, store, []).report[0]!.status);
+  assert.deepEqual(statuses, ['pulling', 'pulling', 'completed']);
+});
+
+test('a layer already on the node is cached: no downloaded bytes, excluded from what the pull downloads', () => {
+  const base = blob(dg('base'), 4 * MiB, T0 - 60_000);
+  const doc = image('withbase', [
+    ['base', 4 * MiB],
+    ['top', MiB],
+  ]);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([
+    [base.digest, base],
+    [dg('withbase-manifest'), blob(dg('withbase-manifest'), 700, T0)],
+  ]);
+  const { report, decisions } = poll(t, T0 + 1000, store, [ingest(dg('top'), 0, MiB)], [discovered('withbase', doc, T0, [base])]);
+  const layers = report[0]!.layers;
+  assert.deepEqual(
+    layers.map((l) => [l.state, l.downloadedBytes]),
+    [
+      ['waiting', 0],
+      ['cached', 0],
+      ['downloading', 0],
+    ],
+  );
+  assert.ok(decisions.some((d) => d.digest === base.digest && /before the pull started/.test(d.decision)));
+});
+
+test('link cut: containerd drops ingests, manifest and config together → failed with a reason, never completed', () => {
+  const doc = image('cut', [
+    ['cut-l0', 3 * MiB],
+    ['cut-l1', 3 * MiB],
+  ]);
+  const [l0, l1] = doc.layers.map((l) => l.digest) as [string, string];
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([
+    [dg('cut-manifest'), blob(dg('cut-manifest'), 700, T0)],
+    [doc.config.digest, blob(doc.config.digest, 300, T0 + 10)],
+  ]);
+  poll(
+    t,
+    T0 + 1000,
+    store,
+    [ingest(l0, MiB, 3 * MiB), ingest(l1, 2 * MiB, 3 * MiB)],
+    [discovered('cut', doc, T0, [store.get(doc.config.digest)!])],
+  );
+  store.clear();
+  const { report } = poll(t, T0 + 2000, store, []);
+  assert.equal(report[0]!.status, 'failed');
+  assert.match(report[0]!.error ?? '', /removed the pull's manifest/);
+  assert.match(report[0]!.error ?? '', /at 2097152 of 3145728 bytes/);
+  assert.deepEqual(
+    report[0]!.layers.map((l) => l.downloadedBytes),
+    [300, MiB, 2 * MiB],
+    'what was downloaded is still reported',
+  );
+  // a new pull of the same image later is a new pull, reported after the failure was delivered
+  t.delivered(report);
+  store.set(dg('cut-manifest'), blob(dg('cut-manifest'), 700, T0 + 10_000));
+  const again = poll(t, T0 + 11_000, store, [ingest(l0, 0, 3 * MiB)], [discovered('cut', doc, T0 + 10_000)]);
+  assert.equal(again.report.length, 1);
+  assert.equal(again.report[0]!.status, 'pulling');
+  assert.equal(again.report[0]!.startedAt, new Date(T0 + 10_000).toISOString());
+});
+
+test('an ingest that vanishes without its blob for two polls fails the pull (manifest still there)', () => {
+  const doc = image('van', [['van-l0', 3 * MiB]]);
+  const l0 = doc.layers[0]!.digest;
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('van-manifest'), blob(dg('van-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(l0, MiB, 3 * MiB)], [discovered('van', doc, T0)]);
+  assert.equal(poll(t, T0 + 2000, store, []).report[0]!.status, 'pulling', 'one poll could be a commit in flight');
+  const r = poll(t, T0 + 3000, store, []);
+  assert.equal(r.report[0]!.status, 'failed');
+  assert.match(r.report[0]!.error ?? '', /discarded the download/);
+});
+
+test('two concurrent pulls sharing a base layer: both show it, its bytes count once on the node', () => {
+  const a = image('a', [
+    ['shared', 4 * MiB],
+    ['a-top', MiB],
+  ]);
+  const b = image('b', [
+    ['shared', 4 * MiB],
+    ['b-top', 2 * MiB],
+  ]);
+  const shared = dg('shared');
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([
+    [dg('a-manifest'), blob(dg('a-manifest'), 700, T0)],
+    [dg('b-manifest'), blob(dg('b-manifest'), 700, T0 + 200)],
+  ]);
+  const ingests = [ingest(shared, 2 * MiB, 4 * MiB), ingest(dg('a-top'), MiB, MiB), ingest(dg('b-top'), MiB, 2 * MiB)];
+  // discovered in the same poll, listed newest first: ownership still goes to the older pull
+  const r = poll(t, T0 + 1000, store, ingests, [discovered('b', b, T0 + 200), discovered('a', a, T0)]);
+  assert.deepEqual(
+    r.report.map((p) => p.imageRef),
+    ['127.0.0.1/a', '127.0.0.1/b'],
+  );
+  const sharedIn = (i: number) => r.report[i]!.layers.find((l) => l.digest === shared)!;
+  assert.deepEqual([sharedIn(0).state, sharedIn(0).downloadedBytes], ['downloading', 2 * MiB]);
+  assert.deepEqual([sharedIn(1).state, sharedIn(1).downloadedBytes], ['cached', 0]);
+  const nodeDownloaded = sum(r.report.flatMap((p) => p.layers.filter((l) => l.state !== 'cached').map((l) => l.downloadedBytes)));
+  assert.equal(nodeDownloaded, 2 * MiB + MiB + MiB, 'shared layer counted once');
+
+  // b's own layer finishes first; b completes only when the shared layer is committed too
+  store.set(dg('b-top'), blob(dg('b-top'), 2 * MiB, T0 + 1500));
+  store.set(b.config.digest, blob(b.config.digest, 300, T0 + 300));
+  store.set(a.config.digest, blob(a.config.digest, 300, T0 + 100));
+  store.set(dg('a-top'), blob(dg('a-top'), MiB, T0 + 1500));
+  for (const dt of [2000, 3000, 4000]) {
+    assert.equal(poll(t, T0 + dt, store, [ingest(shared, 3 * MiB, 4 * MiB)]).report[1]!.status, 'pulling');
+  }
+  store.set(shared, blob(shared, 4 * MiB, T0 + 4500));
+  const recs: ImageRecord[] = [
+    { name: '127.0.0.1:5000/a:v1', targetDigest: dg('a-manifest'), targetMediaType: '' },
+    { name: '127.0.0.1:5000/b:v1', targetDigest: dg('b-manifest'), targetMediaType: '' },
+  ];
+  const end = poll(t, T0 + 5000, store, [], [], recs);
+  assert.deepEqual(
+    end.report.map((p) => [p.imageRef, p.status]),
+    [
+      ['127.0.0.1:5000/a:v1', 'completed'],
+      ['127.0.0.1:5000/b:v1', 'completed'],
+    ],
+  );
+  const final = sum(end.report.flatMap((p) => p.layers.filter((l) => l.state !== 'cached').map((l) => l.downloadedBytes)));
+  assert.equal(final, 300 + 4 * MiB + MiB + 300 + 2 * MiB);
+});
+
+test('when the pull downloading a shared layer fails, the other pull takes it over', () => {
+  const a = image('fa', [['sh2', 4 * MiB]]);
+  const b = image('fb', [
+    ['sh2', 4 * MiB],
+    ['fb-top', MiB],
+  ]);
+  const sh = dg('sh2');
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([
+    [dg('fa-manifest'), blob(dg('fa-manifest'), 700, T0)],
+    [dg('fb-manifest'), blob(dg('fb-manifest'), 700, T0 + 100)],
+  ]);
+  poll(
+    t,
+    T0 + 1000,
+    store,
+    [ingest(sh, MiB, 4 * MiB), ingest(dg('fb-top'), 0, MiB)],
+    [discovered('fa', a, T0), discovered('fb', b, T0 + 100)],
+  );
+  store.delete(dg('fa-manifest'));
+  const r1 = poll(t, T0 + 2000, store, [ingest(dg('fb-top'), 0, MiB)]);
+  assert.deepEqual(
+    r1.report.map((p) => p.status),
+    ['failed', 'pulling'],
+  );
+  const r2 = poll(t, T0 + 3000, store, [ingest(sh, MiB, 4 * MiB), ingest(dg('fb-top'), 0, MiB)]);
+  const taken = r2.report.find((p) => p.imageRef === '127.0.0.1/fb')!.layers.find((l) => l.digest === sh)!;
+  assert.deepEqual([taken.state, taken.downloadedBytes], ['downloading', MiB]);
+});
+
+test('multi-platform index: reported by the index digest, layers of the platform manifest, named by the record on the index', () => {
+  const doc = image('multi', [['multi-amd64-l0', MiB]]);
+  const index = blob(dg('multi-index'), 900, T0 - 5);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('multi-manifest'), blob(dg('multi-manifest'), 700, T0)]]);
+  let r = poll(t, T0 + 1000, store, [ingest(dg('multi-amd64-l0'), 0, MiB)], [discovered('multi', doc, T0, [], index)]);
+  assert.equal(r.report[0]!.manifestDigest, index.digest);
+  assert.equal(r.report[0]!.startedAt, new Date(T0 - 5).toISOString());
+  assert.equal(r.report[0]!.layers.length, 2);
+  assert.deepEqual(t.imageTargets().sort(), [dg('multi-manifest'), index.digest].sort());
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 1));
+  store.set(dg('multi-amd64-l0'), blob(dg('multi-amd64-l0'), MiB, T0 + 1500));
+  r = poll(t, T0 + 2000, store, [], [], [{ name: '127.0.0.1:5000/multi:v1', targetDigest: index.digest, targetMediaType: '' }]);
+  assert.deepEqual([r.report[0]!.imageRef, r.report[0]!.status], ['127.0.0.1:5000/multi:v1', 'completed']);
+});
+
+test('downloaded bytes never decrease, even if an ingest restarts from a lower offset', () => {
+  const doc = image('mono', [['mono-l0', 4 * MiB]]);
+  const l0 = doc.layers[0]!.digest;
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('mono-manifest'), blob(dg('mono-manifest'), 700, T0)]]);
+  const seen = [2 * MiB, MiB, 3 * MiB].map(
+    (offset, i) =>
+      poll(t, T0 + 1000 * (i + 1), store, [ingest(l0, offset, 4 * MiB)], i === 0 ? [discovered('mono', doc, T0)] : []).report[0]!.layers[1]!
+        .downloadedBytes,
+  );
+  assert.deepEqual(seen, [2 * MiB, 2 * MiB, 3 * MiB]);
+});
+
+test('unknownIngestDigests: only layer and config ingests no pull in progress accounts for', () => {
+  const t = new PullTracker();
+  const l = dg('x');
+  assert.deepEqual(
+    t.unknownIngestDigests([
+      ingest(l, 0, 1),
+      { ...ingest(l, 0, 1), ref: `config-${dg('c')}` },
+      { ...ingest(l, 0, 1), ref: `manifest-${dg('m')}` },
+      { ...ingest(l, 0, 1), ref: 'some-upload' },
+    ]),
+    [l, dg('c')],
+  );
+});

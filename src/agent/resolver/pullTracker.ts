@@ -1,0 +1,374 @@
+// The agent's memory of the pulls on this node, advanced once per poll from plain observations of
+// containerd (no I/O here). containerd only knows blobs; this turns them into pulls:
+//   ingest (`layer-sha256:…`) → the manifest whose labels name that blob → the image.
+// containerd forgets a failed pull at once (ingests, manifest and config go with its lease), so
+// everything needed to report the failure is kept here.
+import type { LayerState, ReportLayer, ReportPull } from '../../model/index.js';
+import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
+import { parseIngestRef } from './ingestRef.js';
+import { preferredImageName } from './labels.js';
+import type { Descriptor, ImageManifest } from './manifest.js';
+
+/** A manifest found for an unknown ingest: everything needed to start tracking its pull. */
+export interface DiscoveredPull {
+  manifest: BlobInfo;
+  doc: ImageManifest;
+  /** the index naming this (platform) manifest, when the pull came through one */
+  index?: BlobInfo;
+  /** best name before the image record exists (`registry/repository`) */
+  repository?: string;
+  /** presence of the config and layers at discovery time; null = not in the content store */
+  blobs: Map<string, BlobInfo | null>;
+}
+
+export interface PollObservation {
+  nowMs: number;
+  /** every active ingest of the namespace */
+  ingests: IngestStatus[];
+  discovered: DiscoveredPull[];
+  /** presence of the digests `digestsToCheck()` asked for; null = not in the content store */
+  blobs: Map<string, BlobInfo | null>;
+  /** image records whose target is one of `imageTargets()` */
+  images: ImageRecord[];
+}
+
+/** One resolution step, for `--log-level debug`. */
+export interface Decision {
+  pull: string;
+  digest?: string;
+  decision: string;
+}
+
+interface TrackedBlob {
+  desc: Descriptor;
+  state: LayerState;
+  downloaded: number;
+  /** key of the pull that downloads this blob, when another pull on the node does */
+  sharedWith?: string;
+  seenIngest: boolean;
+  /** consecutive polls in which the ingest was gone and the blob absent */
+  vanishedPolls: number;
+}
+
+export type TrackedStatus = 'pulling' | 'completed' | 'failed';
+
+export interface TrackedPull {
+  key: string;
+  manifestDigest: string;
+  indexDigest?: string;
+  startedAtMs: number;
+  repository?: string;
+  imageName?: string;
+  /** config first, then layers in manifest order */
+  blobs: TrackedBlob[];
+  status: TrackedStatus;
+  error?: string;
+  finishedAtMs?: number;
+  /** the final status reached the server (acknowledged report) */
+  finalDelivered: boolean;
+  /** polls since every blob was committed, waiting briefly for the image record that names the pull */
+  settledPolls: number;
+}
+
+/** A gone ingest with no blob must be seen twice: commit (rename, then metadata write) is not atomic to a lister. */
+const VANISHED_POLLS_FOR_FAILURE = 2;
+/** Finished pulls the server never acknowledged are forgotten after this long anyway (bounded memory). */
+const FINISHED_RETENTION_MS = 60 * 60 * 1000;
+/** After the last blob is committed containerd unpacks, then writes the image record: wait this many polls for its name. */
+const IMAGE_RECORD_GRACE_POLLS = 2;
+/** Which pull downloaded a blob is remembered this long, so a pull discovered late never counts it again. */
+const DOWNLOAD_MEMORY_MS = 10 * 60 * 1000;
+
+export const pullKey = (manifestDigest: string, startedAtMs: number) => `${manifestDigest}@${startedAtMs}`;
+
+export class PullTracker {
+  private readonly pulls = new Map<string, TrackedPull>();
+  /** blob digest → the pull that downloaded it, and when */
+  private readonly downloadedBy = new Map<string, { key: string; atMs: number }>();
+
+  /** Pulls in report order (oldest first). */
+  list(): TrackedPull[] {
+    return [...this.pulls.values()].sort((a, b) => a.startedAtMs - b.startedAtMs || a.key.localeCompare(b.key));
+  }
+
+  /** Digests of layer/config ingests that no pull in progress accounts for: they need discovery. */
+  unknownIngestDigests(ingests: IngestStatus[]): string[] {
+    const known = new Set<string>();
+    for (const p of this.active()) for (const b of p.blobs) known.add(b.desc.digest);
+    const out = new Set<string>();
+    for (const ingest of ingests) {
+      const parsed = parseIngestRef(ingest.ref);
+      if (!parsed || (parsed.kind !== 'layer' && parsed.kind !== 'config')) continue;
+      if (!known.has(parsed.digest)) out.add(parsed.digest);
+    }
+    return [...out];
+  }
+
+  /** True when a pull in progress already stands for this manifest. */
+  isTracking(manifestDigest: string): boolean {
+    return this.active().some((p) => p.manifestDigest === manifestDigest);
+  }
+
+  /** Digests whose presence the next `apply` needs: manifests in progress (their removal is the failure signal) and unsettled blobs. */
+  digestsToCheck(): string[] {
+    const out = new Set<string>();
+    for (const p of this.active()) {
+      out.add(p.manifestDigest);
+      for (const b of p.blobs) if (b.state !== 'done' && !(b.state === 'cached' && !b.sharedWith)) out.add(b.desc.digest);
+    }
+    return [...out];
+  }
+
+  /** Targets whose image record completes and names a pull (the manifest, or its index). */
+  imageTargets(): string[] {
+    const out = new Set<string>();
+    for (const p of this.active()) {
+      out.add(p.manifestDigest);
+      if (p.indexDigest) out.add(p.indexDigest);
+    }
+    return [...out];
+  }
+
+  apply(obs: PollObservation): Decision[] {
+    const decisions: Decision[] = [];
+    const ingests = new Map<string, IngestStatus>();
+    for (const i of obs.ingests) {
+      const parsed = parseIngestRef(i.ref);
+      if (parsed) ingests.set(parsed.digest, i);
+    }
+    // Earlier pulls first, so a blob two new pulls share is owned by the one that started first.
+    const discovered = [...obs.discovered].sort((a, b) => startOf(a) - startOf(b));
+    const present = new Map(obs.blobs);
+    for (const d of discovered) {
+      this.start(d, decisions);
+      for (const [digest, info] of d.blobs) if (!present.has(digest)) present.set(digest, info);
+      present.set(d.manifest.digest, d.manifest);
+    }
+    for (const p of this.active()) this.advance(p, ingests, present, obs, decisions);
+    this.forgetOld(obs.nowMs);
+    return decisions;
+  }
+
+  /** The report entries: pulls in progress, and finished pulls until the server acknowledged their final status. */
+  report(): ReportPull[] {
+    const out: ReportPull[] = [];
+    const byDigest = new Map<string, ReportPull>();
+    for (const p of this.list()) {
+      if (p.status !== 'pulling' && p.finalDelivered) continue;
+      const entry = toReportPull(p);
+      // The server keys pulls by manifest digest: a re-pull of the same image waits one report
+      // until the previous pull's final status has been sent.
+      const digest = entry.manifestDigest ?? '';
+      if (byDigest.has(digest)) continue;
+      byDigest.set(digest, entry);
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Called when the server acknowledged a report: the final statuses it carried are delivered. */
+  delivered(report: ReportPull[]): void {
+    for (const r of report) {
+      if (r.status === 'pulling' || !r.manifestDigest || !r.startedAt) continue;
+      for (const p of this.pulls.values()) {
+        if (p.status === r.status && reportDigest(p) === r.manifestDigest && iso(p.startedAtMs) === r.startedAt) p.finalDelivered = true;
+      }
+    }
+    for (const [key, p] of this.pulls) if (p.finalDelivered) this.pulls.delete(key);
+  }
+
+  private active(): TrackedPull[] {
+    return [...this.pulls.values()].filter((p) => p.status === 'pulling');
+  }
+
+  private start(d: DiscoveredPull, decisions: Decision[]): void {
+    const startedAtMs = startOf(d);
+    const key = pullKey(d.manifest.digest, startedAtMs);
+    if (this.pulls.has(key) || this.isTracking(d.manifest.digest)) return;
+    const pull: TrackedPull = {
+      key,
+      manifestDigest: d.manifest.digest,
+      indexDigest: d.index?.digest,
+      startedAtMs,
+      repository: d.repository,
+      blobs: [],
+      status: 'pulling',
+      finalDelivered: false,
+      settledPolls: 0,
+    };
+    decisions.push({
+      pull: key,
+      decision: `new pull: manifest ${d.manifest.digest}${d.index ? ` of index ${d.index.digest}` : ''} (${d.doc.layers.length} layers), named ${d.repository ?? 'by digest'} until its image record exists`,
+    });
+    for (const desc of [d.doc.config, ...d.doc.layers]) {
+      const blob: TrackedBlob = { desc, state: 'waiting', downloaded: 0, seenIngest: false, vanishedPolls: 0 };
+      const info = d.blobs.get(desc.digest);
+      const owner = this.ownerOf(desc.digest) ?? (info ? this.downloadedBy.get(desc.digest)?.key : undefined);
+      if (info && info.createdAtMs < startedAtMs) {
+        blob.state = 'cached';
+        decisions.push({ pull: key, digest: desc.digest, decision: 'cached: in the content store before the pull started' });
+      } else if (owner) {
+        blob.state = 'cached';
+        blob.sharedWith = owner;
+        decisions.push({
+          pull: key,
+          digest: desc.digest,
+          decision: `shared: downloaded by pull ${owner}; counted there, shown cached here`,
+        });
+      }
+      pull.blobs.push(blob);
+    }
+    this.pulls.set(key, pull);
+  }
+
+  /** Key of the pull in progress that downloads this blob itself, if any. */
+  private ownerOf(digest: string): string | undefined {
+    return this.active().find((p) => p.blobs.some((b) => b.desc.digest === digest && !b.sharedWith && b.state !== 'cached'))?.key;
+  }
+
+  private advance(
+    p: TrackedPull,
+    ingests: Map<string, IngestStatus>,
+    present: Map<string, BlobInfo | null>,
+    obs: PollObservation,
+    decisions: Decision[],
+  ): void {
+    for (const b of p.blobs) this.advanceBlob(p, b, ingests, present, obs.nowMs, decisions);
+
+    const names = obs.images.filter((i) => i.targetDigest === p.manifestDigest || i.targetDigest === p.indexDigest).map((i) => i.name);
+    const imageName = preferredImageName(names);
+    if (imageName && imageName !== p.imageName) {
+      p.imageName = imageName;
+      decisions.push({ pull: p.key, decision: `named ${imageName} from its image record` });
+    }
+
+    if (present.get(p.manifestDigest) === null) {
+      this.fail(p, obs.nowMs, decisions, `containerd removed the pull's manifest ${p.manifestDigest} and its partial downloads`);
+      return;
+    }
+    const vanished = p.blobs.find((b) => b.vanishedPolls >= VANISHED_POLLS_FOR_FAILURE);
+    if (vanished) {
+      this.fail(p, obs.nowMs, decisions, `containerd discarded the download of ${vanished.desc.digest} before it completed`);
+      return;
+    }
+    if (imageName) {
+      // The image record is written only after every blob was fetched and unpacked.
+      for (const b of p.blobs) {
+        if (b.state === 'waiting' || b.state === 'downloading') {
+          decisions.push({
+            pull: p.key,
+            digest: b.desc.digest,
+            decision: 'cached: image record exists but the blob was never fetched (its snapshot was already unpacked)',
+          });
+          b.state = 'cached';
+          b.downloaded = 0;
+        }
+      }
+    }
+    const settled = p.blobs.every((b) => b.state === 'done' || (b.state === 'cached' && (!b.sharedWith || present.get(b.desc.digest))));
+    if (settled) p.settledPolls++;
+    if (imageName || p.settledPolls > IMAGE_RECORD_GRACE_POLLS) {
+      p.status = 'completed';
+      p.finishedAtMs = obs.nowMs;
+      decisions.push({
+        pull: p.key,
+        decision: imageName ? 'completed: image record exists' : 'completed: every blob is committed (no image record yet)',
+      });
+    }
+  }
+
+  private advanceBlob(
+    p: TrackedPull,
+    b: TrackedBlob,
+    ingests: Map<string, IngestStatus>,
+    presence: Map<string, BlobInfo | null>,
+    nowMs: number,
+    decisions: Decision[],
+  ): void {
+    if (b.state === 'done' || (b.state === 'cached' && !b.sharedWith)) return;
+    const present = presence.get(b.desc.digest);
+    if (b.sharedWith) {
+      const owner = this.pulls.get(b.sharedWith);
+      // The owner failed before the blob arrived: this pull downloads it now (containerd retries the locked ref).
+      if (present || (owner && owner.status !== 'failed')) return;
+      decisions.push({
+        pull: p.key,
+        digest: b.desc.digest,
+        decision: `no longer shared: pull ${b.sharedWith} ended without it, this pull downloads it`,
+      });
+      b.sharedWith = undefined;
+      b.state = 'waiting';
+    }
+    const ingest = ingests.get(b.desc.digest);
+    if (ingest) {
+      if (!b.seenIngest) decisions.push({ pull: p.key, digest: b.desc.digest, decision: `downloading: ingest ${ingest.ref}` });
+      b.state = 'downloading';
+      b.seenIngest = true;
+      b.vanishedPolls = 0;
+      b.downloaded = Math.max(b.downloaded, Math.min(ingest.offset, b.desc.size));
+      return;
+    }
+    if (present) {
+      decisions.push({ pull: p.key, digest: b.desc.digest, decision: 'done: blob committed' });
+      b.state = 'done';
+      b.downloaded = b.desc.size;
+      b.vanishedPolls = 0;
+      this.downloadedBy.set(b.desc.digest, { key: p.key, atMs: nowMs });
+      return;
+    }
+    if (b.seenIngest && present === null) {
+      b.vanishedPolls++;
+      decisions.push({ pull: p.key, digest: b.desc.digest, decision: `ingest gone without a committed blob (${b.vanishedPolls}×)` });
+    }
+  }
+
+  private fail(p: TrackedPull, nowMs: number, decisions: Decision[], why: string): void {
+    const partial = p.blobs.filter((b) => b.state === 'downloading' || (b.seenIngest && b.state !== 'done'));
+    const detail = partial.map((b) => `${short(b.desc.digest)} at ${b.downloaded} of ${b.desc.size} bytes`).join(', ');
+    p.status = 'failed';
+    p.finishedAtMs = nowMs;
+    p.error = `pull aborted (network or registry error, or cancelled): ${why}${detail ? `; stopped with ${detail}` : ''}`;
+    decisions.push({ pull: p.key, decision: `failed: ${p.error}` });
+  }
+
+  private forgetOld(nowMs: number): void {
+    for (const [key, p] of this.pulls) {
+      if (p.finishedAtMs !== undefined && nowMs - p.finishedAtMs > FINISHED_RETENTION_MS) this.pulls.delete(key);
+    }
+    for (const [digest, d] of this.downloadedBy) if (nowMs - d.atMs > DOWNLOAD_MEMORY_MS) this.downloadedBy.delete(digest);
+  }
+}
+
+function startOf(d: DiscoveredPull): number {
+  return Math.min(d.manifest.createdAtMs, d.index?.createdAtMs ?? Number.POSITIVE_INFINITY);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const short = (digest: string) => digest.slice(0, 19);
+
+/** The digest users know the image by: the index for multi-platform images, else the manifest. */
+function reportDigest(p: TrackedPull): string {
+  return p.indexDigest ?? p.manifestDigest;
+}
+
+export function toReportPull(p: TrackedPull): ReportPull {
+  const layers: ReportLayer[] = p.blobs.map((b) => ({
+    digest: b.desc.digest,
+    mediaType: b.desc.mediaType,
+    totalBytes: b.desc.size,
+    // Bytes this pull downloaded: a cached (or shared) blob's bytes belong to no one / to its owner.
+    downloadedBytes: b.state === 'cached' ? 0 : b.downloaded,
+    totalKnown: true,
+    state: b.state,
+  }));
+  const out: ReportPull = {
+    imageRef: p.imageName ?? p.repository ?? reportDigest(p),
+    startedAt: iso(p.startedAtMs),
+    totalKnown: true,
+    manifestDigest: reportDigest(p),
+    status: p.status,
+    layers,
+  };
+  if (p.error) out.error = p.error;
+  return out;
+}
