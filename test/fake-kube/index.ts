@@ -1,0 +1,16 @@
+// Fake Kubernetes API server for tests, used through the real @kubernetes/client-node.
+export { writeKubeconfig } from './kubeconfig.js';
+export {
+  type ContainerInput,
+  type ContainerStateInput,
+  goDuration,
+  type KubeletEventInput,
+  type KubeObject,
+  kubeletEvent,
+  kubeletMessages,
+  kubeTime,
+  type PodInput,
+  podObject,
+  toEventsV1,
+} from './objects.js';
+export { FakeKubeApi, type FakeKubeOptions, type RecordedRequest, type Resource } from './server.js';
