@@ -71,7 +71,7 @@ export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
       )}
       {showSort && (
         <span className="filter-count" data-testid="shown-count">
-          {shown === total ? `${total} pulls` : `${shown} of ${total} pulls`}
+          {shown === total ? `${total} ${total === 1 ? 'pull' : 'pulls'}` : `${shown} of ${total} pulls`}
         </span>
       )}
     </search>

@@ -1,0 +1,77 @@
+import type { AgentReport, ReportLayer, ReportPull } from '../../../src/model/index.js';
+
+export const MB = 1_000_000;
+
+/** A layer digest that is unique per (seed, index) and looks real. */
+export function digest(seed: string, index: number): string {
+  let hex = '';
+  let h = 2166136261;
+  for (const ch of `${seed}#${index}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  while (hex.length < 64) {
+    h = Math.imul(h ^ (h >>> 13), 2654435761) >>> 0;
+    hex += h.toString(16).padStart(8, '0');
+  }
+  return `sha256:${hex.slice(0, 64)}`;
+}
+
+export interface SyntheticLayer {
+  size: number;
+  mediaType?: string;
+  cached?: boolean;
+}
+
+/**
+ * One pull as an agent reports it after `downloaded` bytes: layers fill in order, each layer
+ * waiting → downloading → done; cached layers are on the node from the start.
+ */
+export function syntheticPull(options: {
+  imageRef: string;
+  startedAt: string;
+  layers: SyntheticLayer[];
+  downloaded: number;
+  status?: ReportPull['status'];
+  error?: string;
+}): ReportPull {
+  let left = options.downloaded;
+  const layers: ReportLayer[] = options.layers.map((layer, i) => {
+    const base = {
+      digest: digest(options.imageRef, i),
+      mediaType: layer.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip',
+      totalBytes: layer.size,
+      totalKnown: true,
+    };
+    if (layer.cached) return { ...base, downloadedBytes: layer.size, state: 'cached' };
+    const got = Math.min(left, layer.size);
+    left -= got;
+    const state = got === layer.size ? 'done' : got > 0 ? 'downloading' : 'waiting';
+    return { ...base, downloadedBytes: got, state };
+  });
+  return {
+    imageRef: options.imageRef,
+    startedAt: options.startedAt,
+    totalKnown: true,
+    manifestDigest: digest(`${options.imageRef}/manifest`, 0),
+    status: options.status ?? 'pulling',
+    ...(options.error ? { error: options.error } : {}),
+    layers,
+  };
+}
+
+export function report(nodeName: string, pulls: ReportPull[]): AgentReport {
+  return {
+    nodeName,
+    timestamp: new Date().toISOString(),
+    agent: { version: 'ui-test', runtime: 'containerd', runtimeVersion: '1.6' },
+    pulls,
+  };
+}
+
+/** POSTs a report; a rejected report fails the test with the server's message. */
+export async function postReport(baseUrl: string, body: AgentReport): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/v1/report`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`report for ${body.nodeName} rejected: ${response.status} ${await response.text()}`);
+}

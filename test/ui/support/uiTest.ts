@@ -1,0 +1,65 @@
+import type { TestContext } from 'node:test';
+import type { Page } from 'playwright-core';
+import { type BrowserOptions, openBrowser, type TestBrowser } from './browser.ts';
+import { type ServerOptions, startServer, type TestServer } from './server.ts';
+
+export interface Ui {
+  server: TestServer;
+  browser: TestBrowser;
+  page: Page;
+}
+
+/**
+ * A real server and a browser on its page, both ended after the test (a screenshot of the
+ * final page goes to test-artifacts/ first, also when the test failed).
+ */
+export async function startUi(
+  t: TestContext,
+  name: string,
+  options: { server?: ServerOptions; browser?: BrowserOptions } = {},
+): Promise<Ui> {
+  const server = await startServer({ ...options.server, extraArgs: ['--node-report-rate', '1000', ...(options.server?.extraArgs ?? [])] });
+  t.after(() => server.stop());
+  const browser = await openBrowser(options.browser);
+  t.after(async () => {
+    await browser.screenshot(name).catch(() => {});
+    await browser.close();
+  });
+  return { server, browser, page: browser.page };
+}
+
+/** Waits for a condition in the page; a timeout fails with `what` rather than a bare timeout. */
+export async function waitInPage<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 15_000): Promise<void> {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: timeoutMs, polling: 'raf' });
+  } catch (err) {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Waits until the header says the event stream is live. */
+export function waitLive(page: Page): Promise<void> {
+  return waitInPage(
+    page,
+    'the connection to show "live"',
+    () => document.querySelector('[data-testid=connection]')?.textContent === 'live',
+    null,
+  );
+}
+
+/** Progress of the first row whose image cell contains `image`, from its progressbar's aria-valuenow. */
+export async function rowProgress(page: Page, image: string): Promise<number> {
+  return page.evaluate((img) => {
+    for (const row of document.querySelectorAll('[data-testid=pull-row]')) {
+      if (row.querySelector('[data-testid=image]')?.getAttribute('title')?.includes(img)) {
+        return Number(row.querySelector('.pull-line [role=progressbar]')?.getAttribute('aria-valuenow'));
+      }
+    }
+    return Number.NaN;
+  }, image);
+}
+
+/** Resolves after `ms`: only for pacing synthetic agent reports, never to wait for the page. */
+export function pace(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
