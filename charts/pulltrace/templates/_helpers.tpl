@@ -1,0 +1,139 @@
+{{/* Names, labels and small computed values shared by the templates. */}}
+
+{{- define "pulltrace.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-scoped base name; object names append -server / -agent. */}}
+{{- define "pulltrace.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 56 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 56 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 56 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "pulltrace.serverName" -}}
+{{- printf "%s-server" (include "pulltrace.fullname" .) -}}
+{{- end -}}
+
+{{- define "pulltrace.agentName" -}}
+{{- printf "%s-agent" (include "pulltrace.fullname" .) -}}
+{{- end -}}
+
+{{- define "pulltrace.serverServiceAccountName" -}}
+{{- if .Values.server.serviceAccount.create -}}
+{{- default (include "pulltrace.serverName" .) .Values.server.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.server.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "pulltrace.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "pulltrace.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: pulltrace
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels; component is "server" or "agent". Call with (dict "root" $ "component" "server"). */}}
+{{- define "pulltrace.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "pulltrace.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "pulltrace.componentLabels" -}}
+{{ include "pulltrace.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* The image of one component: its own override, else the shared image; tag defaults to appVersion. */}}
+{{- define "pulltrace.image" -}}
+{{- $own := .own | default dict -}}
+{{- $repo := $own.repository | default .root.Values.image.repository -}}
+{{- $tag := $own.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- if eq (toString $tag) "latest" -}}
+{{- fail "image tag \"latest\" is not allowed: pin a version (image.tag, server.image.tag, agent.image.tag) so every node runs the same build" -}}
+{{- end -}}
+{{- printf "%s:%s" $repo (toString $tag) -}}
+{{- end -}}
+
+{{- define "pulltrace.imagePullPolicy" -}}
+{{- $own := .own | default dict -}}
+{{- $own.pullPolicy | default .root.Values.image.pullPolicy -}}
+{{- end -}}
+
+{{/* watchNamespaces accepts "a,b" or a list; returns a comma-joined string without blanks. */}}
+{{- define "pulltrace.watchNamespaces" -}}
+{{- $raw := .Values.config.watchNamespaces -}}
+{{- $list := list -}}
+{{- if kindIs "slice" $raw -}}
+{{- $list = $raw -}}
+{{- else -}}
+{{- $list = splitList "," (toString $raw) -}}
+{{- end -}}
+{{- $clean := list -}}
+{{- range $list -}}
+{{- $ns := trim (toString .) -}}
+{{- if $ns -}}
+{{- $clean = append $clean $ns -}}
+{{- end -}}
+{{- end -}}
+{{- join "," (uniq $clean) -}}
+{{- end -}}
+
+{{/* Name of the Secret holding the agent token, or "" when agents are not authenticated. */}}
+{{- define "pulltrace.tokenSecretName" -}}
+{{- if .Values.agent.auth.existingSecret -}}
+{{- .Values.agent.auth.existingSecret -}}
+{{- else if .Values.agent.auth.token -}}
+{{- printf "%s-agent-token" (include "pulltrace.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "pulltrace.tokenSecretKey" -}}
+{{- if .Values.agent.auth.existingSecret -}}
+{{- .Values.agent.auth.existingSecretKey -}}
+{{- else -}}
+token
+{{- end -}}
+{{- end -}}
+
+{{/* PULLTRACE_AGENT_TOKEN from the Secret, for both the server and the agents. */}}
+{{- define "pulltrace.tokenEnv" -}}
+{{- $secret := include "pulltrace.tokenSecretName" . -}}
+{{- if $secret -}}
+- name: PULLTRACE_AGENT_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ include "pulltrace.tokenSecretKey" . }}
+{{- end -}}
+{{- end -}}
+
+{{/* Directory of the containerd socket: mounted instead of the socket file so a containerd
+restart (which recreates the socket) reaches the agent through the same mount. */}}
+{{- define "pulltrace.socketDir" -}}
+{{- dir .Values.agent.containerd.socketPath -}}
+{{- end -}}
+
+{{/* Read-only access to pods and kubelet events (core and events.k8s.io shapes): all the server needs. */}}
+{{- define "pulltrace.rbacRules" -}}
+- apiGroups: [""]
+  resources: ["pods", "events"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["get", "list", "watch"]
+{{- end -}}
