@@ -270,6 +270,7 @@ export class PullTracker {
     rec.percent = percentOf(pullTotals(rec));
     this.updatePods(rec);
     this.emit('pull.started', rec, now);
+    for (const l of rec.layers.values()) if (l.state === 'downloading') this.emitLayer('layer.started', rec, l, now);
     return rec;
   }
 
@@ -329,11 +330,12 @@ export class PullTracker {
       this.setLayerDone(rec, l, now, quiet);
       return true;
     }
+    let started = false;
     if (state !== l.state) {
-      const wasWaiting = l.state === 'waiting';
+      started = state === 'downloading' && l.state === 'waiting';
       l.state = state;
       changed = true;
-      if (state === 'downloading' && wasWaiting) {
+      if (started) {
         l.startedAt = now;
         if (!quiet) this.emitLayer('layer.started', rec, l, now);
       }
@@ -341,7 +343,7 @@ export class PullTracker {
     l.rate.add(now, l.downloadedBytes);
     if (grew) {
       changed = true;
-      if (!quiet && l.state === 'downloading') this.emitLayer('layer.progress', rec, l, now);
+      if (!quiet && !started && l.state === 'downloading') this.emitLayer('layer.progress', rec, l, now);
     }
     return changed;
   }

@@ -1,0 +1,71 @@
+// A real `pulltrace` process for end-to-end tests: started from source, its bound ports read
+// from the "listening" log line, ended by PID.
+import { fileURLToPath } from 'node:url';
+import { type ManagedProcess, StopWaiting, startProcess, waitFor } from '../harness/index.js';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+export interface PulltraceProcess {
+  proc: ManagedProcess;
+  baseUrl: string;
+  metricsUrl: string;
+  /** parsed JSON log lines printed so far */
+  logs(): Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Default flags that keep a test server on loopback, in memory and away from any cluster. */
+export const TEST_SERVER_FLAGS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off'];
+
+export function parseLogLines(text: string): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // a line cut at the end of the buffer
+    }
+  }
+  return out;
+}
+
+export async function startPulltrace(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<PulltraceProcess> {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    name: `pulltrace ${args[0] ?? ''}`,
+    env: { ...process.env, ...opts.env },
+  });
+  const logs = () => parseLogLines(proc.stdout());
+  const listening = await waitFor(
+    () => {
+      if (!proc.running) throw new StopWaiting(`pulltrace exited before listening:\n${proc.stdout()}\n${proc.stderr()}`);
+      return logs().find((l) => l.msg === 'listening');
+    },
+    { timeoutMs: opts.timeoutMs ?? 30_000, what: 'pulltrace to log "listening"' },
+  );
+  return {
+    proc,
+    baseUrl: `http://127.0.0.1:${listening.httpPort}`,
+    metricsUrl: `http://127.0.0.1:${listening.metricsPort}/metrics`,
+    logs,
+    stop: async () => {
+      await proc.stop();
+    },
+  };
+}
+
+/** Runs `pulltrace <args>` to completion (for commands that exit: --help, bad settings). */
+export async function runPulltrace(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', CLI, ...args], { name: 'pulltrace', env: { ...process.env, ...env } });
+  const r = await proc.exited;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Reads one metric's value from Prometheus text. */
+export function metricValue(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
