@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ContentEntry, type ImageEntry, parseContentList, parseImageList } from './ctrOutput.js';
 import { type ManagedProcess, type ProcessResult, runProcess, startProcess } from './processes.js';
 import { makeTempDir, removeDir } from './tempDir.js';
 import { StopWaiting, waitFor } from './waitFor.js';
@@ -42,6 +43,10 @@ export interface ContainerdHandle {
   logFile: string;
   /** run `ctr --address <socket> -n <namespace> …` (namespace default k8s.io) and collect its output */
   ctr(args: string[], opts?: { namespace?: string; timeoutMs?: number }): Promise<CtrResult>;
+  /** `ctr content ls` parsed: committed blobs with their labels (namespace default k8s.io) */
+  content(opts?: { namespace?: string }): Promise<ContentEntry[]>;
+  /** `ctr images ls` parsed: image records (namespace default k8s.io) */
+  images(opts?: { namespace?: string }): Promise<ImageEntry[]>;
   /** start `ctr -n <ns> images pull --plain-http [--platform p] <ref>` (ns default k8s.io) without waiting */
   startPull(ref: string, opts?: { namespace?: string; platform?: string; extraArgs?: string[] }): PullProcess;
   /** stop (SIGTERM, SIGKILL after 5 s, by PID) and start again on the same root, state and socket */
@@ -171,6 +176,12 @@ export async function startContainerd(opts: { dir?: string } = {}): Promise<Cont
       return snapshotter;
     },
     ctr,
+    async content(o = {}) {
+      return parseContentList(checked(await ctr(['content', 'ls'], o), 'content ls'));
+    },
+    async images(o = {}) {
+      return parseImageList(checked(await ctr(['images', 'ls'], o), 'images ls'));
+    },
     startPull(ref, o = {}) {
       const args = ['--address', socket, '-n', o.namespace ?? DEFAULT_NAMESPACE, 'images', 'pull', '--plain-http'];
       if (o.platform) args.push('--platform', o.platform);
@@ -197,4 +208,9 @@ export async function startContainerd(opts: { dir?: string } = {}): Promise<Cont
     },
   };
   return handle;
+}
+
+function checked(r: CtrResult, what: string): string {
+  if (r.code !== 0) throw new Error(`ctr ${what} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
 }
