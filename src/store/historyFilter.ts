@@ -63,8 +63,9 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   }
   if (after) {
     // Keyset pagination: strictly after the cursor in (completed_at desc, id desc) order, so rows
-    // sharing a completedAt are neither repeated nor skipped.
-    terms.push('(p.completed_at < ? OR (p.completed_at = ? AND p.id < ?))');
+    // sharing a completedAt are neither repeated nor skipped. Written with a plain range on
+    // completed_at first so SQLite seeks to the cursor instead of scanning from the newest row.
+    terms.push('p.completed_at <= ? AND (p.completed_at < ? OR p.id < ?)');
     params.push(after.completedAt, after.completedAt, after.id);
   }
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };

@@ -102,14 +102,18 @@ test('enqueue does not write to disk; the timer writes the batch shortly after',
   await waitFor('the batch to be written by the flush timer', () => countRows(path, 'pulls') === 2);
 });
 
-test('200 pending pulls are written without waiting for the timer delay, in one batch', async (t) => {
+test('a burst is written in batches of at most 200 per turn of the event loop, without waiting for the timer', async (t) => {
   const path = join(tempDir(t), 'history.db');
   const store = openStore(t, path);
-  for (let i = 0; i < 200; i++) store.enqueue(finishedPull(`p${i}`, T0 + i));
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 450; i++) store.enqueue(finishedPull(`p${i}`, T0 + i));
   assert.equal(countRows(path, 'pulls'), 0);
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   assert.equal(countRows(path, 'pulls'), 200);
+  await nextTurn();
+  assert.equal(countRows(path, 'pulls'), 400);
+  await waitFor('the last 50 to be written by the flush timer', () => countRows(path, 'pulls') === 450);
+  assert.deepEqual(allIds(store).length, 450);
 });
 
 test('a pull id is stored once: re-enqueue replaces a pending pull and upserts a written one', (t) => {

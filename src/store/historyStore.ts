@@ -15,7 +15,7 @@ export interface HistoryPage {
 export const MAX_HISTORY_LIMIT = 500;
 /** Pending pulls wait at most this long before their batch is written. */
 export const FLUSH_DELAY_MS = 250;
-/** …or are written on the next turn of the event loop once this many are pending. */
+/** …or are written on the next turn of the event loop once this many are pending; also the most one timed write takes. */
 export const FLUSH_BATCH_SIZE = 200;
 
 interface PageRow {
@@ -106,9 +106,25 @@ export class HistoryStore {
   /** Writes every pending pull now, in one transaction. A write error is logged, not thrown. */
   flush(): void {
     this.cancelScheduledFlush();
+    this.write(this.pending.size);
+  }
+
+  // Timer path: at most one batch per turn of the event loop, so a burst of finished pulls
+  // never stalls report ingest for longer than one batch takes.
+  private flushBatch(): void {
+    this.cancelScheduledFlush();
+    this.write(FLUSH_BATCH_SIZE);
+    if (this.pending.size > 0) this.scheduleFlush();
+  }
+
+  private write(maxRows: number): void {
     if (this.closed || this.pending.size === 0) return;
-    const rows = [...this.pending.values()];
-    this.pending.clear();
+    const rows: PullRow[] = [];
+    for (const [id, row] of this.pending) {
+      if (rows.length >= maxRows) break;
+      rows.push(row);
+      this.pending.delete(id);
+    }
     try {
       this.writeBatch(rows);
     } catch (err) {
@@ -166,11 +182,11 @@ export class HistoryStore {
 
   private scheduleFlush(): void {
     if (this.pending.size >= FLUSH_BATCH_SIZE) {
-      if (this.immediate === undefined) this.immediate = setImmediate(() => this.flush());
+      if (this.immediate === undefined) this.immediate = setImmediate(() => this.flushBatch());
       return;
     }
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      this.timer = setTimeout(() => this.flushBatch(), FLUSH_DELAY_MS);
       // A pending batch must not keep a finished process alive; close() writes it.
       this.timer.unref();
     }
