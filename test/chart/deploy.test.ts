@@ -18,7 +18,10 @@ test('deploy/pulltrace.yaml creates its namespace first and puts everything name
   assert.deepEqual(objects[0], {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: 'pulltrace', labels: { 'app.kubernetes.io/part-of': 'pulltrace' } },
+    metadata: {
+      name: 'pulltrace',
+      labels: { 'app.kubernetes.io/part-of': 'pulltrace', 'pod-security.kubernetes.io/enforce': 'privileged' },
+    },
   });
   for (const o of objects.slice(1)) {
     if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') continue;

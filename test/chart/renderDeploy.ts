@@ -26,6 +26,9 @@ metadata:
   name: pulltrace
   labels:
     app.kubernetes.io/part-of: pulltrace
+    # The agent mounts containerd's socket directory (a hostPath volume), which only the
+    # "privileged" Pod Security level admits. The pods themselves are not privileged.
+    pod-security.kubernetes.io/enforce: privileged
 `;
 
 export function renderDeployManifest(): string {
