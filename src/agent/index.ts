@@ -1,21 +1,64 @@
+// The node agent: reads the local containerd and reports every pull on this node to a server.
 import type { AgentSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
+import { AgentLoop } from './agentLoop.js';
+import { ContainerdClient } from './containerd/client.js';
+import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
+import type { RuntimeVersion } from './containerd/types.js';
+import { findContainerdSocket, noSocketMessage } from './standaloneSocket.js';
 
 export interface RunningAgent {
   close(): Promise<void>;
 }
 
 export interface AgentOptions {
-  /** true when running inside `pulltrace standalone` (a missing socket is then not fatal) */
+  /** true when running inside `pulltrace standalone` (no containerd is then not fatal) */
   standalone: boolean;
 }
 
-// Placeholder until the containerd agent lands: standalone serves the API only.
+const NOTHING_RUNNING: RunningAgent = { close: async () => {} };
+
+/**
+ * Starts the agent. Refuses (rejects) a socket that is not containerd, or a missing one, in agent
+ * mode; in standalone mode logs why and resolves with an agent that does nothing, so the server
+ * keeps serving. A containerd that does not answer yet is retried in the background.
+ */
 export async function startAgent(settings: AgentSettings, logger: Logger, options: AgentOptions): Promise<RunningAgent> {
-  if (!options.standalone) throw new Error('pulltrace agent: the containerd agent is not built yet');
-  logger.warn(
-    { socket: settings.containerdSocket },
-    'containerd agent not available in this build; serving the API only (remote agents can still report)',
+  let socket = settings.containerdSocket;
+  if (options.standalone) {
+    const search = await findContainerdSocket(socket);
+    if (!search.found) {
+      logger.warn({ tried: search.tried }, noSocketMessage(search));
+      return NOTHING_RUNNING;
+    }
+    socket = search.found;
+  }
+
+  const client = new ContainerdClient(socket, settings.containerdNamespace);
+  let runtime: RuntimeVersion | undefined;
+  try {
+    runtime = await verifyContainerd(client);
+    logger.info({ socket, namespace: settings.containerdNamespace, runtimeVersion: runtime.version }, 'connected to containerd');
+  } catch (err) {
+    if (err instanceof ContainerdUnavailableError) {
+      logger.warn({ socket, reason: err.message }, 'containerd not answering yet; retrying in the background');
+    } else {
+      client.close();
+      const message =
+        err instanceof NotContainerdError
+          ? err.message
+          : `${(err as Error).message}; set --containerd-socket or PULLTRACE_CONTAINERD_SOCKET`;
+      if (!options.standalone) throw new Error(`pulltrace agent: ${message}`);
+      logger.error({ socket }, `${message}; serving the API and UI without a local agent`);
+      return NOTHING_RUNNING;
+    }
+  }
+
+  const loop = new AgentLoop({ settings, logger, client, runtime });
+  loop.start();
+  logger.info(
+    { serverUrl: settings.serverUrl, nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },
+    'agent reporting',
   );
-  return { close: async () => {} };
+  return { close: () => loop.stop() };
 }

@@ -1,0 +1,91 @@
+// Finds the pull behind ingests no tracked pull accounts for, by asking containerd which manifest
+// names the blob (containerd labels a manifest with its config and layers before fetching them).
+// Manifest documents are immutable: read once, cached by digest.
+import type { BlobInfo } from './containerd/types.js';
+import { digestFilters, indexesNamingFilters, manifestsNamingFilters } from './resolver/filters.js';
+import { distributionRepository } from './resolver/labels.js';
+import { type ImageIndex, type ImageManifest, parseManifestBlob } from './resolver/manifest.js';
+import type { DiscoveredPull } from './resolver/pullTracker.js';
+
+/** The part of the containerd client discovery needs (a fake in tests). */
+export interface ContentSource {
+  listContent(filters: string[]): Promise<BlobInfo[]>;
+  readBlob(digest: string, maxBytes: number): Promise<Buffer>;
+}
+
+const MAX_MANIFEST_BYTES = 4 << 20;
+/** An ingest no manifest names (a `ctr content fetch`, another tool's writer) is looked up again this much later. */
+const MISS_RETRY_MS = 10_000;
+/** Digests per List call: each costs 129 label filters, evaluated by containerd against every blob. */
+const DIGESTS_PER_QUERY = 16;
+const MAX_CACHED_DOCS = 2_000;
+
+export interface DiscoveryResult {
+  found: DiscoveredPull[];
+  /** human-readable resolution steps, logged at debug */
+  notes: string[];
+}
+
+export class PullDiscovery {
+  private readonly docs = new Map<string, ImageManifest | ImageIndex>();
+  private readonly misses = new Map<string, number>();
+
+  constructor(private readonly content: ContentSource) {}
+
+  /** Resolves blob digests to new pulls; `isTracking(manifest)` skips manifests already tracked. */
+  async discover(digests: string[], nowMs: number, isTracking: (manifestDigest: string) => boolean): Promise<DiscoveryResult> {
+    const notes: string[] = [];
+    const wanted = digests.filter((d) => (this.misses.get(d) ?? 0) <= nowMs);
+    if (wanted.length === 0) return { found: [], notes };
+
+    const manifests = new Map<string, BlobInfo>();
+    for (let i = 0; i < wanted.length; i += DIGESTS_PER_QUERY) {
+      const batch = wanted.slice(i, i + DIGESTS_PER_QUERY);
+      for (const m of await this.content.listContent(manifestsNamingFilters(batch))) manifests.set(m.digest, m);
+    }
+    const named = new Set<string>();
+    for (const m of manifests.values()) for (const v of Object.values(m.labels)) named.add(v);
+    for (const d of wanted) {
+      if (named.has(d)) {
+        this.misses.delete(d);
+      } else {
+        this.misses.set(d, nowMs + MISS_RETRY_MS);
+        notes.push(`ingest of ${d}: no manifest in the content store names it; not reported (retry in ${MISS_RETRY_MS / 1000}s)`);
+      }
+    }
+
+    const found: DiscoveredPull[] = [];
+    for (const m of manifests.values()) {
+      if (isTracking(m.digest)) continue;
+      const doc = await this.readDoc(m.digest);
+      if (doc.kind !== 'manifest') continue;
+      const indexes = await this.content.listContent(indexesNamingFilters(m.digest));
+      // Several indexes can name one manifest (re-tagged images); the newest is the one being pulled.
+      const index = indexes.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      const blobs = new Map<string, BlobInfo | null>();
+      const children = [doc.config, ...doc.layers].map((d) => d.digest);
+      for (const d of children) blobs.set(d, null);
+      for (const info of await this.content.listContent(digestFilters(children))) blobs.set(info.digest, info);
+      const repository = distributionRepository(m.labels) ?? (index ? distributionRepository(index.labels) : undefined);
+      notes.push(
+        `manifest ${m.digest} names ${wanted.filter((d) => Object.values(m.labels).includes(d)).join(', ')}${index ? `; index ${index.digest} names the manifest` : ''}; repository ${repository ?? 'unknown (no distribution-source label)'}`,
+      );
+      found.push({ manifest: m, doc, index, repository, blobs });
+    }
+    this.forgetOldMisses(nowMs);
+    return { found, notes };
+  }
+
+  private async readDoc(digest: string): Promise<ImageManifest | ImageIndex> {
+    const cached = this.docs.get(digest);
+    if (cached) return cached;
+    const doc = parseManifestBlob(await this.content.readBlob(digest, MAX_MANIFEST_BYTES), digest);
+    if (this.docs.size >= MAX_CACHED_DOCS) this.docs.delete(this.docs.keys().next().value as string);
+    this.docs.set(digest, doc);
+    return doc;
+  }
+
+  private forgetOldMisses(nowMs: number): void {
+    for (const [d, retryAt] of this.misses) if (retryAt + 10 * MISS_RETRY_MS < nowMs) this.misses.delete(d);
+  }
+}

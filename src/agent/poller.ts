@@ -1,0 +1,73 @@
+// One poll of containerd: active ingests → (discovery of new pulls) → presence of unsettled blobs and
+// image records → the tracker's next state. Only digests not yet settled are asked about, so the
+// cost follows the number of pulls in progress, not the size of the content store.
+import type { Logger } from '../log/index.js';
+import type { BlobInfo, ImageRecord, IngestStatus } from './containerd/types.js';
+import type { ContentSource } from './discovery.js';
+import { PullDiscovery } from './discovery.js';
+import { digestFilters, imageTargetFilters } from './resolver/filters.js';
+import { parseIngestRef } from './resolver/ingestRef.js';
+import type { PullTracker } from './resolver/pullTracker.js';
+
+/** The part of the containerd client the poller needs (a fake in tests). */
+export interface ContainerdReader extends ContentSource {
+  listIngests(): Promise<IngestStatus[]>;
+  listImages(filters: string[]): Promise<ImageRecord[]>;
+}
+
+/** Every this many polls, ingests already attributed are looked up again: a second pull may share all its missing blobs with the first. */
+const REDISCOVER_EVERY_POLLS = 5;
+const DIGESTS_PER_QUERY = 200;
+
+export class Poller {
+  private readonly discovery: PullDiscovery;
+  private polls = 0;
+
+  constructor(
+    private readonly containerd: ContainerdReader,
+    private readonly tracker: PullTracker,
+    private readonly logger: Logger,
+  ) {
+    this.discovery = new PullDiscovery(containerd);
+  }
+
+  async pollOnce(nowMs: number): Promise<void> {
+    this.polls++;
+    const ingests = await this.containerd.listIngests();
+    let unknown = this.tracker.unknownIngestDigests(ingests);
+    if (this.polls % REDISCOVER_EVERY_POLLS === 0) unknown = layerAndConfigDigests(ingests);
+    const { found, notes } =
+      unknown.length > 0 ? await this.discovery.discover(unknown, nowMs, (m) => this.tracker.isTracking(m)) : { found: [], notes: [] };
+    for (const note of notes) this.logger.debug({ resolution: note }, 'resolver');
+
+    const blobs = new Map<string, BlobInfo | null>();
+    const check = this.tracker.digestsToCheck();
+    for (const d of check) blobs.set(d, null);
+    for (const info of await this.listByChunks(check, digestFilters)) blobs.set(info.digest, info);
+    const targets = [...this.tracker.imageTargets(), ...found.flatMap((f) => [f.manifest.digest, ...(f.index ? [f.index.digest] : [])])];
+    const images = targets.length > 0 ? await this.containerd.listImages(imageTargetFilters(targets)) : [];
+
+    const decisions = this.tracker.apply({ nowMs, ingests, discovered: found, blobs, images });
+    if (this.logger.isLevelEnabled('debug')) {
+      for (const d of decisions) this.logger.debug({ pull: d.pull, digest: d.digest, resolution: d.decision }, 'resolver');
+    }
+  }
+
+  // An empty filter list means "everything" to containerd: never send one.
+  private async listByChunks(digests: string[], filters: (d: string[]) => string[]): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    for (let i = 0; i < digests.length; i += DIGESTS_PER_QUERY) {
+      out.push(...(await this.containerd.listContent(filters(digests.slice(i, i + DIGESTS_PER_QUERY)))));
+    }
+    return out;
+  }
+}
+
+function layerAndConfigDigests(ingests: IngestStatus[]): string[] {
+  const out = new Set<string>();
+  for (const i of ingests) {
+    const p = parseIngestRef(i.ref);
+    if (p && (p.kind === 'layer' || p.kind === 'config')) out.add(p.digest);
+  }
+  return [...out];
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { createLogger } from '../log/index.js';
+import type { AgentReport } from '../model/index.js';
+import { Reporter, reportUrl } from './reporter.js';
+
+function captureLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { logger: createLogger('debug', stream as never), lines };
+}
+
+const report = (n: number): AgentReport => ({ nodeName: 'node-1', timestamp: new Date(n).toISOString(), pulls: [] });
+
+async function server(handler: (req: IncomingMessage, body: string) => number): Promise<{ url: string; srv: Server }> {
+  const srv = createServer(async (req, res) => {
+    let body = '';
+    for await (const c of req) body += c;
+    res.statusCode = handler(req, body);
+    res.end('{}');
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, srv };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('reportUrl joins the API path to any base', () => {
+  assert.equal(reportUrl('http://s:8080'), 'http://s:8080/api/v1/report');
+  assert.equal(reportUrl('http://s:8080/'), 'http://s:8080/api/v1/report');
+});
+
+test('posts JSON with the bearer token and reports delivery', async (t) => {
+  const got: Array<{ auth?: string; type?: string; body: AgentReport }> = [];
+  const { url, srv } = await server((req, body) => {
+    got.push({ auth: req.headers.authorization, type: req.headers['content-type'], body: JSON.parse(body) });
+    return 200;
+  });
+  t.after(() => srv.close());
+  const delivered: AgentReport[] = [];
+  const { logger } = captureLogger();
+  const r = new Reporter({ serverUrl: url, token: 's3cret', timeoutMs: 2000, logger, onDelivered: (x) => delivered.push(x) });
+  r.offer(report(1));
+  await until(() => delivered.length === 1, 'delivery');
+  assert.deepEqual(got, [{ auth: 'Bearer s3cret', type: 'application/json', body: report(1) }]);
+  await r.close();
+});
+
+test('server down: logs once, keeps only the latest snapshot, logs once when back', async (t) => {
+  let up = false;
+  const received: AgentReport[] = [];
+  const { url, srv } = await server((_req, body) => {
+    if (!up) return 503;
+    received.push(JSON.parse(body));
+    return 200;
+  });
+  t.after(() => srv.close());
+  const { logger, lines } = captureLogger();
+  let delivered = 0;
+  const r = new Reporter({ serverUrl: url, token: '', timeoutMs: 2000, logger, onDelivered: () => delivered++ });
+  for (let i = 1; i <= 5; i++) {
+    r.offer(report(i));
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  await until(() => !(r as unknown as { inFlight?: unknown }).inFlight, 'idle');
+  assert.equal(lines.filter((l) => l.level === 'warn').length, 1, 'one warning for the whole outage');
+  up = true;
+  r.offer(report(6));
+  r.offer(report(7));
+  await until(() => delivered >= 1 && !(r as unknown as { inFlight?: unknown }).inFlight, 'delivery after recovery');
+  assert.equal(received.at(-1)?.timestamp, report(7).timestamp, 'the newest snapshot is sent');
+  assert.ok(received.length <= 2, 'no backlog replay');
+  assert.equal(lines.filter((l) => l.msg === 'reporting to the server again').length, 1);
+  await r.close();
+});
+
+test('a refused connection is an outage, not a crash', async () => {
+  const { url, srv } = await server(() => 200);
+  await new Promise((res) => srv.close(res));
+  const { logger, lines } = captureLogger();
+  const r = new Reporter({ serverUrl: url, token: '', timeoutMs: 1000, logger, onDelivered: () => {} });
+  r.offer(report(1));
+  await until(() => lines.some((l) => l.level === 'warn'), 'warning');
+  assert.match(String(lines.find((l) => l.level === 'warn')?.reason), /ECONNREFUSED/);
+  await r.close();
+});
