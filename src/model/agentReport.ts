@@ -15,7 +15,7 @@ export const ReportLayerSchema = Type.Object({
 });
 export type ReportLayer = Static<typeof ReportLayerSchema>;
 
-export const ReportPullStatusSchema = Type.Union([Type.Literal('pulling'), Type.Literal('completed'), Type.Literal('failed')]);
+export const ReportPullStatusSchema = StringEnum(['pulling', 'completed', 'failed']);
 
 export const ReportPullSchema = Type.Object({
   imageRef: Type.String({ maxLength: 1024 }),

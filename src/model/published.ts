@@ -11,7 +11,8 @@ export function publishedSchemas(): Record<string, unknown> {
 
 function withHeader(schema: object, file: string): unknown {
   // JSON.parse(JSON.stringify()) drops TypeBox's symbol keys, leaving plain JSON Schema.
-  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  // Nested `$id`s (LayerStatus appears twice in a PullEvent) would make the file ambiguous to validators.
+  const plain = JSON.parse(JSON.stringify(schema), (key, value) => (key === '$id' ? undefined : value)) as Record<string, unknown>;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     ...plain,

@@ -87,12 +87,13 @@ export function handleError(err: FastifyError | ApiError, req: FastifyRequest, r
       return sendError(reply, 413, 'body_too_large', 'the request body is over 1 MiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendError(reply, 415, 'unsupported_media_type', 'the body must be application/json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return sendError(reply, 400, 'invalid_json', 'the body is not valid JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return sendError(reply, 400, 'invalid_request', 'the body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return sendError(reply, 400, 'invalid_request', 'the Content-Length header does not match the body');
   }
-  if (fe.statusCode === 400 && err instanceof SyntaxError) return sendError(reply, 400, 'invalid_json', 'the body is not valid JSON');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
     return sendError(reply, fe.statusCode, 'bad_request', 'the request could not be processed');
   logger.error({ err, method: req.method, route: req.routeOptions.url }, 'request failed');

@@ -1,0 +1,55 @@
+// The `pulltrace` command: help, version, and settings errors before anything starts.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { runPulltrace } from './support/pulltraceProcess.js';
+
+const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+
+test('bin/pulltrace (the built command) prints its version', async () => {
+  const { stdout } = await promisify(execFile)(new URL('../bin/pulltrace', import.meta.url).pathname, ['--version']);
+  assert.equal(stdout.trim(), `pulltrace ${version}`);
+});
+
+test('--help lists commands; <command> --help lists every setting with env and flag', async () => {
+  const main = await runPulltrace(['--help']);
+  assert.equal(main.code, 0);
+  for (const cmd of ['server', 'agent', 'standalone']) assert.match(main.stdout, new RegExp(`\\b${cmd}\\b`));
+  const server = await runPulltrace(['server', '--help']);
+  assert.equal(server.code, 0);
+  for (const s of ['--http-addr', 'PULLTRACE_HTTP_ADDR', '--stall-timeout', 'PULLTRACE_HISTORY_RETENTION', '--max-nodes'])
+    assert.ok(server.stdout.includes(s), s);
+});
+
+const bad: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+  ['flag duration', ['server', '--stall-timeout', 'fast'], {}, /--stall-timeout: "fast" is not a duration \(examples: 500ms/],
+  ['env duration', ['server'], { PULLTRACE_HISTORY_TTL: '10' }, /PULLTRACE_HISTORY_TTL: "10" is not a duration/],
+  ['address', ['server', '--http-addr', 'localhost'], {}, /--http-addr: "localhost" is not host:port or :port/],
+  ['log level', ['server', '--log-level', 'loud'], {}, /--log-level: "loud" is not one of debug, info, warn, error/],
+  ['kubernetes mode', ['server', '--kubernetes=yes'], {}, /--kubernetes: "yes" is not one of auto, off/],
+  ['namespaces', ['server', '--watch-namespaces', 'ok,Not_OK'], {}, /"Not_OK" is not a namespace name/],
+  ['unknown flag', ['server', '--no-such-flag', '1'], {}, /unknown flag --no-such-flag/],
+  ['unknown command', ['serve'], {}, /unknown command "serve"/],
+  ['agent without server url', ['agent'], {}, /PULLTRACE_SERVER_URL \/ --server-url is required/],
+  [
+    'node name',
+    ['agent', '--server-url', 'http://x:8080', '--node-name', 'Worker_1'],
+    {},
+    /--node-name: "Worker_1" is not a DNS-1123 subdomain/,
+  ],
+];
+for (const [name, args, env, message] of bad) {
+  test(`bad ${name}: exits non-zero before starting, naming the setting`, async () => {
+    const r = await runPulltrace(args, env);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stdout, /"msg":"listening"/);
+  });
+}
+
+test('the flag wins over the environment variable', async () => {
+  const r = await runPulltrace(['server', '--stall-timeout', 'bad-flag'], { PULLTRACE_STALL_TIMEOUT: '5s' });
+  assert.match(r.stderr, /--stall-timeout: "bad-flag"/);
+});
