@@ -75,3 +75,26 @@ export async function postReport(baseUrl: string, body: AgentReport): Promise<vo
   });
   if (!response.ok) throw new Error(`report for ${body.nodeName} rejected: ${response.status} ${await response.text()}`);
 }
+
+/**
+ * Posts `snapshot()` for a node every `intervalMs`, as an agent does, until stopped. A failed
+ * post is kept and rethrown by stop(), so a rejected report fails the test.
+ */
+export function reportEvery(baseUrl: string, nodeName: string, snapshot: () => ReportPull[], intervalMs = 500): { stop(): Promise<void> } {
+  let failure: unknown;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => {
+    inFlight = postReport(baseUrl, report(nodeName, snapshot())).catch((err: unknown) => {
+      failure ??= err;
+    });
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      if (failure) throw failure;
+    },
+  };
+}

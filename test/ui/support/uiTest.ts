@@ -22,6 +22,8 @@ export async function startUi(
   t.after(() => server.stop());
   const browser = await openBrowser(options.browser);
   t.after(async () => {
+    // Printed even when the test failed before asserting a clean page, to show why.
+    for (const problem of browser.problems) t.diagnostic(problem);
     await browser.screenshot(name).catch(() => {});
     await browser.close();
   });

@@ -20,7 +20,9 @@ export function HistoryView({ state }: { state: ViewState }) {
 
   // New filters start again from the newest page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the filter values are the trigger
-  useEffect(() => setCursors([undefined]), [node, image, namespace, pod, status]);
+  useEffect(() => {
+    setCursors([undefined]);
+  }, [node, image, namespace, pod, status]);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -36,7 +38,9 @@ export function HistoryView({ state }: { state: ViewState }) {
   const top = useRef<HTMLElement>(null);
   // A new page starts at its top, not where the previous one was scrolled to.
   // biome-ignore lint/correctness/useExhaustiveDependencies: page is the trigger
-  useEffect(() => top.current?.scrollTo?.(0, 0), [page]);
+  useEffect(() => {
+    top.current?.scrollTo?.(0, 0);
+  }, [page]);
 
   return (
     <section className="history" aria-label="History" ref={top}>

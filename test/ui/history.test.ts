@@ -1,0 +1,81 @@
+// History: finished pulls from /api/v1/history, 50 a page, with durations and working pagination.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { MB, postReport, report, syntheticPull } from './support/reports.ts';
+import { startUi, waitInPage } from './support/uiTest.ts';
+
+const NODES = 6;
+const PULLS_PER_NODE = 10;
+
+function historyRows(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid=history-row]', (rows) => rows.map((r) => (r.textContent ?? '').trim()));
+}
+
+function waitRowCount(page: Page, count: number): Promise<void> {
+  return waitInPage(page, `${count} history rows`, (n) => document.querySelectorAll('[data-testid=history-row]').length === n, count);
+}
+
+async function waitHistoryStored(url: string, count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const body = (await (await fetch(`${url}/api/v1/history?limit=500`)).json()) as { pulls: unknown[] };
+    if (body.pulls.length >= count) return;
+    if (Date.now() > deadline) throw new Error(`history holds ${body.pulls.length} pulls, expected ${count} within 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('history pages through finished pulls with their durations', async (t) => {
+  const { server, browser, page } = await startUi(t, 'history');
+  // Every pull started 125 s ago and finishes now: the duration column must say about 2m 05s.
+  const startedAt = new Date(Date.now() - 125_000).toISOString();
+  for (let n = 0; n < NODES; n++) {
+    const pulls = Array.from({ length: PULLS_PER_NODE }, (_, i) =>
+      syntheticPull({ imageRef: `registry.example.com/app-${i}:v${n}`, startedAt, layers: [{ size: MB }], downloaded: 0 }),
+    );
+    await postReport(server.url, report(`worker-${n}`, pulls));
+    const done = pulls.map((p, i) =>
+      i === 0
+        ? { ...p, status: 'failed' as const, error: 'manifest unknown', layers: p.layers.map((l) => ({ ...l, state: 'waiting' as const })) }
+        : {
+            ...p,
+            status: 'completed' as const,
+            layers: p.layers.map((l) => ({ ...l, downloadedBytes: l.totalBytes, state: 'done' as const })),
+          },
+    );
+    await postReport(server.url, report(`worker-${n}`, done));
+  }
+  await waitHistoryStored(server.url, NODES * PULLS_PER_NODE);
+
+  await page.goto(`${server.url}/?view=history`);
+  await waitRowCount(page, 50);
+  const firstPage = await historyRows(page);
+  assert.equal(await page.textContent('[data-testid=history-page]'), 'page 1');
+  const durations = await page.$$eval('[data-testid=duration]', (cells) => cells.map((c) => c.textContent));
+  assert.ok(
+    durations.every((d) => /^2m 0[5-9]s$/.test(d ?? '')),
+    `durations near 2m 05s: ${durations.slice(0, 5).join(', ')}…`,
+  );
+  assert.equal(await page.isDisabled('button:has-text("Newer")'), true);
+
+  await page.click('button:has-text("Older")');
+  await waitRowCount(page, 10);
+  assert.equal(await page.textContent('[data-testid=history-page]'), 'page 2');
+  assert.equal(await page.isDisabled('button:has-text("Older")'), true, 'the last page has no older one');
+  const secondPage = await historyRows(page);
+  assert.equal(new Set([...firstPage, ...secondPage]).size, 60, 'the two pages hold 60 different pulls');
+
+  await page.click('button:has-text("Newer")');
+  await waitRowCount(page, 50);
+  assert.deepEqual(await historyRows(page), firstPage);
+
+  // Filters apply to history too, and failed pulls show why.
+  await page.fill('input[name=node]', 'worker-3');
+  await waitRowCount(page, 10);
+  await page.selectOption('select[name=status]', 'failed');
+  await waitRowCount(page, 1);
+  assert.ok((await page.textContent('[data-testid=history-row]'))?.includes('manifest unknown'));
+  assert.match(page.url(), /view=history/);
+  browser.assertClean();
+});

@@ -1,0 +1,67 @@
+// The server restarts under an open page: the page says it is reconnecting, then comes back live
+// with the new server's state, and rows that were "pulling" before the drop are not left as live.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MB, postReport, report, syntheticPull } from './support/reports.ts';
+import { startServer } from './support/server.ts';
+import { startUi, waitInPage, waitLive } from './support/uiTest.ts';
+
+const LAYERS = [{ size: 40 * MB }];
+
+test('after a server restart the page reconnects and replaces its state', async (t) => {
+  const { server, browser, page } = await startUi(t, 'reconnect');
+  const startedAt = new Date().toISOString();
+  await postReport(
+    server.url,
+    report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/before:1', startedAt, layers: LAYERS, downloaded: 8 * MB })]),
+  );
+  await page.goto(server.url);
+  await waitLive(page);
+  await waitInPage(page, 'the first pull', () => document.querySelector('[data-testid=pull-row][data-status=pulling]') !== null, null);
+
+  await server.stop();
+  await waitInPage(
+    page,
+    'the "reconnecting" state',
+    () => document.querySelector('[data-testid=connection]')?.textContent === 'reconnecting…',
+    null,
+  );
+  assert.equal(await page.getAttribute('section.list', 'aria-busy'), 'true', 'the list is marked as not live');
+  assert.ok(await page.isVisible('.banner'), 'a banner says the figures are not live');
+  await browser.screenshot('reconnect-down');
+
+  // Same port, fresh state: the pull from before the restart is unknown to the new server.
+  const restarted = await startServer({ httpPort: server.httpPort, extraArgs: ['--node-report-rate', '1000'] });
+  t.after(() => restarted.stop());
+  await postReport(
+    restarted.url,
+    report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/after:2', startedAt, layers: LAYERS, downloaded: 4 * MB })]),
+  );
+
+  await waitLive(page);
+  await waitInPage(
+    page,
+    'only the new server pull to be listed',
+    () => {
+      const images = [...document.querySelectorAll('[data-testid=pull-row] [data-testid=image]')].map((e) => e.textContent);
+      return images.length === 1 && images[0] === 'after:2';
+    },
+    null,
+    30_000,
+  );
+  assert.equal(await page.isVisible('.banner'), false);
+  assert.equal(await page.textContent('[data-testid=count-active]'), '1');
+
+  // And it is live again: progress from the new server reaches the page.
+  await postReport(
+    restarted.url,
+    report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/after:2', startedAt, layers: LAYERS, downloaded: 20 * MB })]),
+  );
+  await waitInPage(
+    page,
+    'the bar to reach 50%',
+    () => document.querySelector('.pull-line [role=progressbar]')?.getAttribute('aria-valuenow') === '50',
+    null,
+  );
+  browser.assertClean();
+});
