@@ -128,12 +128,9 @@ restart (which recreates the socket) reaches the agent through the same mount. *
 {{- dir .Values.agent.containerd.socketPath -}}
 {{- end -}}
 
-{{/* Read-only access to pods and kubelet events (core and events.k8s.io shapes): all the server needs. */}}
+{{/* Read-only access to pods and kubelet events (core/v1): all the server needs to name pulls and find waiting pods. */}}
 {{- define "pulltrace.rbacRules" -}}
 - apiGroups: [""]
   resources: ["pods", "events"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
   verbs: ["get", "list", "watch"]
 {{- end -}}
