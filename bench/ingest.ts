@@ -45,6 +45,9 @@ function options(): { nodes: number[]; seconds: number; warmupSeconds: number; s
 
 async function runOnce(n: number, opts: ReturnType<typeof options>): Promise<RunFigures> {
   const server: ServerProcess = await startServerProcess(SERVER_ARGS);
+  console.log(
+    `\nserver pid ${server.pid} on 127.0.0.1:${server.httpPort} (ports from ${server.portsFrom === 'log' ? 'its "listening" log line' : '/proc: no "listening" line at --log-level warn'})`,
+  );
   let rssMax = 0;
   const sampleRss = () => {
     rssMax = Math.max(rssMax, processMemory(server.pid).rss);

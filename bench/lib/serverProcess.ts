@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { get, listeningPorts } from './listeningPorts.js';
 
 export interface ServerProcess {
   pid: number;
   httpPort: number;
   metricsPort: number;
+  /** how the ports were learned: the "listening" log line, or /proc when the log level hides it */
+  portsFrom: 'log' | 'proc';
   /** ends the server by its PID: SIGTERM, then SIGKILL if it has not exited in time */
   stop(): Promise<void>;
 }
@@ -14,7 +17,7 @@ const RUNNER = fileURLToPath(new URL('./serverRunner.ts', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Starts `pulltrace server` in its own process and waits for its "listening" log line. */
+/** Starts `pulltrace server` in its own process and waits until it listens (its "listening" log line, else /proc). */
 export async function startServerProcess(extraArgs: string[]): Promise<ServerProcess> {
   const args = [
     '--import',
@@ -42,15 +45,24 @@ export async function startServerProcess(extraArgs: string[]): Promise<ServerPro
     if (stderrTail.length > 20) stderrTail.shift();
   });
 
-  const ports = await new Promise<{ httpPort: number; metricsPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => fail(`no "listening" log line within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
-    const fail = (why: string) => {
+  const ports = await new Promise<{ httpPort: number; metricsPort: number; portsFrom: 'log' | 'proc' }>((resolve, reject) => {
+    let settled = false;
+    const settle = (result: { httpPort: number; metricsPort: number; portsFrom: 'log' | 'proc' } | Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`server process ${pid}: ${why}\n${stderrTail.join('\n')}`));
+      clearInterval(poller);
+      child.removeListener('exit', onEarlyExit);
+      if (result instanceof Error) {
+        child.kill('SIGKILL');
+        reject(result);
+      } else resolve(result);
     };
+    const fail = (why: string) => settle(new Error(`server process ${pid}: ${why}\n${stderrTail.join('\n')}`));
+    const timer = setTimeout(() => fail(`not listening within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
     const onEarlyExit = (code: number | null, signal: string | null) => fail(`exited before listening (code ${code}, signal ${signal})`);
     child.once('exit', onEarlyExit);
+
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: { msg?: unknown; httpPort?: unknown; metricsPort?: unknown };
       try {
@@ -59,11 +71,29 @@ export async function startServerProcess(extraArgs: string[]): Promise<ServerPro
         return;
       }
       if (entry.msg === 'listening' && typeof entry.httpPort === 'number' && typeof entry.metricsPort === 'number') {
-        clearTimeout(timer);
-        child.removeListener('exit', onEarlyExit);
-        resolve({ httpPort: entry.httpPort, metricsPort: entry.metricsPort });
+        settle({ httpPort: entry.httpPort, metricsPort: entry.metricsPort, portsFrom: 'log' });
       }
     });
+    // The "listening" line is an info line; at --log-level warn a server may not print it.
+    // Then find the two bound ports from /proc and tell them apart by asking for /metrics.
+    let probing = false;
+    const poller = setInterval(() => {
+      if (probing || settled) return;
+      let bound: number[];
+      try {
+        bound = listeningPorts(pid);
+      } catch {
+        return; // the process is gone; its 'exit' event reports that
+      }
+      if (bound.length < 2) return;
+      probing = true;
+      identifyPorts(bound)
+        .then((found) => found && settle({ ...found, portsFrom: 'proc' }))
+        .catch(() => undefined)
+        .finally(() => {
+          probing = false;
+        });
+    }, 250);
   });
 
   return {
@@ -100,4 +130,15 @@ export function killOnExit(child: ChildProcess): void {
   };
   process.once('exit', kill);
   child.once('exit', () => process.removeListener('exit', kill));
+}
+
+/** Of the server's ports, the one serving Prometheus text at /metrics and the one ready at /readyz. */
+async function identifyPorts(ports: number[]): Promise<{ httpPort: number; metricsPort: number } | undefined> {
+  let metricsPort: number | undefined;
+  let httpPort: number | undefined;
+  for (const port of ports) {
+    if ((await get(port, '/metrics')).body.includes('pulltrace_')) metricsPort = port;
+    else if ((await get(port, '/readyz')).status === 200) httpPort = port;
+  }
+  return httpPort !== undefined && metricsPort !== undefined ? { httpPort, metricsPort } : undefined;
 }
