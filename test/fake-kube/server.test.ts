@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { CoreV1Api, EventsV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { parseKubeletEvent } from '../../src/k8s/kubeletEvent.js';
 import { waitingContainers } from '../../src/k8s/podWaiting.js';
+import { collector } from './collector.js';
 import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from './index.js';
 
 async function setup(t: import('node:test').TestContext, options: { token?: string } = {}) {
@@ -18,32 +19,6 @@ async function setup(t: import('node:test').TestContext, options: { token?: stri
   const kc = new KubeConfig();
   kc.loadFromFile(await writeKubeconfig(dir, api.url, options.token ? { token: options.token } : {}));
   return { api, kc, core: kc.makeApiClient(CoreV1Api) };
-}
-
-/** Collects values and lets a test await the n-th one with a bounded wait. */
-function collector<T>() {
-  const items: T[] = [];
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
-  return {
-    items,
-    push(v: T) {
-      items.push(v);
-      for (const w of waiters.filter((w) => items.length >= w.n)) w.resolve();
-    },
-    async waitFor(n: number, what: string, timeoutMs = 10_000) {
-      if (items.length >= n) return;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} ${what} (have ${items.length})`)), timeoutMs);
-        waiters.push({
-          n,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        });
-      });
-    },
-  };
 }
 
 test('lists pods through the real client, cluster-wide and per namespace, with the list resourceVersion', async (t) => {

@@ -1,0 +1,153 @@
+// A list+watch informer (the client library's ListWatch, as makeInformer builds it, plus a field
+// selector) that keeps running. In @kubernetes/client-node 1.4.0 the informer relists by itself
+// after 410 Gone and re-watches after a cleanly closed stream, but any other failure (connection
+// refused or reset, 5xx, 403, a failed list) only emits 'error' and stops: we restart it with
+// exponential backoff. A stream that keeps closing at once is slowed down too.
+import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import type { Logger } from '../log/index.js';
+
+export interface InformerHandlers<T> {
+  /** `backlog`: the object came with the first successful list (it existed before we watched) */
+  add(obj: T, backlog: boolean): void;
+  update(obj: T): void;
+  delete(obj: T): void;
+}
+
+export interface InformerOptions<T extends KubernetesObject> {
+  kc: KubeConfig;
+  /** API path, e.g. /api/v1/pods or /api/v1/namespaces/shop/events */
+  path: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  fieldSelector?: string;
+  logger: Logger;
+  handlers: InformerHandlers<T>;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface RunningInformer {
+  /** resolves after the first list+watch attempt (successful or not) */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+type WatchDone = (err: unknown) => void;
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+
+const QUICK_CLOSE_MS = 1000;
+
+export function startInformer<T extends KubernetesObject>(options: InformerOptions<T>): RunningInformer {
+  const { initialMs, maxMs } = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+  const log = options.logger;
+  let stopped = false;
+  let failures = 0;
+  let quickCloses = 0;
+  let listedOnce = false;
+  let inFirstList = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let lastErrorText = '';
+  const sleeping = new Set<() => void>();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        sleeping.delete(done);
+        resolve();
+      }
+      sleeping.add(done);
+    });
+
+  const recovered = () => {
+    failures = 0;
+    if (lastErrorText) log.info({ path: options.path }, `kubernetes: watching ${options.path} again`);
+    lastErrorText = '';
+  };
+
+  const list = async () => {
+    const result = await options.list();
+    recovered();
+    if (!listedOnce) inFirstList = true;
+    return result;
+  };
+
+  // Stands in for the library's Watch: same call, plus the first-list marker and close backoff.
+  const inner = new Watch(options.kc);
+  const watch = {
+    async watch(
+      path: string,
+      params: Record<string, string | number | boolean | undefined>,
+      callback: WatchCallback,
+      done: WatchDone,
+    ): Promise<AbortController> {
+      // the list (if any) has been applied by now: later adds are live
+      if (inFirstList) listedOnce = true;
+      inFirstList = false;
+      if (quickCloses > 1) await sleep(Math.min(maxMs, 250 * 2 ** (quickCloses - 2)));
+      if (stopped) return new AbortController();
+      const startedAt = Date.now();
+      let delivered = false;
+      return inner.watch(
+        path,
+        params,
+        (phase, obj, watchObj) => {
+          if (!delivered) {
+            delivered = true;
+            recovered();
+          }
+          callback(phase, obj, watchObj);
+        },
+        (err) => {
+          if (!err) quickCloses = !delivered && Date.now() - startedAt < QUICK_CLOSE_MS ? quickCloses + 1 : 0;
+          done(err);
+        },
+      );
+    },
+  };
+
+  const informer = new ListWatch<T>(options.path, watch as unknown as Watch, list, false, undefined, options.fieldSelector);
+  informer.on('add', (obj) => options.handlers.add(obj, inFirstList));
+  informer.on('update', (obj) => options.handlers.update(obj));
+  informer.on('delete', (obj) => options.handlers.delete(obj));
+  informer.on('error', (err) => {
+    if (stopped) return; // our own abort on stop
+    failures += 1;
+    inFirstList = false;
+    const delay = Math.min(maxMs, initialMs * 2 ** (failures - 1));
+    const text = describeError(err);
+    // one warning per distinct problem; repeats of the same failure go to debug
+    if (text !== lastErrorText)
+      log.warn({ path: options.path, retryInMs: delay, error: text }, `kubernetes: watching ${options.path} failed; retrying`);
+    else log.debug({ path: options.path, retryInMs: delay, error: text }, 'kubernetes: retrying watch');
+    lastErrorText = text;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (stopped) return;
+      informer.start().catch((e: unknown) => log.warn({ path: options.path, error: describeError(e) }, 'kubernetes: restart failed'));
+    }, delay);
+    retryTimer.unref();
+  });
+
+  const started = informer.start().catch((err: unknown) => {
+    log.warn({ path: options.path, error: describeError(err) }, 'kubernetes: informer did not start');
+  });
+  return {
+    started,
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      for (const wake of [...sleeping]) wake();
+      await informer.stop();
+    },
+  };
+}
+
+/** A short text for the client's various error objects, with a hint for RBAC problems. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: unknown; statusCode?: unknown; message?: unknown; body?: unknown } | undefined;
+  const status = Number(e?.code ?? e?.statusCode);
+  let text = typeof e?.message === 'string' && e.message ? e.message : String(err);
+  if (status === 401) text = `401 Unauthorized: the credentials were refused (${text})`;
+  if (status === 403) text = `403 Forbidden: needs get/list/watch on pods and events (see docs/kubernetes.md) (${text})`;
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}

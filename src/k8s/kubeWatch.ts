@@ -1,0 +1,216 @@
+// The live Kubernetes side: informers on pods and kubelet events (cluster-wide, or one pair per
+// watched namespace) feeding KubeState, and listeners for new signals and waiting-pod changes.
+import { CoreV1Api, type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../log/index.js';
+import { tryNormalizeImageRef } from './imageRef.js';
+import { type RunningInformer, startInformer } from './informer.js';
+import { loadKubeConfig } from './kubeConfig.js';
+import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
+
+export interface KubeWatch {
+  /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
+      tolerant of the port-less repository form; a ref without tag or digest matches any tag) */
+  waitingFor(nodeName: string, imageRef: string): WaitingPod[];
+  /** all waiting containers on a node (for failures with no bytes seen) */
+  waitingOn(nodeName: string): WaitingPod[];
+  /** latest 'pulling' signal on a node for a repository: kubelet's exact reference as written */
+  exactRefFor(nodeName: string, imageRef: string): string | undefined;
+  /** called once for each new kubelet image event occurrence (a count++ repeat is a new occurrence;
+      relists and replays are not). Signals seen before the first listener subscribed (the first
+      list runs inside startKubeWatch) are handed to that listener at once, oldest first. */
+  onSignal(listener: (s: KubeSignal) => void): () => void;
+  /** called with a node name whenever the waiting containers on that node change */
+  onPodsChanged(listener: (nodeName: string) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface KubeWatchSettings {
+  kubernetes: 'auto' | 'off';
+  /** empty = all namespaces */
+  watchNamespaces: string[];
+}
+
+export interface KubeWatchOptions {
+  limits?: Partial<KubeStateLimits>;
+  /** informer restart backoff (tests shorten it) */
+  backoff?: { initialMs: number; maxMs: number };
+  /** how often old events are forgotten */
+  pruneEveryMs?: number;
+  now?: () => number;
+}
+
+// Kubelet records its events with source.component=kubelet; a supported core/v1 field selector
+// (K-EVSTR) that keeps scheduler/controller events off the wire.
+const KUBELET_EVENTS = 'source=kubelet';
+const MAX_PENDING_SIGNALS = 5000;
+
+/**
+ * Starts watching when configured; resolves after the first list of every informer was tried.
+ * Returns undefined when `off` or when no configuration is found (one warning in auto mode).
+ * Never throws for a missing or unreachable cluster: informers retry in the background.
+ */
+export async function startKubeWatch(
+  settings: KubeWatchSettings,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  options: KubeWatchOptions = {},
+): Promise<KubeWatch | undefined> {
+  const log = logger.child({ component: 'kubernetes' });
+  if (settings.kubernetes === 'off') {
+    log.info('kubernetes: off (--kubernetes off); pods and kubelet errors will not be shown');
+    return undefined;
+  }
+  const config = loadKubeConfig(env);
+  if (!config.ok) {
+    log.warn({ reason: config.reason }, 'kubernetes: no configuration found; pods and kubelet errors will not be shown');
+    return undefined;
+  }
+  const namespaces = settings.watchNamespaces;
+  log.info(
+    { source: config.source, server: config.server, namespaces: namespaces.length ? namespaces : 'all' },
+    'kubernetes: watching pods and kubelet events',
+  );
+  const watch = new LiveKubeWatch(config.kc, namespaces, log, options);
+  await watch.started;
+  return watch;
+}
+
+class LiveKubeWatch implements KubeWatch {
+  readonly started: Promise<void>;
+  private readonly state: KubeState;
+  private readonly informers: RunningInformer[] = [];
+  private readonly signalListeners = new Set<(s: KubeSignal) => void>();
+  private readonly podListeners = new Set<(nodeName: string) => void>();
+  private readonly podsByKey = new Map<string, V1Pod>();
+  // signals from before anyone listened (bounded; the first listener takes them)
+  private pending: KubeSignal[] | undefined = [];
+  private readonly pruneTimer: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(
+    kc: KubeConfig,
+    namespaces: string[],
+    private readonly log: Logger,
+    options: KubeWatchOptions,
+  ) {
+    this.state = new KubeState({ ...DEFAULT_LIMITS, ...options.limits });
+    this.now = options.now ?? Date.now;
+    const api = kc.makeApiClient(CoreV1Api);
+    const scopes: Array<string | undefined> = namespaces.length > 0 ? namespaces : [undefined];
+    for (const ns of scopes) {
+      const base = ns === undefined ? '/api/v1' : `/api/v1/namespaces/${encodeURIComponent(ns)}`;
+      this.informers.push(
+        startInformer<V1Pod>({
+          kc,
+          path: `${base}/pods`,
+          list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
+          logger: log,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
+        }),
+        startInformer<CoreV1Event>({
+          kc,
+          path: `${base}/events`,
+          list: () =>
+            ns === undefined
+              ? api.listEventForAllNamespaces({ fieldSelector: KUBELET_EVENTS })
+              : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS }),
+          fieldSelector: KUBELET_EVENTS,
+          logger: log,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          handlers: { add: (e, backlog) => this.eventSeen(e, backlog), update: (e) => this.eventSeen(e, false), delete: () => {} },
+        }),
+      );
+    }
+    this.started = Promise.all(this.informers.map((i) => i.started)).then(() => undefined);
+    this.pruneTimer = setInterval(() => this.state.prune(this.now()), options.pruneEveryMs ?? 60_000);
+    this.pruneTimer.unref();
+  }
+
+  waitingFor(nodeName: string, imageRef: string): WaitingPod[] {
+    return this.state.waitingFor(nodeName, imageRef);
+  }
+
+  waitingOn(nodeName: string): WaitingPod[] {
+    return this.state.waitingOn(nodeName);
+  }
+
+  exactRefFor(nodeName: string, imageRef: string): string | undefined {
+    return this.state.exactRefFor(nodeName, imageRef);
+  }
+
+  onSignal(listener: (s: KubeSignal) => void): () => void {
+    this.signalListeners.add(listener);
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    for (const signal of pending) this.call(() => listener(signal));
+    return () => this.signalListeners.delete(listener);
+  }
+
+  onPodsChanged(listener: (nodeName: string) => void): () => void {
+    this.podListeners.add(listener);
+    return () => this.podListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    this.signalListeners.clear();
+    this.podListeners.clear();
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  private podChanged(pod: V1Pod): void {
+    const key = objectKey(pod);
+    // pods with waiting containers are kept to name the image of `Error: ErrImagePull` events
+    const nodes = this.state.setPod(pod);
+    if (this.state.hasPod(pod)) this.podsByKey.set(key, pod);
+    else this.podsByKey.delete(key);
+    this.notifyPods(nodes);
+  }
+
+  private podDeleted(pod: V1Pod): void {
+    this.podsByKey.delete(objectKey(pod));
+    this.notifyPods(this.state.removePod(pod));
+  }
+
+  private notifyPods(nodes: string[]): void {
+    for (const node of new Set(nodes)) {
+      for (const listener of this.podListeners) this.call(() => listener(node));
+    }
+  }
+
+  private eventSeen(event: CoreV1Event, backlog: boolean): void {
+    const signal = this.state.acceptEvent(event, backlog, this.now());
+    if (!signal) return;
+    // `Error: ErrImagePull` names no image: take it from the pod's spec when the pod is known
+    if (!signal.image && signal.container) {
+      const pod = this.podsByKey.get(`${signal.namespace}/${signal.podName}`);
+      const specs = signal.init ? pod?.spec?.initContainers : pod?.spec?.containers;
+      const image = specs?.find((c) => c.name === signal.container)?.image;
+      if (image) {
+        signal.image = image;
+        const normalized = tryNormalizeImageRef(image);
+        if (normalized) signal.normalizedImage = normalized;
+      }
+    }
+    if (this.pending) {
+      this.pending.push(signal);
+      if (this.pending.length > MAX_PENDING_SIGNALS) this.pending.shift();
+      return;
+    }
+    for (const listener of this.signalListeners) this.call(() => listener(signal));
+  }
+
+  // A throwing listener must not break the informer's callback chain.
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ error: (err as Error).message }, 'kubernetes: listener failed');
+    }
+  }
+}
+
+function objectKey(o: KubernetesObject): string {
+  return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
