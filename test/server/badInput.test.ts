@@ -67,7 +67,10 @@ const invalidReports: Array<[string, unknown, RegExp]> = [
   ],
   [
     'string bytes',
-    { nodeName: 'node-a', pulls: [pullEntry('x', 'sha256:m1', [{ digest: 'sha256:l1', totalBytes: '10', downloadedBytes: 0 }])] },
+    {
+      nodeName: 'node-a',
+      pulls: [pullEntry('x', 'sha256:m1', [{ digest: 'sha256:l1', totalBytes: '10' as unknown as number, downloadedBytes: 0 }])],
+    },
     /totalBytes must be a whole number/,
   ],
   [

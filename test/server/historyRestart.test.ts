@@ -35,7 +35,7 @@ test('finished pulls survive a restart on a file database; history paginates new
   const live = await waitFor(
     async () => {
       const { body } = await getJson<{ pulls: PullStatus[] }>(`${server.baseUrl}/api/v1/pulls`);
-      return body.pulls.length === 5 && body.pulls.every((p) => p.completedAt) && body.pulls;
+      return body.pulls.length === 5 && body.pulls.every((p) => p.completedAt) ? body.pulls : undefined;
     },
     { timeoutMs: 10_000, what: 'five finished pulls' },
   );

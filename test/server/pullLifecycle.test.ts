@@ -1,11 +1,9 @@
 // A real server process driven by a synthetic agent while an SSE client records every event.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import type { PullEvent, PullStatus } from '../../src/model/index.js';
 import { waitFor } from '../harness/index.js';
+import { publishedValidator } from '../support/eventSchema.js';
 import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
@@ -167,11 +165,9 @@ test("a report in the original Go agent's exact shape is accepted and grouped pe
 });
 
 test('every event emitted validates against the published schema', () => {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../docs/schemas/pull-event-v1.json', import.meta.url), 'utf8')));
+  const validate = publishedValidator('pull-event-v1.json');
   assert.ok(sse.events.length > 20, `recorded ${sse.events.length} events`);
-  for (const e of sse.events) assert.ok(validate(e), `${e.type}: ${ajv.errorsText(validate.errors)}`);
+  for (const e of sse.events) assert.ok(validate(e), `${e.type}: ${validate.describe()}`);
 });
 
 test('SSE: Last-Event-ID replays what was missed; layers=0 and filters apply', async () => {
