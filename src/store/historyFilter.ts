@@ -40,19 +40,14 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   like('p.node_name', filter.node);
   like('p.image_ref', filter.image);
   like('p.status', filter.status);
-  if (filter.namespace || filter.pod) {
-    // Both conditions must hold for the same pod: namespace=a&pod=b means "pod b in namespace a".
-    const podTerms: string[] = [];
-    if (filter.namespace) {
-      podTerms.push(`k.namespace LIKE ? ESCAPE '\\'`);
-      params.push(substringPattern(filter.namespace));
-    }
-    if (filter.pod) {
-      podTerms.push(`k.pod_name LIKE ? ESCAPE '\\'`);
-      params.push(substringPattern(filter.pod));
-    }
-    terms.push(`EXISTS (SELECT 1 FROM pull_pods k WHERE k.pull_id = p.id AND ${podTerms.join(' AND ')})`);
-  }
+  // Like the live API (src/server/tracker/pullFilter.ts): each matches any pod of the pull.
+  const anyPod = (column: string, value: string | undefined) => {
+    if (!value) return;
+    terms.push(`EXISTS (SELECT 1 FROM pull_pods k WHERE k.pull_id = p.id AND k.${column} LIKE ? ESCAPE '\\')`);
+    params.push(substringPattern(value));
+  };
+  anyPod('namespace', filter.namespace);
+  anyPod('pod_name', filter.pod);
   if (filter.since !== undefined) {
     terms.push('p.completed_at >= ?');
     params.push(filter.since);
