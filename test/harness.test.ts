@@ -139,3 +139,41 @@ describe('end-to-end harness on real containerd, registry and skopeo', () => {
     assert.equal(afterRestart.stdout, before);
   });
 });
+
+describe('end-to-end harness: pulls through the CRI plugin, as kubelet makes them', () => {
+  const group = new ProcessGroup();
+  let registry: RegistryHandle;
+  let containerd: ContainerdHandle;
+
+  before(async () => {
+    registry = group.track(await startRegistry(), 'registry');
+    containerd = group.track(await startContainerd({ cri: true }), 'containerd with CRI');
+  });
+  after(() => group.close());
+
+  test('criPull through the throttled proxy creates the tag, digest and ID image records', async () => {
+    const image = await buildAndPushImage(registry.host, { repository: 'smoke/cri', tag: 'v1', layers: [{ size: 2 * MiB }] });
+    const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: 4 * MiB }));
+    const ref = imageRef(proxy.host, image);
+    const result = await containerd.criPull(ref).done;
+    assert.deepEqual(result, { ok: true, imageRef: image.configDigest });
+    const refs = (await containerd.images()).map((i) => i.ref).sort();
+    assert.deepEqual(refs, [`${proxy.host}/smoke/cri@${image.manifestDigest}`, ref, image.configDigest].sort());
+    assert.ok(proxy.bytesToClient() >= image.layerBytes);
+  });
+
+  test('a cancelled CRI pull (kubelet giving up) leaves no ingest, manifest or image behind', async () => {
+    const image = await buildAndPushImage(registry.host, { repository: 'smoke/cri-cancel', tag: 'v1', layers: [{ size: 4 * MiB }] });
+    const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: MiB }));
+    const pull = containerd.criPull(imageRef(proxy.host, image));
+    await waitFor(() => proxy.bytesToClient() > MiB / 2, { timeoutMs: 15_000, what: 'half a MiB of layer data through the proxy' });
+    pull.cancel();
+    const result = await pull.done;
+    assert.equal(result.ok, false);
+    await waitFor(async () => !(await containerd.content()).some((c) => c.digest === image.manifestDigest), {
+      timeoutMs: 10_000,
+      what: "the cancelled pull's manifest to be deleted",
+    });
+    assert.ok(!(await containerd.images()).some((i) => i.ref.includes('smoke/cri-cancel')));
+  });
+});

@@ -5,11 +5,15 @@
 // which leaves a clean start with no errors in the log. The "opt" plugin is pointed into the temp
 // root so nothing is written to /opt/containerd.
 //
+// With { cri: true } the CRI plugin is kept (it loads cleanly; its one error, "failed to load cni during
+// init", only matters for pod networking) so that criPull() can pull the way kubelet does.
+//
 // Snapshotter: overlayfs when its plugin loaded (containerd 1.6 test-mounts an overlay at plugin init,
 // so "ok" means it really works), else native. ctr is given CONTAINERD_SNAPSHOTTER accordingly.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type CriPull, criPullImage } from './criPull.js';
 import { type ContentEntry, type ImageEntry, parseContentList, parseImageList } from './ctrOutput.js';
 import { type ManagedProcess, type ProcessResult, runProcess, startProcess } from './processes.js';
 import { makeTempDir, removeDir } from './tempDir.js';
@@ -47,6 +51,11 @@ export interface ContainerdHandle {
   content(opts?: { namespace?: string }): Promise<ContentEntry[]>;
   /** `ctr images ls` parsed: image records (namespace default k8s.io) */
   images(opts?: { namespace?: string }): Promise<ImageEntry[]>;
+  /**
+   * pull through the CRI plugin (runtime.v1 PullImage, namespace k8s.io, plain HTTP for the ref's host),
+   * as kubelet does; needs startContainerd({ cri: true })
+   */
+  criPull(ref: string): CriPull;
   /** start `ctr -n <ns> images pull --plain-http [--platform p] <ref>` (ns default k8s.io) without waiting */
   startPull(ref: string, opts?: { namespace?: string; platform?: string; extraArgs?: string[] }): PullProcess;
   /** stop (SIGTERM, SIGKILL after 5 s, by PID) and start again on the same root, state and socket */
@@ -57,8 +66,7 @@ export interface ContainerdHandle {
 
 export const DEFAULT_NAMESPACE = 'k8s.io';
 
-const DISABLED_PLUGINS = [
-  'io.containerd.grpc.v1.cri',
+const ALWAYS_DISABLED = [
   'io.containerd.snapshotter.v1.btrfs',
   'io.containerd.snapshotter.v1.aufs',
   'io.containerd.snapshotter.v1.zfs',
@@ -67,14 +75,25 @@ const DISABLED_PLUGINS = [
 
 const START_TIMEOUT_MS = 15_000;
 
+export interface ContainerdConfigPaths {
+  root: string;
+  state: string;
+  socket: string;
+  /** the opt plugin's directory (default /opt/containerd otherwise) */
+  opt: string;
+  /** set to keep the CRI plugin: its private dirs and the snapshotter it unpacks with */
+  cri?: { dir: string; snapshotter: string };
+}
+
 /** the config.toml for a private containerd (TOML strings written as JSON strings: same escaping) */
-export function containerdConfig(paths: { root: string; state: string; socket: string; opt: string }): string {
+export function containerdConfig(paths: ContainerdConfigPaths): string {
   const q = JSON.stringify;
-  return [
+  const disabled = paths.cri ? ALWAYS_DISABLED : ['io.containerd.grpc.v1.cri', ...ALWAYS_DISABLED];
+  const lines = [
     'version = 2',
     `root = ${q(paths.root)}`,
     `state = ${q(paths.state)}`,
-    `disabled_plugins = [${DISABLED_PLUGINS.map((p) => q(p)).join(', ')}]`,
+    `disabled_plugins = [${disabled.map((p) => q(p)).join(', ')}]`,
     '',
     '[grpc]',
     `  address = ${q(paths.socket)}`,
@@ -92,11 +111,34 @@ export function containerdConfig(paths: { root: string; state: string; socket: s
     '[plugins]',
     '  [plugins."io.containerd.internal.v1.opt"]',
     `    path = ${q(paths.opt)}`,
-    '',
-  ].join('\n');
+  ];
+  if (paths.cri) {
+    const d = paths.cri.dir;
+    lines.push(
+      '  [plugins."io.containerd.grpc.v1.cri"]',
+      '    disable_tcp_service = true',
+      '    stream_server_address = "127.0.0.1"',
+      '    stream_server_port = "0"',
+      '    [plugins."io.containerd.grpc.v1.cri".containerd]',
+      `      snapshotter = ${q(paths.cri.snapshotter)}`,
+      '    [plugins."io.containerd.grpc.v1.cri".cni]',
+      `      bin_dir = ${q(`${d}/cni/bin`)}`,
+      `      conf_dir = ${q(`${d}/cni/conf`)}`,
+      '    [plugins."io.containerd.grpc.v1.cri".registry]',
+      // hosts.toml per registry host (written by criPull) tells CRI to use plain HTTP.
+      `      config_path = ${q(`${d}/certs.d`)}`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
 }
 
-export async function startContainerd(opts: { dir?: string } = {}): Promise<ContainerdHandle> {
+/** certs.d/<host>/hosts.toml making CRI talk plain HTTP to a loopback registry or proxy */
+export function plainHttpHostsToml(host: string): string {
+  return [`server = "http://${host}"`, '', `[host."http://${host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n');
+}
+
+export async function startContainerd(opts: { dir?: string; cri?: boolean } = {}): Promise<ContainerdHandle> {
   const dir = await makeTempDir('ctd', opts.dir);
   const root = join(dir, 'root');
   const state = join(dir, 'state');
@@ -107,11 +149,17 @@ export async function startContainerd(opts: { dir?: string } = {}): Promise<Cont
     await removeDir(dir);
     throw new Error(`startContainerd: socket path too long for a unix socket: ${socket} (use a shorter opts.dir)`);
   }
-  await writeFile(configFile, containerdConfig({ root, state, socket, opt: join(dir, 'opt') }));
+  const writeConfig = (criSnapshotter: string) =>
+    writeFile(
+      configFile,
+      containerdConfig({ root, state, socket, opt: join(dir, 'opt'), cri: opts.cri ? { dir, snapshotter: criSnapshotter } : undefined }),
+    );
+  await writeConfig('overlayfs');
 
   let proc: ManagedProcess | undefined;
   let snapshotter = 'native';
   const pulls = new Set<ManagedProcess>();
+  const criPulls = new Set<CriPull>();
 
   const ctr = async (args: string[], o: { namespace?: string; timeoutMs?: number } = {}): Promise<CtrResult> => {
     const r: ProcessResult = await runProcess('ctr', ['--address', socket, '-n', o.namespace ?? DEFAULT_NAMESPACE, ...args], {
@@ -157,6 +205,12 @@ export async function startContainerd(opts: { dir?: string } = {}): Promise<Cont
     await launch();
     const plugins = await ctr(['plugins', 'ls']);
     if (/io\.containerd\.snapshotter\.v1\s+overlayfs\s+\S+\s+ok/.test(plugins.stdout)) snapshotter = 'overlayfs';
+    if (opts.cri && snapshotter !== 'overlayfs') {
+      // CRI reads its snapshotter from the config only: start again with native.
+      await writeConfig(snapshotter);
+      await stopDaemon();
+      await launch();
+    }
   } catch (e) {
     await stopDaemon();
     await removeDir(dir);
@@ -197,12 +251,37 @@ export async function startContainerd(opts: { dir?: string } = {}): Promise<Cont
       });
       return { pid: proc.pid, done, kill: () => proc.signal('SIGKILL') };
     },
+    criPull(ref) {
+      if (!opts.cri) throw new Error('criPull: start containerd with startContainerd({ cri: true })');
+      const host = ref.slice(0, ref.indexOf('/'));
+      if (!host) throw new Error(`criPull: reference "${ref}" has no registry host`);
+      const hostsDir = join(dir, 'certs.d', host);
+      const ready = mkdir(hostsDir, { recursive: true }).then(() => writeFile(join(hostsDir, 'hosts.toml'), plainHttpHostsToml(host)));
+      let inner: CriPull | undefined;
+      let cancelled = false;
+      const pull: CriPull = {
+        done: ready.then(() => {
+          if (cancelled) return { ok: false, error: 'cancelled before start' };
+          inner = criPullImage(socket, ref);
+          return inner.done;
+        }),
+        cancel: () => {
+          cancelled = true;
+          inner?.cancel();
+        },
+      };
+      criPulls.add(pull);
+      const forget = () => criPulls.delete(pull);
+      pull.done.then(forget, forget);
+      return pull;
+    },
     async restart() {
       await stopDaemon();
       await launch();
     },
     async stop() {
       await Promise.all([...pulls].map((p) => p.stop(2000)));
+      for (const p of criPulls) p.cancel();
       await stopDaemon();
       await removeDir(dir);
     },

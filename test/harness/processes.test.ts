@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { liveProcesses, ProcessGroup, runProcess, startProcess } from './processes.js';
 import { waitFor } from './waitFor.js';
@@ -45,3 +47,33 @@ test('runProcess collects output and exit code, and kills at the timeout', async
 test('a missing binary is a clear error', () => {
   assert.throws(() => startProcess('/nonexistent/pulltrace-binary', [], { name: 'ghost' }), /ghost: cannot run/);
 });
+
+// A zombie waiting for init to reap it counts as ended: it runs nothing any more.
+const runningPid = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+for (const death of ['throw', 'SIGTERM'] as const) {
+  test(`when the node process dies (${death}), its harness processes are killed and temp dirs removed`, async () => {
+    const fixture = new URL('./fixtures/dieWithChild.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, death], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const info = await waitFor(() => (out.includes('\n') ? (JSON.parse(out) as { pid: number; dir: string }) : undefined), {
+      timeoutMs: 15_000,
+      what: 'the fixture to report its child PID',
+    });
+    assert.ok(runningPid(info.pid), 'fixture child runs');
+    if (death === 'SIGTERM') child.kill('SIGTERM');
+    else child.stdin.write('die\n');
+    await new Promise((resolve) => child.once('close', resolve));
+    await waitFor(() => !runningPid(info.pid), { timeoutMs: 5000, what: `PID ${info.pid} to end with its parent` });
+    assert.equal(existsSync(info.dir), false, `${info.dir} removed`);
+  });
+}

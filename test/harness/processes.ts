@@ -148,14 +148,32 @@ export function killAllSync(): void {
 }
 
 let cleanupInstalled = false;
+const exitCallbacks: Array<() => void> = [];
+
+/** run fn (synchronously) when the node process exits or is interrupted, after live processes are killed */
+export function atHarnessExit(fn: () => void): void {
+  installExitCleanup();
+  exitCallbacks.push(fn);
+}
+
+function exitCleanup(): void {
+  killAllSync();
+  for (const fn of exitCallbacks) {
+    try {
+      fn();
+    } catch {
+      // best-effort at exit
+    }
+  }
+}
 
 function installExitCleanup(): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
-  process.once('exit', killAllSync);
+  process.once('exit', exitCleanup);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      killAllSync();
+      exitCleanup();
       // Re-raise with the default handler so the exit status says what happened.
       process.kill(process.pid, sig);
     });
