@@ -109,32 +109,6 @@ export class HistoryStore {
     this.write(this.pending.size);
   }
 
-  // Timer path: at most one batch per turn of the event loop, so a burst of finished pulls
-  // never stalls report ingest for longer than one batch takes.
-  private flushBatch(): void {
-    this.cancelScheduledFlush();
-    this.write(FLUSH_BATCH_SIZE);
-    if (this.pending.size > 0) this.scheduleFlush();
-  }
-
-  private write(maxRows: number): void {
-    if (this.closed || this.pending.size === 0) return;
-    const rows: PullRow[] = [];
-    for (const [id, row] of this.pending) {
-      if (rows.length >= maxRows) break;
-      rows.push(row);
-      this.pending.delete(id);
-    }
-    try {
-      this.writeBatch(rows);
-    } catch (err) {
-      this.logger.error(
-        { err, lost: rows.length, pullIds: rows.slice(0, 20).map((r) => r.id) },
-        'history write failed; these finished pulls are not in history',
-      );
-    }
-  }
-
   /**
    * Newest first (completedAt desc, id desc). `limit` 1..500; `cursor` is a `next` from an earlier
    * page. Throws InvalidCursorError / InvalidHistoryQueryError for bad input.
@@ -178,6 +152,32 @@ export class HistoryStore {
     this.flush();
     this.closed = true;
     this.db.close();
+  }
+
+  // Timer path: at most one batch per turn of the event loop, so a burst of finished pulls
+  // never stalls report ingest for longer than one batch takes.
+  private flushBatch(): void {
+    this.cancelScheduledFlush();
+    this.write(FLUSH_BATCH_SIZE);
+    if (this.pending.size > 0) this.scheduleFlush();
+  }
+
+  private write(maxRows: number): void {
+    if (this.closed || this.pending.size === 0) return;
+    const rows: PullRow[] = [];
+    for (const [id, row] of this.pending) {
+      if (rows.length >= maxRows) break;
+      rows.push(row);
+      this.pending.delete(id);
+    }
+    try {
+      this.writeBatch(rows);
+    } catch (err) {
+      this.logger.error(
+        { err, lost: rows.length, pullIds: rows.slice(0, 20).map((r) => r.id) },
+        'history write failed; these finished pulls are not in history',
+      );
+    }
   }
 
   private scheduleFlush(): void {
