@@ -293,3 +293,39 @@ test('an unreachable API server: startKubeWatch still resolves, warns, and retri
   assert.match(String(warnings[0]?.error), /ECONNREFUSED|connect/);
   assert.deepEqual(watch.waitingOn('node-a'), []);
 });
+
+test('a refused list (403) is retried with backoff and a hint about RBAC; the watch recovers when allowed', async (t) => {
+  const api = await FakeKubeApi.start();
+  const dir = await mkdtemp(join(tmpdir(), 'kube-rbac-'));
+  let watch: KubeWatch | undefined;
+  t.after(async () => {
+    await watch?.close();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  api.apply(webPod());
+  api.failRequests(403);
+  const { logger, lines } = captureLogger();
+  const env = { KUBECONFIG: await writeKubeconfig(dir, api.url), HOME: dir };
+  watch = await startKubeWatch({ kubernetes: 'auto', watchNamespaces: [] }, logger, env, FAST);
+  assert.ok(watch);
+  const podChanges = collector<string>();
+  watch.onPodsChanged((n) => podChanges.push(n));
+  const warn = lines.find((l) => l.level === 'warn');
+  assert.match(String(warn?.error), /403 Forbidden: needs get\/list\/watch on pods and events/);
+  // retries keep coming while refused, each after a growing delay; warnings are not repeated
+  await api.waitForRequests((r) => r.status === 403, 4);
+  assert.equal(
+    lines.filter((l) => l.level === 'warn' && l.path === '/api/v1/pods').length,
+    1,
+    'one warning per informer for a repeated failure',
+  );
+
+  api.clearFailures();
+  await podChanges.waitFor(1, 'pod after recovery');
+  assert.equal(watch.waitingFor('node-a', '127.0.0.1:5000/pulltrace/big:v1').length, 1);
+  assert.ok(
+    lines.some((l) => l.level === 'info' && /watching \/api\/v1\/pods again/.test(l.msg)),
+    'recovery is logged',
+  );
+});

@@ -121,6 +121,7 @@ export class FakeKubeApi {
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
   private readonly emitter = new EventEmitter();
+  private failures: { code: number; remaining: number } | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -213,6 +214,18 @@ export class FakeKubeApi {
     this.changes = [];
   }
 
+  /**
+   * The next `count` resource requests (lists, watches, gets) answer `code` with a Status body,
+   * e.g. 403 for missing RBAC or 503 for an API server restarting; Infinity until cleared.
+   */
+  failRequests(code: number, count = Number.POSITIVE_INFINITY): void {
+    this.failures = { code, remaining: count };
+  }
+
+  clearFailures(): void {
+    this.failures = undefined;
+  }
+
   /** open watch connections, optionally for one resource */
   watchCount(resource?: Resource): number {
     let n = 0;
@@ -285,6 +298,12 @@ export class FakeKubeApi {
     try {
       if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
         throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+      }
+      if (this.failures && this.failures.remaining > 0 && url.pathname !== '/version') {
+        this.failures.remaining -= 1;
+        const code = this.failures.code;
+        const reason = code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'ServiceUnavailable';
+        throw new HttpError(code, reason, `${reason.toLowerCase()}: injected by the test`);
       }
       if (url.pathname === '/version') {
         this.json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
