@@ -5,6 +5,7 @@
 //   npm run bench:ingest                         # N = 1000, then 5000; 20 s each
 //   npm run bench:ingest -- --nodes 2000 --seconds 30 --sockets 256
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadConfig, LoadMessage, LoadResult } from './lib/loadProcess.js';
@@ -20,6 +21,8 @@ interface RunFigures {
   serverCpuShare: number;
   serverRssMax: number;
   serverRssPeak: number;
+  /** 1-minute load average when the run ended */
+  loadAverage: number;
 }
 
 function options(): { nodes: number[]; seconds: number; warmupSeconds: number; sockets: number } {
@@ -90,7 +93,14 @@ async function runOnce(n: number, opts: ReturnType<typeof options>): Promise<Run
       });
     });
     sampleRss();
-    return { nodes: n, load, serverCpuShare: cpuShare, serverRssMax: rssMax, serverRssPeak: processMemory(server.pid).peakRss };
+    return {
+      nodes: n,
+      load,
+      serverCpuShare: cpuShare,
+      serverRssMax: rssMax,
+      serverRssPeak: processMemory(server.pid).peakRss,
+      loadAverage: loadavg()[0]!,
+    };
   } finally {
     clearInterval(sampler);
     await server.stop();
@@ -122,6 +132,9 @@ function printRun(f: RunFigures, sockets: number): void {
     `  load process         CPU ${(l.clientCpuShare * 100).toFixed(0)} % of one core; event-loop delay p99 ${ms(l.clientLoopDelayMs.p99)}, max ${ms(l.clientLoopDelayMs.max)}`,
   );
   console.log(`  mean report size     ${(l.meanBodyBytes / 1024).toFixed(1)} KiB`);
+  console.log(
+    `  machine              ${cpus().length} CPUs, load average ${f.loadAverage.toFixed(1)} at the end (other processes compete for CPU)`,
+  );
 }
 
 async function run(): Promise<void> {
