@@ -31,6 +31,17 @@ test('parseContentList reads digests, sizes and labels (and "-" as no labels)', 
   );
 });
 
+test('a label value holding commas (several repositories) stays whole', () => {
+  const [entry] = parseContentList(
+    'DIGEST\tSIZE\tAGE\tLABELS\n' +
+      'sha256:aa\t3.146MB\t1 second\tcontainerd.io/distribution.source.127.0.0.1=share/a,share/b,containerd.io/uncompressed=sha256:bb\n',
+  );
+  assert.deepEqual(entry?.labels, {
+    'containerd.io/distribution.source.127.0.0.1': 'share/a,share/b',
+    'containerd.io/uncompressed': 'sha256:bb',
+  });
+});
+
 test('parseImageList reads ref, media type and target digest despite the space in SIZE', () => {
   assert.deepEqual(parseImageList(IMAGES_LS), [
     {

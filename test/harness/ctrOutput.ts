@@ -20,9 +20,17 @@ export function parseContentList(stdout: string): ContentEntry[] {
     const [digest = '', size = '', , labelText = '-'] = cols;
     const labels: Record<string, string> = {};
     if (labelText !== '-') {
-      for (const pair of labelText.split(',')) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+      // ctr joins labels with "," and values may hold "," too (distribution.source lists every
+      // repository: "share/a,share/b"): a piece without "=" continues the previous value.
+      let last: string | undefined;
+      for (const piece of labelText.split(',')) {
+        const eq = piece.indexOf('=');
+        if (eq > 0) {
+          last = piece.slice(0, eq);
+          labels[last] = piece.slice(eq + 1);
+        } else if (last !== undefined) {
+          labels[last] += `,${piece}`;
+        }
       }
     }
     return { digest, size, labels };
