@@ -32,6 +32,8 @@ export interface BrowserOptions {
   colorScheme?: 'light' | 'dark';
   width?: number;
   height?: number;
+  /** more Chromium flags (benchmarks use them to lift the frame-rate cap) */
+  extraArgs?: string[];
 }
 
 /** Debian chromium through playwright-core, with a fresh profile that is deleted on close. */
@@ -40,7 +42,7 @@ export async function openBrowser(options: BrowserOptions = {}): Promise<TestBro
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...(options.extraArgs ?? [])],
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.colorScheme ?? 'light',
   });
