@@ -16,6 +16,7 @@ export {
   type Platform,
 } from './ociImage.js';
 export {
+  atHarnessExit,
   killAllSync,
   liveProcesses,
   ManagedProcess,
@@ -27,5 +28,6 @@ export {
 export { type BuiltImage, buildAndPushImage, imageRef } from './pushImage.js';
 export { type RegistryHandle, startRegistry } from './registry.js';
 export { seededBytes } from './seededBytes.js';
+export { makeTempDir, removeDir } from './tempDir.js';
 export { startThrottleProxy, type ThrottleProxy } from './throttleProxy.js';
 export { StopWaiting, type WaitOptions, waitFor } from './waitFor.js';
