@@ -145,9 +145,25 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
 /** A short text for the client's various error objects, with a hint for RBAC problems. */
 export function describeError(err: unknown): string {
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown; body?: unknown } | undefined;
-  const status = Number(e?.code ?? e?.statusCode);
-  let text = typeof e?.message === 'string' && e.message ? e.message : String(err);
-  if (status === 401) text = `401 Unauthorized: the credentials were refused (${text})`;
-  if (status === 403) text = `403 Forbidden: needs get/list/watch on pods and events (see docs/kubernetes.md) (${text})`;
+  const code = Number(e?.code ?? e?.statusCode);
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
+  // ApiException messages carry the whole body and headers; the Status inside says it best
+  let text = statusMessage(e?.body) ?? (message.split('\n')[0] as string);
+  if (Number.isInteger(code) && code >= 400 && !text.startsWith(String(code))) text = `${code}: ${text}`;
+  if (code === 401) text = `${text} (the credentials were refused)`;
+  if (code === 403) text = `${text} (needs get/list/watch on pods and events, see docs/kubernetes.md)`;
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+function statusMessage(body: unknown): string | undefined {
+  let value = body;
+  for (let i = 0; i < 2 && typeof value === 'string'; i++) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  const status = value as { kind?: unknown; message?: unknown } | undefined;
+  return status?.kind === 'Status' && typeof status.message === 'string' ? status.message : undefined;
 }

@@ -312,7 +312,7 @@ test('a refused list (403) is retried with backoff and a hint about RBAC; the wa
   const podChanges = collector<string>();
   watch.onPodsChanged((n) => podChanges.push(n));
   const warn = lines.find((l) => l.level === 'warn');
-  assert.match(String(warn?.error), /403 Forbidden: needs get\/list\/watch on pods and events/);
+  assert.match(String(warn?.error), /^403: forbidden: injected by the test \(needs get\/list\/watch on pods and events/);
   // retries keep coming while refused, each after a growing delay; warnings are not repeated
   await api.waitForRequests((r) => r.status === 403, 4);
   assert.equal(
