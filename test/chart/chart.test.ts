@@ -253,6 +253,7 @@ describe('agent', () => {
   test('tolerates control-plane nodes by default', () => {
     const tolerations = podSpec(defaults, 'DaemonSet').tolerations as K8sObject[];
     assert.ok(tolerations.some((t) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists'));
+    assert.deepEqual(podSpec(defaults, 'DaemonSet').nodeSelector, { 'kubernetes.io/os': 'linux' }, 'containerd on Linux nodes only');
   });
 
   test('runs as a non-root uid with the socket group when configured (e.g. MicroK8s)', () => {

@@ -118,7 +118,10 @@ describe('docs/prometheus/alerts.yaml', () => {
       assert.match(String(rule.alert), /^Pulltrace[A-Za-z]+$/);
       assert.ok(!names.has(String(rule.alert)), `${rule.alert} is defined once`);
       names.add(String(rule.alert));
-      assert.ok(['info', 'warning', 'critical'].includes((rule.labels as Record<string, string>).severity), `${rule.alert} severity`);
+      assert.ok(
+        ['info', 'warning', 'critical'].includes(String((rule.labels as Record<string, unknown>).severity)),
+        `${rule.alert} severity`,
+      );
       const annotations = rule.annotations as Record<string, string>;
       assert.ok(annotations.summary && annotations.description, `${rule.alert} explains itself`);
       if (rule.for !== undefined) assert.match(String(rule.for), /^\d+[smh]$/);
