@@ -42,7 +42,7 @@ export function nodeName(index: number): string {
 
 /**
  * One simulated node: 0–3 pulls of 3–8 layers at a time, bytes advancing every report, pulls
- * ending (about 1 in 20 failed) and new ones starting, like a busy cluster node.
+ * ending (a few percent as failed) and new ones starting, like a busy cluster node.
  */
 export class SimulatedNode {
   private readonly random: () => number;
