@@ -2,11 +2,13 @@
 // metrics, history), HTTP and metrics listeners, timers.
 import type { AddressInfo } from 'node:net';
 import type { ServerSettings } from '../cli/settings.js';
+import { startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
+import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
@@ -53,6 +55,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   bus.subscribe((e) => {
     if ((e.type === 'pull.completed' || e.type === 'pull.failed') && e.pull) store.enqueue(e.pull);
   });
+
+  // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
+  const kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
+  const correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
+  correlator?.start();
 
   store.prune(now() - settings.historyRetentionMs);
   tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
@@ -103,6 +110,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       clearInterval(ticker);
       clearInterval(pruner);
       hub.close();
+      correlator?.stop();
+      await kube?.close();
       await app.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       store.close();

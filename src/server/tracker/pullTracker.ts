@@ -38,6 +38,8 @@ interface NodeRecord {
 
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
 export type PodResolver = (pull: PullRecord) => PodRef[];
+/** Hook that gives the reference the user wrote (kubelet's `Pulling image "…"`), if known. */
+export type NameResolver = (pull: PullRecord) => string | undefined;
 
 /** Relative change in speed worth a progress event even without new bytes. */
 const RATE_CHANGE_EVENT = 0.05;
@@ -49,6 +51,7 @@ export class PullTracker {
   private readonly byId = new Map<string, PullRecord>();
   private readonly lastRate = new WeakMap<PullRecord, number>();
   private podResolver: PodResolver = () => [];
+  private nameResolver: NameResolver = () => undefined;
 
   constructor(
     private readonly bus: PullEventBus,
@@ -57,6 +60,10 @@ export class PullTracker {
 
   setPodResolver(resolver: PodResolver): void {
     this.podResolver = resolver;
+  }
+
+  setNameResolver(resolver: NameResolver): void {
+    this.nameResolver = resolver;
   }
 
   /** Applies one node's full snapshot. Throws CapacityError before changing anything. */
@@ -110,6 +117,23 @@ export class PullTracker {
     return true;
   }
 
+  /** Marks an active pull completed (kubelet's `Successfully pulled image`). */
+  completePull(id: string, now: number): boolean {
+    const rec = this.byId.get(id);
+    if (!rec || isFinished(rec.status)) return false;
+    this.finish(rec, 'completed', now);
+    return true;
+  }
+
+  /** Records kubelet's own pull time and image size; returns the updated status of a finished pull. */
+  annotateKubelet(id: string, pullSeconds: number | undefined, imageBytes: number | undefined, now: number): PullStatus | undefined {
+    const rec = this.byId.get(id);
+    if (!rec) return undefined;
+    if (pullSeconds !== undefined) rec.kubeletPullSeconds = pullSeconds;
+    if (imageBytes !== undefined) rec.kubeletImageBytes = imageBytes;
+    return pullStatus(rec, now, true);
+  }
+
   /** Replaces the error text of a failed pull (kubelet's message is more useful than the agent's). */
   refineError(id: string, error: string, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
@@ -124,7 +148,8 @@ export class PullTracker {
     if (!node) return;
     for (const rec of node.pulls.values()) {
       if (isFinished(rec.status)) continue;
-      if (this.updatePods(rec)) this.emit('pull.progress', rec, now);
+      const renamed = this.updateName(rec);
+      if (this.updatePods(rec) || renamed) this.emit('pull.progress', rec, now);
     }
   }
 
@@ -224,6 +249,7 @@ export class PullTracker {
     }
     rec.rate.add(now, rec.counter);
     rec.percent = Math.max(rec.percent, percentOf(t));
+    const renamed = this.updateName(rec);
     const podsChanged = this.updatePods(rec);
 
     if (g.status === 'completed') {
@@ -240,7 +266,7 @@ export class PullTracker {
       this.emit('pull.progress', rec, now);
       return;
     }
-    if (changed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
+    if (changed || renamed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
   }
 
   private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
@@ -268,6 +294,7 @@ export class PullTracker {
     this.mergeGroup(rec, g, now, true);
     rec.counter = pullTotals(rec).downloadedBytes;
     rec.percent = percentOf(pullTotals(rec));
+    this.updateName(rec);
     this.updatePods(rec);
     this.emit('pull.started', rec, now);
     for (const l of rec.layers.values()) if (l.state === 'downloading') this.emitLayer('layer.started', rec, l, now);
@@ -384,6 +411,13 @@ export class PullTracker {
       rec.error = error;
     }
     this.emit(status === 'completed' ? 'pull.completed' : 'pull.failed', rec, now);
+  }
+
+  private updateName(rec: PullRecord): boolean {
+    const exact = this.nameResolver(rec);
+    if (!exact || exact === rec.imageRef) return false;
+    rec.imageRef = exact;
+    return true;
   }
 
   private updatePods(rec: PullRecord): boolean {

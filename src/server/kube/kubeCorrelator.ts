@@ -1,0 +1,114 @@
+// Wires the Kubernetes watch into the tracker: pods waiting on each pull, kubelet's exact image
+// names, and kubelet failures and completions. Decisions are in kubeletDecision.ts.
+import { imageRefsMatch, type KubeSignal, type KubeWatch, tryNormalizeImageRef } from '../../k8s/index.js';
+import type { Logger } from '../../log/index.js';
+import type { PodRef, PullStatus } from '../../model/index.js';
+import type { PullRecord } from '../tracker/pullRecord.js';
+import type { PullTracker } from '../tracker/pullTracker.js';
+import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kubeletDecision.js';
+
+/** kubelet's last `Pulling image` per node names digest-only pulls for this long */
+const LAST_PULLING_MS = 10 * 60_000;
+const MAX_RANKS = 10_000;
+
+const isDigestName = (ref: string) => ref === '' || /^sha256:/.test(ref);
+const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
+
+export class KubeCorrelator {
+  /** how informative each failed pull's error is, so a bare "Error: ErrImagePull" never replaces a reason */
+  private readonly errorRanks = new Map<string, number>();
+  private readonly lastPulling = new Map<string, { image: string; at: number }>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly kube: KubeWatch,
+    private readonly tracker: PullTracker,
+    /** a finished pull changed without a lifecycle event (error text refined, kubelet figures) */
+    private readonly onFinishedPullChanged: (pull: PullStatus) => void,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.tracker.setPodResolver((rec) => this.podsFor(rec));
+    this.tracker.setNameResolver((rec) => this.nameFor(rec));
+    this.unsubscribe.push(this.kube.onPodsChanged((node) => this.tracker.refreshPods(node, this.now())));
+    this.unsubscribe.push(this.kube.onSignal((s) => this.onSignal(s)));
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe) u();
+  }
+
+  private podsFor(rec: PullRecord): PodRef[] {
+    if (isDigestName(rec.imageRef)) return [];
+    return this.kube
+      .waitingFor(rec.nodeName, rec.imageRef)
+      .map((w) => ({ namespace: w.namespace, podName: w.podName, container: w.container, image: w.image }))
+      .sort((a, b) => `${a.namespace}/${a.podName}/${a.container}`.localeCompare(`${b.namespace}/${b.podName}/${b.container}`));
+  }
+
+  private nameFor(rec: PullRecord): string | undefined {
+    if (isDigestName(rec.imageRef)) {
+      // The original agent's digest-only ingests: the image kubelet last started pulling there.
+      const last = this.lastPulling.get(rec.nodeName);
+      return last && this.now() - last.at < LAST_PULLING_MS ? last.image : undefined;
+    }
+    const exact = this.kube.exactRefFor(rec.nodeName, rec.imageRef);
+    return exact ? (tryNormalizeImageRef(exact) ?? undefined) : undefined;
+  }
+
+  private onSignal(s: KubeSignal): void {
+    if (s.backlog) return; // events from before this server watched were handled (or not) back then
+    const now = this.now();
+    const image = s.normalizedImage ?? s.image;
+    if (s.kind === 'pulling') {
+      if (image) this.lastPulling.set(s.nodeName, { image, at: now });
+      this.tracker.refreshPods(s.nodeName, now);
+      return;
+    }
+    const candidates: CandidatePull[] = this.tracker
+      .pullsOn(s.nodeName)
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .map((p) => ({ id: p.id, imageRef: p.imageRef, status: p.status, errorRank: this.errorRanks.get(p.id) ?? AGENT_ERROR_RANK }));
+    const action = decideKubeletAction(
+      { kind: s.kind, image, message: s.message, pullSeconds: s.pullSeconds, imageBytes: s.imageBytes },
+      candidates,
+      refsMatch,
+    );
+    if (action.kind !== 'none')
+      this.logger.debug({ signal: s.kind, nodeName: s.nodeName, image, action: action.kind }, 'kubelet event applied to pulls');
+    switch (action.kind) {
+      case 'fail':
+        this.rememberRank(action.pullId, action.rank);
+        this.tracker.failPull(action.pullId, action.message, now);
+        break;
+      case 'refine': {
+        this.rememberRank(action.pullId, action.rank);
+        const refined = this.tracker.refineError(action.pullId, action.message, now);
+        if (refined) this.onFinishedPullChanged(refined);
+        break;
+      }
+      case 'createFailed': {
+        const rec = this.tracker.ensurePull(s.nodeName, action.imageRef, now);
+        this.rememberRank(rec.id, action.rank);
+        this.tracker.failPull(rec.id, action.message, now);
+        break;
+      }
+      case 'complete':
+        this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now);
+        this.tracker.completePull(action.pullId, now);
+        break;
+      case 'annotate': {
+        const annotated = this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now);
+        if (annotated) this.onFinishedPullChanged(annotated);
+        break;
+      }
+    }
+  }
+
+  private rememberRank(pullId: string, rank: number): void {
+    if (this.errorRanks.size >= MAX_RANKS) this.errorRanks.delete(this.errorRanks.keys().next().value as string);
+    this.errorRanks.set(pullId, rank);
+  }
+}

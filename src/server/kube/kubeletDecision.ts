@@ -1,0 +1,81 @@
+// What a kubelet image event means for the pulls on its node. Pure: the correlator applies it.
+import type { PullState } from '../../model/index.js';
+
+export interface KubeletSignalFacts {
+  kind: string;
+  /** the image as written, normalized when it parses */
+  image: string;
+  message: string;
+  pullSeconds?: number;
+  imageBytes?: number;
+}
+
+export interface CandidatePull {
+  id: string;
+  imageRef: string;
+  status: PullState;
+  /** how informative the pull's current error text is (see messageRank) */
+  errorRank: number;
+}
+
+export type KubeletAction =
+  | { kind: 'none' }
+  | { kind: 'fail'; pullId: string; message: string; rank: number }
+  | { kind: 'refine'; pullId: string; message: string; rank: number }
+  | { kind: 'createFailed'; imageRef: string; message: string; rank: number }
+  | { kind: 'complete'; pullId: string; pullSeconds?: number; imageBytes?: number }
+  | { kind: 'annotate'; pullId: string; pullSeconds?: number; imageBytes?: number };
+
+/** The agent's own failure text ("connection reset by peer") ranks between kubelet's kinds. */
+export const AGENT_ERROR_RANK = 2;
+
+/**
+ * `Failed to pull image "x": <CRI error>` says why; the agent's reason comes next; a bare
+ * `Back-off pulling image "x"` or `Error: ErrImagePull` only says that it failed.
+ */
+export function messageRank(kind: string): number {
+  switch (kind) {
+    case 'pullFailed':
+    case 'neverPull':
+    case 'inspectFailed':
+      return 3;
+    case 'backOff':
+    case 'errorCompanion':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+const FAILURE_KINDS = new Set(['pullFailed', 'neverPull', 'inspectFailed', 'backOff', 'errorCompanion']);
+
+/**
+ * `candidates` are the node's pulls, newest first; `matches(pullRef, signalImage)` compares
+ * references (tolerant of the port-less repository names containerd labels carry).
+ */
+export function decideKubeletAction(
+  signal: KubeletSignalFacts,
+  candidates: CandidatePull[],
+  matches: (pullRef: string, image: string) => boolean,
+): KubeletAction {
+  if (!signal.image) return { kind: 'none' };
+  const matching = candidates.filter((p) => matches(p.imageRef, signal.image));
+  const active = matching.find((p) => p.status === 'pulling' || p.status === 'stalled');
+
+  if (signal.kind === 'pulled') {
+    if (active) return { kind: 'complete', pullId: active.id, pullSeconds: signal.pullSeconds, imageBytes: signal.imageBytes };
+    const done = matching.find((p) => p.status === 'completed');
+    return done ? { kind: 'annotate', pullId: done.id, pullSeconds: signal.pullSeconds, imageBytes: signal.imageBytes } : { kind: 'none' };
+  }
+  if (!FAILURE_KINDS.has(signal.kind)) return { kind: 'none' };
+
+  const rank = messageRank(signal.kind);
+  if (active) return { kind: 'fail', pullId: active.id, message: signal.message, rank };
+  // A failure already shown (by the agent, or an earlier kubelet event of the same attempt or a
+  // failed retry) is refined, not repeated: one failed pull, one error count.
+  const failed = matching.find((p) => p.status === 'failed');
+  if (failed) return rank > failed.errorRank ? { kind: 'refine', pullId: failed.id, message: signal.message, rank } : { kind: 'none' };
+  // Kubelet failed with no bytes ever seen (bad tag, 401, registry down): still a visible pull.
+  if (rank >= 1) return { kind: 'createFailed', imageRef: signal.image, message: signal.message, rank };
+  return { kind: 'none' };
+}
