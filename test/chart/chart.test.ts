@@ -58,7 +58,7 @@ describe('objects rendered', () => {
     ]);
   });
 
-  test('everything on: Ingress, both NetworkPolicies, ServiceMonitor, token Secret, a Role per watched namespace', () => {
+  test('everything on: Ingress, both NetworkPolicies, ServiceMonitor, PrometheusRule, token Secret, a Role per watched namespace', () => {
     assert.deepEqual(kinds(allOn), [
       'DaemonSet',
       'Deployment',
@@ -66,6 +66,7 @@ describe('objects rendered', () => {
       'NetworkPolicy',
       'NetworkPolicy',
       'PersistentVolumeClaim',
+      'PrometheusRule',
       'Role',
       'Role',
       'RoleBinding',
@@ -369,6 +370,18 @@ describe('optional parts', () => {
     assert.deepEqual(sm.spec.endpoints[0].port, 'metrics');
     assert.equal(sm.spec.endpoints[0].path, '/metrics');
     assert.equal(sm.metadata.labels.release, 'prometheus');
+  });
+
+  test('PrometheusRule carries exactly the alerts of docs/prometheus/alerts.yaml', () => {
+    const docsAlerts = readFileSync(join(CHART_DIR, '..', '..', 'docs', 'prometheus', 'alerts.yaml'), 'utf8');
+    assert.equal(
+      readFileSync(join(CHART_DIR, 'files', 'alerts.yaml'), 'utf8'),
+      docsAlerts,
+      'charts/pulltrace/files/alerts.yaml is a copy of docs/prometheus/alerts.yaml: copy it again',
+    );
+    const rule = oneOfKind(allOn, 'PrometheusRule');
+    assert.deepEqual(rule.spec, parseYaml(docsAlerts));
+    assert.equal(rule.metadata.labels.release, 'prometheus');
   });
 });
 

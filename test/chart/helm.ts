@@ -121,6 +121,7 @@ export const ALL_ON_VALUES = {
   },
   networkPolicy: { enabled: true, allowedNamespaces: ['ingress-nginx'], allowMetricsScrape: true, prometheusNamespace: 'monitoring' },
   serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+  prometheusRule: { enabled: true, labels: { release: 'prometheus' } },
 };
 
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
