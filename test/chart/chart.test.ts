@@ -282,6 +282,14 @@ describe('agent token', () => {
     }
     const text = JSON.stringify([oneOfKind(allOn, 'Deployment'), oneOfKind(allOn, 'DaemonSet')]);
     assert.ok(!text.includes('test-token-value'), 'the token itself is never in a pod spec');
+    for (const kind of ['Deployment', 'DaemonSet'] as const) {
+      assert.match(
+        oneOfKind(allOn, kind).spec.template.metadata.annotations['checksum/agent-token'],
+        /^[0-9a-f]{64}$/,
+        `${kind} restarts when the token changes`,
+      );
+    }
+    assert.equal(oneOfKind(defaults, 'DaemonSet').spec.template.metadata.annotations, undefined, 'no empty annotations');
   });
 
   test('existing Secret: referenced by name and key, none created', () => {
