@@ -94,6 +94,7 @@ export class AgentLoop {
       return true;
     } catch (err) {
       const lost = err instanceof ContainerdUnavailableError || (err as { code?: number }).code === GRPC_UNAVAILABLE;
+      if (!lost && !(err instanceof NotContainerdError)) logger.debug({ err }, 'poll failed');
       // After a restart containerd may be another build (or another program): prove it again.
       if (lost || err instanceof NotContainerdError) this.runtime = undefined;
       this.failed(err instanceof Error ? err.message : String(err), lost);
@@ -101,18 +102,24 @@ export class AgentLoop {
     }
   }
 
+  // One warning per outage; a restart walks through several reasons (connection lost, socket gone,
+  // refused), which only debug shows.
   private failed(reason: string, lost: boolean): void {
     this.failures++;
-    if (this.outage && this.outage.reason === reason) return;
-    const first = !this.outage;
-    this.outage = { since: this.outage?.since ?? Date.now(), reason };
+    if (this.outage) {
+      if (this.outage.reason !== reason) this.opts.logger.debug({ reason }, 'containerd still not usable');
+      this.outage.reason = reason;
+      return;
+    }
+    this.outage = { since: Date.now(), reason };
     const msg = lost ? 'cannot reach containerd; retrying with backoff' : 'polling containerd failed; retrying';
-    this.opts.logger.warn({ socket: this.opts.client.socketPath, reason, firstFailure: first }, msg);
+    this.opts.logger.warn({ socket: this.opts.client.socketPath, reason }, msg);
   }
 
   private recovered(): void {
     this.failures = 0;
     if (!this.outage) return;
+    this.tracker.containerdWasDown(this.outage.since);
     this.opts.logger.info(
       { downForMs: Date.now() - this.outage.since, runtimeVersion: this.runtime?.version },
       'containerd reachable again',

@@ -3,7 +3,7 @@ import type { AgentSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
 import { AgentLoop } from './agentLoop.js';
 import { ContainerdClient } from './containerd/client.js';
-import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
+import { ContainerdUnavailableError, NotContainerdError, SocketMissingError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
 import { findContainerdSocket, noSocketMessage } from './standaloneSocket.js';
 
@@ -40,7 +40,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
     runtime = await verifyContainerd(client);
     logger.info({ socket, namespace: settings.containerdNamespace, runtimeVersion: runtime.version }, 'connected to containerd');
   } catch (err) {
-    if (err instanceof ContainerdUnavailableError) {
+    if (err instanceof ContainerdUnavailableError && !(err instanceof SocketMissingError)) {
       logger.warn({ socket, reason: err.message }, 'containerd not answering yet; retrying in the background');
     } else {
       client.close();

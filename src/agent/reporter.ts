@@ -96,7 +96,7 @@ export class Reporter {
     this.outage.attempts++;
     if (reason !== this.outage.reason) {
       this.outage.reason = reason;
-      this.opts.logger.warn({ url: this.url, reason }, 'still cannot report to the server');
+      this.opts.logger.debug({ url: this.url, reason }, 'still cannot report to the server');
     }
   }
 

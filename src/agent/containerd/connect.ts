@@ -12,6 +12,8 @@ const VERSION_TIMEOUT_MS = 5_000;
 export class NotContainerdError extends Error {}
 /** Nothing answers on the socket (yet): containerd may be starting or restarting. */
 export class ContainerdUnavailableError extends Error {}
+/** No socket file at the path: final at start-up (wrong path), transient later (containerd restarting). */
+export class SocketMissingError extends ContainerdUnavailableError {}
 
 export type SocketState = 'missing' | 'not-a-socket' | 'socket';
 
@@ -37,12 +39,12 @@ function canConnect(path: string): Promise<boolean> {
 
 /**
  * Calls containerd's Version on `client`. Throws NotContainerdError when the peer answers otherwise,
- * ContainerdUnavailableError when nothing listens, and a plain Error for a missing or wrong path.
+ * ContainerdUnavailableError when nothing listens (SocketMissingError when there is no socket file).
  */
 export async function verifyContainerd(client: ContainerdClient): Promise<RuntimeVersion> {
   const path = client.socketPath;
   const state = await socketState(path);
-  if (state === 'missing') throw new Error(`containerd socket ${path} does not exist`);
+  if (state === 'missing') throw new SocketMissingError(`containerd socket ${path} does not exist`);
   if (state === 'not-a-socket') throw new NotContainerdError(`containerd socket ${path} is not a unix socket`);
   if (!(await canConnect(path)))
     throw new ContainerdUnavailableError(`nothing is listening on containerd socket ${path} (is containerd running?)`);

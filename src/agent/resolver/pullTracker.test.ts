@@ -318,3 +318,30 @@ test('unknownIngestDigests: only layer and config ingests no pull in progress ac
     [l, dg('c')],
   );
 });
+
+test('after a containerd outage, a pull whose ingests never move again is failed; one that resumes goes on', () => {
+  const stuck = image('stuck', [['stuck-l0', 4 * MiB]]);
+  const alive = image('alive', [['alive-l0', 4 * MiB]]);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([
+    [dg('stuck-manifest'), blob(dg('stuck-manifest'), 700, T0)],
+    [dg('alive-manifest'), blob(dg('alive-manifest'), 700, T0)],
+  ]);
+  const frozen = { ...ingest(dg('stuck-l0'), MiB, 4 * MiB), updatedAtMs: T0 + 900 };
+  const moving = (at: number, offset: number) => ({ ...ingest(dg('alive-l0'), offset, 4 * MiB), updatedAtMs: at });
+  poll(t, T0 + 1000, store, [frozen, moving(T0 + 900, MiB)], [discovered('stuck', stuck, T0), discovered('alive', alive, T0)]);
+  t.containerdWasDown(T0 + 1500);
+  const statuses = [5000, 6000, 7000].map((dt, i) => {
+    const r = poll(t, T0 + dt, store, [frozen, moving(T0 + dt - 100, (2 + i) * MiB)]).report;
+    return r
+      .map((p) => `${p.imageRef}:${p.status}`)
+      .sort()
+      .join(' ');
+  });
+  assert.deepEqual(statuses, [
+    '127.0.0.1/alive:pulling 127.0.0.1/stuck:pulling',
+    '127.0.0.1/alive:pulling 127.0.0.1/stuck:pulling',
+    '127.0.0.1/alive:pulling 127.0.0.1/stuck:failed',
+  ]);
+  assert.match(t.report().find((p) => p.status === 'failed')?.error ?? '', /containerd was unreachable/);
+});

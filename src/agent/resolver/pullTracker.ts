@@ -68,6 +68,9 @@ export interface TrackedPull {
   finalDelivered: boolean;
   /** polls since every blob was committed, waiting briefly for the image record that names the pull */
   settledPolls: number;
+  /** containerd was unreachable since then: its writers may be gone, this pull must show it is still alive */
+  outageSinceMs?: number;
+  pollsSinceOutage: number;
 }
 
 /** A gone ingest with no blob must be seen twice: commit (rename, then metadata write) is not atomic to a lister. */
@@ -78,6 +81,8 @@ const FINISHED_RETENTION_MS = 60 * 60 * 1000;
 const IMAGE_RECORD_GRACE_POLLS = 2;
 /** Which pull downloaded a blob is remembered this long, so a pull discovered late never counts it again. */
 const DOWNLOAD_MEMORY_MS = 10 * 60 * 1000;
+/** Polls after containerd came back in which an interrupted pull must show a moving ingest. */
+const RESUME_GRACE_POLLS = 3;
 
 export const pullKey = (manifestDigest: string, startedAtMs: number) => `${manifestDigest}@${startedAtMs}`;
 
@@ -166,6 +171,18 @@ export class PullTracker {
     return out;
   }
 
+  /**
+   * containerd was unreachable from `sinceMs` until now. A restart ends the writers of pulls in
+   * progress (ctr or CRI lose their connection) but can leave their ingests and manifest behind,
+   * looking like a stall forever: pulls whose downloads do not move again soon are failed.
+   */
+  containerdWasDown(sinceMs: number): void {
+    for (const p of this.active()) {
+      p.outageSinceMs = sinceMs;
+      p.pollsSinceOutage = 0;
+    }
+  }
+
   /** Called when the server acknowledged a report: the final statuses it carried are delivered. */
   delivered(report: ReportPull[]): void {
     for (const r of report) {
@@ -195,6 +212,7 @@ export class PullTracker {
       status: 'pulling',
       finalDelivered: false,
       settledPolls: 0,
+      pollsSinceOutage: 0,
     };
     decisions.push({
       pull: key,
@@ -233,7 +251,10 @@ export class PullTracker {
     obs: PollObservation,
     decisions: Decision[],
   ): void {
+    const doneBefore = p.blobs.filter((b) => b.state === 'done').length;
     for (const b of p.blobs) this.advanceBlob(p, b, ingests, present, obs.nowMs, decisions);
+    const committedNow = p.blobs.filter((b) => b.state === 'done').length > doneBefore;
+    if (p.outageSinceMs !== undefined && this.checkResumed(p, ingests, committedNow, obs.nowMs, decisions)) return;
 
     const names = obs.images.filter((i) => i.targetDigest === p.manifestDigest || i.targetDigest === p.indexDigest).map((i) => i.name);
     const imageName = preferredImageName(names);
@@ -275,6 +296,28 @@ export class PullTracker {
         decision: imageName ? 'completed: image record exists' : 'completed: every blob is committed (no image record yet)',
       });
     }
+  }
+
+  /** True when the pull was failed because nothing resumed it after containerd came back. */
+  private checkResumed(
+    p: TrackedPull,
+    ingests: Map<string, IngestStatus>,
+    committedNow: boolean,
+    nowMs: number,
+    decisions: Decision[],
+  ): boolean {
+    const since = p.outageSinceMs ?? 0;
+    const moved = committedNow || p.blobs.some((b) => (ingests.get(b.desc.digest)?.updatedAtMs ?? 0) > since);
+    const unfinished = p.blobs.some((b) => b.state === 'waiting' || b.state === 'downloading');
+    if (moved || !unfinished) {
+      decisions.push({ pull: p.key, decision: 'alive after the containerd outage' });
+      p.outageSinceMs = undefined;
+      return false;
+    }
+    p.pollsSinceOutage++;
+    if (p.pollsSinceOutage < RESUME_GRACE_POLLS) return false;
+    this.fail(p, nowMs, decisions, `containerd was unreachable (restarted?) during the pull and nothing resumed its downloads`);
+    return true;
   }
 
   private advanceBlob(
