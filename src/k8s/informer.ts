@@ -22,6 +22,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   logger: Logger;
   handlers: InformerHandlers<T>;
   backoff?: { initialMs: number; maxMs: number };
+  /** a list that has not answered by then counts as failed (the client sets no timeout) */
+  listTimeoutMs?: number;
 }
 
 export interface RunningInformer {
@@ -38,6 +40,7 @@ const QUICK_CLOSE_MS = 1000;
 export function startInformer<T extends KubernetesObject>(options: InformerOptions<T>): RunningInformer {
   const { initialMs, maxMs } = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   const log = options.logger;
+  const listTimeoutMs = options.listTimeoutMs ?? 60_000;
   let stopped = false;
   let failures = 0;
   let quickCloses = 0;
@@ -65,7 +68,7 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
   };
 
   const list = async () => {
-    const result = await options.list();
+    const result = await withTimeout(options.list(), listTimeoutMs, `list ${options.path}`);
     recovered();
     if (!listedOnce) inFirstList = true;
     return result;
@@ -83,7 +86,8 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
       // the list (if any) has been applied by now: later adds are live
       if (inFirstList) listedOnce = true;
       inFirstList = false;
-      if (quickCloses > 1) await sleep(Math.min(maxMs, 250 * 2 ** (quickCloses - 2)));
+      const pause = quickClosePauseMs(quickCloses, maxMs);
+      if (pause > 0) await sleep(pause);
       if (stopped) return new AbortController();
       const startedAt = Date.now();
       let delivered = false;
@@ -113,7 +117,7 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
     if (stopped) return; // our own abort on stop
     failures += 1;
     inFirstList = false;
-    const delay = Math.min(maxMs, initialMs * 2 ** (failures - 1));
+    const delay = retryDelayMs(failures, initialMs, maxMs);
     const text = describeError(err);
     // one warning per distinct problem; repeats of the same failure go to debug
     if (text !== lastErrorText)
@@ -140,6 +144,31 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
       await informer.stop();
     },
   };
+}
+
+/** Delay before retry number `failures` (1-based): initial, doubled each time, capped. */
+export function retryDelayMs(failures: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
+}
+
+/**
+ * Pause before re-watching after `quickCloses` streams in a row ended at once with nothing in
+ * them: the first re-watch is immediate (an API server watch timeout), then 250 ms doubling.
+ */
+export function quickClosePauseMs(quickCloses: number, maxMs: number): number {
+  return quickCloses <= 1 ? 0 : Math.min(maxMs, 250 * 2 ** (quickCloses - 2));
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A short text for the client's various error objects, with a hint for RBAC problems. */

@@ -36,6 +36,10 @@ export interface KubeWatchOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** how often old events are forgotten */
   pruneEveryMs?: number;
+  /** startKubeWatch waits at most this long for the first lists, then goes on in the background */
+  startTimeoutMs?: number;
+  /** a list that has not answered by then is retried */
+  listTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -71,7 +75,15 @@ export async function startKubeWatch(
     'kubernetes: watching pods and kubelet events',
   );
   const watch = new LiveKubeWatch(config.kc, namespaces, log, options);
-  await watch.started;
+  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), startTimeoutMs);
+  });
+  if ((await Promise.race([watch.started, slow])) === 'slow') {
+    log.warn({ server: config.server, waitedMs: startTimeoutMs }, 'kubernetes: API server slow to answer; going on while it is retried');
+  }
+  clearTimeout(timer);
   return watch;
 }
 
@@ -96,6 +108,10 @@ class LiveKubeWatch implements KubeWatch {
     this.state = new KubeState({ ...DEFAULT_LIMITS, ...options.limits });
     this.now = options.now ?? Date.now;
     const api = kc.makeApiClient(CoreV1Api);
+    const informerOptions = {
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.listTimeoutMs ? { listTimeoutMs: options.listTimeoutMs } : {}),
+    };
     const scopes: Array<string | undefined> = namespaces.length > 0 ? namespaces : [undefined];
     for (const ns of scopes) {
       const base = ns === undefined ? '/api/v1' : `/api/v1/namespaces/${encodeURIComponent(ns)}`;
@@ -105,7 +121,7 @@ class LiveKubeWatch implements KubeWatch {
           path: `${base}/pods`,
           list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
           logger: log,
-          ...(options.backoff ? { backoff: options.backoff } : {}),
+          ...informerOptions,
           handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
         }),
         startInformer<CoreV1Event>({
@@ -117,7 +133,7 @@ class LiveKubeWatch implements KubeWatch {
               : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS }),
           fieldSelector: KUBELET_EVENTS,
           logger: log,
-          ...(options.backoff ? { backoff: options.backoff } : {}),
+          ...informerOptions,
           handlers: { add: (e, backlog) => this.eventSeen(e, backlog), update: (e) => this.eventSeen(e, false), delete: () => {} },
         }),
       );

@@ -329,3 +329,36 @@ test('a refused list (403) is retried with backoff and a hint about RBAC; the wa
     'recovery is logged',
   );
 });
+
+test('a hung API server does not hold up startKubeWatch; lists time out and are retried until it answers', async (t) => {
+  const api = await FakeKubeApi.start();
+  const dir = await mkdtemp(join(tmpdir(), 'kube-hung-'));
+  let watch: KubeWatch | undefined;
+  t.after(async () => {
+    await watch?.close();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  api.apply(webPod());
+  api.stallRequests(true);
+  const { logger, lines } = captureLogger();
+  const env = { KUBECONFIG: await writeKubeconfig(dir, api.url), HOME: dir };
+  watch = await startKubeWatch({ kubernetes: 'auto', watchNamespaces: [] }, logger, env, {
+    ...FAST,
+    startTimeoutMs: 100,
+    listTimeoutMs: 300,
+  });
+  assert.ok(watch);
+  assert.ok(lines.some((l) => l.level === 'warn' && /slow to answer/.test(l.msg)));
+  const podChanges = collector<string>();
+  watch.onPodsChanged((n) => podChanges.push(n));
+  // the stalled lists time out and are retried
+  await api.waitForRequests((r) => r.path === '/api/v1/pods' && !r.watch, 1);
+  assert.ok(
+    lines.some((l) => l.level === 'warn' && /no answer within 300 ms/.test(String(l.error))),
+    'the list timeout is logged',
+  );
+  api.stallRequests(false);
+  await podChanges.waitFor(1, 'pod after the API server answers');
+  assert.equal(watch.waitingOn('node-a').length, 1);
+});

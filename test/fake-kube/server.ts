@@ -122,6 +122,7 @@ export class FakeKubeApi {
   private readonly sockets = new Set<Socket>();
   private readonly emitter = new EventEmitter();
   private failures: { code: number; remaining: number } | undefined;
+  private stalling = false;
 
   private constructor(
     private readonly server: Server,
@@ -226,6 +227,11 @@ export class FakeKubeApi {
     this.failures = undefined;
   }
 
+  /** While on, resource requests are accepted but never answered (a hung API server). */
+  stallRequests(on: boolean): void {
+    this.stalling = on;
+  }
+
   /** open watch connections, optionally for one resource */
   watchCount(resource?: Resource): number {
     let n = 0;
@@ -295,6 +301,10 @@ export class FakeKubeApi {
     const watch = query.watch === 'true' || query.watch === '1';
     const record: RecordedRequest = { method: req.method ?? '', path: url.pathname, query, watch };
     this.requests.push(record);
+    if (this.stalling && url.pathname !== '/version') {
+      this.emitter.emit('request', record);
+      return; // held open until the client gives up or close() destroys the socket
+    }
     try {
       if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
         throw new HttpError(401, 'Unauthorized', 'Unauthorized');
