@@ -129,7 +129,7 @@ describe('end-to-end harness on real containerd, registry and skopeo', () => {
     assert.ok(!content.some((c) => c.digest === foreign.manifestDigest), 'other platform manifest never fetched');
   });
 
-  test('restart() brings containerd back on the same socket with its content', async () => {
+  test('restart() brings containerd back on the same socket with its content, also after a kill()', async () => {
     const before = (await containerd.ctr(['images', 'ls', '-q'])).stdout;
     const oldPid = containerd.pid;
     await containerd.restart();
@@ -137,6 +137,13 @@ describe('end-to-end harness on real containerd, registry and skopeo', () => {
     const afterRestart = await containerd.ctr(['images', 'ls', '-q']);
     assert.equal(afterRestart.code, 0, afterRestart.stderr);
     assert.equal(afterRestart.stdout, before);
+
+    await containerd.kill();
+    assert.equal(containerd.running, false);
+    assert.notEqual((await containerd.ctr(['version'], { timeoutMs: 5000 })).code, 0, 'nothing answers while containerd is down');
+    await containerd.restart();
+    assert.equal(containerd.running, true);
+    assert.equal((await containerd.ctr(['images', 'ls', '-q'])).stdout, before);
   });
 });
 

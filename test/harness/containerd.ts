@@ -58,7 +58,14 @@ export interface ContainerdHandle {
   criPull(ref: string): CriPull;
   /** start `ctr -n <ns> images pull --plain-http [--platform p] <ref>` (ns default k8s.io) without waiting */
   startPull(ref: string, opts?: { namespace?: string; platform?: string; extraArgs?: string[] }): PullProcess;
-  /** stop (SIGTERM, SIGKILL after 5 s, by PID) and start again on the same root, state and socket */
+  /** whether the containerd process is running (false after kill() until restart()) */
+  readonly running: boolean;
+  /**
+   * end containerd abruptly (default SIGKILL: a crash, leaving ingests and leases on disk) and wait
+   * for it to exit; root, state and socket stay, restart() brings it back
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** stop (SIGTERM, SIGKILL after 5 s, by PID; nothing if already down) and start again on the same root, state and socket */
   restart(): Promise<void>;
   /** end pulls started by startPull and containerd (by PID), then remove the temp dir */
   stop(): Promise<void>;
@@ -228,6 +235,14 @@ export async function startContainerd(opts: { dir?: string; cri?: boolean } = {}
     },
     get snapshotter() {
       return snapshotter;
+    },
+    get running() {
+      return proc?.running ?? false;
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!proc) return;
+      proc.signal(signal);
+      await proc.exited;
     },
     ctr,
     async content(o = {}) {
