@@ -1,0 +1,215 @@
+// The server with a fake Kubernetes API (real protocol, real client library) and a synthetic
+// agent: pods on pulls, kubelet's exact names, kubelet failures, namespace filter, watch drops.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { PullStatus } from '../../src/model/index.js';
+import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
+import { waitFor } from '../harness/index.js';
+import { metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
+import { SseRecorder } from '../support/sseClient.js';
+import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+
+const NODE = 'worker-1';
+const IMAGE = '127.0.0.1:5000/shop/web:1.0';
+let kube: FakeKubeApi;
+let server: PulltraceProcess;
+let sse: SseRecorder;
+let dir: string;
+
+before(async () => {
+  kube = await FakeKubeApi.start();
+  dir = mkdtempSync(join(tmpdir(), 'pulltrace-kube-'));
+  const kubeconfig = await writeKubeconfig(dir, kube.url);
+  server = await startPulltrace(
+    [
+      'server',
+      '--http-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+      '--kubernetes',
+      'auto',
+      '--watch-namespaces',
+      'shop',
+    ],
+    { env: { KUBECONFIG: kubeconfig } },
+  );
+  await kube.waitForWatches(2);
+  sse = await SseRecorder.connect(`${server.baseUrl}/api/v1/events`);
+});
+after(async () => {
+  sse?.close();
+  await server?.stop();
+  await kube?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function pullsOn(node: string): Promise<PullStatus[]> {
+  return (await getJson<{ pulls: PullStatus[] }>(`${server.baseUrl}/api/v1/pulls?node=${node}`)).body.pulls;
+}
+async function errorsTotal(): Promise<number> {
+  return metricValue(await (await fetch(server.metricsUrl)).text(), 'pulltrace_pull_errors_total') ?? Number.NaN;
+}
+
+test("a waiting pod shows on its pull with kubelet's exact image name; the init container's present image is not attributed", async () => {
+  const pod = kube.apply(
+    podObject({
+      name: 'web-7d9f',
+      namespace: 'shop',
+      nodeName: NODE,
+      // kubelet pulls app images once init containers are done; the app then waits as PodInitializing.
+      initContainers: [{ name: 'migrate', image: 'busybox:1.36', state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+      containers: [{ name: 'app', image: IMAGE, state: { waiting: { reason: 'PodInitializing' } } }],
+    }),
+  );
+  kube.apply(podObject({ name: 'elsewhere', namespace: 'other', nodeName: NODE, containers: [{ name: 'app', image: IMAGE }] }));
+  kube.apply(
+    kubeletEvent({
+      pod,
+      container: 'migrate',
+      init: true,
+      node: NODE,
+      reason: 'Pulled',
+      message: kubeletMessages.alreadyPresent('busybox:1.36'),
+    }),
+  );
+  kube.apply(kubeletEvent({ pod, container: 'app', node: NODE, reason: 'Pulling', message: kubeletMessages.pulling(IMAGE) }));
+
+  // containerd's distribution-source label names the repository without the registry port.
+  await postReport(server.baseUrl, {
+    nodeName: NODE,
+    pulls: [pullEntry('127.0.0.1/shop/web', 'sha256:m-web', [layer('sha256:w1', 4 * MiB, MiB)])],
+  });
+  const pull = await waitFor(
+    async () => (await pullsOn(NODE)).find((p) => p.manifestDigest === 'sha256:m-web' && p.pods.length > 0 && p.imageRef === IMAGE),
+    {
+      timeoutMs: 10_000,
+      what: "the pull to carry the pod and kubelet's exact name",
+    },
+  );
+  assert.deepEqual(pull.pods, [{ namespace: 'shop', podName: 'web-7d9f', container: 'app', image: IMAGE }]);
+  assert.ok(!(await pullsOn(NODE)).some((p) => p.pods.some((x) => x.container === 'migrate')), 'the init container waits on no pull');
+});
+
+test("the agent's failure takes kubelet's message; the error counter moves once", async () => {
+  const before = await errorsTotal();
+  const l = layer('sha256:w1', 4 * MiB, 2 * MiB);
+  await postReport(server.baseUrl, {
+    nodeName: NODE,
+    pulls: [pullEntry('127.0.0.1/shop/web', 'sha256:m-web', [l], { status: 'failed', error: 'read: connection reset by peer' })],
+  });
+  const failed = await sse.waitForEvent(
+    (e) => e.type === 'pull.failed' && e.pull?.manifestDigest === 'sha256:m-web',
+    'pull.failed from the agent',
+  );
+  const message = kubeletMessages.failed(
+    IMAGE,
+    `failed to pull and unpack image "${IMAGE}": failed to copy: httpReadSeeker: failed open: read tcp 127.0.0.1:41234->127.0.0.1:5000: read: connection reset by peer`,
+  );
+  const pod = kube.get('pods', 'shop', 'web-7d9f')!;
+  kube.apply(kubeletEvent({ pod, container: 'app', node: NODE, reason: 'Failed', message }));
+  kube.apply(
+    kubeletEvent({ pod, container: 'app', node: NODE, reason: 'Failed', message: kubeletMessages.errorCompanion('ErrImagePull') }),
+  );
+  await waitFor(async () => (await getJson<PullStatus>(`${server.baseUrl}/api/v1/pulls/${failed.pull!.id}`)).body.error === message, {
+    timeoutMs: 10_000,
+    what: "kubelet's message to become the error",
+  });
+  // A BackOff follows; events are handled in order, so once a later marker event shows, it was seen.
+  kube.apply(kubeletEvent({ pod, container: 'app', node: NODE, reason: 'BackOff', message: kubeletMessages.backOff(IMAGE) }));
+  kube.apply(
+    kubeletEvent({
+      pod,
+      container: 'app',
+      node: 'marker-node',
+      reason: 'Failed',
+      message: kubeletMessages.failed('marker:1', 'not found'),
+    }),
+  );
+  await sse.waitForEvent((e) => e.type === 'pull.failed' && e.nodeName === 'marker-node', 'the marker event to be handled');
+  const final = (await getJson<PullStatus>(`${server.baseUrl}/api/v1/pulls/${failed.pull!.id}`)).body;
+  assert.equal(final.error, message);
+  assert.equal(await errorsTotal(), before + 2, "the agent's failure and the marker; kubelet's events on the failed pull add none");
+  assert.equal(sse.events.filter((e) => e.type === 'pull.failed' && e.pull?.id === failed.pull!.id).length, 1);
+  assert.equal(
+    (await pullsOn(NODE)).filter((p) => p.status === 'failed').length,
+    1,
+    'BackOff of the same image adds no second failed pull',
+  );
+});
+
+test('a bad tag with no bytes becomes a failed pull with its pod', async () => {
+  const bad = '127.0.0.1:5000/shop/api:nope';
+  const pod = kube.apply(
+    podObject({
+      name: 'api-1',
+      namespace: 'shop',
+      nodeName: 'worker-2',
+      containers: [{ name: 'api', image: bad, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }],
+    }),
+  );
+  const message = kubeletMessages.failed(
+    bad,
+    `rpc error: code = NotFound desc = failed to pull and unpack image "${bad}": failed to resolve reference "${bad}": ${bad}: not found`,
+  );
+  kube.apply(kubeletEvent({ pod, container: 'api', node: 'worker-2', reason: 'Failed', message }));
+  const ev = await sse.waitForEvent((e) => e.type === 'pull.failed' && e.nodeName === 'worker-2', 'a failed pull for the bad tag');
+  assert.equal(ev.pull!.imageRef, bad);
+  assert.equal(ev.pull!.error, message);
+  assert.equal(ev.pull!.downloadedBytes, 0);
+  assert.deepEqual(ev.pull!.pods, [{ namespace: 'shop', podName: 'api-1', container: 'api', image: bad }]);
+});
+
+test("kubelet's Pulled completes the pull and keeps its duration and size; a watch drop relists cleanly", async () => {
+  const image = '127.0.0.1:5000/shop/cart:2';
+  const pod = kube.apply(podObject({ name: 'cart-1', namespace: 'shop', nodeName: 'worker-3', containers: [{ name: 'cart', image }] }));
+  kube.apply(kubeletEvent({ pod, container: 'cart', node: 'worker-3', reason: 'Pulling', message: kubeletMessages.pulling(image) }));
+  await postReport(server.baseUrl, {
+    nodeName: 'worker-3',
+    pulls: [pullEntry('127.0.0.1/shop/cart', 'sha256:m-cart', [layer('sha256:c1', 2 * MiB, MiB)])],
+  });
+  await waitFor(async () => (await pullsOn('worker-3'))[0]?.pods.length === 1, { timeoutMs: 10_000, what: 'cart pull with its pod' });
+
+  assert.ok(kube.dropWatches() > 0);
+  await kube.waitForWatches(2);
+  kube.apply(
+    kubeletEvent({
+      pod,
+      container: 'cart',
+      node: 'worker-3',
+      reason: 'Pulled',
+      message: kubeletMessages.pulled(image, { seconds: 1.234, waitingSeconds: 2, bytes: 2097152 }),
+    }),
+  );
+  const done = await sse.waitForEvent(
+    (e) => e.type === 'pull.completed' && e.nodeName === 'worker-3',
+    "pull.completed from kubelet's Pulled",
+  );
+  assert.equal(done.pull!.kubeletPullSeconds, 1.234);
+  assert.equal(done.pull!.kubeletImageBytes, 2097152);
+  assert.equal(sse.events.filter((e) => e.type === 'pull.completed' && e.nodeName === 'worker-3').length, 1);
+
+  // The container starts: the pod leaves the next pull's waiting list.
+  kube.apply(
+    podObject({
+      name: 'cart-1',
+      namespace: 'shop',
+      uid: pod.metadata.uid,
+      nodeName: 'worker-3',
+      containers: [{ name: 'cart', image, state: { running: {} } }],
+    }),
+  );
+  await postReport(server.baseUrl, {
+    nodeName: 'worker-3',
+    pulls: [pullEntry('127.0.0.1/shop/cart', 'sha256:m-cart2', [layer('sha256:c2', 2 * MiB, 0)])],
+  });
+  await waitFor(async () => (await pullsOn('worker-3')).find((p) => p.manifestDigest === 'sha256:m-cart2')?.pods.length === 0, {
+    timeoutMs: 10_000,
+    what: 'a started container to no longer wait',
+  });
+});
