@@ -255,16 +255,16 @@ export async function startContainerd(opts: { dir?: string; cri?: boolean } = {}
       const args = ['--address', socket, '-n', o.namespace ?? DEFAULT_NAMESPACE, 'images', 'pull', '--plain-http'];
       if (o.platform) args.push('--platform', o.platform);
       args.push(...(o.extraArgs ?? []), ref);
-      const proc = startProcess('ctr', args, {
+      const ctrProc = startProcess('ctr', args, {
         name: `ctr pull ${ref}`,
         env: { ...process.env, CONTAINERD_SNAPSHOTTER: snapshotter },
       });
-      pulls.add(proc);
-      const done = proc.exited.then((r) => {
-        pulls.delete(proc);
+      pulls.add(ctrProc);
+      const done = ctrProc.exited.then((r) => {
+        pulls.delete(ctrProc);
         return { code: r.code, stdout: r.stdout, stderr: r.stderr };
       });
-      return { pid: proc.pid, done, kill: () => proc.signal('SIGKILL') };
+      return { pid: ctrProc.pid, done, kill: () => ctrProc.signal('SIGKILL') };
     },
     criPull(ref) {
       if (!opts.cri) throw new Error('criPull: start containerd with startContainerd({ cri: true })');
