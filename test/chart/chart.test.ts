@@ -91,6 +91,14 @@ describe('objects rendered', () => {
     }
   });
 
+  test('object names stay valid DNS labels (≤ 63 characters) with the longest release name helm allows', () => {
+    const release = 'a-release-name-that-is-as-long-as-helm-allows-it-53ch';
+    assert.equal(release.length, 53);
+    for (const o of renderChart({ release, values: ALL_ON_VALUES })) {
+      assert.match(o.metadata.name, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, `${o.kind} ${o.metadata.name}`);
+    }
+  });
+
   test('persistence off gives the server an emptyDir and no claim', () => {
     const objects = renderChart({ values: { server: { persistence: { enabled: false } } } });
     assert.equal(ofKind(objects, 'PersistentVolumeClaim').length, 0);
