@@ -27,6 +27,7 @@ test('in-cluster service account comes first', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'token'), 'tok');
   await writeFile(join(dir, 'namespace'), 'pulltrace\n');
+  await writeFile(join(dir, 'ca.crt'), 'placeholder');
   const deps: KubeConfigDeps = { exists: (p) => p.startsWith(dir), home: () => dir, serviceAccountDir: dir };
   const got = loadKubeConfig({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443', KUBECONFIG: '/elsewhere' }, deps);
   assert.ok(got.ok);
@@ -34,6 +35,9 @@ test('in-cluster service account comes first', async (t) => {
   assert.equal(got.server, 'https://[fd00::1]:443');
   assert.equal(got.kc.getCurrentCluster()?.caFile, join(dir, 'ca.crt'));
   assert.equal(got.kc.getContextObject(got.kc.getCurrentContext())?.namespace, 'pulltrace');
+  // the client reads the (rotating) token file for each request
+  const fetchOptions = await got.kc.applyToFetchOptions({});
+  assert.equal((fetchOptions.headers as unknown as Headers).get('authorization'), 'Bearer tok');
 });
 
 test('without a service account token, KUBECONFIG wins; several files are merged, missing ones skipped', async (t) => {

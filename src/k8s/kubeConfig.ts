@@ -39,7 +39,7 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv, deps: KubeConfigDeps = re
           name: 'in-cluster',
           cluster: 'in-cluster',
           user: 'in-cluster',
-          namespace: deps.exists(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : 'default',
+          namespace: readNamespace(namespaceFile),
         },
       ],
       currentContext: 'in-cluster',
@@ -79,5 +79,13 @@ function fromFiles(files: string[], source: string): KubeConfigResult {
     return { ok: true, kc, source, server: cluster.server };
   } catch (err) {
     return { ok: false, reason: `${source}: ${(err as Error).message}` };
+  }
+}
+
+function readNamespace(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim() || 'default';
+  } catch {
+    return 'default'; // only informational: the watches name their namespaces explicitly
   }
 }
