@@ -1,17 +1,17 @@
 // The image recipe, checked statically: pinned bases, a non-root user, files that exist and
 // are not hidden by .dockerignore, and a runtime stage that ships what the package ships.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/cli/settings.js';
-import { copies, dockerignoreMatcher, globalArgs, parseDockerfile, substitute } from './dockerfile.js';
+import { copies, dockerignoreMatcher, globalArgs, packageName, parseDockerfile, runtimeImports, substitute } from './dockerfile.js';
 import { REPO_ROOT } from './helm.js';
 
 const dockerfile = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 const ignored = dockerignoreMatcher(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8'));
 const lastStage = Math.max(...dockerfile.map((i) => i.stage));
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { files: string[] };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { files: string[]; dependencies: Record<string, string> };
 
 describe('.dockerignore matcher', () => {
   const matcher = dockerignoreMatcher('node_modules\n*.db\ndocs\n!docs/schemas\n**/secret.txt\n');
@@ -27,6 +27,19 @@ describe('.dockerignore matcher', () => {
     ['src/cli/main.ts', false],
   ] as const) {
     test(`${path} → ${want ? 'ignored' : 'kept'}`, () => assert.equal(matcher(path), want));
+  }
+});
+
+describe('runtime imports', () => {
+  for (const [source, want] of [
+    ["import { a } from 'fastify';", ['fastify']],
+    ["import type { A } from 'pino';", []],
+    ["import {\n  type A,\n  b,\n} from '@grpc/grpc-js';", ['@grpc/grpc-js']],
+    ["export { x } from './x.js';\nimport 'side-effect';", ['side-effect']],
+    ["const m = await import('@kubernetes/client-node');", ['@kubernetes/client-node']],
+    ["import { join } from 'node:path';", []],
+  ] as const) {
+    test(JSON.stringify(source), () => assert.deepEqual(runtimeImports(source), [...want]));
   }
 });
 
@@ -103,6 +116,27 @@ describe('Dockerfile', () => {
   test('build stage installs with npm ci (which builds dist/ and the web UI) and prunes dev dependencies', () => {
     const build = dockerfile.filter((i) => i.stage === 0 && i.keyword === 'RUN').map((i) => i.args);
     assert.ok(build.some((r) => /npm ci --no-audit/.test(r) && /npm prune --omit=dev/.test(r)));
+  });
+
+  test('the code the image runs (src/, bin/) imports only production dependencies, which npm prune keeps', () => {
+    const files: string[] = [join(REPO_ROOT, 'bin', 'pulltrace')];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) files.push(path);
+      }
+    };
+    walk(join(REPO_ROOT, 'src'));
+    const production = new Set(Object.keys(pkg.dependencies));
+    for (const file of files) {
+      for (const specifier of runtimeImports(readFileSync(file, 'utf8'))) {
+        assert.ok(
+          production.has(packageName(specifier)),
+          `${file.slice(REPO_ROOT.length + 1)} imports ${specifier}, which is not in "dependencies"`,
+        );
+      }
+    }
   });
 
   test('PULLTRACE_ variables it sets are settings; history goes to the /data volume', () => {

@@ -100,3 +100,21 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
     return ignored;
   };
 }
+
+/** Packages a TypeScript module loads at run time (type-only imports are erased by the compiler). */
+export function runtimeImports(source: string): string[] {
+  const out = new Set<string>();
+  const statement = /(?:^|[\n;])\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/g;
+  for (const m of source.matchAll(statement)) {
+    if (m[2]) continue;
+    out.add(m[3] as string);
+  }
+  for (const m of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.add(m[1] as string);
+  return [...out].filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+}
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+}
