@@ -54,6 +54,11 @@ export async function startStack(t: TestContext, opts: StackOptions = {}): Promi
     ]),
     'pulltrace',
   );
+  // The in-process agent starts right after the server: pulls begun before it polls would be missed.
+  await waitFor(() => pulltrace.logs().some((l) => l.component === 'agent' && l.msg === 'agent reporting'), {
+    timeoutMs: 15_000,
+    what: 'the standalone agent to start polling',
+  });
   return { group, registry, containerd, proxy, pulltrace };
 }
 
