@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // npm run bench:ui — frame times of the web UI under 1,000 live pulls.
 // A real server gets synthetic agent reports from 100 nodes × 10 pulls, each node reporting once
 // a second with growing byte counts; headless Chromium shows the pull list while we record
@@ -9,9 +11,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { openBrowser } from '../test/ui/support/browser.ts';
-import { MB, postReport, report, syntheticPull } from '../test/ui/support/reports.ts';
-import { startServer } from '../test/ui/support/server.ts';
+import { openBrowser } from '../test/ui/support/browser.js';
+import { MB, postReport, report, syntheticPull } from '../test/ui/support/reports.js';
+import { startServer } from '../test/ui/support/server.js';
 
 const NODES = 100;
 const PULLS_PER_NODE = 10;

@@ -1,9 +1,11 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // Filters and sort are reflected in the URL, and opening that URL reproduces the view.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { MB, postReport, report, syntheticPull } from './support/reports.ts';
-import { startUi, waitInPage, waitLive } from './support/uiTest.ts';
+import { MB, postReport, report, syntheticPull } from './support/reports.js';
+import { startUi, waitInPage, waitLive } from './support/uiTest.js';
 
 const LAYERS = [{ size: 50 * MB }, { size: 50 * MB }];
 

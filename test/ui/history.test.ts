@@ -1,9 +1,11 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // History: finished pulls from /api/v1/history, 50 a page, with durations and working pagination.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { MB, postReport, report, syntheticPull } from './support/reports.ts';
-import { startUi, waitInPage } from './support/uiTest.ts';
+import { MB, postReport, report, syntheticPull } from './support/reports.js';
+import { startUi, waitInPage } from './support/uiTest.js';
 
 const NODES = 6;
 const PULLS_PER_NODE = 10;

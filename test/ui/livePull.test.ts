@@ -1,9 +1,11 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // A pull fed by synthetic agent reports: it appears, its bar advances without a reload, the
 // layer detail (opened from the keyboard) shows speed and media type, and it completes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.ts';
-import { pace, rowProgress, startUi, waitInPage, waitLive } from './support/uiTest.ts';
+import { MB, postReport, report, syntheticPull } from './support/reports.js';
+import { pace, rowProgress, startUi, waitInPage, waitLive } from './support/uiTest.js';
 
 const IMAGE = 'docker.io/library/nginx:1.27';
 const LAYERS = [

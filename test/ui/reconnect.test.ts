@@ -1,10 +1,12 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The server restarts under an open page: the page says it is reconnecting, then comes back live
 // with the new server's state, and rows that were "pulling" before the drop are not left as live.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.ts';
-import { startServer } from './support/server.ts';
-import { startUi, waitInPage, waitLive } from './support/uiTest.ts';
+import { MB, postReport, report, syntheticPull } from './support/reports.js';
+import { startServer } from './support/server.js';
+import { startUi, waitInPage, waitLive } from './support/uiTest.js';
 
 const LAYERS = [{ size: 40 * MB }];
 // While the server is down, Chromium logs each of EventSource's own retries that finds the port

@@ -1,9 +1,11 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // Stalled and failed pulls read at a glance (badge colour and text, error text), and names or
 // errors containing HTML are shown as text: no dialog, no injected element.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, reportEvery, syntheticPull } from './support/reports.ts';
-import { startUi, waitInPage, waitLive } from './support/uiTest.ts';
+import { MB, postReport, report, reportEvery, syntheticPull } from './support/reports.js';
+import { startUi, waitInPage, waitLive } from './support/uiTest.js';
 
 const HOSTILE_IMAGE = 'docker.io/library/evil:<img src=x onerror=alert(1)>';
 const HOSTILE_ERROR = 'failed to copy: <script>alert("x")</script><img src=x onerror=alert(2)> 503 <b>Service Unavailable</b>';

@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { fetchPull } from './api/client.ts';
-import { FilterBar } from './components/FilterBar.tsx';
-import { Header } from './components/Header.tsx';
-import { HistoryView } from './components/HistoryView.tsx';
-import { ImageView } from './components/ImageView.tsx';
-import { PullList } from './components/PullList.tsx';
-import { Tabs } from './components/Tabs.tsx';
-import { type ConnectionState, connectLive } from './live/liveConnection.ts';
-import type { PullStore } from './live/pullStore.ts';
-import { useNow } from './live/useNow.ts';
-import { useViewState } from './live/useViewState.ts';
-import { matchesFilters, sortPulls } from './state/filters.ts';
-import { groupByImage } from './state/imageGroups.ts';
-import { pushSample } from './state/sparkline.ts';
-import { summarize } from './state/summary.ts';
+import { fetchPull } from './api/client.js';
+import { FilterBar } from './components/FilterBar.js';
+import { Header } from './components/Header.js';
+import { HistoryView } from './components/HistoryView.js';
+import { ImageView } from './components/ImageView.js';
+import { PullList } from './components/PullList.js';
+import { Tabs } from './components/Tabs.js';
+import { type ConnectionState, connectLive } from './live/liveConnection.js';
+import type { PullStore } from './live/pullStore.js';
+import { useNow } from './live/useNow.js';
+import { useViewState } from './live/useViewState.js';
+import { matchesFilters, sortPulls } from './state/filters.js';
+import { groupByImage } from './state/imageGroups.js';
+import { pushSample } from './state/sparkline.js';
+import { summarize } from './state/summary.js';
 
 // Three minutes of one-second samples for the header sparkline.
 const THROUGHPUT_SAMPLES = 180;

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { PullStore } from './live/pullStore.ts';
+import { App } from './App.js';
+import { PullStore } from './live/pullStore.js';
 import './styles.css';
 
 const root = document.getElementById('root');

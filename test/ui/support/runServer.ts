@@ -1,5 +1,5 @@
 // Runs `pulltrace <args>` from the source tree (through tsx), for tests that need a real server.
-import { main } from '../../../src/cli/main.ts';
+import { main } from '../../../src/cli/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stopProcess, track } from './processes.ts';
+import { stopProcess, track } from './processes.js';
 
 const RUNNER = fileURLToPath(new URL('./runServer.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,7 +1,9 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import type { TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type BrowserOptions, openBrowser, type TestBrowser } from './browser.ts';
-import { type ServerOptions, startServer, type TestServer } from './server.ts';
+import { type BrowserOptions, openBrowser, type TestBrowser } from './browser.js';
+import { type ServerOptions, startServer, type TestServer } from './server.js';
 
 export interface Ui {
   server: TestServer;
@@ -33,7 +35,8 @@ export async function startUi(
 /** Waits for a condition in the page; a timeout fails with `what` rather than a bare timeout. */
 export async function waitInPage<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 15_000): Promise<void> {
   try {
-    await page.waitForFunction(fn, arg, { timeout: timeoutMs, polling: 'raf' });
+    // playwright types the argument as Unboxed<A>; for the plain data passed here that is A.
+    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout: timeoutMs, polling: 'raf' });
   } catch (err) {
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { groupByImage } from '../../../web/src/state/imageGroups.ts';
-import { pushSample, sparklinePoints } from '../../../web/src/state/sparkline.ts';
-import { summarize } from '../../../web/src/state/summary.ts';
-import { pull } from './fixtures.ts';
+import { groupByImage } from '../../../web/src/state/imageGroups.js';
+import { pushSample, sparklinePoints } from '../../../web/src/state/sparkline.js';
+import { summarize } from '../../../web/src/state/summary.js';
+import { pull } from './fixtures.js';
 
 test('summarize counts active (stalled included), stalled, failed and live throughput', () => {
   const summary = summarize([

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_VIEW_STATE, formatViewState, matchesFilters, parseViewState, sortPulls } from '../../../web/src/state/filters.ts';
-import { pull } from './fixtures.ts';
+import { DEFAULT_VIEW_STATE, formatViewState, matchesFilters, parseViewState, sortPulls } from '../../../web/src/state/filters.js';
+import { pull } from './fixtures.js';
 
 test('view state survives a round trip through the URL', () => {
   const state = {

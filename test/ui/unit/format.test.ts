@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatRate } from '../../../web/src/format/bytes.ts';
-import { shortDigest } from '../../../web/src/format/digest.ts';
-import { formatDuration, secondsBetween } from '../../../web/src/format/duration.ts';
-import { shortImageRef } from '../../../web/src/format/imageRef.ts';
-import { shortMediaType } from '../../../web/src/format/mediaType.ts';
+import { formatBytes, formatRate } from '../../../web/src/format/bytes.js';
+import { shortDigest } from '../../../web/src/format/digest.js';
+import { formatDuration, secondsBetween } from '../../../web/src/format/duration.js';
+import { shortImageRef } from '../../../web/src/format/imageRef.js';
+import { shortMediaType } from '../../../web/src/format/mediaType.js';
 
 for (const [input, want] of [
   [0, '0 B'],

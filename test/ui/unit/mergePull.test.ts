@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeLayer, mergePull } from '../../../web/src/state/mergePull.ts';
-import { layer, pull } from './fixtures.ts';
+import { mergeLayer, mergePull } from '../../../web/src/state/mergePull.js';
+import { layer, pull } from './fixtures.js';
 
 test('a pull seen for the first time is taken as is', () => {
   const next = pull();

@@ -1,4 +1,4 @@
-import type { PullStatus } from '../state/types.ts';
+import type { PullStatus } from '../state/types.js';
 
 export interface HistoryPage {
   pulls: PullStatus[];

@@ -1,4 +1,4 @@
-import { SORT_KEYS, STATUSES, type ViewState } from '../state/filters.ts';
+import { SORT_KEYS, STATUSES, type ViewState } from '../state/filters.js';
 
 const TEXT_FILTERS = [
   { key: 'namespace', label: 'Namespace' },

@@ -1,7 +1,7 @@
-import { formatRate } from '../format/bytes.ts';
-import type { ConnectionState } from '../live/liveConnection.ts';
-import type { PullSummary } from '../state/summary.ts';
-import { Sparkline } from './Sparkline.tsx';
+import { formatRate } from '../format/bytes.js';
+import type { ConnectionState } from '../live/liveConnection.js';
+import type { PullSummary } from '../state/summary.js';
+import { Sparkline } from './Sparkline.js';
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
   connecting: 'connecting…',

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { fetchHistory, type HistoryPage } from '../api/client.ts';
-import { formatBytes } from '../format/bytes.ts';
-import { formatDuration, secondsBetween } from '../format/duration.ts';
-import { shortImageRef } from '../format/imageRef.ts';
-import type { ViewState } from '../state/filters.ts';
-import { StatusBadge } from './StatusBadge.tsx';
+import { fetchHistory, type HistoryPage } from '../api/client.js';
+import { formatBytes } from '../format/bytes.js';
+import { formatDuration, secondsBetween } from '../format/duration.js';
+import { shortImageRef } from '../format/imageRef.js';
+import type { ViewState } from '../state/filters.js';
+import { StatusBadge } from './StatusBadge.js';
 
 const PAGE_SIZE = 50;
 

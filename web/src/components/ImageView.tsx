@@ -1,9 +1,9 @@
-import { formatBytes, formatRate } from '../format/bytes.ts';
-import { formatDuration } from '../format/duration.ts';
-import { shortImageRef } from '../format/imageRef.ts';
-import type { ImageGroup } from '../state/imageGroups.ts';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
+import { formatBytes, formatRate } from '../format/bytes.js';
+import { formatDuration } from '../format/duration.js';
+import { shortImageRef } from '../format/imageRef.js';
+import type { ImageGroup } from '../state/imageGroups.js';
+import { ProgressBar } from './ProgressBar.js';
+import { StatusBadge } from './StatusBadge.js';
 
 interface Props {
   groups: ImageGroup[];

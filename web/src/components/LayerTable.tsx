@@ -1,8 +1,8 @@
-import { formatBytes, formatRate } from '../format/bytes.ts';
-import { shortDigest } from '../format/digest.ts';
-import { shortMediaType } from '../format/mediaType.ts';
-import type { LayerStatus } from '../state/types.ts';
-import { ProgressBar } from './ProgressBar.tsx';
+import { formatBytes, formatRate } from '../format/bytes.js';
+import { shortDigest } from '../format/digest.js';
+import { shortMediaType } from '../format/mediaType.js';
+import type { LayerStatus } from '../state/types.js';
+import { ProgressBar } from './ProgressBar.js';
 
 /** Per-layer detail of one pull: which layer moves, how fast, and what kind of blob it is. */
 export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] | undefined }) {

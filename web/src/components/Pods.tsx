@@ -1,4 +1,4 @@
-import type { PodRef } from '../state/types.ts';
+import type { PodRef } from '../state/types.js';
 
 const SHOWN = 3;
 

@@ -1,4 +1,4 @@
-import type { PullState } from '../state/types.ts';
+import type { PullState } from '../state/types.js';
 
 interface Props {
   percent: number;

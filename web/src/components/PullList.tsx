@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
-import type { PullStatus } from '../state/types.ts';
-import { PullRow } from './PullRow.tsx';
+import type { PullStatus } from '../state/types.js';
+import { PullRow } from './PullRow.js';
 
 interface Props {
   pulls: PullStatus[];

@@ -1,12 +1,12 @@
 import { memo } from 'react';
-import { formatBytes, formatRate } from '../format/bytes.ts';
-import { formatDuration, secondsBetween } from '../format/duration.ts';
-import { shortImageRef } from '../format/imageRef.ts';
-import type { PullStatus } from '../state/types.ts';
-import { LayerTable } from './LayerTable.tsx';
-import { Pods } from './Pods.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
+import { formatBytes, formatRate } from '../format/bytes.js';
+import { formatDuration, secondsBetween } from '../format/duration.js';
+import { shortImageRef } from '../format/imageRef.js';
+import type { PullStatus } from '../state/types.js';
+import { LayerTable } from './LayerTable.js';
+import { Pods } from './Pods.js';
+import { ProgressBar } from './ProgressBar.js';
+import { StatusBadge } from './StatusBadge.js';
 
 interface Props {
   pull: PullStatus;

@@ -1,4 +1,4 @@
-import { sparklinePoints } from '../state/sparkline.ts';
+import { sparklinePoints } from '../state/sparkline.js';
 
 const WIDTH = 120;
 const HEIGHT = 24;

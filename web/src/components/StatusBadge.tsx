@@ -1,4 +1,4 @@
-import type { PullState } from '../state/types.ts';
+import type { PullState } from '../state/types.js';
 
 /** Colour and text together, so the state reads without colour vision. */
 export function StatusBadge({ status }: { status: PullState }) {

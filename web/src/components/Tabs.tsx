@@ -1,5 +1,5 @@
 import type { MouseEvent } from 'react';
-import { formatViewState, type View, type ViewState } from '../state/filters.ts';
+import { formatViewState, type View, type ViewState } from '../state/filters.js';
 
 const TABS: Array<{ view: View; label: string }> = [
   { view: 'pulls', label: 'Pulls' },

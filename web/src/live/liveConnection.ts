@@ -1,6 +1,6 @@
-import { fetchPull, fetchPulls } from '../api/client.ts';
-import type { PullEvent } from '../state/types.ts';
-import type { PullStore } from './pullStore.ts';
+import { fetchPull, fetchPulls } from '../api/client.js';
+import type { PullEvent } from '../state/types.js';
+import type { PullStore } from './pullStore.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 

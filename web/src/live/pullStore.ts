@@ -1,5 +1,5 @@
-import { mergeLayer, mergePull } from '../state/mergePull.ts';
-import type { LayerStatus, PullEvent, PullStatus } from '../state/types.ts';
+import { mergeLayer, mergePull } from '../state/mergePull.js';
+import type { LayerStatus, PullEvent, PullStatus } from '../state/types.js';
 
 export interface StoreSnapshot {
   /** bumps on every applied batch, so memoized views know when to recompute */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { formatViewState, parseViewState, type ViewState } from '../state/filters.ts';
+import { formatViewState, parseViewState, type ViewState } from '../state/filters.js';
 
 /**
  * The view state lives in the URL. Typing in a filter replaces the history entry (no entry per

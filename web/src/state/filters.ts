@@ -1,4 +1,4 @@
-import type { PullStatus } from './types.ts';
+import type { PullStatus } from './types.js';
 
 export const SORT_KEYS = ['start', 'progress', 'speed', 'eta'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

@@ -1,4 +1,4 @@
-import type { PullStatus } from './types.ts';
+import type { PullStatus } from './types.js';
 
 /** One image across every node pulling it: what a rollout looks like. */
 export interface ImageGroup {

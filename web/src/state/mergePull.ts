@@ -1,4 +1,4 @@
-import type { LayerStatus, PullStatus } from './types.ts';
+import type { LayerStatus, PullStatus } from './types.js';
 
 const FINAL = new Set(['completed', 'failed']);
 

@@ -1,4 +1,4 @@
-import type { PullStatus } from './types.ts';
+import type { PullStatus } from './types.js';
 
 export interface PullSummary {
   active: number;
