@@ -57,7 +57,7 @@ const PULL_MATCH = { portless: true, bAnyTag: true } as const;
 
 interface PodEntry {
   nodeName: string;
-  waiting: Array<WaitingPod & { parsed: ImageRef | undefined }>;
+  waiting: Array<{ pod: WaitingPod; parsed: ImageRef | undefined }>;
   fingerprint: string;
 }
 
@@ -82,12 +82,12 @@ export class KubeState {
     if (!key) return [];
     const waiting = waitingContainers(pod).map((w) => {
       const parsed = tryParseImageRef(w.image);
-      return { ...w, normalizedImage: parsed ? formatDockerRef(parsed) : w.image, parsed };
+      return { pod: { ...w, normalizedImage: parsed ? formatDockerRef(parsed) : w.image }, parsed };
     });
     const old = this.pods.get(key);
     if (waiting.length === 0) return old ? this.removeKey(key) : [];
-    const nodeName = (waiting[0] as WaitingPod).nodeName;
-    const fingerprint = JSON.stringify(waiting.map(({ parsed: _p, ...w }) => w));
+    const nodeName = (waiting[0] as { pod: WaitingPod }).pod.nodeName;
+    const fingerprint = JSON.stringify(waiting.map((w) => w.pod));
     if (old && old.fingerprint === fingerprint) return [];
     const changed = old && old.nodeName !== nodeName ? this.removeKey(key) : [];
     this.pods.set(key, { nodeName, waiting, fingerprint });
@@ -125,7 +125,7 @@ export class KubeState {
   waitingOn(nodeName: string): WaitingPod[] {
     const out: WaitingPod[] = [];
     for (const key of this.podsByNode.get(nodeName) ?? []) {
-      for (const { parsed: _p, ...w } of this.pods.get(key)?.waiting ?? []) out.push(w);
+      for (const w of this.pods.get(key)?.waiting ?? []) out.push({ ...w.pod });
     }
     return out;
   }
@@ -135,8 +135,8 @@ export class KubeState {
     if (!want) return [];
     const out: WaitingPod[] = [];
     for (const key of this.podsByNode.get(nodeName) ?? []) {
-      for (const { parsed, ...w } of this.pods.get(key)?.waiting ?? []) {
-        if (parsed && parsedRefsMatch(parsed, want, PULL_MATCH)) out.push(w);
+      for (const w of this.pods.get(key)?.waiting ?? []) {
+        if (w.parsed && parsedRefsMatch(w.parsed, want, PULL_MATCH)) out.push({ ...w.pod });
       }
     }
     return out;

@@ -102,20 +102,28 @@ export function parseKubeletEvent(input: unknown, now = Date.now()): KubeletEven
     timeMs(meta.creationTimestamp) ??
     now;
 
-  return {
-    ...classifyMessage(message),
+  const c = classifyMessage(message);
+  // built field by field (not spread) so every result has one shape: cheaper for V8
+  const out: KubeletEvent = {
+    kind: c.kind,
     nodeName,
     namespace: str(involved.namespace) || str(meta.namespace),
     podName: str(involved.name),
     podUid: str(involved.uid),
     container,
     init,
+    image: c.image,
     message,
     reason: str(ev.reason),
     at,
     eventUid: str(meta.uid) || `${str(meta.namespace)}/${str(meta.name)}`,
     count,
   };
+  if (c.pullSeconds !== undefined) out.pullSeconds = c.pullSeconds;
+  if (c.pullWithWaitingSeconds !== undefined) out.pullWithWaitingSeconds = c.pullWithWaitingSeconds;
+  if (c.imageBytes !== undefined) out.imageBytes = c.imageBytes;
+  if (c.errorName !== undefined) out.errorName = c.errorName;
+  return out;
 }
 
 /** `spec.containers{app}` → app; `spec.initContainers{setup}` → setup, init. */
