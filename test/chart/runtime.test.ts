@@ -37,7 +37,7 @@ const LOCAL_FLAGS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:
 describe('the rendered server environment runs the real server', () => {
   test('defaults: probes answer 200 "ok" and the metrics port serves the pulltrace metrics', async (t) => {
     const objects = renderChart();
-    const env = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'defaults.db') };
+    const env: Record<string, string> = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'defaults.db') };
     const server = await startPulltrace(['server', ...LOCAL_FLAGS], { env });
     t.after(() => server.stop());
     for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
@@ -53,7 +53,7 @@ describe('the rendered server environment runs the real server', () => {
 
   test('inline token: reports without it get 401, with it 200', async (t) => {
     const objects = renderChart({ values: ALL_ON_VALUES });
-    const env = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'token.db') };
+    const env: Record<string, string> = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'token.db') };
     assert.equal(env.PULLTRACE_AGENT_TOKEN, 'test-token-value', 'the token reaches the server from the Secret');
     const server = await startPulltrace(['server', ...LOCAL_FLAGS], { env });
     t.after(() => server.stop());
