@@ -79,6 +79,15 @@ test('events.k8s.io/v1 serves the same events in the new shape', async (t) => {
   assert.equal(list.items[0]?.deprecatedSource?.host, 'n1');
   assert.equal(list.items[0]?.regarding?.fieldPath, 'spec.containers{app}');
   assert.equal(parseKubeletEvent(list.items[0])?.kind, 'pulling');
+
+  // a watch without a version starts with the current objects as ADDED
+  const ctrl = new AbortController();
+  t.after(() => ctrl.abort());
+  const res = await fetch(`${api.url}/apis/events.k8s.io/v1/namespaces/shop/events?watch=true`, { signal: ctrl.signal });
+  const first = JSON.parse(new TextDecoder().decode((await res.body!.getReader().read()).value));
+  assert.equal(first.type, 'ADDED');
+  assert.equal(first.object.apiVersion, 'events.k8s.io/v1');
+  assert.equal(first.object.note, 'Pulling image "nginx"');
 });
 
 test('a bearer token is required when configured', async (t) => {

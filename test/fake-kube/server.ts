@@ -2,6 +2,8 @@
 // protocol the official client uses (list with metadata.resourceVersion, `?watch=true` chunked
 // JSON lines from a resourceVersion, 410 Expired for compacted versions), with controls to
 // change objects, cut watch connections and expire resource versions.
+// Simplifications: lists ignore `limit`/`continue` and always return the current state; an object
+// modified out of a watch's selector is not sent as DELETED; no bookmarks.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
