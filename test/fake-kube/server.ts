@@ -87,7 +87,8 @@ const FIELD_LABELS: Record<Resource | 'eventsV1', Record<string, (o: KubeObject)
     'involvedObject.fieldPath': (o) => involved(o).fieldPath,
     reason: (o) => o.reason,
     reportingComponent: (o) => o.reportingComponent,
-    source: (o) => (o.source as Record<string, unknown> | undefined)?.component,
+    // kube-apiserver: source.component, else reportingComponent (ToSelectableFields)
+    source: (o) => (o.source as Record<string, unknown> | undefined)?.component || o.reportingComponent,
     type: (o) => o.type,
   },
   eventsV1: {
