@@ -249,6 +249,14 @@ describe('agent', () => {
     });
   }
 
+  test('refuses a socket directly in a shared directory such as /run (the whole directory would be mounted)', () => {
+    for (const socketPath of ['/run/containerd.sock', '/var/run/containerd.sock', '/tmp/containerd.sock']) {
+      const r = templateChart({ values: { agent: { containerd: { socketPath } } } });
+      assert.notEqual(r.code, 0, socketPath);
+      assert.match(r.stderr, /agent\.containerd\.socketPath=.*give containerd a directory of its own/);
+    }
+  });
+
   test('node name from spec.nodeName, server URL = the server Service, report interval from config', () => {
     const objects = renderChart({ namespace: 'obs', values: { config: { reportInterval: '2s' }, server: { service: { port: 8081 } } } });
     const env = envOf(container(objects, 'DaemonSet'));

@@ -125,7 +125,11 @@ token
 {{/* Directory of the containerd socket: mounted instead of the socket file so a containerd
 restart (which recreates the socket) reaches the agent through the same mount. */}}
 {{- define "pulltrace.socketDir" -}}
-{{- dir .Values.agent.containerd.socketPath -}}
+{{- $dir := dir .Values.agent.containerd.socketPath -}}
+{{- if has $dir (list "/" "/run" "/var/run" "/var" "/tmp" "/var/lib" "/etc") -}}
+{{- fail (printf "agent.containerd.socketPath=%s: the agent mounts the socket's directory, and %s holds far more than containerd (other runtimes' sockets); give containerd a directory of its own" .Values.agent.containerd.socketPath $dir) -}}
+{{- end -}}
+{{- $dir -}}
 {{- end -}}
 
 {{/* Read-only access to pods and kubelet events (core/v1): all the server needs to name pulls and find waiting pods. */}}
