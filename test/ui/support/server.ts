@@ -11,6 +11,8 @@ export interface TestServer {
   httpPort: number;
   /** everything the process printed, for failure messages */
   output(): string;
+  /** resolves once a JSON log line with this `msg` (and `component`, if given) has been printed */
+  waitForLog(msg: string, component?: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,14 +76,32 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     url: `http://127.0.0.1:${httpPort}`,
     httpPort,
     output: () => output,
+    waitForLog: async (msg, component, timeoutMs = 15_000) => {
+      const seen = () =>
+        output.split('\n').some((line) => {
+          const record = parseLine(line);
+          return record?.msg === msg && (component === undefined || record.component === component);
+        });
+      const deadline = Date.now() + timeoutMs;
+      while (!seen()) {
+        if (child.exitCode !== null) throw new Error(`server exited before logging "${msg}":\n${output}`);
+        if (Date.now() > deadline) throw new Error(`server did not log "${msg}" within ${timeoutMs} ms:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     stop: () => stopProcess(child as ChildProcess),
   };
 }
 
 function listeningPort(line: string): number | undefined {
+  const record = parseLine(line);
+  return record?.msg === 'listening' && typeof record.httpPort === 'number' ? record.httpPort : undefined;
+}
+
+function parseLine(line: string): { msg?: unknown; component?: unknown; httpPort?: unknown } | undefined {
+  if (!line.startsWith('{')) return undefined;
   try {
-    const record = JSON.parse(line) as { msg?: string; httpPort?: number };
-    return record.msg === 'listening' && typeof record.httpPort === 'number' ? record.httpPort : undefined;
+    return JSON.parse(line) as { msg?: unknown; component?: unknown; httpPort?: unknown };
   } catch {
     return undefined;
   }
