@@ -1,5 +1,7 @@
 // Fake Kubernetes API server for tests, used through the real @kubernetes/client-node.
+
 export { writeKubeconfig } from './kubeconfig.js';
+export { FakeKubelet, type FakeKubeletOptions } from './kubelet.js';
 export {
   type ContainerInput,
   type ContainerStateInput,
