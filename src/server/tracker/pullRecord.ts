@@ -131,3 +131,43 @@ export function percentOf(t: PullTotals): number {
 function round1(x: number): number {
   return Math.floor(x * 10) / 10;
 }
+
+/** A record rebuilt from a stored PullStatus (history), for the live view after a restart. */
+export function recordFromStatus(p: PullStatus, now: number): PullRecord {
+  const layers = new Map<string, LayerRecord>();
+  for (const l of p.layers ?? []) {
+    layers.set(l.digest, {
+      digest: l.digest,
+      mediaType: l.mediaType,
+      totalBytes: l.totalBytes,
+      downloadedBytes: l.downloadedBytes,
+      totalKnown: l.totalKnown,
+      state: l.state,
+      startedAt: l.startedAt ? Date.parse(l.startedAt) : undefined,
+      completedAt: l.completedAt ? Date.parse(l.completedAt) : undefined,
+      rate: new RateWindow(),
+    });
+  }
+  return {
+    id: p.id,
+    key: p.manifestDigest || p.imageRef,
+    nodeName: p.nodeName,
+    imageRef: p.imageRef,
+    status: p.status,
+    startedAt: Date.parse(p.startedAt),
+    completedAt: p.completedAt ? Date.parse(p.completedAt) : now,
+    error: p.error,
+    manifestDigest: p.manifestDigest,
+    totalKnown: p.totalKnown,
+    ingestGroup: false,
+    explicitStatus: true,
+    layers,
+    rate: new RateWindow(),
+    counter: p.downloadedBytes,
+    percent: p.percent,
+    lastProgressAt: now,
+    pods: p.pods,
+    kubeletPullSeconds: p.kubeletPullSeconds,
+    kubeletImageBytes: p.kubeletImageBytes,
+  };
+}

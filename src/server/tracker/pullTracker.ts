@@ -1,12 +1,22 @@
 // The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
 // timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
 import { randomBytes } from 'node:crypto';
-import type { AgentReport, LayerState, PodRef, PullEvent, PullEventType, PullStatus, ReportLayer } from '../../model/index.js';
+import type { AgentReport, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
-import { isFinished, type LayerRecord, layerStatus, newLayer, type PullRecord, percentOf, pullStatus, pullTotals } from './pullRecord.js';
+import {
+  isFinished,
+  type LayerRecord,
+  layerStatus,
+  type PullRecord,
+  percentOf,
+  pullStatus,
+  pullTotals,
+  recordFromStatus,
+} from './pullRecord.js';
 import { RateWindow } from './rateWindow.js';
 import { groupReportPulls, type ReportGroup } from './reportGrouping.js';
+import { markLayerDone, mergeReportGroup } from './reportMerge.js';
 
 export interface TrackerLimits {
   stallTimeoutMs: number;
@@ -241,7 +251,8 @@ export class PullTracker {
     }
     if (!rec) rec = this.createRecord(node, g, now);
 
-    const changed = this.mergeGroup(rec, g, now);
+    const { changed, transitions } = mergeReportGroup(rec, g, now);
+    for (const t of transitions) this.emitLayer(t.type, rec, t.layer, now);
     const t = pullTotals(rec);
     if (t.downloadedBytes > rec.counter) {
       rec.counter = t.downloadedBytes;
@@ -291,7 +302,7 @@ export class PullTracker {
     node.pulls.set(g.key, rec);
     this.byId.set(rec.id, rec);
     // Counter starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
-    this.mergeGroup(rec, g, now, true);
+    mergeReportGroup(rec, g, now);
     rec.counter = pullTotals(rec).downloadedBytes;
     rec.percent = percentOf(pullTotals(rec));
     this.updateName(rec);
@@ -299,89 +310,6 @@ export class PullTracker {
     this.emit('pull.started', rec, now);
     for (const l of rec.layers.values()) if (l.state === 'downloading') this.emitLayer('layer.started', rec, l, now);
     return rec;
-  }
-
-  /** Merges reported layers into the record; returns true when anything visible changed. */
-  private mergeGroup(rec: PullRecord, g: ReportGroup, now: number, quiet = false): boolean {
-    let changed = false;
-    if (g.imageRef && g.imageRef !== rec.imageRef && betterName(g.imageRef, rec.imageRef)) {
-      rec.imageRef = g.imageRef;
-      changed = true;
-    }
-    if (g.manifestDigest && !rec.manifestDigest) rec.manifestDigest = g.manifestDigest;
-    if (g.totalKnown !== rec.totalKnown && !rec.ingestGroup) {
-      rec.totalKnown = g.totalKnown;
-      changed = true;
-    }
-    const reported = new Set<string>();
-    for (const rl of g.layers) {
-      reported.add(rl.digest);
-      let l = rec.layers.get(rl.digest);
-      if (!l) {
-        l = newLayer(rl.digest);
-        rec.layers.set(rl.digest, l);
-        changed = true;
-      }
-      if (this.mergeLayer(rec, l, rl, now, quiet)) changed = true;
-    }
-    if (rec.ingestGroup) {
-      // The original agent drops an ingest when its blob is committed: that layer is done.
-      for (const l of rec.layers.values()) {
-        if (!reported.has(l.digest) && l.state !== 'done') {
-          this.setLayerDone(rec, l, now, quiet);
-          changed = true;
-        }
-      }
-      rec.totalKnown = [...rec.layers.values()].every((l) => l.totalKnown);
-    }
-    return changed;
-  }
-
-  private mergeLayer(rec: PullRecord, l: LayerRecord, rl: ReportLayer, now: number, quiet: boolean): boolean {
-    let changed = false;
-    if (rl.mediaType && rl.mediaType !== l.mediaType) {
-      l.mediaType = rl.mediaType;
-      changed = true;
-    }
-    const known = rl.totalKnown ?? rl.totalBytes > 0;
-    if (rl.totalBytes !== l.totalBytes && (known || rl.totalBytes > l.totalBytes)) {
-      l.totalBytes = rl.totalBytes;
-      changed = true;
-    }
-    l.totalKnown = known;
-    const down = l.totalKnown ? Math.min(rl.downloadedBytes, l.totalBytes) : rl.downloadedBytes;
-    const grew = down > l.downloadedBytes;
-    if (grew) l.downloadedBytes = down;
-    const state = nextLayerState(l.state, rl, l);
-    if (state === 'done' && l.state !== 'done') {
-      this.setLayerDone(rec, l, now, quiet);
-      return true;
-    }
-    let started = false;
-    if (state !== l.state) {
-      started = state === 'downloading' && l.state === 'waiting';
-      l.state = state;
-      changed = true;
-      if (started) {
-        l.startedAt = now;
-        if (!quiet) this.emitLayer('layer.started', rec, l, now);
-      }
-    }
-    l.rate.add(now, l.downloadedBytes);
-    if (grew) {
-      changed = true;
-      if (!quiet && !started && l.state === 'downloading') this.emitLayer('layer.progress', rec, l, now);
-    }
-    return changed;
-  }
-
-  private setLayerDone(rec: PullRecord, l: LayerRecord, now: number, quiet: boolean): void {
-    l.state = 'done';
-    if (l.totalKnown || l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
-    l.startedAt ??= now;
-    l.completedAt = now;
-    l.rate.add(now, l.downloadedBytes);
-    if (!quiet) this.emitLayer('layer.completed', rec, l, now);
   }
 
   private onAbsent(rec: PullRecord, now: number): void {
@@ -403,7 +331,11 @@ export class PullTracker {
     rec.status = status;
     rec.completedAt = now;
     if (status === 'completed') {
-      for (const l of rec.layers.values()) if (l.state === 'waiting' || l.state === 'downloading') this.setLayerDone(rec, l, now, false);
+      for (const l of rec.layers.values()) {
+        if (l.state !== 'waiting' && l.state !== 'downloading') continue;
+        markLayerDone(l, now);
+        this.emitLayer('layer.completed', rec, l, now);
+      }
       const t = pullTotals(rec);
       rec.counter = Math.max(rec.counter, t.downloadedBytes);
       rec.percent = 100;
@@ -455,26 +387,6 @@ export class PullTracker {
   }
 }
 
-function nextLayerState(current: LayerState, rl: ReportLayer, l: LayerRecord): LayerState {
-  if (current === 'done') return 'done';
-  if (rl.state) {
-    // A layer never goes back to waiting once it has bytes.
-    if (rl.state === 'waiting' && current === 'downloading') return 'downloading';
-    return rl.state;
-  }
-  if (l.totalKnown && l.totalBytes > 0 && l.downloadedBytes >= l.totalBytes) return 'done';
-  return l.downloadedBytes > 0 ? 'downloading' : current;
-}
-
-/** A real image name beats a bare digest or an ingest ref. */
-function betterName(candidate: string, current: string): boolean {
-  const isDigest = (s: string) => /^sha256:/.test(s) || s === '';
-  if (isDigest(current)) return true;
-  if (isDigest(candidate)) return false;
-  // A name with tag/digest beats a bare repository.
-  return /[:@][^/]*$/.test(candidate) || !/[:@][^/]*$/.test(current);
-}
-
 function samePods(a: PodRef[], b: PodRef[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
@@ -483,43 +395,4 @@ function samePods(a: PodRef[], b: PodRef[]): boolean {
     if (x.namespace !== y.namespace || x.podName !== y.podName || x.container !== y.container || x.image !== y.image) return false;
   }
   return true;
-}
-
-function recordFromStatus(p: PullStatus, now: number): PullRecord {
-  const layers = new Map<string, LayerRecord>();
-  for (const l of p.layers ?? []) {
-    layers.set(l.digest, {
-      digest: l.digest,
-      mediaType: l.mediaType,
-      totalBytes: l.totalBytes,
-      downloadedBytes: l.downloadedBytes,
-      totalKnown: l.totalKnown,
-      state: l.state,
-      startedAt: l.startedAt ? Date.parse(l.startedAt) : undefined,
-      completedAt: l.completedAt ? Date.parse(l.completedAt) : undefined,
-      rate: new RateWindow(),
-    });
-  }
-  return {
-    id: p.id,
-    key: p.manifestDigest || p.imageRef,
-    nodeName: p.nodeName,
-    imageRef: p.imageRef,
-    status: p.status,
-    startedAt: Date.parse(p.startedAt),
-    completedAt: p.completedAt ? Date.parse(p.completedAt) : now,
-    error: p.error,
-    manifestDigest: p.manifestDigest,
-    totalKnown: p.totalKnown,
-    ingestGroup: false,
-    explicitStatus: true,
-    layers,
-    rate: new RateWindow(),
-    counter: p.downloadedBytes,
-    percent: p.percent,
-    lastProgressAt: now,
-    pods: p.pods,
-    kubeletPullSeconds: p.kubeletPullSeconds,
-    kubeletImageBytes: p.kubeletImageBytes,
-  };
 }

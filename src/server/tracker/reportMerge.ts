@@ -1,0 +1,115 @@
+// Folds one reported pull into the server's record: layer bytes that never decrease, layer
+// states, names. Returns the layer transitions so the tracker can publish them; no I/O here.
+import type { LayerState, ReportLayer } from '../../model/index.js';
+import { type LayerRecord, newLayer, type PullRecord } from './pullRecord.js';
+import type { ReportGroup } from './reportGrouping.js';
+
+export interface LayerTransition {
+  type: 'layer.started' | 'layer.progress' | 'layer.completed';
+  layer: LayerRecord;
+}
+
+export interface MergeResult {
+  /** anything a viewer would see changed */
+  changed: boolean;
+  transitions: LayerTransition[];
+}
+
+export function mergeReportGroup(rec: PullRecord, g: ReportGroup, now: number): MergeResult {
+  const transitions: LayerTransition[] = [];
+  let changed = false;
+  if (g.imageRef && g.imageRef !== rec.imageRef && betterName(g.imageRef, rec.imageRef)) {
+    rec.imageRef = g.imageRef;
+    changed = true;
+  }
+  if (g.manifestDigest && !rec.manifestDigest) rec.manifestDigest = g.manifestDigest;
+  if (g.totalKnown !== rec.totalKnown && !rec.ingestGroup) {
+    rec.totalKnown = g.totalKnown;
+    changed = true;
+  }
+  const reported = new Set<string>();
+  for (const rl of g.layers) {
+    reported.add(rl.digest);
+    let l = rec.layers.get(rl.digest);
+    if (!l) {
+      l = newLayer(rl.digest);
+      rec.layers.set(rl.digest, l);
+      changed = true;
+    }
+    if (mergeLayer(l, rl, now, transitions)) changed = true;
+  }
+  if (rec.ingestGroup) {
+    // The original agent drops an ingest when its blob is committed: that layer is done.
+    for (const l of rec.layers.values()) {
+      if (!reported.has(l.digest) && l.state !== 'done') {
+        markLayerDone(l, now);
+        transitions.push({ type: 'layer.completed', layer: l });
+        changed = true;
+      }
+    }
+    rec.totalKnown = [...rec.layers.values()].every((l) => l.totalKnown);
+  }
+  return { changed, transitions };
+}
+
+function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: LayerTransition[]): boolean {
+  let changed = false;
+  if (rl.mediaType && rl.mediaType !== l.mediaType) {
+    l.mediaType = rl.mediaType;
+    changed = true;
+  }
+  const known = rl.totalKnown ?? rl.totalBytes > 0;
+  if (rl.totalBytes !== l.totalBytes && (known || rl.totalBytes > l.totalBytes)) {
+    l.totalBytes = rl.totalBytes;
+    changed = true;
+  }
+  l.totalKnown = known;
+  const down = l.totalKnown ? Math.min(rl.downloadedBytes, l.totalBytes) : rl.downloadedBytes;
+  const grew = down > l.downloadedBytes;
+  if (grew) l.downloadedBytes = down;
+  const state = nextLayerState(l, rl);
+  if (state === 'done' && l.state !== 'done') {
+    markLayerDone(l, now);
+    transitions.push({ type: 'layer.completed', layer: l });
+    return true;
+  }
+  const started = state === 'downloading' && l.state === 'waiting';
+  if (state !== l.state) {
+    l.state = state;
+    changed = true;
+  }
+  if (started) {
+    l.startedAt = now;
+    transitions.push({ type: 'layer.started', layer: l });
+  }
+  l.rate.add(now, l.downloadedBytes);
+  if (grew) {
+    changed = true;
+    if (!started && l.state === 'downloading') transitions.push({ type: 'layer.progress', layer: l });
+  }
+  return changed;
+}
+
+export function markLayerDone(l: LayerRecord, now: number): void {
+  l.state = 'done';
+  if (l.totalKnown || l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
+  l.startedAt ??= now;
+  l.completedAt = now;
+  l.rate.add(now, l.downloadedBytes);
+}
+
+/** The agent's state when it sends one; else derived from the bytes. A layer never goes back. */
+export function nextLayerState(l: LayerRecord, rl: ReportLayer): LayerState {
+  if (l.state === 'done') return 'done';
+  if (rl.state) return rl.state === 'waiting' && l.state === 'downloading' ? 'downloading' : rl.state;
+  if (l.totalKnown && l.totalBytes > 0 && l.downloadedBytes >= l.totalBytes) return 'done';
+  return l.downloadedBytes > 0 ? 'downloading' : l.state;
+}
+
+/** A real image name beats a bare digest or an ingest ref; a name with a tag beats a bare repository. */
+export function betterName(candidate: string, current: string): boolean {
+  const isDigest = (s: string) => /^sha256:/.test(s) || s === '';
+  if (isDigest(current)) return true;
+  if (isDigest(candidate)) return false;
+  return /[:@][^/]*$/.test(candidate) || !/[:@][^/]*$/.test(current);
+}
