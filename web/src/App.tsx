@@ -44,6 +44,11 @@ export function App({ store }: { store: PullStore }) {
   );
   const groups = useMemo(() => (state.view === 'images' ? groupByImage(visible) : []), [visible, state.view]);
 
+  // The tab title shows activity while the operator looks elsewhere.
+  useEffect(() => {
+    document.title = summary.active > 0 ? `(${summary.active}) Pulltrace` : 'Pulltrace';
+  }, [summary.active]);
+
   const [throughput, setThroughput] = useState<number[]>([]);
   const rateRef = useRef(0);
   rateRef.current = summary.bytesPerSec;

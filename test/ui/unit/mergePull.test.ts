@@ -25,6 +25,15 @@ test('an older update with fewer bytes is ignored', () => {
   assert.equal(mergePull(prev, pull({ downloadedBytes: 400 })), prev);
 });
 
+test('an older view still brings its layer list when we hold none', () => {
+  const prev = pull({ status: 'completed', downloadedBytes: 1000, percent: 100 });
+  const layers = [layer()];
+  const merged = mergePull(prev, pull({ downloadedBytes: 400, layers }));
+  assert.equal(merged.status, 'completed');
+  assert.equal(merged.downloadedBytes, 1000);
+  assert.equal(merged.layers, layers);
+});
+
 test('a summary update keeps the layer list we hold', () => {
   const layers = [layer()];
   const merged = mergePull(pull({ layers }), pull({ downloadedBytes: 300 }));

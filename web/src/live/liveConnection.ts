@@ -1,6 +1,6 @@
 import { fetchPull, fetchPulls } from '../api/client.js';
 import type { PullEvent } from '../state/types.js';
-import type { PullStore } from './pullStore.js';
+import { now, type PullStore } from './pullStore.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -9,6 +9,7 @@ export interface LiveConnection {
 }
 
 const RETRY_MS = 2000;
+const RESYNC_MS = 60_000;
 
 /**
  * Keeps the store in step with the server: SSE for live events (summaries only; layer lists
@@ -24,21 +25,31 @@ export function connectLive(
   let source: EventSource | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  let resync: AbortController | undefined;
+  let inFlight: AbortController | undefined;
+
+  // Refetches the list and replaces the state: on every (re)open, and now and then while live so
+  // that pulls the server has let go of (finished longer than its history TTL) leave the page too.
+  const resync = (withLayers: boolean) => {
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    const requestedAt = now();
+    fetchPulls(controller.signal)
+      .then((pulls) => {
+        store.replaceAll(pulls, requestedAt);
+        if (withLayers) for (const id of expandedIds()) fetchPull(id, controller.signal).then((p) => store.put(p), ignore);
+      })
+      .catch(ignore);
+  };
+  const periodic = setInterval(() => {
+    if (source?.readyState === EventSource.OPEN) resync(false);
+  }, RESYNC_MS);
 
   const open = () => {
     source = new EventSource('/api/v1/events?layers=0');
     source.onopen = () => {
       onState('live');
-      resync?.abort();
-      resync = new AbortController();
-      const signal = resync.signal;
-      fetchPulls(signal)
-        .then((pulls) => {
-          store.replaceAll(pulls);
-          for (const id of expandedIds()) fetchPull(id, signal).then((p) => store.put(p), ignore);
-        })
-        .catch(ignore);
+      resync(true);
     };
     source.onmessage = (message) => {
       let event: PullEvent;
@@ -71,7 +82,8 @@ export function connectLive(
     close() {
       closed = true;
       clearTimeout(retry);
-      resync?.abort();
+      clearInterval(periodic);
+      inFlight?.abort();
       source?.close();
     },
   };

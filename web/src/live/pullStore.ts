@@ -1,6 +1,11 @@
 import { mergeLayer, mergePull } from '../state/mergePull.js';
 import type { LayerStatus, PullEvent, PullStatus } from '../state/types.js';
 
+/** Monotonic milliseconds, the clock replaceAll compares against. */
+export function now(): number {
+  return performance.now();
+}
+
 export interface StoreSnapshot {
   /** bumps on every applied batch, so memoized views know when to recompute */
   version: number;
@@ -17,6 +22,8 @@ export class PullStore {
   private pendingPulls = new Map<string, PullStatus>();
   private pendingLayers = new Map<string, LayerStatus>();
   private snapshot: StoreSnapshot = { version: 0, pulls: this.pulls };
+  /** when an event last changed each pull (now() clock), for replaceAll */
+  private touched = new Map<string, number>();
   private listeners = new Set<() => void>();
   private frame: number | undefined;
 
@@ -37,14 +44,20 @@ export class PullStore {
     this.schedule();
   }
 
-  /** Replaces everything with a fresh list (after a (re)connect), keeping layer lists we hold. */
-  replaceAll(pulls: PullStatus[]): void {
+  /**
+   * Replaces the state with a list fetched from the server. `requestedAt` (a `now()` reading taken
+   * before the request) decides what the list can speak for: a pull it lacks is dropped unless an
+   * event touched it after the request went out (it started meanwhile), and pulls it has are merged
+   * with what we hold, so an event that overtook the response is not rolled back.
+   */
+  replaceAll(pulls: PullStatus[], requestedAt: number): void {
     this.flush();
     const next = new Map<string, PullStatus>();
-    for (const pull of pulls) {
-      const old = this.pulls.get(pull.id);
-      next.set(pull.id, pull.layers === undefined && old?.layers ? { ...pull, layers: old.layers } : pull);
+    for (const pull of pulls) next.set(pull.id, mergePull(this.pulls.get(pull.id), pull));
+    for (const [id, pull] of this.pulls) {
+      if (!next.has(id) && (this.touched.get(id) ?? Number.NEGATIVE_INFINITY) > requestedAt) next.set(id, pull);
     }
+    for (const id of this.touched.keys()) if (!next.has(id)) this.touched.delete(id);
     this.pulls = next;
     this.publish();
   }
@@ -73,7 +86,11 @@ export class PullStore {
       this.frame = undefined;
     }
     if (this.pendingPulls.size === 0 && this.pendingLayers.size === 0) return;
-    for (const [id, pull] of this.pendingPulls) this.pulls.set(id, mergePull(this.pulls.get(id), pull));
+    const at = now();
+    for (const [id, pull] of this.pendingPulls) {
+      this.pulls.set(id, mergePull(this.pulls.get(id), pull));
+      this.touched.set(id, at);
+    }
     for (const layer of this.pendingLayers.values()) {
       const pull = this.pulls.get(layer.pullId);
       if (pull) this.pulls.set(layer.pullId, mergeLayer(pull, layer));

@@ -10,8 +10,10 @@ const FINAL = new Set(['completed', 'failed']);
  */
 export function mergePull(prev: PullStatus | undefined, next: PullStatus): PullStatus {
   if (!prev) return next;
-  if (FINAL.has(prev.status) && !FINAL.has(next.status)) return prev;
-  if (!FINAL.has(next.status) && next.downloadedBytes < prev.downloadedBytes) return prev;
+  const stale =
+    (FINAL.has(prev.status) && !FINAL.has(next.status)) || (!FINAL.has(next.status) && next.downloadedBytes < prev.downloadedBytes);
+  // A stale view can still bring the layer list we asked for; layer events keep it current from here.
+  if (stale) return prev.layers === undefined && next.layers !== undefined ? { ...prev, layers: next.layers } : prev;
   if (next.layers === undefined && prev.layers !== undefined) return { ...next, layers: prev.layers };
   return next;
 }
