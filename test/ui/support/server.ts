@@ -21,6 +21,9 @@ export interface ServerOptions {
   httpPort?: number;
   command?: 'server' | 'standalone';
   extraArgs?: string[];
+  /** default off; 'auto' with a KUBECONFIG in `env` talks to a fake API server */
+  kubernetes?: 'off' | 'auto';
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts a real `pulltrace server` (in-memory history, no Kubernetes) on loopback. */
@@ -37,10 +40,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     '--db',
     ':memory:',
     '--kubernetes',
-    'off',
+    options.kubernetes ?? 'off',
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   track(child);
   let output = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
