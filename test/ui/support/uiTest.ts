@@ -21,13 +21,23 @@ export async function startUi(
   options: { server?: ServerOptions; browser?: BrowserOptions } = {},
 ): Promise<Ui> {
   const server = await startServer({ ...options.server, extraArgs: ['--node-report-rate', '1000', ...(options.server?.extraArgs ?? [])] });
-  t.after(() => server.stop());
-  const browser = await openBrowser(options.browser);
+  let browser: TestBrowser;
+  try {
+    browser = await openBrowser(options.browser);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  // One hook, so the final screenshot is taken while the server still runs.
   t.after(async () => {
-    // Printed even when the test failed before asserting a clean page, to show why.
-    for (const problem of browser.problems) t.diagnostic(problem);
-    await browser.screenshot(name).catch(() => {});
-    await browser.close();
+    try {
+      // Printed even when the test failed before asserting a clean page, to show why.
+      for (const problem of browser.problems) t.diagnostic(problem);
+      await browser.screenshot(name).catch(() => {});
+      await browser.close();
+    } finally {
+      await server.stop();
+    }
   });
   return { server, browser, page: browser.page };
 }
