@@ -2,7 +2,7 @@
 // names the blob (containerd labels a manifest with its config and layers before fetching them).
 // Manifest documents are immutable: read once, cached by digest.
 import type { BlobInfo } from './containerd/types.js';
-import { digestFilters, indexesNamingFilters, manifestsNamingFilters } from './resolver/filters.js';
+import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
 import { type ImageIndex, type ImageManifest, parseManifestBlob } from './resolver/manifest.js';
 import type { DiscoveredPull } from './resolver/pullTracker.js';
@@ -32,8 +32,17 @@ export class PullDiscovery {
 
   constructor(private readonly content: ContentSource) {}
 
-  /** Resolves blob digests to new pulls; `isTracking(manifest)` skips manifests already tracked. */
-  async discover(digests: string[], nowMs: number, isTracking: (manifestDigest: string) => boolean): Promise<DiscoveryResult> {
+  /**
+   * Resolves blob digests to new pulls; `isTracking(manifest)` skips manifests already tracked.
+   * `maxLayers` bounds the layer positions searched (every position for unknown blobs; fewer when
+   * looking again for later pulls sharing an attributed blob).
+   */
+  async discover(
+    digests: string[],
+    nowMs: number,
+    isTracking: (manifestDigest: string) => boolean,
+    maxLayers = MAX_LAYER_LABELS,
+  ): Promise<DiscoveryResult> {
     const notes: string[] = [];
     const wanted = digests.filter((d) => (this.misses.get(d) ?? 0) <= nowMs);
     if (wanted.length === 0) return { found: [], notes };
@@ -41,14 +50,16 @@ export class PullDiscovery {
     const manifests = new Map<string, BlobInfo>();
     for (let i = 0; i < wanted.length; i += DIGESTS_PER_QUERY) {
       const batch = wanted.slice(i, i + DIGESTS_PER_QUERY);
-      for (const m of await this.content.listContent(manifestsNamingFilters(batch))) manifests.set(m.digest, m);
+      for (const m of await this.content.listContent(manifestsNamingFilters(batch, maxLayers))) manifests.set(m.digest, m);
     }
     const named = new Set<string>();
     for (const m of manifests.values()) for (const v of Object.values(m.labels)) named.add(v);
+    // A narrower search (fewer layer positions) proves nothing about a miss.
+    const complete = maxLayers >= MAX_LAYER_LABELS;
     for (const d of wanted) {
       if (named.has(d)) {
         this.misses.delete(d);
-      } else {
+      } else if (complete) {
         this.misses.set(d, nowMs + MISS_RETRY_MS);
         notes.push(`ingest of ${d}: no manifest in the content store names it; not reported (retry in ${MISS_RETRY_MS / 1000}s)`);
       }

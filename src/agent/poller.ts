@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from './containerd/types.js';
 import type { ContentSource } from './discovery.js';
 import { PullDiscovery } from './discovery.js';
-import { digestFilters, imageTargetFilters } from './resolver/filters.js';
+import { digestFilters, imageTargetFilters, REDISCOVERY_LAYER_LABELS } from './resolver/filters.js';
 import { parseIngestRef } from './resolver/ingestRef.js';
 import type { PullTracker } from './resolver/pullTracker.js';
 
@@ -15,8 +15,11 @@ export interface ContainerdReader extends ContentSource {
   listImages(filters: string[]): Promise<ImageRecord[]>;
 }
 
-/** Every this many polls, ingests already attributed are looked up again: a second pull may share all its missing blobs with the first. */
-const REDISCOVER_EVERY_POLLS = 5;
+/**
+ * Every this many polls, ingests already attributed are looked up again: a second pull may share
+ * all its missing blobs with the first and show no ingest of its own.
+ */
+const REDISCOVER_EVERY_POLLS = 10;
 const DIGESTS_PER_QUERY = 200;
 
 export class Poller {
@@ -34,10 +37,17 @@ export class Poller {
   async pollOnce(nowMs: number): Promise<void> {
     this.polls++;
     const ingests = await this.containerd.listIngests();
-    let unknown = this.tracker.unknownIngestDigests(ingests);
-    if (this.polls % REDISCOVER_EVERY_POLLS === 0) unknown = layerAndConfigDigests(ingests);
-    const { found, notes } =
-      unknown.length > 0 ? await this.discovery.discover(unknown, nowMs, (m) => this.tracker.isTracking(m)) : { found: [], notes: [] };
+    const isTracking = (m: string) => this.tracker.isTracking(m);
+    const unknown = this.tracker.unknownIngestDigests(ingests);
+    const { found, notes } = unknown.length > 0 ? await this.discovery.discover(unknown, nowMs, isTracking) : { found: [], notes: [] };
+    if (this.polls % REDISCOVER_EVERY_POLLS === 0) {
+      const known = layerDigests(ingests).filter((d) => !unknown.includes(d));
+      if (known.length > 0) {
+        const again = await this.discovery.discover(known, nowMs, isTracking, REDISCOVERY_LAYER_LABELS);
+        found.push(...again.found.filter((f) => !found.some((x) => x.manifest.digest === f.manifest.digest)));
+        notes.push(...again.notes);
+      }
+    }
     for (const note of notes) this.logger.debug({ resolution: note }, 'resolver');
 
     const blobs = new Map<string, BlobInfo | null>();
@@ -63,11 +73,11 @@ export class Poller {
   }
 }
 
-function layerAndConfigDigests(ingests: IngestStatus[]): string[] {
+function layerDigests(ingests: IngestStatus[]): string[] {
   const out = new Set<string>();
   for (const i of ingests) {
     const p = parseIngestRef(i.ref);
-    if (p && (p.kind === 'layer' || p.kind === 'config')) out.add(p.digest);
+    if (p?.kind === 'layer') out.add(p.digest);
   }
   return [...out];
 }

@@ -1,6 +1,8 @@
 // Sends the node's snapshot to the server. One request at a time; while one is in flight (or the
 // server is down) only the newest snapshot is kept — a snapshot is the full state, so a backlog
 // would only replay history. An outage is logged once when it starts and once when it ends.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 
@@ -11,8 +13,34 @@ export interface ReporterOptions {
   logger: Logger;
   /** called with every report the server accepted (2xx) */
   onDelivered: (report: AgentReport) => void;
-  /** injectable for tests */
-  fetchImpl?: typeof fetch;
+}
+
+interface PostResult {
+  status: number;
+  body: string;
+}
+
+/** POST over node:http with a keep-alive agent: a report a second over fetch costs several times the CPU. */
+function postJson(url: URL, body: string, headers: Record<string, string>, timeoutMs: number, agent: HttpAgent): Promise<PostResult> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 4096) text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within the timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export function reportUrl(serverUrl: string): string {
@@ -24,12 +52,13 @@ export class Reporter {
   private inFlight: Promise<void> | undefined;
   private outage: { since: number; attempts: number; reason: string } | undefined;
   private readonly url: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly httpAgent: HttpAgent;
   private closed = false;
 
   constructor(private readonly opts: ReporterOptions) {
     this.url = reportUrl(opts.serverUrl);
-    this.fetchImpl = opts.fetchImpl ?? fetch;
+    const agentOptions = { keepAlive: true, maxSockets: 1 };
+    this.httpAgent = this.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
   /** Queues the snapshot (replacing any older one not yet sent) and sends it when the line is free. */
@@ -44,6 +73,7 @@ export class Reporter {
     this.closed = true;
     this.pending = undefined;
     await this.inFlight;
+    this.httpAgent.destroy();
   }
 
   get serverDown(): boolean {
@@ -64,19 +94,19 @@ export class Reporter {
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-      const res = await this.fetchImpl(this.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(report),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      const body = JSON.stringify(report);
+      const url = new URL(this.url);
+      const res = await postJson(url, body, headers, this.opts.timeoutMs, this.httpAgent).catch((err: { code?: string }) => {
+        // A kept-alive connection the server closed while idle: one fresh attempt before calling it an outage.
+        if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return postJson(url, body, headers, this.opts.timeoutMs, this.httpAgent);
+        throw err;
       });
-      const body = await res.text();
-      if (res.ok) {
+      if (res.status >= 200 && res.status < 300) {
         this.recovered();
         this.opts.onDelivered(report);
         return;
       }
-      reason = `HTTP ${res.status}: ${body.slice(0, 300)}`;
+      reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
       if (res.status === 401) reason = `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
     } catch (err) {
       reason = describeFetchError(err);
@@ -110,8 +140,6 @@ export class Reporter {
 
 function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  if (err.name === 'TimeoutError') return 'no answer within the timeout';
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `${cause.code}: ${cause.message ?? ''}`.trim();
-  return cause?.message ? `${err.message}: ${cause.message}` : err.message;
+  const code = (err as { code?: string }).code;
+  return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }

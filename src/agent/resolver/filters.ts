@@ -22,6 +22,9 @@ export function manifestsNamingFilters(digests: string[], maxLayers = MAX_LAYER_
   return out;
 }
 
+/** Layer positions searched when looking again for later pulls sharing a blob: shared blobs are base layers. */
+export const REDISCOVERY_LAYER_LABELS = 32;
+
 /** Indexes that name this manifest as one of their platform manifests. */
 export function indexesNamingFilters(manifestDigest: string, maxManifests = MAX_INDEX_MANIFESTS): string[] {
   const out: string[] = [];
