@@ -21,7 +21,7 @@ const cases: Array<[string, string, (p: string) => SocketState, string | undefin
     '/run/k3s/containerd/containerd.sock',
     2,
   ],
-  ['nothing anywhere: every known path tried', DEFAULT_CONTAINERD_SOCKET, only(), undefined, 5],
+  ['nothing anywhere: every known path tried', DEFAULT_CONTAINERD_SOCKET, only(), undefined, 6],
   ['an explicit path is the only one tried', '/x/c.sock', only(DEFAULT_CONTAINERD_SOCKET), undefined, 1],
   ['an explicit path that exists', '/x/c.sock', only('/x/c.sock'), '/x/c.sock', 1],
 ];

@@ -10,6 +10,7 @@ export const KNOWN_CONTAINERD_SOCKETS: Array<{ path: string; where: string }> = 
   { path: DEFAULT_CONTAINERD_SOCKET, where: 'containerd default, kind and most Kubernetes nodes' },
   { path: '/run/k3s/containerd/containerd.sock', where: 'k3s and RKE2' },
   { path: '/var/run/containerd/containerd.sock', where: 'containerd default on hosts where /var/run is not /run' },
+  { path: '/run/k0s/containerd.sock', where: 'k0s' },
   { path: '/var/snap/microk8s/common/run/containerd.sock', where: 'MicroK8s' },
   { path: '/run/docker/containerd/containerd.sock', where: "Docker's own containerd (images in namespace moby)" },
 ];

@@ -7,9 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import { type AgentReport, AgentReportSchema } from '../../src/model/index.js';
+import type { AgentReport } from '../../src/model/index.js';
 import { VERSION } from '../../src/version.js';
 import {
   buildAndPushImage,
@@ -20,6 +18,7 @@ import {
   startThrottleProxy,
   waitFor,
 } from '../harness/index.js';
+import { publishedValidator } from '../support/eventSchema.js';
 import { parseLogLines } from '../support/pulltraceProcess.js';
 import { MiB, RATE } from './stack.js';
 
@@ -31,19 +30,18 @@ interface Received {
   errors: string;
 }
 
-test('agent reports: schema-valid snapshots with token and runtime info; a final status is sent until acknowledged', async (t) => {
+test('agent reports: snapshots valid against the published schema with token and runtime info; a final status is sent until acknowledged', async (t) => {
   const group = new ProcessGroup();
   t.after(() => group.close());
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  const validate = ajv.compile(AgentReportSchema);
+  // The published schema (docs/schemas/agent-report-v1.json), as a user's tooling would check it.
+  const validate = publishedValidator('agent-report-v1.json');
   const received: Received[] = [];
   const recorder = createServer(async (req, res) => {
     let text = '';
     for await (const chunk of req) text += chunk;
     const body = JSON.parse(text) as AgentReport;
     const valid = validate(body);
-    received.push({ auth: req.headers.authorization, body, errors: valid ? '' : ajv.errorsText(validate.errors) });
+    received.push({ auth: req.headers.authorization, body, errors: valid ? '' : validate.describe() });
     res.setHeader('content-type', 'application/json');
     res.end('{"accepted":true}');
   });

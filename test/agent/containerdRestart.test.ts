@@ -22,7 +22,7 @@ test('containerd down and restarted mid-pull: one warning, reconnect, the interr
     '1 MiB downloaded',
   );
   // A crash, not a clean stop: containerd leaves the pull's ingests and manifest behind.
-  process.kill(containerd.pid, 'SIGKILL');
+  await containerd.kill();
   assert.notEqual((await pull.done).code, 0, 'ctr loses its pull with containerd');
   await waitFor(() => pulltrace.logs().some((l) => l.msg === 'cannot reach containerd; retrying with backoff'), {
     timeoutMs: 10_000,

@@ -40,8 +40,8 @@ test('two concurrent pulls sharing a base layer: two pulls, right names, shared 
   assert.equal(idsOf(seen.of(b.manifestDigest)).length, 1);
 
   // Both show the shared layer; exactly one of them downloads it.
-  const sharedA = pa.layers.find((l) => l.digest === sharedDigest);
-  const sharedB = pb.layers.find((l) => l.digest === sharedDigest);
+  const sharedA = pa.layers!.find((l) => l.digest === sharedDigest);
+  const sharedB = pb.layers!.find((l) => l.digest === sharedDigest);
   assert.ok(sharedA && sharedB, 'both pulls list the shared layer');
   assert.deepEqual([sharedA.state, sharedB.state].sort(), ['cached', 'done']);
 
@@ -77,12 +77,12 @@ test('a layer already on the node is cached: state cached, cachedBytes right, to
     (x) => x.manifestDigest === second.manifestDigest && x.status === 'completed',
     'second image completed',
   );
-  const cachedLayer = p.layers.find((l) => l.digest === second.layers[0]!.digest)!;
+  const cachedLayer = p.layers!.find((l) => l.digest === second.layers[0]!.digest)!;
   assert.equal(cachedLayer.state, 'cached');
   assert.equal(p.cachedBytes, second.layers[0]!.size);
   assert.equal(p.totalBytes, second.configSize + second.layers[1]!.size, 'total excludes the cached layer');
   assert.equal(p.downloadedBytes, p.totalBytes);
-  assert.equal(p.layers.find((l) => l.digest === second.layers[1]!.digest)?.state, 'done');
+  assert.equal(p.layers!.find((l) => l.digest === second.layers[1]!.digest)?.state, 'done');
 });
 
 test('multi-platform index: the platform manifest actually pulled, reported by the index digest', async (t) => {
@@ -105,7 +105,7 @@ test('multi-platform index: the platform manifest actually pulled, reported by t
   );
   assert.equal(p.imageRef, imageRef(proxy.host, image));
   assert.deepEqual(
-    p.layers.map((l) => l.digest),
+    p.layers!.map((l) => l.digest),
     [image.configDigest, ...image.layers.map((l) => l.digest)],
     "only the local platform's config and layers",
   );

@@ -41,7 +41,7 @@ test('one pull: totals known at once, monotonic progress, exact final bytes, spe
   assert.equal(first.totalKnown, true);
   assert.equal(first.totalBytes, expectedTotal, 'first report already has the full total (config + layers)');
   assert.deepEqual(
-    first.layers.map((l) => l.digest),
+    first.layers!.map((l) => l.digest),
     [image.configDigest, ...image.layers.map((l) => l.digest)],
     'config then layers in manifest order',
   );
@@ -71,9 +71,11 @@ test('one pull: totals known at once, monotonic progress, exact final bytes, spe
   assert.ok(Math.abs(speed - RATE) <= 0.25 * RATE, `mid-pull speed ${Math.round(speed)} B/s is not within ±25 % of ${RATE} B/s`);
 
   // Every layer has its media type; each layer was seen downloading with a positive rate.
-  for (const l of done.layers) assert.ok(l.mediaType, `layer ${l.digest} has no mediaType`);
+  for (const l of done.layers!) assert.ok(l.mediaType, `layer ${l.digest} has no mediaType`);
   for (const layer of image.layers) {
-    const moving = history.some((p) => p.layers.some((l) => l.digest === layer.digest && l.state === 'downloading' && l.bytesPerSec > 0));
+    const moving = history.some((p) =>
+      (p.layers ?? []).some((l) => l.digest === layer.digest && l.state === 'downloading' && l.bytesPerSec > 0),
+    );
     assert.ok(moving, `layer ${layer.digest} was never seen downloading with bytesPerSec > 0`);
   }
 

@@ -31,13 +31,15 @@ export interface StackOptions {
   /** extra flags for `pulltrace standalone` */
   flags?: string[];
   rate?: number;
+  /** keep containerd's CRI plugin, for pulls the way the kubelet makes them (containerd.criPull) */
+  cri?: boolean;
 }
 
 export async function startStack(t: TestContext, opts: StackOptions = {}): Promise<Stack> {
   const group = new ProcessGroup();
   t.after(() => group.close());
   const registry = group.track(await startRegistry(), 'registry');
-  const containerd = group.track(await startContainerd(), 'containerd');
+  const containerd = group.track(await startContainerd({ cri: opts.cri }), 'containerd');
   const proxy = group.track(
     await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: opts.rate ?? RATE }),
     'proxy',
