@@ -15,7 +15,7 @@ const RESYNC_MS = 60_000;
  * Keeps the store in step with the server: SSE for live events (summaries only; layer lists
  * are fetched per expanded pull and then kept current by layer events). EventSource resumes
  * with Last-Event-ID by itself; on every (re)open we also refetch the whole list and replace
- * the state, so rows that were "pulling" before a drop are never left showing as live.
+ * the state before saying "live", so rows that were "pulling" before a drop never pass as live.
  */
 export function connectLive(
   store: PullStore,
@@ -29,29 +29,40 @@ export function connectLive(
 
   // Refetches the list and replaces the state: on every (re)open, and now and then while live so
   // that pulls the server has let go of (finished longer than its history TTL) leave the page too.
-  const resync = (withLayers: boolean) => {
+  // Resolves true once the state is replaced.
+  const resync = (withLayers: boolean): Promise<boolean> => {
     inFlight?.abort();
     const controller = new AbortController();
     inFlight = controller;
     const requestedAt = now();
-    fetchPulls(controller.signal)
-      .then((pulls) => {
+    return fetchPulls(controller.signal).then(
+      (pulls) => {
         store.replaceAll(pulls, requestedAt);
         if (withLayers) for (const id of expandedIds()) fetchPull(id, controller.signal).then((p) => store.put(p), ignore);
-      })
-      .catch(ignore);
+        return true;
+      },
+      () => false,
+    );
+  };
+
+  // After a (re)open the page says "live" only once the list is fresh: until then its rows may be
+  // from before the drop. A failed refetch is retried while the stream stays open.
+  const goLive = (opened: EventSource) => {
+    resync(true).then((ok) => {
+      if (closed || source !== opened || opened.readyState !== EventSource.OPEN) return;
+      if (ok) onState('live');
+      else retry = setTimeout(() => goLive(opened), RETRY_MS);
+    });
   };
   const periodic = setInterval(() => {
     if (source?.readyState === EventSource.OPEN) resync(false);
   }, RESYNC_MS);
 
   const open = () => {
-    source = new EventSource('/api/v1/events?layers=0');
-    source.onopen = () => {
-      onState('live');
-      resync(true);
-    };
-    source.onmessage = (message) => {
+    const opened = new EventSource('/api/v1/events?layers=0');
+    source = opened;
+    opened.onopen = () => goLive(opened);
+    opened.onmessage = (message) => {
       let event: PullEvent;
       try {
         event = JSON.parse(message.data) as PullEvent;
@@ -65,12 +76,13 @@ export function connectLive(
         fetchPull(pull.id).then((p) => store.put(p), ignore);
       }
     };
-    source.onerror = () => {
+    opened.onerror = () => {
       if (closed) return;
       onState('reconnecting');
       // CONNECTING: the browser retries by itself. CLOSED (e.g. an HTTP error from a proxy): retry here.
-      if (source?.readyState === EventSource.CLOSED) {
-        source.close();
+      if (opened.readyState === EventSource.CLOSED) {
+        opened.close();
+        clearTimeout(retry);
         retry = setTimeout(open, RETRY_MS);
       }
     };
