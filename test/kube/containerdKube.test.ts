@@ -59,8 +59,8 @@ before(async () => {
   const kubeconfig = await writeKubeconfig(dir, kube.url);
 
   const [init, web, cart] = await Promise.all([
-    // 1 MiB at RATE: long enough that the agent (polling every 250 ms) sees its ingest
-    buildAndPushImage(registry.host, { repository: 'shop/migrate', tag: '1', layers: [{ size: MiB }] }),
+    // 2 MiB at RATE: its ingest lasts about a second, so the agent (polling every 250 ms) surely sees it
+    buildAndPushImage(registry.host, { repository: 'shop/migrate', tag: '1', layers: [{ size: 2 * MiB }] }),
     buildAndPushImage(registry.host, { repository: 'shop/web', tag: '1.0', layers: [{ size: 3 * MiB }, { size: 3 * MiB }] }),
     buildAndPushImage(registry.host, { repository: 'shop/cart', tag: '2', layers: [{ size: 4 * MiB }, { size: 4 * MiB }] }),
   ]);
@@ -205,7 +205,8 @@ test("a waiting pod shows on its pull with kubelet's exact name; the init contai
     }),
   );
 
-  // Init container done (its image was present), app container waits on its image.
+  // The pod arrives; kubelet finds the init image present, runs the init container to completion,
+  // and the app container waits (PodInitializing) on its own image.
   const pod = schedule({
     name: 'web-7d9f',
     namespace: 'shop',
@@ -231,7 +232,7 @@ test("a waiting pod shows on its pull with kubelet's exact name; the init contai
   assert.ok(r.ok, r.error);
   const pullMs = Date.now() - startedAt;
   // The agent sees the image record and completes the pull; kubelet's Pulled then adds its figures.
-  // (Pulled first would race the agent's last "pulling" report: see the two-pulls note at the cut link.)
+  // (Pulled first can race the agent's last "pulling" report: see the second-pull note at the cut link.)
   await waitForPull((p) => p.id === shown.id && p.status === 'completed', 'the agent to report the pull completed');
   recordEvent(
     pod,
