@@ -124,7 +124,11 @@ function printRun(f: RunFigures, sockets: number): void {
   );
   console.log(`  non-200              ${failures || 'none'}`);
   console.log(`  skipped (in flight)  ${l.skippedInFlight} (reports not sent because the node's previous one was unanswered)`);
-  console.log(`  server CPU           ${(f.serverCpuShare * 100).toFixed(0)} % of one core`);
+  // CPU time per answered report depends far less on other load on the machine than latency does.
+  const cpuPerReportUs = (f.serverCpuShare * 1e6) / (l.ok / l.windowSeconds);
+  console.log(
+    `  server CPU           ${(f.serverCpuShare * 100).toFixed(0)} % of one core; ${cpuPerReportUs.toFixed(0)} µs per report (one core ≈ ${(1e6 / cpuPerReportUs).toFixed(0)} reports/s)`,
+  );
   console.log(
     `  server RSS           max ${(f.serverRssMax / 2 ** 20).toFixed(0)} MiB (VmHWM ${(f.serverRssPeak / 2 ** 20).toFixed(0)} MiB)`,
   );
