@@ -286,15 +286,9 @@ test("a watch drop: later pods and events are still seen; a cut link fails the p
   assert.equal(r.ok, false, 'the CRI pull must fail when the link is cut');
   assert.match(r.error ?? '', /connection reset by peer/);
   proxy.restore();
-  // containerd drops the failed pull's manifest and partial downloads; the agent reports the failure.
-  // Kubelet's events are written after that here: when they reach the server first, the agent's
-  // last "pulling" report of the same pull starts a second pull there, which the agent then fails
-  // too (two failed pulls, errors +2), so that order is not asserted.
-  const agentFailed = await sse.waitForEvent(
-    (e) => e.type === 'pull.failed' && e.pull?.id === moving.id,
-    "the agent's failure of the cut pull",
-  );
-  assert.match(agentFailed.pull?.error ?? '', /aborted/);
+  // Kubelet writes its Failed event as soon as the CRI call returns, usually before the agent's
+  // next report: the server fails the pull from kubelet's event, and the agent's later reports of the
+  // same attempt (still "pulling", then "failed") must not start or fail a second pull.
   // containerd's error has gRPC code Unknown, whose prefix kubelet 1.28+ leaves out of the message.
   const message = failAttempt(pod, 'cart', refs.cart, r.error ?? '');
 

@@ -21,6 +21,8 @@ export interface PullRecord {
   imageRef: string;
   status: PullState;
   startedAt: number;
+  /** the start time the agent reported, which names the attempt; absent for kubelet-only pulls */
+  agentStartedAt?: number;
   completedAt?: number;
   error?: string;
   manifestDigest?: string;
@@ -155,6 +157,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     imageRef: p.imageRef,
     status: p.status,
     startedAt: Date.parse(p.startedAt),
+    agentStartedAt: Date.parse(p.startedAt),
     completedAt: p.completedAt ? Date.parse(p.completedAt) : now,
     error: p.error,
     manifestDigest: p.manifestDigest,

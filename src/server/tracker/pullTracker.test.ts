@@ -214,3 +214,19 @@ test('finished pulls leave the live view after the TTL', () => {
   tracker.tick(10_000);
   assert.equal(tracker.list({}, 10_000, false).length, 0);
 });
+
+test('a "pulling" report for an attempt kubelet already failed is not a new pull; a new start is', () => {
+  const { tracker, events } = setup();
+  const startedAt = '2026-11-27T10:00:00.000Z';
+  const attempt = (extra = {}) => pull([layer('sha256:a', 4 * MiB, MiB)], { startedAt, ...extra });
+  tracker.applyReport(report('w1', [attempt()]), 1000);
+  const id = events[0]!.pull!.id;
+  assert.ok(tracker.failPull(id, 'Failed to pull image "app:1": connection reset by peer', 2000));
+  tracker.applyReport(report('w1', [attempt()]), 3000);
+  tracker.applyReport(report('w1', [attempt({ status: 'failed', error: 'aborted' })]), 4000);
+  assert.equal(events.filter((e) => e.type === 'pull.started').length, 1);
+  assert.equal(events.filter((e) => e.type === 'pull.failed').length, 1);
+  assert.equal(tracker.status(id, 4000)!.error, 'Failed to pull image "app:1": connection reset by peer');
+  tracker.applyReport(report('w1', [pull([layer('sha256:a', 4 * MiB, 0)], { startedAt: '2026-11-27T10:01:00.000Z' })]), 5000);
+  assert.equal(events.filter((e) => e.type === 'pull.started').length, 2, 'a retry with a new start is a new pull');
+});

@@ -238,15 +238,13 @@ export class PullTracker {
 
   private needsNewRecord(node: NodeRecord | undefined, g: ReportGroup): boolean {
     const rec = node?.pulls.get(g.key);
-    if (!rec) return true;
-    return isFinished(rec.status) && (g.status === undefined || g.status === 'pulling');
+    return !rec || (isFinished(rec.status) && !isSameFinishedAttempt(rec, g));
   }
 
   private applyGroup(node: NodeRecord, g: ReportGroup, now: number): void {
     let rec = node.pulls.get(g.key);
     if (rec && isFinished(rec.status)) {
-      // The agent repeats a final status for a few reports; only a pull in progress is a new pull.
-      if (g.status === 'completed' || g.status === 'failed') return;
+      if (isSameFinishedAttempt(rec, g)) return;
       rec = undefined;
     }
     if (!rec) rec = this.createRecord(node, g, now);
@@ -288,6 +286,7 @@ export class PullTracker {
       imageRef: g.imageRef,
       status: 'pulling',
       startedAt: Math.min(g.startedAt ?? now, now),
+      agentStartedAt: g.startedAt,
       manifestDigest: g.manifestDigest,
       totalKnown: g.totalKnown,
       ingestGroup: g.ingestGroup,
@@ -385,6 +384,16 @@ export class PullTracker {
     };
     this.bus.publish(event);
   }
+}
+
+/**
+ * Reports about a pull the server already finished: the agent repeats a final status for a few
+ * reports, and may still say "pulling" for the attempt kubelet already failed or completed (the
+ * agent names an attempt by its start time). Only a pull with a new start is a new pull.
+ */
+function isSameFinishedAttempt(rec: PullRecord, g: ReportGroup): boolean {
+  if (g.status === 'completed' || g.status === 'failed') return true;
+  return g.startedAt !== undefined && rec.agentStartedAt === g.startedAt;
 }
 
 function samePods(a: PodRef[], b: PodRef[]): boolean {
