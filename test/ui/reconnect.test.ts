@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MB, postReport, report, syntheticPull } from './support/reports.js';
 import { startServer } from './support/server.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { pace, startUi, valueInPage, waitInPage, waitLive } from './support/uiTest.js';
 
 const LAYERS = [{ size: 40 * MB }];
 // While the server is down, Chromium logs each of EventSource's own retries that finds the port
@@ -35,6 +35,13 @@ test('after a server restart the page reconnects and replaces its state', async 
   assert.ok(await page.isVisible('.banner'), 'a banner says the figures are not live');
   await browser.screenshot('reconnect-down');
 
+  // Hold the list refetch back a while, so a page that said "live" before its list was fresh
+  // would be caught showing the old rows (on loopback the refetch is otherwise too quick to see).
+  await page.route('**/api/v1/pulls?layers=0', async (route) => {
+    await pace(1000);
+    await route.continue();
+  });
+
   // Same port, fresh state: the pull from before the restart is unknown to the new server.
   const restarted = await startServer({ httpPort: server.httpPort, extraArgs: ['--node-report-rate', '1000'] });
   t.after(() => restarted.stop());
@@ -43,7 +50,18 @@ test('after a server restart the page reconnects and replaces its state', async 
     report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/after:2', startedAt, layers: LAYERS, downloaded: 4 * MB })]),
   );
 
-  await waitLive(page);
+  // In the very frame the page says "live" again, the row from before the restart must be gone.
+  const firstLiveFrame = await valueInPage(
+    page,
+    'the connection to show "live" again',
+    () =>
+      document.querySelector('[data-testid=connection]')?.textContent === 'live' && {
+        images: [...document.querySelectorAll('[data-testid=pull-row] [data-testid=image]')].map((e) => e.textContent),
+      },
+    null,
+    30_000,
+  );
+  assert.ok(!firstLiveFrame.images.includes('before:1'), `rows when "live" showed: ${firstLiveFrame.images.join(', ')}`);
   await waitInPage(
     page,
     'only the new server pull to be listed',

@@ -44,9 +44,24 @@ export async function startUi(
 
 /** Waits for a condition in the page; a timeout fails with `what` rather than a bare timeout. */
 export async function waitInPage<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 15_000): Promise<void> {
+  await valueInPage(page, what, fn, arg, timeoutMs);
+}
+
+/**
+ * Like waitInPage, and returns the first truthy value `fn` gave (as JSON). Checked every frame,
+ * so the value describes the first frame in which the condition held.
+ */
+export async function valueInPage<A, R>(
+  page: Page,
+  what: string,
+  fn: (arg: A) => R | false | null | undefined,
+  arg: A,
+  timeoutMs = 15_000,
+): Promise<R> {
   try {
     // playwright types the argument as Unboxed<A>; for the plain data passed here that is A.
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout: timeoutMs, polling: 'raf' });
+    const handle = await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout: timeoutMs, polling: 'raf' });
+    return (await handle.jsonValue()) as R;
   } catch (err) {
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -74,7 +89,7 @@ export async function rowProgress(page: Page, image: string): Promise<number> {
   }, image);
 }
 
-/** Resolves after `ms`: only for pacing synthetic agent reports, never to wait for the page. */
+/** Resolves after `ms`: for pacing synthetic agent reports or delaying a routed response, never to wait for the page. */
 export function pace(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
