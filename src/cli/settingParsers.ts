@@ -1,6 +1,6 @@
 // Pure parsers for setting values. Each returns the value or throws SettingError with a
 // message a person can act on; the caller adds the setting's name.
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../common/index.js';
 
 export class SettingError extends Error {}
 

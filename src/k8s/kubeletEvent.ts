@@ -1,7 +1,7 @@
 // Classifies kubelet image Events (core/v1 or events.k8s.io/v1 shape) by message prefix, because
 // the reasons `Failed` and `BackOff` are shared with container-lifecycle events
 // (runtime-facts.md §1.1). The message formats of Kubernetes 1.19–1.35 are all accepted (§1.2).
-import { parseGoDurationSeconds } from './goDuration.js';
+import { parseDurationSeconds } from '../common/index.js';
 
 export type KubeletEventKind =
   | 'pulling'
@@ -174,10 +174,10 @@ function pulledDetails(rest: string): Pick<KubeletEvent, 'pullSeconds' | 'pullWi
   const out: Pick<KubeletEvent, 'pullSeconds' | 'pullWithWaitingSeconds' | 'imageBytes'> = {};
   const m = /^ in (\S+?)(?: \((\S+) including waiting\))?(?:\. |\.?$)/.exec(rest);
   if (m) {
-    const pull = parseGoDurationSeconds(m[1] as string);
+    const pull = parseDurationSeconds(m[1] as string);
     if (pull !== undefined) out.pullSeconds = pull;
     if (m[2] !== undefined) {
-      const waiting = parseGoDurationSeconds(m[2]);
+      const waiting = parseDurationSeconds(m[2]);
       if (waiting !== undefined) out.pullWithWaitingSeconds = waiting;
     }
   }

@@ -1,4 +1,5 @@
-// Go's time.ParseDuration syntax ("500ms", "2s", "1h30m"), which the original's settings used.
+// Go's time.ParseDuration syntax ("500ms", "2s", "1h30m"): the original's settings use it, and
+// kubelet prints pull times with Go's time.Duration.String() ("1m21.284220239s", "599ms", "12µs").
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
@@ -30,6 +31,12 @@ export function parseDuration(text: string): number | undefined {
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
   }
   return sign * total;
+}
+
+/** Seconds in a Go duration, rounded to Go's nanosecond resolution; undefined when not one. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : Math.round(ms * 1e6) / 1e9;
 }
 
 /** Formats milliseconds the way Go prints durations (e.g. 90000 → "1m30s"). */

@@ -1,0 +1,1 @@
+export { formatDuration, parseDuration, parseDurationSeconds } from './goDuration.js';
