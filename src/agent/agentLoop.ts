@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import type { ContainerdClient } from './containerd/client.js';
 import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
+import { ImageEventWatcher } from './imageEventWatcher.js';
 import { Poller } from './poller.js';
 import { Reporter } from './reporter.js';
 import { PullTracker } from './resolver/pullTracker.js';
@@ -28,6 +29,7 @@ export class AgentLoop {
   private readonly tracker = new PullTracker();
   private readonly poller: Poller;
   private readonly reporter: Reporter;
+  private readonly imageEvents: ImageEventWatcher;
   private runtime: RuntimeVersion | undefined;
   private outage: { since: number; reason: string } | undefined;
   private failures = 0;
@@ -38,6 +40,7 @@ export class AgentLoop {
   constructor(private readonly opts: AgentLoopOptions) {
     this.runtime = opts.runtime;
     this.poller = new Poller(opts.client, this.tracker, opts.logger);
+    this.imageEvents = new ImageEventWatcher(opts.client, opts.logger);
     this.reporter = new Reporter({
       serverUrl: opts.settings.serverUrl,
       token: opts.settings.agentToken,
@@ -49,12 +52,14 @@ export class AgentLoop {
   }
 
   start(): void {
+    this.imageEvents.start();
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.imageEvents.stop();
     await this.running;
     await this.reporter.close();
     this.opts.client.close();
@@ -89,7 +94,7 @@ export class AgentLoop {
           'connected to containerd',
         );
       }
-      await this.poller.pollOnce(nowMs);
+      await this.poller.pollOnce(nowMs, this.imageEvents.drain());
       this.recovered();
       return true;
     } catch (err) {

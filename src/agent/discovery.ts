@@ -1,7 +1,7 @@
 // Finds the pull behind ingests no tracked pull accounts for, by asking containerd which manifest
 // names the blob (containerd labels a manifest with its config and layers before fetching them).
 // Manifest documents are immutable: read once, cached by digest.
-import type { BlobInfo } from './containerd/types.js';
+import type { BlobInfo, ImageRecord } from './containerd/types.js';
 import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
 import { type ImageIndex, type ImageManifest, parseManifestBlob } from './resolver/manifest.js';
@@ -19,6 +19,8 @@ const MISS_RETRY_MS = 10_000;
 /** Digests per List call: each costs 129 label filters, evaluated by containerd against every blob. */
 const DIGESTS_PER_QUERY = 16;
 const MAX_CACHED_DOCS = 2_000;
+/** An image record names a pull nobody saw only if its manifest was fetched this recently (else: a re-tag, an update). */
+const MISSED_PULL_WINDOW_MS = 60_000;
 
 export interface DiscoveryResult {
   found: DiscoveredPull[];
@@ -85,6 +87,47 @@ export class PullDiscovery {
     }
     this.forgetOldMisses(nowMs);
     return { found, notes };
+  }
+
+  /**
+   * A pull whose every download started and ended between two polls leaves only its image record.
+   * Resolves such a record to its pull (then reported as completed), unless it is known (`knows`),
+   * not recent, or not fetched from a registry (an import or a tag has no distribution-source label).
+   */
+  async discoverFromImage(
+    record: ImageRecord,
+    nowMs: number,
+    knows: (digest: string) => boolean,
+  ): Promise<{ found?: DiscoveredPull; note: string }> {
+    const why = (note: string) => ({ note: `image record ${record.name}: ${note}` });
+    if (!record.targetDigest || knows(record.targetDigest)) return why('its pull is already tracked');
+    const top = (await this.content.listContent(digestFilters([record.targetDigest])))[0];
+    if (!top) return why(`target ${record.targetDigest} is not in the content store`);
+    let manifest = top;
+    let index: BlobInfo | undefined;
+    const topDoc = await this.readDoc(top.digest);
+    if (topDoc.kind === 'index') {
+      index = top;
+      // Only the local platform's manifest was fetched: the one present (the newest if several).
+      const present = await this.content.listContent(digestFilters(topDoc.manifests.map((m) => m.digest)));
+      const newest = present.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      if (!newest) return why('no platform manifest of its index is in the content store');
+      manifest = newest;
+    }
+    if (knows(manifest.digest)) return why('its pull is already tracked');
+    if (nowMs - manifest.createdAtMs > MISSED_PULL_WINDOW_MS) return why('manifest fetched earlier: a re-tag or update, not a new pull');
+    const repository = distributionRepository(manifest.labels) ?? (index ? distributionRepository(index.labels) : undefined);
+    if (!repository) return why('not fetched from a registry (no distribution-source label): an import or a tag');
+    const doc = index ? await this.readDoc(manifest.digest) : topDoc;
+    if (doc.kind !== 'manifest') return why(`${manifest.digest} is not an image manifest`);
+    const blobs = new Map<string, BlobInfo | null>();
+    const children = [doc.config, ...doc.layers].map((d) => d.digest);
+    for (const d of children) blobs.set(d, null);
+    for (const info of await this.content.listContent(digestFilters(children))) blobs.set(info.digest, info);
+    return {
+      found: { manifest, doc, index, repository, blobs },
+      note: `image record ${record.name}: pull finished between two polls (manifest ${manifest.digest}); reported as completed`,
+    };
   }
 
   private async readDoc(digest: string): Promise<ImageManifest | ImageIndex> {

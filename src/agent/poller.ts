@@ -13,6 +13,7 @@ import type { PullTracker } from './resolver/pullTracker.js';
 export interface ContainerdReader extends ContentSource {
   listIngests(): Promise<IngestStatus[]>;
   listImages(filters: string[]): Promise<ImageRecord[]>;
+  getImage(name: string): Promise<ImageRecord | undefined>;
 }
 
 /**
@@ -34,7 +35,8 @@ export class Poller {
     this.discovery = new PullDiscovery(containerd);
   }
 
-  async pollOnce(nowMs: number): Promise<void> {
+  /** `newImages`: names of image records created or updated since the last poll (from containerd's events). */
+  async pollOnce(nowMs: number, newImages: string[] = []): Promise<void> {
     this.polls++;
     const ingests = await this.containerd.listIngests();
     const isTracking = (m: string) => this.tracker.isTracking(m);
@@ -48,6 +50,16 @@ export class Poller {
         notes.push(...again.notes);
       }
     }
+
+    for (const name of newImages) {
+      const record = await this.containerd.getImage(name);
+      if (!record) continue;
+      const knows = (d: string) => this.tracker.knowsTarget(d) || found.some((f) => f.manifest.digest === d || f.index?.digest === d);
+      const missed = await this.discovery.discoverFromImage(record, nowMs, knows);
+      notes.push(missed.note);
+      if (missed.found) found.push(missed.found);
+    }
+
     for (const note of notes) this.logger.debug({ resolution: note }, 'resolver');
 
     const blobs = new Map<string, BlobInfo | null>();

@@ -2,6 +2,7 @@
 // (ingests, blob infos, blob reads) and image records, every call in one namespace.
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { IMAGE_EVENT_TYPES, imageNameFromEvent } from './imageEvent.js';
 import { containerdServices } from './protos.js';
 import type { BlobInfo, ImageRecord, IngestStatus, RuntimeVersion } from './types.js';
 
@@ -32,6 +33,16 @@ interface RawStatus {
   updatedAt: Timestamp | null;
 }
 
+interface RawEnvelope {
+  namespace: string;
+  topic: string;
+  // proto-loader keeps google.protobuf.Any's own field names
+  event: { type_url?: string; typeUrl?: string; value: Buffer } | null;
+}
+
+/** grpc-js status for "not found". */
+const GRPC_NOT_FOUND = 5;
+
 interface RawImage {
   name: string;
   target: { mediaType: string; digest: string } | null;
@@ -57,6 +68,7 @@ export class ContainerdClient {
   private readonly version: grpc.Client;
   private readonly content: grpc.Client;
   private readonly images: grpc.Client;
+  private readonly events: grpc.Client;
   private readonly metadata: grpc.Metadata;
 
   constructor(socketPath: string, namespace: string) {
@@ -77,6 +89,7 @@ export class ContainerdClient {
     const channelOverride = this.version.getChannel();
     this.content = new services.Content(target, credentials, { ...options, channelOverride });
     this.images = new services.Images(target, credentials, { ...options, channelOverride });
+    this.events = new services.Events(target, credentials, { ...options, channelOverride });
     this.metadata = new grpc.Metadata();
     this.metadata.set(NAMESPACE_HEADER, namespace);
   }
@@ -124,7 +137,48 @@ export class ContainerdClient {
     }));
   }
 
+  /** One image record by name; undefined when there is none. */
+  async getImage(name: string): Promise<ImageRecord | undefined> {
+    try {
+      const res = (await this.unary(this.images, 'get', { name })) as { image: RawImage | null };
+      if (!res.image) return undefined;
+      return { name: res.image.name, targetDigest: res.image.target?.digest ?? '', targetMediaType: res.image.target?.mediaType ?? '' };
+    } catch (err) {
+      if ((err as grpc.ServiceError).code === GRPC_NOT_FOUND) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Live names of images created or updated in this namespace (no replay). `onEnd` is called once
+   * when the stream ends or fails; the returned function cancels it.
+   */
+  subscribeImageEvents(onName: (name: string) => void, onEnd: (err?: Error) => void): () => void {
+    const ns = JSON.stringify(this.namespace);
+    const filters = [`topic=="/images/create",namespace==${ns}`, `topic=="/images/update",namespace==${ns}`];
+    const call = (this.events as unknown as Record<string, ServerStream>).subscribe!.call(this.events, { filters }, this.metadata, {});
+    let ended = false;
+    const end = (err?: Error) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    call.on('data', (e: RawEnvelope) => {
+      const type = (e.event?.type_url ?? e.event?.typeUrl ?? '').replace(/^.*\//, '');
+      if (!e.event || !IMAGE_EVENT_TYPES.includes(type)) return;
+      const name = imageNameFromEvent(e.event.value);
+      if (name) onName(name);
+    });
+    call.on('error', (err) => end(err));
+    call.on('end', () => end());
+    return () => {
+      ended = true;
+      call.cancel();
+    };
+  }
+
   close(): void {
+    this.events.close();
     this.content.close();
     this.images.close();
     this.version.close();

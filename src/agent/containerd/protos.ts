@@ -12,13 +12,14 @@ export interface ContainerdServices {
   Version: ServiceCtor;
   Content: ServiceCtor;
   Images: ServiceCtor;
+  Events: ServiceCtor;
 }
 
 let loaded: ContainerdServices | undefined;
 
 export function containerdServices(): ContainerdServices {
   if (loaded) return loaded;
-  const definition = protoLoader.loadSync(['version.proto', 'content.proto', 'images.proto'], {
+  const definition = protoLoader.loadSync(['version.proto', 'content.proto', 'images.proto', 'events.proto'], {
     includeDirs: [PROTO_DIR],
     keepCase: false,
     longs: Number,
@@ -31,10 +32,11 @@ export function containerdServices(): ContainerdServices {
         version: { v1: { Version: ServiceCtor } };
         content: { v1: { Content: ServiceCtor } };
         images: { v1: { Images: ServiceCtor } };
+        events: { v1: { Events: ServiceCtor } };
       };
     };
   };
   const s = pkg.containerd.services;
-  loaded = { Version: s.version.v1.Version, Content: s.content.v1.Content, Images: s.images.v1.Images };
+  loaded = { Version: s.version.v1.Version, Content: s.content.v1.Content, Images: s.images.v1.Images, Events: s.events.v1.Events };
   return loaded;
 }

@@ -345,3 +345,25 @@ test('after a containerd outage, a pull whose ingests never move again is failed
   ]);
   assert.match(t.report().find((p) => p.status === 'failed')?.error ?? '', /containerd was unreachable/);
 });
+
+test('knowsTarget: pulls in memory and recently completed ones, not failed ones', () => {
+  const doc = image('known', [['known-l0', MiB]]);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('known-manifest'), blob(dg('known-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(dg('known-l0'), 0, MiB)], [discovered('known', doc, T0)]);
+  assert.equal(t.knowsTarget(dg('known-manifest')), true);
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 1));
+  store.set(dg('known-l0'), blob(dg('known-l0'), MiB, T0 + 1500));
+  const r = poll(t, T0 + 2000, store, [], [], [{ name: 'r/known:v1', targetDigest: dg('known-manifest'), targetMediaType: '' }]);
+  t.delivered(r.report);
+  assert.equal(t.report().length, 0, 'dropped after delivery');
+  assert.equal(t.knowsTarget(dg('known-manifest')), true, 'still known: its image records are not new pulls');
+  assert.equal(t.knowsTarget(dg('other')), false);
+
+  const failing = image('gone', [['gone-l0', MiB]]);
+  const store2 = new Map<string, BlobInfo>([[dg('gone-manifest'), blob(dg('gone-manifest'), 700, T0)]]);
+  poll(t, T0 + 3000, store2, [ingest(dg('gone-l0'), 0, MiB)], [discovered('gone', failing, T0)]);
+  store2.clear();
+  poll(t, T0 + 4000, store2, []);
+  assert.equal(t.knowsTarget(dg('gone-manifest')), false, 'a failed pull does not hide a successful retry');
+});

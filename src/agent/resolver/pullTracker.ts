@@ -90,6 +90,8 @@ export class PullTracker {
   private readonly pulls = new Map<string, TrackedPull>();
   /** blob digest → the pull that downloaded it, and when */
   private readonly downloadedBy = new Map<string, { key: string; atMs: number }>();
+  /** manifest and index digests of pulls finished recently (their image records must not start a pull again) */
+  private readonly finishedTargets = new Map<string, number>();
 
   /** Pulls in report order (oldest first). */
   list(): TrackedPull[] {
@@ -107,6 +109,18 @@ export class PullTracker {
       if (!known.has(parsed.digest)) out.add(parsed.digest);
     }
     return [...out];
+  }
+
+  /**
+   * True when a pull in memory (not failed), or one completed within the last minutes, has this
+   * manifest or index digest: its image record is not a new pull.
+   */
+  knowsTarget(digest: string): boolean {
+    if (this.finishedTargets.has(digest)) return true;
+    for (const p of this.pulls.values()) {
+      if (p.status !== 'failed' && (p.manifestDigest === digest || p.indexDigest === digest)) return true;
+    }
+    return false;
   }
 
   /** True when a pull in progress already stands for this manifest. */
@@ -191,7 +205,13 @@ export class PullTracker {
         if (p.status === r.status && reportDigest(p) === r.manifestDigest && iso(p.startedAtMs) === r.startedAt) p.finalDelivered = true;
       }
     }
-    for (const [key, p] of this.pulls) if (p.finalDelivered) this.pulls.delete(key);
+    for (const [key, p] of this.pulls) {
+      if (!p.finalDelivered) continue;
+      this.pulls.delete(key);
+      if (p.status !== 'completed') continue;
+      this.finishedTargets.set(p.manifestDigest, p.finishedAtMs ?? 0);
+      if (p.indexDigest) this.finishedTargets.set(p.indexDigest, p.finishedAtMs ?? 0);
+    }
   }
 
   private active(): TrackedPull[] {
@@ -379,6 +399,7 @@ export class PullTracker {
       if (p.finishedAtMs !== undefined && nowMs - p.finishedAtMs > FINISHED_RETENTION_MS) this.pulls.delete(key);
     }
     for (const [digest, d] of this.downloadedBy) if (nowMs - d.atMs > DOWNLOAD_MEMORY_MS) this.downloadedBy.delete(digest);
+    for (const [digest, atMs] of this.finishedTargets) if (nowMs - atMs > DOWNLOAD_MEMORY_MS) this.finishedTargets.delete(digest);
   }
 }
 
