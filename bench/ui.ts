@@ -9,6 +9,7 @@
 // 16.7 ms deltas), and one with the cap lifted, where a delta is the real cost of a frame. Each is
 // measured watching the list and while scrolling it one screen every 10 frames.
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openBrowser } from '../test/ui/support/browser.js';
@@ -128,6 +129,8 @@ try {
     }
   }
   results.rejectedReports = rejected;
+  // The machine is shared: its load explains a slow run.
+  results.loadAverage1m = Number(loadavg()[0]?.toFixed(2));
   console.log(JSON.stringify(results, null, 2));
 } finally {
   for (const timer of timers) clearInterval(timer);
