@@ -5,7 +5,8 @@ import { defineConfig } from 'vite';
 // so the build must emit only external script and style files.
 export default defineConfig({
   root: import.meta.dirname,
-  base: '/',
+  // Relative asset URLs: the UI also works behind a path prefix (an ingress at /pulltrace/).
+  base: './',
   plugins: [react()],
   build: {
     outDir: '../dist/web',

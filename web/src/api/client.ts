@@ -1,5 +1,7 @@
 import type { PullStatus } from '../state/types.js';
 
+// URLs are relative to the page, so the UI also works behind a path prefix (an ingress at /pulltrace/).
+
 export interface HistoryPage {
   pulls: PullStatus[];
   next: string | null;
@@ -17,12 +19,12 @@ export interface HistoryQuery {
 
 /** Active and recently finished pulls, without layer lists (they come per pull on demand). */
 export function fetchPulls(signal?: AbortSignal): Promise<PullStatus[]> {
-  return getJson<{ pulls: PullStatus[] }>('/api/v1/pulls?layers=0', signal).then((body) => body.pulls);
+  return getJson<{ pulls: PullStatus[] }>('api/v1/pulls?layers=0', signal).then((body) => body.pulls);
 }
 
 /** One pull with its layers. */
 export function fetchPull(id: string, signal?: AbortSignal): Promise<PullStatus> {
-  return getJson<PullStatus>(`/api/v1/pulls/${encodeURIComponent(id)}`, signal);
+  return getJson<PullStatus>(`api/v1/pulls/${encodeURIComponent(id)}`, signal);
 }
 
 export function fetchHistory(query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
@@ -30,7 +32,7 @@ export function fetchHistory(query: HistoryQuery, signal?: AbortSignal): Promise
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== '') params.set(key, String(value));
   }
-  return getJson<HistoryPage>(`/api/v1/history?${params}`, signal);
+  return getJson<HistoryPage>(`api/v1/history?${params}`, signal);
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {

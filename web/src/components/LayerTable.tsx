@@ -25,8 +25,11 @@ export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] |
         </tr>
       </thead>
       <tbody>
-        {layers.map((layer) => (
-          <tr key={layer.digest} data-testid="layer-row" data-digest={layer.digest}>
+        {layers.map((layer, index) => (
+          // A manifest may list the same blob twice (old images repeat the empty layer), and layers keep
+          // manifest order, so the position is a stable key.
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above
+          <tr key={`${index}:${layer.digest}`} data-testid="layer-row" data-digest={layer.digest}>
             <td className="mono" title={layer.digest}>
               {shortDigest(layer.digest)}
             </td>

@@ -12,7 +12,7 @@ export function Tabs({ state, onChange }: { state: ViewState; onChange: (change:
   return (
     <nav className="tabs" aria-label="Views">
       {TABS.map(({ view, label }) => {
-        const href = `/${formatViewState({ ...state, view })}`;
+        const href = `${window.location.pathname}${formatViewState({ ...state, view })}`;
         const onClick = (event: MouseEvent) => {
           if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
           event.preventDefault();

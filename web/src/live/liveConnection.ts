@@ -59,7 +59,7 @@ export function connectLive(
   }, RESYNC_MS);
 
   const open = () => {
-    const opened = new EventSource('/api/v1/events?layers=0');
+    const opened = new EventSource('api/v1/events?layers=0');
     source = opened;
     opened.onopen = () => goLive(opened);
     opened.onmessage = (message) => {
