@@ -63,10 +63,13 @@ export class Poller {
     for (const note of notes) this.logger.debug({ resolution: note }, 'resolver');
 
     const blobs = new Map<string, BlobInfo | null>();
-    const check = this.tracker.digestsToCheck();
+    const check = this.tracker.digestsToCheck(ingests);
     for (const d of check) blobs.set(d, null);
     for (const info of await this.listByChunks(check, digestFilters)) blobs.set(info.digest, info);
-    const targets = [...this.tracker.imageTargets(), ...found.flatMap((f) => [f.manifest.digest, ...(f.index ? [f.index.digest] : [])])];
+    const targets = [
+      ...this.tracker.imageTargets(ingests),
+      ...found.flatMap((f) => [f.manifest.digest, ...(f.index ? [f.index.digest] : [])]),
+    ];
     const images = targets.length > 0 ? await this.containerd.listImages(imageTargetFilters(targets)) : [];
 
     const decisions = this.tracker.apply({ nowMs, ingests, discovered: found, blobs, images });

@@ -46,8 +46,10 @@ function poll(
   images: ImageRecord[] = [],
 ) {
   const blobs = new Map<string, BlobInfo | null>();
-  for (const d of t.digestsToCheck()) blobs.set(d, store.get(d) ?? null);
-  const obs: PollObservation = { nowMs, ingests, discovered: found, blobs, images };
+  for (const d of t.digestsToCheck(ingests)) blobs.set(d, store.get(d) ?? null);
+  // Like containerd answering a filtered image List: only records of the targets asked for.
+  const asked = new Set([...t.imageTargets(ingests), ...found.flatMap((f) => [f.manifest.digest, f.index?.digest])]);
+  const obs: PollObservation = { nowMs, ingests, discovered: found, blobs, images: images.filter((i) => asked.has(i.targetDigest)) };
   const decisions = t.apply(obs);
   return { decisions, report: t.report() };
 }
@@ -366,4 +368,18 @@ test('knowsTarget: pulls in memory and recently completed ones, not failed ones'
   store2.clear();
   poll(t, T0 + 4000, store2, []);
   assert.equal(t.knowsTarget(dg('gone-manifest')), false, 'a failed pull does not hide a successful retry');
+});
+
+test('queries stay small while downloads run: no presence check for ingesting blobs, no image lookup', () => {
+  const doc = image('quiet', [
+    ['quiet-l0', 2 * MiB],
+    ['quiet-l1', 2 * MiB],
+  ]);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('quiet-manifest'), blob(dg('quiet-manifest'), 700, T0)]]);
+  const running = [ingest(dg('quiet-l0'), MiB, 2 * MiB)];
+  poll(t, T0 + 1000, store, running, [discovered('quiet', doc, T0)]);
+  assert.deepEqual(t.digestsToCheck(running).sort(), [dg('quiet-manifest'), doc.config.digest, dg('quiet-l1')].sort());
+  assert.deepEqual(t.imageTargets(running), [], 'its record cannot exist while it downloads');
+  assert.deepEqual(t.imageTargets([]), [dg('quiet-manifest')]);
 });

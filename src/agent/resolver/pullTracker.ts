@@ -128,20 +128,33 @@ export class PullTracker {
     return this.active().some((p) => p.manifestDigest === manifestDigest);
   }
 
-  /** Digests whose presence the next `apply` needs: manifests in progress (their removal is the failure signal) and unsettled blobs. */
-  digestsToCheck(): string[] {
+  /**
+   * Digests whose presence the next `apply` needs: manifests in progress (their removal is the
+   * failure signal) and unsettled blobs — except those with an active ingest, which cannot be
+   * committed yet.
+   */
+  digestsToCheck(ingests: IngestStatus[] = []): string[] {
+    const ingesting = ingestDigests(ingests);
     const out = new Set<string>();
     for (const p of this.active()) {
       out.add(p.manifestDigest);
-      for (const b of p.blobs) if (b.state !== 'done' && !(b.state === 'cached' && !b.sharedWith)) out.add(b.desc.digest);
+      for (const b of p.blobs) {
+        if (b.state === 'done' || (b.state === 'cached' && !b.sharedWith) || ingesting.has(b.desc.digest)) continue;
+        out.add(b.desc.digest);
+      }
     }
     return [...out];
   }
 
-  /** Targets whose image record completes and names a pull (the manifest, or its index). */
-  imageTargets(): string[] {
+  /**
+   * Targets (manifest, or its index) whose image record would complete and name a pull. A pull
+   * with a download still active cannot have its record yet: containerd writes it last.
+   */
+  imageTargets(ingests: IngestStatus[] = []): string[] {
+    const ingesting = ingestDigests(ingests);
     const out = new Set<string>();
     for (const p of this.active()) {
+      if (p.blobs.some((b) => ingesting.has(b.desc.digest))) continue;
       out.add(p.manifestDigest);
       if (p.indexDigest) out.add(p.indexDigest);
     }
@@ -401,6 +414,15 @@ export class PullTracker {
     for (const [digest, d] of this.downloadedBy) if (nowMs - d.atMs > DOWNLOAD_MEMORY_MS) this.downloadedBy.delete(digest);
     for (const [digest, atMs] of this.finishedTargets) if (nowMs - atMs > DOWNLOAD_MEMORY_MS) this.finishedTargets.delete(digest);
   }
+}
+
+function ingestDigests(ingests: IngestStatus[]): Set<string> {
+  const out = new Set<string>();
+  for (const i of ingests) {
+    const parsed = parseIngestRef(i.ref);
+    if (parsed) out.add(parsed.digest);
+  }
+  return out;
 }
 
 function startOf(d: DiscoveredPull): number {
