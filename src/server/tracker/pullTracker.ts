@@ -147,7 +147,7 @@ export class PullTracker {
   /** Replaces the error text of a failed pull (kubelet's message is more useful than the agent's). */
   refineError(id: string, error: string, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
-    if (!rec || rec.status !== 'failed' || rec.error === error) return undefined;
+    if (rec?.status !== 'failed' || rec.error === error) return undefined;
     rec.error = error;
     return pullStatus(rec, now, true);
   }
