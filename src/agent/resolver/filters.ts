@@ -22,8 +22,11 @@ export function manifestsNamingFilters(digests: string[], maxLayers = MAX_LAYER_
   return out;
 }
 
-/** Layer positions searched when looking again for later pulls sharing a blob: shared blobs are base layers. */
-export const REDISCOVERY_LAYER_LABELS = 32;
+/**
+ * Layer positions searched when looking again for later pulls sharing a blob. Shared blobs are base
+ * layers, and containerd evaluates every filter against every blob it holds: keep this small.
+ */
+export const REDISCOVERY_LAYER_LABELS = 8;
 
 /** Indexes that name this manifest as one of their platform manifests. */
 export function indexesNamingFilters(manifestDigest: string, maxManifests = MAX_INDEX_MANIFESTS): string[] {
