@@ -76,8 +76,14 @@ export class AgentLoop {
 
   private async tick(): Promise<void> {
     const started = Date.now();
-    const ok = await this.pollContainerd(started);
-    this.reporter.offer(this.snapshot());
+    let ok = false;
+    try {
+      ok = await this.pollContainerd(started);
+      this.reporter.offer(this.snapshot());
+    } catch (err) {
+      // A bug must not end the agent: say so loudly and keep the heartbeat going.
+      this.opts.logger.error({ err }, 'agent poll failed unexpectedly');
+    }
     const interval = this.opts.settings.reportIntervalMs;
     const delay = ok ? interval - (Date.now() - started) : Math.min(MAX_BACKOFF_MS, interval * 2 ** Math.min(this.failures, 6));
     this.schedule(Math.max(0, delay));

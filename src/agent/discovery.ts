@@ -4,7 +4,7 @@
 import type { BlobInfo, ImageRecord } from './containerd/types.js';
 import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
-import { type ImageIndex, type ImageManifest, parseManifestBlob } from './resolver/manifest.js';
+import { type ImageIndex, type ImageManifest, ManifestError, parseManifestBlob } from './resolver/manifest.js';
 import type { DiscoveredPull } from './resolver/pullTracker.js';
 
 /** The part of the containerd client discovery needs (a fake in tests). */
@@ -70,7 +70,16 @@ export class PullDiscovery {
     const found: DiscoveredPull[] = [];
     for (const m of manifests.values()) {
       if (isTracking(m.digest)) continue;
-      const doc = await this.readDoc(m.digest);
+      let doc: ImageManifest | ImageIndex;
+      try {
+        doc = await this.readDoc(m.digest);
+      } catch (err) {
+        // One unreadable manifest must not stop the tracking of every other pull: set its blobs aside.
+        if (!(err instanceof ManifestError)) throw err;
+        for (const d of wanted) if (Object.values(m.labels).includes(d)) this.misses.set(d, nowMs + MISS_RETRY_MS);
+        notes.push(`manifest ${m.digest} skipped: ${err.message}`);
+        continue;
+      }
       if (doc.kind !== 'manifest') continue;
       const indexes = await this.content.listContent(indexesNamingFilters(m.digest));
       // Several indexes can name one manifest (re-tagged images); the newest is the one being pulled.
@@ -105,7 +114,13 @@ export class PullDiscovery {
     if (!top) return why(`target ${record.targetDigest} is not in the content store`);
     let manifest = top;
     let index: BlobInfo | undefined;
-    const topDoc = await this.readDoc(top.digest);
+    let topDoc: ImageManifest | ImageIndex;
+    try {
+      topDoc = await this.readDoc(top.digest);
+    } catch (err) {
+      if (err instanceof ManifestError) return why(`target skipped: ${err.message}`);
+      throw err;
+    }
     if (topDoc.kind === 'index') {
       index = top;
       // Only the local platform's manifest was fetched: the one present (the newest if several).
@@ -118,7 +133,10 @@ export class PullDiscovery {
     if (nowMs - manifest.createdAtMs > MISSED_PULL_WINDOW_MS) return why('manifest fetched earlier: a re-tag or update, not a new pull');
     const repository = distributionRepository(manifest.labels) ?? (index ? distributionRepository(index.labels) : undefined);
     if (!repository) return why('not fetched from a registry (no distribution-source label): an import or a tag');
-    const doc = index ? await this.readDoc(manifest.digest) : topDoc;
+    const doc = index
+      ? await this.readDoc(manifest.digest).catch((err: Error) => (err instanceof ManifestError ? undefined : Promise.reject(err)))
+      : topDoc;
+    if (!doc) return why(`${manifest.digest} is not a readable manifest`);
     if (doc.kind !== 'manifest') return why(`${manifest.digest} is not an image manifest`);
     const blobs = new Map<string, BlobInfo | null>();
     const children = [doc.config, ...doc.layers].map((d) => d.digest);

@@ -167,7 +167,12 @@ export class ContainerdClient {
       const type = (e.event?.type_url ?? e.event?.typeUrl ?? '').replace(/^.*\//, '');
       if (!e.event || !IMAGE_EVENT_TYPES.includes(type)) return;
       const name = imageNameFromEvent(e.event.value);
-      if (name) onName(name);
+      try {
+        if (name) onName(name);
+      } catch (err) {
+        end(err as Error);
+        call.cancel();
+      }
     });
     call.on('error', (err) => end(err));
     call.on('end', () => end());
