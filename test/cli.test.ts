@@ -53,3 +53,62 @@ test('the flag wins over the environment variable', async () => {
   const r = await runPulltrace(['server', '--stall-timeout', 'bad-flag'], { PULLTRACE_STALL_TIMEOUT: '5s' });
   assert.match(r.stderr, /--stall-timeout: "bad-flag"/);
 });
+
+test('a start-up failure is one clear line and a non-zero exit: port in use, unusable history file', async () => {
+  const { createServer } = await import('node:net');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'pulltrace-cli-'));
+  try {
+    const busy = await runPulltrace([
+      'server',
+      '--http-addr',
+      `127.0.0.1:${port}`,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+      '--kubernetes',
+      'off',
+    ]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`pulltrace: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+    // The HTTP listener is already up when the metrics port fails: it must be closed so the process exits.
+    const metricsBusy = await runPulltrace([
+      'server',
+      '--http-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      `127.0.0.1:${port}`,
+      '--db',
+      ':memory:',
+      '--kubernetes',
+      'off',
+    ]);
+    assert.equal(metricsBusy.code, 1);
+    assert.match(metricsBusy.stderr, /already in use/);
+    const notDb = join(dir, 'history.db');
+    writeFileSync(notDb, 'this is not a database\n');
+    const bad = await runPulltrace([
+      'server',
+      '--http-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--db',
+      notDb,
+      '--kubernetes',
+      'off',
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^pulltrace: .*history\.db/m);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    blocker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -41,20 +41,38 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const stops: Array<() => Promise<void>> = [];
   onShutdown(logger, stops);
 
-  if (args.command === 'server' || args.command === 'standalone') {
-    const server = await startServer(settings as unknown as ServerSettings, logger);
-    stops.unshift(() => server.close());
-    if (args.command === 'standalone') {
-      // The in-process agent reports to this server's own listener, through the same path as remote agents.
-      const agentSettings = { ...(settings as unknown as AgentSettings), serverUrl: server.loopbackUrl };
-      const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
+  try {
+    if (args.command === 'server' || args.command === 'standalone') {
+      const server = await startServer(settings as unknown as ServerSettings, logger);
+      stops.unshift(() => server.close());
+      if (args.command === 'standalone') {
+        // The in-process agent reports to this server's own listener, through the same path as remote agents.
+        const agentSettings = { ...(settings as unknown as AgentSettings), serverUrl: server.loopbackUrl };
+        const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
+        stops.unshift(() => agent.close());
+      }
+    } else {
+      const agent = await startAgent(settings as unknown as AgentSettings, logger.child({ component: 'agent' }), { standalone: false });
       stops.unshift(() => agent.close());
     }
-  } else {
-    const agent = await startAgent(settings as unknown as AgentSettings, logger.child({ component: 'agent' }), { standalone: false });
-    stops.unshift(() => agent.close());
+  } catch (err) {
+    // A start-up failure (port in use, unreadable history file, not containerd) is a message, not a stack.
+    logger.debug({ err }, 'start-up failed');
+    console.error(`pulltrace: ${describeStartupError(err)}`);
+    await Promise.allSettled(stops.map((s) => s()));
+    logger.flush();
+    return 1;
   }
   return undefined;
+}
+
+function describeStartupError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code === 'EADDRINUSE')
+    return `cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the address is already in use (choose another with --http-addr / --metrics-addr)`;
+  if (e?.code === 'EACCES' && e.syscall === 'listen')
+    return `cannot listen on ${e.address ?? ''}:${e.port ?? ''}: permission denied (ports below 1024 need privileges)`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function usageError(err: unknown): number {

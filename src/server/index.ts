@@ -1,8 +1,10 @@
 // Composition of the server: store, tracker, event bus and its four subscribers (SSE, logs,
 // metrics, history), HTTP and metrics listeners, timers.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
-import { startKubeWatch } from '../k8s/index.js';
+import { type KubeWatch, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
 import { PullEventBus } from './events/pullEventBus.js';
@@ -31,6 +33,7 @@ export interface RunningServer {
 
 const TICK_MS = 1000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+const FORGET_LAYERS_EVERY_MS = 60_000;
 
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
   const log = logger.child({ component: 'server' });
@@ -56,36 +59,49 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     if ((e.type === 'pull.completed' || e.type === 'pull.failed') && e.pull) store.enqueue(e.pull);
   });
 
-  // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
-  const kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
-  const correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
-  correlator?.start();
-
-  store.prune(now() - settings.historyRetentionMs);
-  tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
-
-  const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
+  // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
+  const opened: Array<() => unknown> = [() => store.close(), () => hub.close()];
   let ready = false;
-  const app = await buildApp({
-    logger: log,
-    tracker,
-    store,
-    hub,
-    metrics,
-    rateLimiter,
-    agentToken: settings.agentToken,
-    maxSseClients: settings.maxSseClients,
-    isReady: () => ready,
-    now,
-  });
-  await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
-  const httpPort = (app.server.address() as AddressInfo).port;
+  const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
+  let kube: KubeWatch | undefined;
+  let correlator: KubeCorrelator | undefined;
+  let app: FastifyInstance;
+  let metricsServer: Server;
+  try {
+    // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
+    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
+    opened.push(() => kube?.close());
+    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
+    correlator?.start();
 
-  const metricsServer = createMetricsServer(metrics.registry);
-  await new Promise<void>((resolve, reject) => {
-    metricsServer.once('error', reject);
-    metricsServer.listen({ host: settings.metricsAddr.host || '::', port: settings.metricsAddr.port, ipv6Only: false }, resolve);
-  });
+    store.prune(now() - settings.historyRetentionMs);
+    tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
+
+    app = await buildApp({
+      logger: log,
+      tracker,
+      store,
+      hub,
+      metrics,
+      rateLimiter,
+      agentToken: settings.agentToken,
+      maxSseClients: settings.maxSseClients,
+      isReady: () => ready,
+      now,
+    });
+    opened.push(() => app.close());
+    await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
+
+    metricsServer = createMetricsServer(metrics.registry);
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen({ host: settings.metricsAddr.host || '::', port: settings.metricsAddr.port, ipv6Only: false }, resolve);
+    });
+  } catch (err) {
+    for (const close of opened.reverse()) await close();
+    throw err;
+  }
+  const httpPort = (app.server.address() as AddressInfo).port;
   const metricsPort = (metricsServer.address() as AddressInfo).port;
 
   const ticker = setInterval(() => {
@@ -94,10 +110,15 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   }, TICK_MS);
   const pruner = setInterval(() => store.prune(now() - settings.historyRetentionMs), PRUNE_EVERY_MS);
   pruner.unref();
+  const forgetter = setInterval(() => metrics.forgetOldLayers(now()), FORGET_LAYERS_EVERY_MS);
+  forgetter.unref();
   ready = true;
 
   const loopbackHost = loopbackFor(settings.httpAddr.host);
-  log.info({ httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, db: settings.db }, 'listening');
+  // Shown at every log level: with `:0` the bound ports are only known from this line.
+  log
+    .child({}, { level: 'info' })
+    .info({ httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, db: settings.db }, 'listening');
 
   return {
     httpPort,
@@ -109,6 +130,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       ready = false;
       clearInterval(ticker);
       clearInterval(pruner);
+      clearInterval(forgetter);
       hub.close();
       correlator?.stop();
       await kube?.close();

@@ -120,10 +120,10 @@ export class PullMetrics {
       if (delta > 0) this.bytesTotal.inc(delta);
       if (!seen || delta > 0) this.countedLayerBytes.set(key, { bytes: Math.max(l.downloadedBytes, seen?.bytes ?? 0), at: now });
     }
-    if (this.countedLayerBytes.size > 10_000) this.forgetOld(now);
   }
 
-  private forgetOld(now: number): void {
+  /** Forgets layers not seen for an hour; called from the server's timer, never per event. */
+  forgetOldLayers(now: number): void {
     for (const [k, v] of this.countedLayerBytes) if (now - v.at > COUNTED_LAYER_TTL_MS) this.countedLayerBytes.delete(k);
   }
 }

@@ -9,8 +9,9 @@ import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
 interface BufferedEvent {
   id: number;
   event: PullEvent;
-  full: string;
-  /** serialized lazily, only if some client wants it */
+  // Serialized lazily, once, by the first client that needs each form: with no clients connected
+  // (or none asking for layers) the cost of JSON is never paid.
+  full?: string;
   summary?: string;
 }
 
@@ -52,7 +53,7 @@ export class SseHub {
 
   publish(event: PullEvent): void {
     const id = ++this.seq;
-    const entry: BufferedEvent = { id, event, full: sseMessage(id, JSON.stringify(event)) };
+    const entry: BufferedEvent = { id, event };
     this.buffer.push(entry);
     if (this.buffer.length > this.options.bufferSize) this.buffer.shift();
     for (const c of this.clients) this.deliver(c, entry);
@@ -94,8 +95,7 @@ export class SseHub {
 
   private deliver(c: SseClient, e: BufferedEvent): void {
     if (!this.matches(c, e.event)) return;
-    if (!c.layers && e.summary === undefined) e.summary = sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
-    const text = c.layers ? e.full : (e.summary as string);
+    const text = c.layers ? fullText(e) : summaryText(e);
     if (c.pending || c.res.writableLength > this.options.highWaterBytes) {
       // Coalesce: keep only the newest message per pull (per layer for layer events).
       c.pending ??= new Map();
@@ -121,4 +121,14 @@ export class SseHub {
   private beat(): void {
     for (const c of this.clients) if (!c.pending) c.res.write(HEARTBEAT);
   }
+}
+
+function fullText(e: BufferedEvent): string {
+  if (e.full === undefined) e.full = sseMessage(e.id, JSON.stringify(e.event));
+  return e.full;
+}
+
+function summaryText(e: BufferedEvent): string {
+  if (e.summary === undefined) e.summary = sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
+  return e.summary;
 }
