@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
+import { EventRing } from './eventRing.js';
 import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
 
 interface BufferedEvent {
@@ -34,7 +35,7 @@ const DEFAULTS: SseHubOptions = { bufferSize: 10_000, heartbeatMs: 15_000, highW
 
 export class SseHub {
   private readonly clients = new Set<SseClient>();
-  private readonly buffer: BufferedEvent[] = [];
+  private readonly buffer: EventRing<BufferedEvent>;
   // Ids start at the wall clock in ms so they keep increasing across server restarts: a client's
   // Last-Event-ID from before a restart is then never mistaken for a recent one.
   private seq = Date.now();
@@ -43,6 +44,7 @@ export class SseHub {
 
   constructor(options: Partial<SseHubOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.buffer = new EventRing(this.options.bufferSize);
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -55,7 +57,6 @@ export class SseHub {
     const id = ++this.seq;
     const entry: BufferedEvent = { id, event };
     this.buffer.push(entry);
-    if (this.buffer.length > this.options.bufferSize) this.buffer.shift();
     for (const c of this.clients) this.deliver(c, entry);
   }
 
@@ -66,7 +67,7 @@ export class SseHub {
   attach(res: ServerResponse, filter: PullFilter, layers: boolean, lastEventId: number | undefined, snapshot: () => PullStatus[]): void {
     const client: SseClient = { res, filter, layers, pending: undefined };
     res.write(': connected\n\n');
-    const oldest = this.buffer[0]?.id;
+    const oldest = this.buffer.oldest()?.id;
     const canReplay = lastEventId !== undefined && oldest !== undefined && lastEventId >= oldest - 1 && lastEventId <= this.seq;
     if (canReplay) {
       for (const e of this.buffer) if (e.id > lastEventId) this.deliver(client, e);
