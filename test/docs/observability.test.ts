@@ -1,9 +1,10 @@
 // The Grafana dashboard and the Prometheus alert rules parse, and read only metrics the server exports.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
 import { REPO_ROOT } from '../chart/helm.js';
 import { baseMetricName, metricNames } from './promql.js';
 
@@ -21,24 +22,10 @@ const CONTRACT_METRICS = [
 ];
 const HISTOGRAMS = new Set(['pulltrace_pull_duration_seconds']);
 
-/** Names registered in the server's metrics source when it exists, else the contract's list. */
+/** The names the server's registry really exports (not a copy of a list). */
 function exportedMetrics(): string[] {
-  const files: string[] = [];
-  const serverDir = join(REPO_ROOT, 'src', 'server');
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.ts$/.test(name) && !name.endsWith('.test.ts')) files.push(path);
-    }
-  };
-  if (existsSync(join(serverDir, 'metrics'))) walk(join(serverDir, 'metrics'));
-  if (existsSync(serverDir)) for (const name of readdirSync(serverDir)) if (/^metrics.*\.ts$/.test(name)) files.push(join(serverDir, name));
-  const names = new Set<string>();
-  for (const file of files) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/name:\s*'(pulltrace_[a-z0-9_]+)'/g)) names.add(m[1] as string);
-  }
-  return names.size > 0 ? [...names].sort() : [...CONTRACT_METRICS].sort();
+  const metrics = new PullMetrics({ counts: () => ({ active: 0, stalled: 0 }), agentsConnected: () => 0, sseClients: () => 0 });
+  return metrics.registry.getMetricsAsArray().map((m) => m.name);
 }
 
 const exported = new Set(exportedMetrics());
