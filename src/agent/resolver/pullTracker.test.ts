@@ -381,5 +381,11 @@ test('queries stay small while downloads run: no presence check for ingesting bl
   poll(t, T0 + 1000, store, running, [discovered('quiet', doc, T0)]);
   assert.deepEqual(t.digestsToCheck(running).sort(), [dg('quiet-manifest'), doc.config.digest, dg('quiet-l1')].sort());
   assert.deepEqual(t.imageTargets(running), [], 'its record cannot exist while it downloads');
+  const all = [
+    ...running,
+    ingest(dg('quiet-l1'), 0, 2 * MiB),
+    { ...ingest(doc.config.digest, 0, 300), ref: `config-${doc.config.digest}` },
+  ];
+  assert.deepEqual(t.digestsToCheck(all), [], 'everything still ingesting: nothing to ask');
   assert.deepEqual(t.imageTargets([]), [dg('quiet-manifest')]);
 });

@@ -129,19 +129,21 @@ export class PullTracker {
   }
 
   /**
-   * Digests whose presence the next `apply` needs: manifests in progress (their removal is the
-   * failure signal) and unsettled blobs — except those with an active ingest, which cannot be
-   * committed yet.
+   * Digests whose presence the next `apply` needs: unsettled blobs without an active ingest (an
+   * ingesting blob cannot be committed yet), and with them their manifest, whose removal is the
+   * failure signal. A pull whose every unsettled blob is still ingesting needs nothing: containerd
+   * deletes a failed pull's ingests together with its manifest.
    */
   digestsToCheck(ingests: IngestStatus[] = []): string[] {
     const ingesting = ingestDigests(ingests);
     const out = new Set<string>();
     for (const p of this.active()) {
+      const unsettled = p.blobs.filter(
+        (b) => b.state !== 'done' && !(b.state === 'cached' && !b.sharedWith) && !ingesting.has(b.desc.digest),
+      );
+      if (unsettled.length === 0) continue;
       out.add(p.manifestDigest);
-      for (const b of p.blobs) {
-        if (b.state === 'done' || (b.state === 'cached' && !b.sharedWith) || ingesting.has(b.desc.digest)) continue;
-        out.add(b.desc.digest);
-      }
+      for (const b of unsettled) out.add(b.desc.digest);
     }
     return [...out];
   }
