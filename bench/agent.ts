@@ -2,8 +2,9 @@
 // ingests, and its effect on pull time, in one run against a real containerd.
 //
 // 1. Load: 10 concurrent throttled pulls × 3 layers (≈30 ingests). The agent runs as its own process
-//    (compiled dist/ when it builds, as in production); its CPU (utime+stime from /proc) and RSS are
-//    sampled over a window in which ≥ 25 ingests are active → CPU per poll, share of one core, RSS.
+//    (compiled dist/ when it builds, as in production); after a warm-up and the discovery of the new
+//    pulls, its CPU (utime+stime from /proc) and RSS are sampled over a window in which ≥ 25 ingests
+//    are active → CPU per poll, share of one core, RSS.
 // 2. Overhead: the same fixed set of pulls (fresh images each round, same sizes) timed with and
 //    without the agent running, alternating rounds → ratio with ÷ without.
 //
@@ -190,12 +191,16 @@ async function main(): Promise<void> {
       const images = await buildImages(registry.host, `load${i}`, o);
       proxy.setRate(o.loadRate);
       const proc = await startAgent(command);
+      // Steady state, not start-up: let module loading's garbage and JIT warm-up pass first…
+      await new Promise((r) => setTimeout(r, 5_000));
       const loadDone = pullAll(containerd, proxy, images);
       const ingestTarget = Math.min(25, o.pulls * o.layers - 2);
       await waitFor(async () => (await probe.listIngests()).length >= ingestTarget, {
         timeoutMs: 60_000,
         what: `${ingestTarget} active ingests`,
       });
+      // …and the one-off discovery of the new pulls.
+      await new Promise((r) => setTimeout(r, 2 * o.intervalMs));
       const cpu0 = processCpuSeconds(proc.pid);
       const reports0 = sink.reports();
       const t0 = performance.now();
