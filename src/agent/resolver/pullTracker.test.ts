@@ -389,3 +389,21 @@ test('queries stay small while downloads run: no presence check for ingesting bl
   assert.deepEqual(t.digestsToCheck(all), [], 'everything still ingesting: nothing to ask');
   assert.deepEqual(t.imageTargets([]), [dg('quiet-manifest')]);
 });
+
+test('a failure reason stays within the report schema limit', () => {
+  const layers: Array<[string, number]> = Array.from({ length: 120 }, (_, i) => [`many-l${i}`, 3 * MiB]);
+  const doc = image('many', layers);
+  const t = new PullTracker();
+  const store = new Map<string, BlobInfo>([[dg('many-manifest'), blob(dg('many-manifest'), 700, T0)]]);
+  poll(
+    t,
+    T0 + 1000,
+    store,
+    doc.layers.map((l) => ingest(l.digest, MiB, 3 * MiB)),
+    [discovered('many', doc, T0)],
+  );
+  store.clear();
+  const r = poll(t, T0 + 2000, store, []).report[0]!;
+  assert.equal(r.status, 'failed');
+  assert.ok((r.error ?? '').length <= 4096, `error is ${r.error?.length} characters`);
+});

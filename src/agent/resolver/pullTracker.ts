@@ -81,6 +81,9 @@ const FINISHED_RETENTION_MS = 60 * 60 * 1000;
 const IMAGE_RECORD_GRACE_POLLS = 2;
 /** Which pull downloaded a blob is remembered this long, so a pull discovered late never counts it again. */
 const DOWNLOAD_MEMORY_MS = 10 * 60 * 1000;
+/** Limits of the AgentReport schema (contract §3): a report over them would be refused whole. */
+const MAX_REPORT_PULLS = 1000;
+const MAX_ERROR_CHARS = 4096;
 /** Polls after containerd came back in which an interrupted pull must show a moving ingest. */
 const RESUME_GRACE_POLLS = 3;
 
@@ -197,7 +200,8 @@ export class PullTracker {
       byDigest.set(digest, entry);
       out.push(entry);
     }
-    return out;
+    // The report schema caps the list; past it, the newest pulls are the ones worth showing.
+    return out.length > MAX_REPORT_PULLS ? out.slice(out.length - MAX_REPORT_PULLS) : out;
   }
 
   /**
@@ -457,6 +461,6 @@ export function toReportPull(p: TrackedPull): ReportPull {
     status: p.status,
     layers,
   };
-  if (p.error) out.error = p.error;
+  if (p.error) out.error = p.error.length > MAX_ERROR_CHARS ? `${p.error.slice(0, MAX_ERROR_CHARS - 1)}…` : p.error;
   return out;
 }
