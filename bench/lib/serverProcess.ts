@@ -13,7 +13,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const RUNNER = fileURLToPath(new URL('./serverRunner.ts', import.meta.url));
+// The CLI entry the end-to-end tests run: the server in its own process, exactly as `pulltrace server`.
+const RUNNER = fileURLToPath(new URL('../../test/support/cli.ts', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { stopProcess, track } from './processes.js';
 
-const RUNNER = fileURLToPath(new URL('./runServer.ts', import.meta.url));
+// The same CLI entry every end-to-end test runs.
+const RUNNER = fileURLToPath(new URL('../../support/cli.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 
