@@ -1,5 +1,5 @@
 // Runs Node's built-in test runner over every *.test.ts under the given folders
-// (default: src and test). Node 20's --test does not expand globs, so we list files here.
+// (default: src, test and bench). Node 20's --test does not expand globs, so we list files here.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ function findTests(dir) {
   return out;
 }
 
-const files = (roots.length ? roots : ['src', 'test']).flatMap((r) => {
+const files = (roots.length ? roots : ['src', 'test', 'bench']).flatMap((r) => {
   try {
     return statSync(r).isDirectory() ? findTests(r) : [r];
   } catch {
