@@ -1,6 +1,4 @@
-import { startAgent } from '../agent/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -42,16 +40,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   onShutdown(logger, stops);
 
   try {
+    // Each command loads only what it runs: an agent on every node need not carry the server,
+    // SQLite and the Kubernetes client in memory (about half its RSS).
     if (args.command === 'server' || args.command === 'standalone') {
+      const { startServer } = await import('../server/index.js');
       const server = await startServer(settings as unknown as ServerSettings, logger);
       stops.unshift(() => server.close());
       if (args.command === 'standalone') {
         // The in-process agent reports to this server's own listener, through the same path as remote agents.
         const agentSettings = { ...(settings as unknown as AgentSettings), serverUrl: server.loopbackUrl };
+        const { startAgent } = await import('../agent/index.js');
         const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
         stops.unshift(() => agent.close());
       }
     } else {
+      const { startAgent } = await import('../agent/index.js');
       const agent = await startAgent(settings as unknown as AgentSettings, logger.child({ component: 'agent' }), { standalone: false });
       stops.unshift(() => agent.close());
     }

@@ -50,25 +50,37 @@ export interface PullTotals {
   totalBytes: number;
   downloadedBytes: number;
   cachedBytes: number;
+  /** image layers (the config blob is not one) */
+  layerCount: number;
   layersDone: number;
+}
+
+const CONFIG_MEDIA_TYPES = new Set(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json']);
+
+/** The image config blob counts in bytes (it is downloaded) but is not one of the image's layers. */
+export function isConfigBlob(l: LayerRecord): boolean {
+  return CONFIG_MEDIA_TYPES.has(l.mediaType);
 }
 
 export function pullTotals(rec: PullRecord): PullTotals {
   let totalBytes = 0;
   let downloadedBytes = 0;
   let cachedBytes = 0;
+  let layerCount = 0;
   let layersDone = 0;
   for (const l of rec.layers.values()) {
+    const isLayer = !isConfigBlob(l);
+    if (isLayer) layerCount++;
     if (l.state === 'cached') {
       cachedBytes += l.totalBytes;
-      layersDone++;
+      if (isLayer) layersDone++;
       continue;
     }
-    if (l.state === 'done') layersDone++;
+    if (l.state === 'done' && isLayer) layersDone++;
     totalBytes += l.totalBytes;
     downloadedBytes += l.downloadedBytes;
   }
-  return { totalBytes, downloadedBytes, cachedBytes, layersDone };
+  return { totalBytes, downloadedBytes, cachedBytes, layerCount, layersDone };
 }
 
 const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
@@ -108,7 +120,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
     cachedBytes: t.cachedBytes,
     bytesPerSec,
     percent: rec.percent,
-    layerCount: rec.layers.size,
+    layerCount: t.layerCount,
     layersDone: t.layersDone,
     startedAt: iso(rec.startedAt) as string,
     pods: rec.pods,

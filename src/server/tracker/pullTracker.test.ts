@@ -230,3 +230,21 @@ test('a "pulling" report for an attempt kubelet already failed is not a new pull
   tracker.applyReport(report('w1', [pull([layer('sha256:a', 4 * MiB, 0)], { startedAt: '2026-11-27T10:01:00.000Z' })]), 5000);
   assert.equal(events.filter((e) => e.type === 'pull.started').length, 2, 'a retry with a new start is a new pull');
 });
+
+test('the config blob counts in bytes but not as a layer', () => {
+  const { tracker } = setup();
+  const config = {
+    digest: 'sha256:cfg',
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    totalBytes: 500,
+    downloadedBytes: 500,
+    totalKnown: true,
+    state: 'done' as const,
+  };
+  tracker.applyReport(report('w1', [pull([config, layer('sha256:a', 1000, 0, 'waiting'), layer('sha256:b', 2000, 2000, 'done')])]), 0);
+  const s = tracker.list({}, 0, true)[0]!;
+  assert.equal(s.layerCount, 2);
+  assert.equal(s.layersDone, 1);
+  assert.equal(s.totalBytes, 3500);
+  assert.equal(s.layers!.length, 3, 'the config is still listed with the layers');
+});
