@@ -11,7 +11,7 @@ import type { RuntimeVersion } from './containerd/types.js';
 import { ImageEventWatcher } from './imageEventWatcher.js';
 import { Poller } from './poller.js';
 import { Reporter } from './reporter.js';
-import { PullTracker } from './resolver/pullTracker.js';
+import { NodePulls } from './resolver/nodePulls.js';
 
 const MAX_BACKOFF_MS = 5_000;
 /** grpc-js status for "could not reach the server". */
@@ -26,7 +26,7 @@ export interface AgentLoopOptions {
 }
 
 export class AgentLoop {
-  private readonly tracker = new PullTracker();
+  private readonly pulls = new NodePulls();
   private readonly poller: Poller;
   private readonly reporter: Reporter;
   private readonly imageEvents: ImageEventWatcher;
@@ -39,7 +39,7 @@ export class AgentLoop {
 
   constructor(private readonly opts: AgentLoopOptions) {
     this.runtime = opts.runtime;
-    this.poller = new Poller(opts.client, this.tracker, opts.logger);
+    this.poller = new Poller(opts.client, this.pulls, opts.logger);
     this.imageEvents = new ImageEventWatcher(opts.client, opts.logger);
     this.reporter = new Reporter({
       serverUrl: opts.settings.serverUrl,
@@ -47,7 +47,7 @@ export class AgentLoop {
       // A report slower than a few intervals is as good as lost: the next snapshot supersedes it.
       timeoutMs: Math.max(2_000, opts.settings.reportIntervalMs * 3),
       logger: opts.logger,
-      onDelivered: (report) => this.tracker.delivered(report.pulls),
+      onDelivered: (report) => this.pulls.delivered(report.pulls),
     });
   }
 
@@ -130,7 +130,7 @@ export class AgentLoop {
   private recovered(): void {
     this.failures = 0;
     if (!this.outage) return;
-    this.tracker.containerdWasDown(this.outage.since);
+    this.pulls.containerdWasDown(this.outage.since);
     this.opts.logger.info(
       { downForMs: Date.now() - this.outage.since, runtimeVersion: this.runtime?.version },
       'containerd reachable again',
@@ -143,7 +143,7 @@ export class AgentLoop {
       nodeName: this.opts.settings.nodeName,
       timestamp: new Date().toISOString(),
       agent: { version: VERSION, runtime: 'containerd' },
-      pulls: this.tracker.report(),
+      pulls: this.pulls.report(),
     };
     if (this.runtime?.version && report.agent) report.agent.runtimeVersion = this.runtime.version;
     return report;

@@ -5,7 +5,7 @@ import type { BlobInfo, ImageRecord } from './containerd/types.js';
 import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
 import { type ImageIndex, type ImageManifest, ManifestError, parseManifestBlob } from './resolver/manifest.js';
-import type { DiscoveredPull } from './resolver/pullTracker.js';
+import type { DiscoveredPull } from './resolver/nodePulls.js';
 
 /** The part of the containerd client discovery needs (a fake in tests). */
 export interface ContentSource {

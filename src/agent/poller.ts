@@ -7,7 +7,7 @@ import type { ContentSource } from './discovery.js';
 import { PullDiscovery } from './discovery.js';
 import { digestFilters, imageTargetFilters, REDISCOVERY_LAYER_LABELS } from './resolver/filters.js';
 import { parseIngestRef } from './resolver/ingestRef.js';
-import type { PullTracker } from './resolver/pullTracker.js';
+import type { NodePulls } from './resolver/nodePulls.js';
 
 /** The part of the containerd client the poller needs (a fake in tests). */
 export interface ContainerdReader extends ContentSource {
@@ -29,7 +29,7 @@ export class Poller {
 
   constructor(
     private readonly containerd: ContainerdReader,
-    private readonly tracker: PullTracker,
+    private readonly tracker: NodePulls,
     private readonly logger: Logger,
   ) {
     this.discovery = new PullDiscovery(containerd);

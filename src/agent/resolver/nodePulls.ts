@@ -89,7 +89,8 @@ const RESUME_GRACE_POLLS = 3;
 
 export const pullKey = (manifestDigest: string, startedAtMs: number) => `${manifestDigest}@${startedAtMs}`;
 
-export class PullTracker {
+/** The pulls of this node as the agent knows them: what each ingest belongs to, and each pull's state. */
+export class NodePulls {
   private readonly pulls = new Map<string, TrackedPull>();
   /** blob digest → the pull that downloaded it, and when */
   private readonly downloadedBy = new Map<string, { key: string; atMs: number }>();

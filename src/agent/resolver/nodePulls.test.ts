@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
 import type { ImageManifest } from './manifest.js';
-import { type DiscoveredPull, type PollObservation, PullTracker } from './pullTracker.js';
+import { type DiscoveredPull, NodePulls, type PollObservation } from './nodePulls.js';
 
 const MiB = 1 << 20;
 const dg = (name: string) => `sha256:${Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64)}`;
@@ -38,7 +38,7 @@ function discovered(name: string, doc: ImageManifest, startMs: number, present: 
 
 /** One poll: presence is answered for exactly what the tracker asks, from `store`. */
 function poll(
-  t: PullTracker,
+  t: NodePulls,
   nowMs: number,
   store: Map<string, BlobInfo>,
   ingests: IngestStatus[],
@@ -62,7 +62,7 @@ test('one pull: totals known from the first report, states move waiting → down
     ['app-l1', 2 * MiB],
   ]);
   const [l0, l1] = doc.layers.map((l) => l.digest) as [string, string];
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>();
   store.set(dg('app-manifest'), blob(dg('app-manifest'), 700, T0));
   store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 50));
@@ -113,7 +113,7 @@ test('one pull: totals known from the first report, states move waiting → down
 
 test('without an image record a pull completes a couple of polls after its last blob', () => {
   const doc = image('norec', [['norec-l0', MiB]]);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('norec-manifest'), blob(dg('norec-manifest'), 700, T0)]]);
   poll(t, T0 + 1000, store, [ingest(doc.layers[0]!.digest, 0, MiB)], [discovered('norec', doc, T0)]);
   store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 10));
@@ -128,7 +128,7 @@ test('a layer already on the node is cached: no downloaded bytes, excluded from 
     ['base', 4 * MiB],
     ['top', MiB],
   ]);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([
     [base.digest, base],
     [dg('withbase-manifest'), blob(dg('withbase-manifest'), 700, T0)],
@@ -152,7 +152,7 @@ test('link cut: containerd drops ingests, manifest and config together → faile
     ['cut-l1', 3 * MiB],
   ]);
   const [l0, l1] = doc.layers.map((l) => l.digest) as [string, string];
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([
     [dg('cut-manifest'), blob(dg('cut-manifest'), 700, T0)],
     [doc.config.digest, blob(doc.config.digest, 300, T0 + 10)],
@@ -186,7 +186,7 @@ test('link cut: containerd drops ingests, manifest and config together → faile
 test('an ingest that vanishes without its blob for two polls fails the pull (manifest still there)', () => {
   const doc = image('van', [['van-l0', 3 * MiB]]);
   const l0 = doc.layers[0]!.digest;
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('van-manifest'), blob(dg('van-manifest'), 700, T0)]]);
   poll(t, T0 + 1000, store, [ingest(l0, MiB, 3 * MiB)], [discovered('van', doc, T0)]);
   assert.equal(poll(t, T0 + 2000, store, []).report[0]!.status, 'pulling', 'one poll could be a commit in flight');
@@ -205,7 +205,7 @@ test('two concurrent pulls sharing a base layer: both show it, its bytes count o
     ['b-top', 2 * MiB],
   ]);
   const shared = dg('shared');
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([
     [dg('a-manifest'), blob(dg('a-manifest'), 700, T0)],
     [dg('b-manifest'), blob(dg('b-manifest'), 700, T0 + 200)],
@@ -255,7 +255,7 @@ test('when the pull downloading a shared layer fails, the other pull takes it ov
     ['fb-top', MiB],
   ]);
   const sh = dg('sh2');
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([
     [dg('fa-manifest'), blob(dg('fa-manifest'), 700, T0)],
     [dg('fb-manifest'), blob(dg('fb-manifest'), 700, T0 + 100)],
@@ -281,7 +281,7 @@ test('when the pull downloading a shared layer fails, the other pull takes it ov
 test('multi-platform index: reported by the index digest, layers of the platform manifest, named by the record on the index', () => {
   const doc = image('multi', [['multi-amd64-l0', MiB]]);
   const index = blob(dg('multi-index'), 900, T0 - 5);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('multi-manifest'), blob(dg('multi-manifest'), 700, T0)]]);
   let r = poll(t, T0 + 1000, store, [ingest(dg('multi-amd64-l0'), 0, MiB)], [discovered('multi', doc, T0, [], index)]);
   assert.equal(r.report[0]!.manifestDigest, index.digest);
@@ -297,7 +297,7 @@ test('multi-platform index: reported by the index digest, layers of the platform
 test('downloaded bytes never decrease, even if an ingest restarts from a lower offset', () => {
   const doc = image('mono', [['mono-l0', 4 * MiB]]);
   const l0 = doc.layers[0]!.digest;
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('mono-manifest'), blob(dg('mono-manifest'), 700, T0)]]);
   const seen = [2 * MiB, MiB, 3 * MiB].map(
     (offset, i) =>
@@ -308,7 +308,7 @@ test('downloaded bytes never decrease, even if an ingest restarts from a lower o
 });
 
 test('unknownIngestDigests: only layer and config ingests no pull in progress accounts for', () => {
-  const t = new PullTracker();
+  const t = new NodePulls();
   const l = dg('x');
   assert.deepEqual(
     t.unknownIngestDigests([
@@ -324,7 +324,7 @@ test('unknownIngestDigests: only layer and config ingests no pull in progress ac
 test('after a containerd outage, a pull whose ingests never move again is failed; one that resumes goes on', () => {
   const stuck = image('stuck', [['stuck-l0', 4 * MiB]]);
   const alive = image('alive', [['alive-l0', 4 * MiB]]);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([
     [dg('stuck-manifest'), blob(dg('stuck-manifest'), 700, T0)],
     [dg('alive-manifest'), blob(dg('alive-manifest'), 700, T0)],
@@ -350,7 +350,7 @@ test('after a containerd outage, a pull whose ingests never move again is failed
 
 test('knowsTarget: pulls in memory and recently completed ones, not failed ones', () => {
   const doc = image('known', [['known-l0', MiB]]);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('known-manifest'), blob(dg('known-manifest'), 700, T0)]]);
   poll(t, T0 + 1000, store, [ingest(dg('known-l0'), 0, MiB)], [discovered('known', doc, T0)]);
   assert.equal(t.knowsTarget(dg('known-manifest')), true);
@@ -375,7 +375,7 @@ test('queries stay small while downloads run: no presence check for ingesting bl
     ['quiet-l0', 2 * MiB],
     ['quiet-l1', 2 * MiB],
   ]);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('quiet-manifest'), blob(dg('quiet-manifest'), 700, T0)]]);
   const running = [ingest(dg('quiet-l0'), MiB, 2 * MiB)];
   poll(t, T0 + 1000, store, running, [discovered('quiet', doc, T0)]);
@@ -393,7 +393,7 @@ test('queries stay small while downloads run: no presence check for ingesting bl
 test('a failure reason stays within the report schema limit', () => {
   const layers: Array<[string, number]> = Array.from({ length: 120 }, (_, i) => [`many-l${i}`, 3 * MiB]);
   const doc = image('many', layers);
-  const t = new PullTracker();
+  const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('many-manifest'), blob(dg('many-manifest'), 700, T0)]]);
   poll(
     t,
