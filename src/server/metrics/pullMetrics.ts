@@ -21,8 +21,9 @@ export const METRIC_NAMES = [
   'pulltrace_pulls_stalled',
 ] as const;
 
-/** A layer's bytes are counted once per node, however many pulls share it; forgotten after this. */
-const COUNTED_LAYER_TTL_MS = 60 * 60_000;
+/** A layer's bytes are counted once per node, however many pulls share it; a layer not seen for
+ * this long is forgotten (longer than any pause between two reports of a download). */
+const COUNTED_LAYER_TTL_MS = 10 * 60_000;
 
 export class PullMetrics {
   readonly registry = new Registry();
