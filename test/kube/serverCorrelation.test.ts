@@ -213,3 +213,27 @@ test("kubelet's Pulled completes the pull and keeps its duration and size; a wat
     what: 'a started container to no longer wait',
   });
 });
+
+test("a report in the original agent's shape (digest-only ingests) is named from kubelet's Pulling event", async () => {
+  const image = '127.0.0.1:5000/shop/legacy:3';
+  const pod = kube.apply(
+    podObject({ name: 'legacy-1', namespace: 'shop', nodeName: 'go-worker', containers: [{ name: 'legacy', image }] }),
+  );
+  kube.apply(kubeletEvent({ pod, container: 'legacy', node: 'go-worker', reason: 'Pulling', message: kubeletMessages.pulling(image) }));
+  const ingest = (hex: string, down: number) => ({
+    imageRef: `layer-sha256:${hex.repeat(64)}`,
+    startedAt: '0001-01-01T00:00:00Z',
+    totalKnown: true,
+    layers: [{ digest: `sha256:${hex.repeat(64)}`, totalBytes: 2 * MiB, downloadedBytes: down, totalKnown: true }],
+  });
+  const named = await waitFor(
+    async () => {
+      await postReport(server.baseUrl, { nodeName: 'go-worker', pulls: [ingest('a', MiB), ingest('b', 0)] });
+      return (await pullsOn('go-worker')).find((p) => p.imageRef === image && p.pods.length === 1);
+    },
+    // Re-reported like an agent does (at most a few times a second, under the per-node rate limit).
+    { timeoutMs: 10_000, intervalMs: 300, what: "the grouped ingests to take kubelet's image name and pod" },
+  );
+  assert.equal(named.layerCount, 2);
+  assert.deepEqual(named.pods, [{ namespace: 'shop', podName: 'legacy-1', container: 'legacy', image }]);
+});
