@@ -1,7 +1,7 @@
 // Scenario 1: one throttled pull, as a user sees it through /api/v1/pulls and the SSE stream.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef } from '../harness/index.js';
+import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { idsOf, MiB, PullsRecorder, RATE, startStack, waitForPull } from './stack.js';
 
@@ -29,7 +29,11 @@ test('one pull: totals known at once, monotonic progress, exact final bytes, spe
   );
   const ctr = await pull.done;
   assert.equal(ctr.code, 0, `ctr pull failed: ${ctr.stderr}`);
-  await new Promise((r) => setTimeout(r, 300)); // one more recorder sample after completion
+  // The recorder polls /api/v1/pulls; let it catch the completed state before it stops.
+  await waitFor(() => seen.of(image.manifestDigest).some((p) => p.status === 'completed'), {
+    timeoutMs: 5000,
+    what: 'the recorder to observe the completed pull',
+  });
   seen.stop();
 
   const history = seen.of(image.manifestDigest);

@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // History: finished pulls from /api/v1/history, 50 a page, with durations and working pagination.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { waitFor } from '../harness/index.js';
 import { MB, postReport, report, syntheticPull } from './support/reports.js';
 import { startUi, waitInPage } from './support/uiTest.js';
 
@@ -19,13 +21,14 @@ function waitRowCount(page: Page, count: number): Promise<void> {
 }
 
 async function waitHistoryStored(url: string, count: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const body = (await (await fetch(`${url}/api/v1/history?limit=500`)).json()) as { pulls: unknown[] };
-    if (body.pulls.length >= count) return;
-    if (Date.now() > deadline) throw new Error(`history holds ${body.pulls.length} pulls, expected ${count} within 15 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(
+    async () => ((await (await fetch(`${url}/api/v1/history?limit=500`)).json()) as { pulls: unknown[] }).pulls.length >= count,
+    {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: `history to hold ${count} pulls`,
+    },
+  );
 }
 
 test('history pages through finished pulls with their durations', async (t) => {

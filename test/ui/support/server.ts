@@ -1,11 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { stopProcess, track } from './processes.js';
-
-// The same CLI entry every end-to-end test runs.
-const RUNNER = fileURLToPath(new URL('../../support/cli.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+// A real `pulltrace server` (or standalone) for browser tests: the shared test process helper with
+// the UI tests' defaults (loopback, in-memory history, no Kubernetes unless asked).
+import { waitFor } from '../../harness/index.js';
+import { startPulltrace } from '../../support/pulltraceProcess.js';
 
 export interface TestServer {
   url: string;
@@ -27,86 +23,33 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts a real `pulltrace server` (in-memory history, no Kubernetes) on loopback. */
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
-  const args = [
-    '--import',
-    'tsx',
-    RUNNER,
-    options.command ?? 'server',
-    '--http-addr',
-    `127.0.0.1:${options.httpPort ?? 0}`,
-    '--metrics-addr',
-    '127.0.0.1:0',
-    '--db',
-    ':memory:',
-    '--kubernetes',
-    options.kubernetes ?? 'off',
-    ...(options.extraArgs ?? []),
-  ];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
-  track(child);
-  let output = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    output += d;
-  });
-  const httpPort = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not log "listening" within ${START_TIMEOUT_MS} ms:\n${output}`)),
-      START_TIMEOUT_MS,
-    );
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      output += d;
-      pending += d;
-      let newline = pending.indexOf('\n');
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf('\n');
-        const port = listeningPort(line);
-        if (port !== undefined) {
-          clearTimeout(timer);
-          resolve(port);
-        }
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${output}`));
-    });
-  });
+  const server = await startPulltrace(
+    [
+      options.command ?? 'server',
+      '--http-addr',
+      `127.0.0.1:${options.httpPort ?? 0}`,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+      '--kubernetes',
+      options.kubernetes ?? 'off',
+      ...(options.extraArgs ?? []),
+    ],
+    { env: options.env },
+  );
+  const output = () => `${server.proc.stdout()}${server.proc.stderr()}`;
   return {
-    url: `http://127.0.0.1:${httpPort}`,
-    httpPort,
-    output: () => output,
+    url: server.baseUrl,
+    httpPort: Number(new URL(server.baseUrl).port),
+    output,
     waitForLog: async (msg, component, timeoutMs = 15_000) => {
-      const seen = () =>
-        output.split('\n').some((line) => {
-          const record = parseLine(line);
-          return record?.msg === msg && (component === undefined || record.component === component);
-        });
-      const deadline = Date.now() + timeoutMs;
-      while (!seen()) {
-        if (child.exitCode !== null) throw new Error(`server exited before logging "${msg}":\n${output}`);
-        if (Date.now() > deadline) throw new Error(`server did not log "${msg}" within ${timeoutMs} ms:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitFor(() => server.logs().some((l) => l.msg === msg && (component === undefined || l.component === component)), {
+        timeoutMs,
+        what: `the server to log "${msg}"\n${output()}`,
+      });
     },
-    stop: () => stopProcess(child as ChildProcess),
+    stop: server.stop,
   };
-}
-
-function listeningPort(line: string): number | undefined {
-  const record = parseLine(line);
-  return record?.msg === 'listening' && typeof record.httpPort === 'number' ? record.httpPort : undefined;
-}
-
-function parseLine(line: string): { msg?: unknown; component?: unknown; httpPort?: unknown } | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(line) as { msg?: unknown; component?: unknown; httpPort?: unknown };
-  } catch {
-    return undefined;
-  }
 }
