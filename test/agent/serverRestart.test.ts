@@ -102,8 +102,14 @@ test('server stopped and restarted: the agent resumes reporting, logs the outage
     'one line when the outage starts, one when it ends',
   );
 
-  // The pull completed before the outage is not completed again by the new server.
-  const completions = server.logs().filter((l) => l.type === 'pull.completed');
+  // The pull completed before the outage is not completed again by the new server. The API may show
+  // the pull completed a moment before the log line is written: wait for the line itself.
+  const completedLines = () => server.logs().filter((l) => l.type === 'pull.completed');
+  await waitFor(() => completedLines().some((l) => (l.pull as PullStatus | undefined)?.manifestDigest === during.manifestDigest), {
+    timeoutMs: 10_000,
+    what: "the new server's pull.completed log line for the pull done during the outage",
+  });
+  const completions = completedLines();
   const digests = completions.map((l) => (l.pull as PullStatus | undefined)?.manifestDigest);
   assert.ok(!digests.includes(before.manifestDigest), 'no second completion of the pull finished before the outage');
   assert.equal(digests.filter((d) => d === during.manifestDigest).length, 1);
