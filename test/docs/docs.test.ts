@@ -240,3 +240,24 @@ describe('docs/openapi.yaml', () => {
     }
   });
 });
+
+describe('one story across the docs', () => {
+  const all = ownDocs.map((f) => [relative(REPO_ROOT, f), read(f)] as const);
+
+  test('Kubernetes versions: kubelet formats from the same oldest version; the install minimum is the chart’s kubeVersion', () => {
+    const chart = parseYaml(read(join(CHART_DIR, 'Chart.yaml')));
+    const minimum = /^>=(\d+\.\d+)/.exec(chart.kubeVersion)?.[1];
+    for (const [file, text] of all) {
+      for (const m of text.matchAll(/Kubernetes\s+(1\.\d+)\s*(?:to|–|-)\s*1\.\d+/g)) assert.equal(m[1], '1.18', `${file}: "${m[0]}"`);
+      for (const m of text.matchAll(/Kubernetes\s+\*{0,2}(1\.\d+) or newer/g)) assert.equal(m[1], minimum, `${file}: "${m[0]}"`);
+    }
+  });
+
+  test('vulnerabilities are reported as SECURITY.md says, and the docs point there', () => {
+    const policy = read(join(REPO_ROOT, 'SECURITY.md'));
+    assert.match(policy, /privately/);
+    assert.match(policy, /Report a vulnerability/);
+    for (const doc of ['security.md', 'CONTRIBUTING.md'])
+      assert.ok(read(join(DOCS, doc)).includes('](../SECURITY.md)'), `${doc} links SECURITY.md`);
+  });
+});
