@@ -20,7 +20,9 @@ export function parsePackageList(text) {
 
 /** The packages dpkg does not report as installed. */
 function missingPackages(packages) {
-  const r = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\n', ...packages], { encoding: 'utf8' });
+  // dpkg-query's own format placeholders, not a JavaScript template.
+  const format = ['$', '{Package} $', '{db:Status-Status}\n'].join('');
+  const r = spawnSync('dpkg-query', ['-W', '-f', format, ...packages], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot ask dpkg which packages are installed (${r.error.message}): the tests need a Debian-based machine`);
   const installed = new Set(
     r.stdout
