@@ -45,7 +45,9 @@ export function provision({ dir = DIR, isRoot = process.getuid?.() === 0 } = {})
   if (missing.length > 0) {
     const command = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing.join(' ')}`;
     if (!isRoot) {
-      throw new Error(`the tests need these Debian packages, which are not installed: ${missing.join(', ')}.\nInstall them as root, then run npm test again:\n  sudo sh -c '${command}'`);
+      throw new Error(
+        `the tests need these Debian packages, which are not installed: ${missing.join(', ')}.\nInstall them as root, then run npm test again:\n  sudo sh -c '${command}'`,
+      );
     }
     console.log(`provision: installing ${missing.join(' ')} (apt-get)`);
     run('apt-get', ['update', '-q']);

@@ -12,8 +12,12 @@ import { REPO_ROOT } from './chart/helm.js';
 
 test('the package list names the real components the tests start', () => {
   const packages = parsePackageList(readFileSync(join(REPO_ROOT, 'scripts', 'provision', 'debian-packages.txt'), 'utf8')) as string[];
-  for (const p of ['containerd', 'docker-registry', 'skopeo', 'chromium', 'ca-certificates', 'tmux', 'openssl']) assert.ok(packages.includes(p), p);
-  assert.ok(packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p)), 'one Debian package name per line');
+  for (const p of ['containerd', 'docker-registry', 'skopeo', 'chromium', 'ca-certificates', 'tmux', 'openssl'])
+    assert.ok(packages.includes(p), p);
+  assert.ok(
+    packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p)),
+    'one Debian package name per line',
+  );
 });
 
 test('comments and blank lines are not packages', () => {
