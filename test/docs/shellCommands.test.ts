@@ -35,6 +35,8 @@ const kinds: Array<[string, string]> = [
   ["sed 's#a#b#' deploy/pulltrace.yaml | kubectl apply -f -", 'sed-manifest'],
   ['docker build -t registry.example.com/tools/pulltrace:0.1.0 .', 'docker-build'],
   ['kubectl -n pulltrace get pods', 'not-here'],
+  ['curl -s http://pulltrace-server.pulltrace.svc:8080/api/v1/pulls', 'not-here'],
+  ['curl -s --cacert ca.pem https://127.0.0.1:8443/api/v1/pulls', 'not-here'],
   ['rm -rf /', 'unknown'],
 ];
 for (const [input, kind] of kinds) test(`classify ${input} → ${kind}`, () => assert.equal(classify(input).kind, kind));

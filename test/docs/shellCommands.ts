@@ -131,6 +131,7 @@ export const NOT_HERE: Record<string, string> = {
   minikube: 'changes a minikube cluster',
   git: 'clones over the network',
   'kubectl-pulltrace': 'talks to a cluster',
+  openssl: 'writes key and certificate files (the TLS tests make their own)',
 };
 
 const HELM_CLUSTER_ONLY = new Set([
@@ -178,7 +179,11 @@ export function classify(text: string): CommandKind {
   }
   if (program === 'curl') {
     const url = args.find((a) => /^https?:\/\//.test(a));
-    return url ? { kind: 'curl', url } : { kind: 'unknown' };
+    if (!url) return { kind: 'unknown' };
+    // Examples against the local defaults run; one addressed to a cluster Service or over TLS cannot.
+    if (!/^http:\/\/(127\.0\.0\.1|localhost):(8080|9090)\//.test(url))
+      return { kind: 'not-here', why: `curl ${url} reaches a cluster or TLS endpoint` };
+    return { kind: 'curl', url };
   }
   if (program === 'sed' && args.includes('deploy/pulltrace.yaml')) return { kind: 'sed-manifest' };
   if (program === 'docker' && args[0] === 'build') {
