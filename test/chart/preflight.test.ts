@@ -79,13 +79,14 @@ describe('Pod Security pre-flight', () => {
     });
   }
 
-  test('preflight.podSecurity=false installs anyway', async () => {
+  test('preflight.podSecurity=false installs anyway, without reading the namespace', async () => {
     const r = await dryRun(
       { namespace: { name: 'pulltrace', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } }, nodes: [KUBEADM_NODE] },
       ['--set', 'preflight.podSecurity=false'],
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.notes, /enforce level "baseline"/);
+    assert.ok(!r.requests.some((q) => q.startsWith('GET /api/v1/namespaces/pulltrace?') || q === 'GET /api/v1/namespaces/pulltrace'));
+    assert.doesNotMatch(r.notes, /Pod Security/);
   });
 
   test('a privileged namespace installs, and NOTES say nothing about Pod Security', async () => {
@@ -109,6 +110,26 @@ describe('Pod Security pre-flight', () => {
       assert.ok(r.notes.includes(FIX));
     });
   }
+});
+
+describe('without permission to read namespaces and nodes', () => {
+  const cluster = (): HelmReadsCluster => ({
+    namespace: { name: 'pulltrace' },
+    nodes: [KUBEADM_NODE],
+    forbidden: ['/api/v1/namespaces/pulltrace', '/api/v1/nodes'],
+  });
+  test('the checks that read the cluster say what they could not read', async () => {
+    const r = await dryRun(cluster());
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /error calling lookup: .*forbidden/);
+  });
+  test('preflight.podSecurity=false and a preset install without reading them', async () => {
+    const r = await dryRun(cluster(), ['--set', 'preflight.podSecurity=false', '--set', 'agent.containerd.preset=kubeadm']);
+    assert.equal(r.code, 0, r.stderr);
+    const paths = r.requests.map((q) => new URL(q.split(' ')[1] ?? '/', 'http://x').pathname);
+    assert.ok(!paths.includes('/api/v1/nodes') && !paths.includes('/api/v1/namespaces/pulltrace'), paths.join('\n'));
+    assert.equal(socketOf(r.objects), '/run/containerd/containerd.sock');
+  });
 });
 
 describe('containerd.preset', () => {

@@ -12,6 +12,8 @@ export interface HelmReadsCluster {
   namespace: { name: string; exists?: boolean; labels?: Record<string, string> };
   /** nodes as { name, kubeletVersion, labels } */
   nodes: Array<{ name: string; kubeletVersion: string; labels?: Record<string, string> }>;
+  /** paths answered 403 Forbidden, as for a user without `get namespaces` / `list nodes` */
+  forbidden?: string[];
 }
 
 export interface HelmReadsApi {
@@ -107,6 +109,16 @@ export async function startHelmReadsApi(cluster: HelmReadsCluster): Promise<Helm
         code: 404,
       });
     if (req.method !== 'GET') return notFound();
+    if (cluster.forbidden?.includes(path))
+      return send(403, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `${path} is forbidden: User "namespace-admin" cannot get this resource`,
+        reason: 'Forbidden',
+        code: 403,
+      });
     if (path === '/version') return send(200, { major: '1', minor: '31', gitVersion: 'v1.31.4', platform: 'linux/amd64' });
     if (path === '/api') return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (path === '/apis') return send(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: GROUPS });

@@ -38,11 +38,14 @@ checked the format. */}}
 {{- end -}}
 
 {{/* The Pod Security `enforce` level of the release namespace: "" when unknown (helm template, a
-namespace helm is about to create, or no label). */}}
+namespace helm is about to create, or no label). Reading it needs `get namespaces`; with
+preflight.podSecurity=false it is not read. */}}
 {{- define "pulltrace.podSecurityEnforce" -}}
+{{- if .Values.preflight.podSecurity -}}
 {{- $ns := lookup "v1" "Namespace" "" .Release.Namespace -}}
 {{- if $ns -}}
 {{- get (($ns.metadata).labels | default dict) "pod-security.kubernetes.io/enforce" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -69,7 +72,8 @@ nodes' kubelet versions and labels when helm can (install/upgrade), and falls ba
 {{- end -}}
 {{- end -}}
 
-{{/* kubeadm | k3s | rke2 | k0s | microk8s from the first node helm can see; kubeadm when none. */}}
+{{/* kubeadm | k3s | rke2 | k0s | microk8s from the first node helm can see; kubeadm when none.
+Reading nodes needs `list nodes`; a preset other than auto does not read them. */}}
 {{- define "pulltrace.detectDistribution" -}}
 {{- $nodes := lookup "v1" "Node" "" "" -}}
 {{- $found := "kubeadm" -}}
