@@ -1,6 +1,6 @@
 # One image, both commands: `pulltrace server` and `pulltrace agent` (see docs/installation.md).
 #
-#   docker build -t pulltrace:0.1.0 .
+#   docker build -t registry.example.com/tools/pulltrace:0.1.0 .
 #
 # Build and runtime use the same Debian base, so better-sqlite3's native addon compiled
 # (or downloaded) in the build stage matches the runtime's glibc and Node ABI.
@@ -23,8 +23,12 @@ RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
+# Every interface of the container: `standalone` alone defaults to 127.0.0.1, which would be
+# unreachable through `docker run -p`; publish with -p 127.0.0.1:8080:8080 to keep it on the host.
 ENV NODE_ENV=production \
-    PULLTRACE_DB=/data/history.db
+    PULLTRACE_DB=/data/history.db \
+    PULLTRACE_HTTP_ADDR=:8080 \
+    PULLTRACE_METRICS_ADDR=:9090
 WORKDIR /app
 # Only what the package ships (package.json "files") plus its production dependencies.
 COPY --from=build /src/package.json ./package.json

@@ -112,3 +112,60 @@ test('a start-up failure is one clear line and a non-zero exit: port in use, unu
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('standalone listens on loopback by default; server keeps every interface', async () => {
+  const { resolveSettings } = await import('../src/cli/settings.js');
+  const standalone = resolveSettings('standalone', {}, {});
+  assert.deepEqual(standalone.httpAddr, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(standalone.metricsAddr, { host: '127.0.0.1', port: 9090 });
+  const server = resolveSettings('server', {}, {});
+  assert.deepEqual(server.httpAddr, { host: '', port: 8080 });
+  assert.deepEqual(server.metricsAddr, { host: '', port: 9090 });
+  const help = await runPulltrace(['standalone', '--help']);
+  assert.match(help.stdout, /--http-addr=…\n\s+PULLTRACE_HTTP_ADDR {2}\(default: 127\.0\.0\.1:8080\)/);
+  assert.match(help.stdout, /--metrics-addr=…\n\s+PULLTRACE_METRICS_ADDR {2}\(default: 127\.0\.0\.1:9090\)/);
+});
+
+test('standalone has no --server-url (its agent reports in-process): not in --help, refused as a flag', async () => {
+  const help = await runPulltrace(['standalone', '--help']);
+  assert.equal(help.code, 0);
+  assert.doesNotMatch(help.stdout, /server-url|SERVER_URL/);
+  const r = await runPulltrace(['standalone', '--server-url', 'http://x:8080']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^pulltrace: unknown flag --server-url for "standalone"/);
+  const agentHelp = await runPulltrace(['agent', '--help']);
+  assert.match(agentHelp.stdout, /--server-url/);
+});
+
+test('standalone says where it listens and how to open it up', async () => {
+  const { startPulltrace } = await import('./support/pulltraceProcess.js');
+  const { waitFor } = await import('./harness/waitFor.js');
+  const p = await startPulltrace([
+    'standalone',
+    '--http-addr',
+    '127.0.0.1:0',
+    '--metrics-addr',
+    '127.0.0.1:0',
+    '--db',
+    ':memory:',
+    '--kubernetes',
+    'off',
+    '--containerd-socket',
+    '/nonexistent/pt.sock',
+  ]);
+  try {
+    const line = await waitFor(() => p.logs().find((l) => /^web UI and API at /.test(String(l.msg))), {
+      timeoutMs: 15_000,
+      what: 'the standalone notice in the log',
+    });
+    const port = new URL(p.baseUrl).port;
+    assert.match(
+      String(line.msg),
+      new RegExp(
+        `^web UI and API at http://127\\.0\\.0\\.1:${port}/, metrics at http://127\\.0\\.0\\.1:\\d+/metrics; reachable from this machine only \\(to serve other machines: --http-addr :0`,
+      ),
+    );
+  } finally {
+    await p.stop();
+  }
+});

@@ -48,7 +48,8 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
         err instanceof NotContainerdError
           ? err.message
           : `${(err as Error).message}; set --containerd-socket or PULLTRACE_CONTAINERD_SOCKET`;
-      if (!options.standalone) throw new Error(`pulltrace agent: ${message}`);
+      // The CLI prefixes start-up errors with "pulltrace: "; a second prefix here would repeat it.
+      if (!options.standalone) throw new Error(message);
       logger.error({ socket }, `${message}; serving the API and UI without a local agent`);
       return NOTHING_RUNNING;
     }

@@ -1,4 +1,4 @@
-import { type CommandName, settingsFor } from './settings.js';
+import { type CommandName, defaultFor, settingsFor } from './settings.js';
 
 export const COMMANDS: Record<string, string> = {
   server: 'aggregation server: API, SSE, web UI, metrics, history store',
@@ -24,7 +24,8 @@ export function commandHelp(command: CommandName): string {
   ];
   for (const s of settingsFor(command)) {
     lines.push(`  --${s.flag}=…`);
-    lines.push(`      ${s.env}  (default: ${s.defaultDoc ?? (s.default === '' ? 'empty' : s.default)})`);
+    const text = command === 'standalone' && s.standaloneDefault ? defaultFor(s, command) : (s.defaultDoc ?? s.default);
+    lines.push(`      ${s.env}  (default: ${text === '' ? 'empty' : text})`);
     lines.push(`      ${s.help}`);
   }
   return lines.join('\n');

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
 import { type AgentSettings, resolveSettings, type ServerSettings, SettingError } from './settings.js';
+import { standaloneNotice } from './standaloneNotice.js';
 
 /** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
@@ -52,6 +53,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const { startAgent } = await import('../agent/index.js');
         const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
         stops.unshift(() => agent.close());
+        const s = settings as unknown as ServerSettings;
+        logger.child({}, { level: 'info' }).info(standaloneNotice(s.httpAddr, server.httpPort, s.metricsAddr, server.metricsPort));
       }
     } else {
       const { startAgent } = await import('../agent/index.js');

@@ -64,6 +64,10 @@ export interface SettingSpec {
   secret?: boolean;
   /** additive to the v1 contract */
   extension?: boolean;
+  /** default of `standalone` when it differs (one machine: listen on loopback only) */
+  standaloneDefault?: string;
+  /** false for agent settings that make no sense in `standalone` (its agent is in-process) */
+  inStandalone?: boolean;
 }
 
 export function defaultDbPath(): string {
@@ -79,6 +83,8 @@ export const SETTINGS: SettingSpec[] = [
     env: 'PULLTRACE_HTTP_ADDR',
     flag: 'http-addr',
     default: ':8080',
+    defaultDoc: ':8080 (standalone: 127.0.0.1:8080)',
+    standaloneDefault: '127.0.0.1:8080',
     scopes: ['server'],
     help: 'API, SSE and web UI listen address',
     parse: parseAddress,
@@ -88,6 +94,8 @@ export const SETTINGS: SettingSpec[] = [
     env: 'PULLTRACE_METRICS_ADDR',
     flag: 'metrics-addr',
     default: ':9090',
+    defaultDoc: ':9090 (standalone: 127.0.0.1:9090)',
+    standaloneDefault: '127.0.0.1:9090',
     scopes: ['server'],
     help: 'Prometheus /metrics listen address (separate port)',
     parse: parseAddress,
@@ -227,6 +235,7 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'server base URL, e.g. http://pulltrace-server:8080',
     parse: parseHttpUrl,
+    inStandalone: false,
   },
   {
     key: 'containerdSocket',
@@ -258,8 +267,13 @@ export const SETTINGS: SettingSpec[] = [
 ];
 
 export function settingsFor(command: CommandName): SettingSpec[] {
-  const scopes: Scope[] = command === 'standalone' ? ['server', 'agent'] : [command];
-  return SETTINGS.filter((s) => s.scopes.some((x) => scopes.includes(x)));
+  if (command === 'standalone') return SETTINGS.filter((s) => s.inStandalone !== false);
+  return SETTINGS.filter((s) => s.scopes.includes(command));
+}
+
+/** The default a command uses for a setting, as the user would type it; undefined = required or computed. */
+export function defaultFor(spec: SettingSpec, command: CommandName): string | undefined {
+  return (command === 'standalone' ? spec.standaloneDefault : undefined) ?? spec.default;
 }
 
 /** Resolved value sources for one command: flag wins over env, env over default. */
@@ -272,7 +286,7 @@ export function resolveSettings(
   for (const spec of settingsFor(command)) {
     const fromFlag = flags[spec.flag];
     const fromEnv = env[spec.env];
-    const text = fromFlag ?? fromEnv ?? spec.default ?? computedDefault(spec, command);
+    const text = fromFlag ?? fromEnv ?? defaultFor(spec, command) ?? computedDefault(spec);
     if (text === undefined) {
       throw new SettingError(`${spec.env} / --${spec.flag} is required (example: --${spec.flag}=http://pulltrace-server:8080)`);
     }
@@ -286,11 +300,9 @@ export function resolveSettings(
   return out;
 }
 
-function computedDefault(spec: SettingSpec, command: CommandName): string | undefined {
+function computedDefault(spec: SettingSpec): string | undefined {
   if (spec.key === 'db') return defaultDbPath();
   if (spec.key === 'nodeName') return hostname().toLowerCase();
-  // standalone's agent reports to its own server in-process; no URL needed.
-  if (spec.key === 'serverUrl' && command === 'standalone') return 'http://127.0.0.1';
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // Classifies kubelet image Events (core/v1 or events.k8s.io/v1 shape) by message prefix, because
 // the reasons `Failed` and `BackOff` are shared with container-lifecycle events
-// (runtime-facts.md §1.1). The message formats of Kubernetes 1.19–1.35 are all accepted (§1.2).
+// (runtime-facts.md §1.1). The message formats of Kubernetes 1.18–1.35 are all accepted (§1.2).
 import { parseDurationSeconds } from '../common/index.js';
 
 export type KubeletEventKind =

@@ -12,6 +12,7 @@ import { buildApp } from './http/app.js';
 import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
+import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { SseHub } from './sse/sseHub.js';
@@ -52,6 +53,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     agentsConnected: () => tracker.agentsConnected(now()),
     sseClients: () => hub.size,
   });
+  collectProcessMetrics(metrics.registry);
   bus.subscribe((e) => hub.publish(e));
   bus.subscribe((e) => metrics.onEvent(e));
   bus.subscribe((e) => logPullEvent(log, e));

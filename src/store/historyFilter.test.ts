@@ -19,15 +19,15 @@ test('historyWhere without filter or cursor is empty', () => {
 });
 
 test('historyWhere ignores empty filter strings (as ?node= in a URL)', () => {
-  assert.deepEqual(historyWhere({ node: '', image: '', status: '', namespace: '', pod: '' }), { sql: '', params: [] });
+  assert.deepEqual(historyWhere({ node: '', image: '', namespace: '', pod: '' }), { sql: '', params: [] });
 });
 
 test('historyWhere keeps params in the order of their placeholders', () => {
   const where = historyWhere(
-    { node: 'n1', image: 'img', status: 'fail', namespace: 'ns', pod: 'web', since: 10, until: 20 },
+    { node: 'n1', image: 'img', status: ['completed', 'failed'], namespace: 'ns', pod: 'web', since: 10, until: 20 },
     { completedAt: 15, id: 'p9' },
   );
   assert.equal((where.sql.match(/\?/g) ?? []).length, where.params.length);
-  assert.deepEqual(where.params, ['%n1%', '%img%', '%fail%', '%ns%', '%web%', 10, 20, 15, 15, 'p9']);
+  assert.deepEqual(where.params, ['%n1%', '%img%', 'completed', 'failed', '%ns%', '%web%', 10, 20, 15, 15, 'p9']);
   assert.match(where.sql, /^WHERE /);
 });

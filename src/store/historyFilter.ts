@@ -1,3 +1,4 @@
+import type { PullState } from '../model/index.js';
 import type { HistoryCursor } from './cursor.js';
 
 export interface HistoryFilter {
@@ -5,8 +6,8 @@ export interface HistoryFilter {
   image?: string;
   namespace?: string;
   pod?: string;
-  /** substring match, case-insensitive, like the live API */
-  status?: string;
+  /** exact states, any of them, like the live API */
+  status?: readonly PullState[];
   /** ms epoch, inclusive, on completedAt */
   since?: number;
   /** ms epoch, inclusive, on completedAt */
@@ -39,7 +40,11 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   };
   like('p.node_name', filter.node);
   like('p.image_ref', filter.image);
-  like('p.status', filter.status);
+  if (filter.status) {
+    // An empty set matches nothing, as in the live API.
+    terms.push(filter.status.length ? `p.status IN (${filter.status.map(() => '?').join(', ')})` : '0');
+    params.push(...filter.status);
+  }
   // Like the live API (src/server/tracker/pullFilter.ts): each matches any pod of the pull.
   const anyPod = (column: string, value: string | undefined) => {
     if (!value) return;

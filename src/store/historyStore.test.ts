@@ -203,7 +203,7 @@ test('a cursor keeps working when newer pulls arrive between pages', (t) => {
   assert.equal(second.next, null);
 });
 
-test('filters: substring, case-insensitive, namespace/pod on any pod, since/until inclusive', async (t) => {
+test('filters: substring, case-insensitive names, exact status, namespace/pod on any pod, since/until inclusive', async (t) => {
   const store = openStore(t, ':memory:');
   store.enqueue(
     finishedPull('a1', T0 + 1000, { nodeName: 'node-a', imageRef: 'docker.io/library/nginx:1.27', pods: [pod('shop', 'web-1')] }),
@@ -230,8 +230,10 @@ test('filters: substring, case-insensitive, namespace/pod on any pod, since/unti
     ['image substring', { image: 'nginx' }, ['b2', 'a1']],
     ['image with LIKE wildcards taken literally', { image: '_50%' }, ['b1']],
     ['% alone matches only a literal %', { image: '%' }, ['b1']],
-    ['status exact', { status: 'failed' }, ['b2', 'a2']],
-    ['status substring, other case', { status: 'COMPL' }, ['b1', 'a1']],
+    ['status exact', { status: ['failed'] }, ['b2', 'a2']],
+    ['status, several', { status: ['completed', 'failed'] }, ['b2', 'b1', 'a2', 'a1']],
+    ['status of no finished pull', { status: ['pulling', 'stalled'] }, []],
+    ['status empty set', { status: [] }, []],
     ['namespace', { namespace: 'shop' }, ['a2', 'a1']],
     ['pod', { pod: 'web' }, ['a2', 'a1']],
     ['namespace and pod together', { namespace: 'blog', pod: 'web' }, ['a2']],
@@ -240,7 +242,7 @@ test('filters: substring, case-insensitive, namespace/pod on any pod, since/unti
     ['since inclusive', { since: T0 + 3000 }, ['b2', 'b1']],
     ['until inclusive', { until: T0 + 2000 }, ['a2', 'a1']],
     ['since and until', { since: T0 + 2000, until: T0 + 3000 }, ['b1', 'a2']],
-    ['combined', { node: 'node-a', status: 'fail', namespace: 'sho' }, ['a2']],
+    ['combined', { node: 'node-a', status: ['failed'], namespace: 'sho' }, ['a2']],
     ['nothing matches', { node: 'node-z' }, []],
   ];
   for (const [name, filter, want] of cases) {

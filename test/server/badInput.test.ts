@@ -153,7 +153,12 @@ test('beyond --max-sse-clients: 503', async () => {
 
 test('bad query parameters: 400 naming the parameter', async () => {
   await expectError(await fetch(`${server.baseUrl}/api/v1/pulls?nodes=x`), 400, 'invalid_request', /unknown query parameter "nodes"/);
-  await expectError(await fetch(`${server.baseUrl}/api/v1/pulls?layers=maybe`), 400, 'invalid_request', /"layers" must be 0 or 1/);
+  await expectError(
+    await fetch(`${server.baseUrl}/api/v1/pulls?layers=maybe`),
+    400,
+    'invalid_request',
+    /"layers" must be 0, 1, false or true/,
+  );
   await expectError(await fetch(`${server.baseUrl}/api/v1/history?limit=0`), 400, 'invalid_request', /"limit"/);
   await expectError(
     await fetch(`${server.baseUrl}/api/v1/history?since=last-week`),

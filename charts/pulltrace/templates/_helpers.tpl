@@ -74,7 +74,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- $own.pullPolicy | default .root.Values.image.pullPolicy -}}
 {{- end -}}
 
-{{/* watchNamespaces accepts "a,b" or a list; returns a comma-joined string without blanks. */}}
+{{/* watchNamespaces accepts a list or the string "a,b"; returns a comma-joined string without blanks. */}}
 {{- define "pulltrace.watchNamespaces" -}}
 {{- $raw := .Values.config.watchNamespaces -}}
 {{- $list := list -}}
@@ -125,9 +125,10 @@ token
 {{/* Directory of the containerd socket: mounted instead of the socket file so a containerd
 restart (which recreates the socket) reaches the agent through the same mount. */}}
 {{- define "pulltrace.socketDir" -}}
-{{- $dir := dir .Values.agent.containerd.socketPath -}}
+{{- $socket := include "pulltrace.containerdSocket" . -}}
+{{- $dir := dir $socket -}}
 {{- if has $dir (list "/" "/run" "/var/run" "/var" "/tmp" "/var/lib" "/etc") -}}
-{{- fail (printf "agent.containerd.socketPath=%s: the agent mounts the socket's directory, and %s holds far more than containerd (other runtimes' sockets); give containerd a directory of its own" .Values.agent.containerd.socketPath $dir) -}}
+{{- fail (printf "agent.containerd.socketPath=%s: the agent mounts the socket's directory, and %s holds far more than containerd (other runtimes' sockets); give containerd a directory of its own" $socket $dir) -}}
 {{- end -}}
 {{- $dir -}}
 {{- end -}}

@@ -15,7 +15,8 @@ function message(fn: () => unknown): string {
 }
 
 test('filters are read, empty ones ignored', () => {
-  assert.deepEqual(parseFilter({ node: 'w1', image: '', status: 'failed' }), { node: 'w1', status: 'failed' });
+  assert.deepEqual(parseFilter({ node: 'w1', image: '', status: 'failed' }), { node: 'w1', status: ['failed'] });
+  assert.deepEqual(parseFilter({ status: 'stalled,pulling' }), { status: ['pulling', 'stalled'] });
 });
 
 test('errors name the parameter', () => {
@@ -29,7 +30,11 @@ test('errors name the parameter', () => {
   );
   assert.match(
     message(() => parseLayers({ layers: 'yes' })),
-    /"layers" must be 0 or 1/,
+    /^query parameter "layers" must be 0, 1, false or true$/,
+  );
+  assert.match(
+    message(() => parseFilter({ status: 'done' })),
+    /^query parameter "status" has "done" \(allowed, comma-separated: pulling, stalled, .*active\)$/,
   );
   assert.match(
     message(() => parseLimit({ limit: '501' }, 500, 50)),
@@ -57,7 +62,16 @@ test('an unknown parameter name is not echoed raw', () => {
 });
 
 test('values parse', () => {
-  assert.equal(parseLayers({ layers: '0' }), false);
+  for (const [text, want] of [
+    ['0', false],
+    ['false', false],
+    ['1', true],
+    ['true', true],
+    ['', true],
+  ] as const)
+    assert.equal(parseLayers({ layers: text }), want, `layers=${text}`);
+  for (const text of ['no', 'yes', 'TRUE', 'False', 'on', '2', ' 1', 'toString', 'constructor'])
+    assert.throws(() => parseLayers({ layers: text }), ApiError, `layers=${text}`);
   assert.equal(parseLayers({}), true);
   assert.equal(parseLimit({}, 500, 50), 50);
   assert.equal(parseLimit({ limit: '500' }, 500, 50), 500);

@@ -1,5 +1,6 @@
 // Query parameters are validated by hand (all strings) so every message names the parameter.
 import { FILTER_KEYS, type PullFilter } from '../tracker/pullFilter.js';
+import { parseStatusList } from '../tracker/statusFilter.js';
 import { ApiError } from './apiError.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -30,17 +31,34 @@ export function parseFilter(query: Query): PullFilter {
     const v = single(query, key);
     if (v === undefined || v === '') continue;
     if (v.length > MAX_FILTER_LENGTH) throw invalid(`query parameter "${key}" is longer than ${MAX_FILTER_LENGTH} characters`);
-    f[key] = v;
+    if (key === 'status') f.status = parseStatusListOr400(v);
+    else f[key] = v;
   }
   return f;
 }
 
-/** `layers=0|1|false|true`; default true. */
+function parseStatusListOr400(text: string) {
+  try {
+    return parseStatusList(text);
+  } catch (err) {
+    throw invalid((err as Error).message);
+  }
+}
+
+/** The words a boolean query parameter accepts, exactly (no yes/no/on/off, no other case). */
+const BOOLEAN_WORDS: Record<string, boolean> = { '1': true, true: true, '0': false, false: false };
+
+/** A strict boolean query parameter: `0`, `1`, `false` or `true`; absent or empty gives `fallback`. */
+export function parseBoolean(query: Query, key: string, fallback: boolean): boolean {
+  const v = single(query, key);
+  if (v === undefined || v === '') return fallback;
+  if (!Object.hasOwn(BOOLEAN_WORDS, v)) throw invalid(`query parameter "${key}" must be 0, 1, false or true`);
+  return BOOLEAN_WORDS[v] as boolean;
+}
+
+/** `layers=0|1|false|true` on every endpoint that returns pulls; default true. */
 export function parseLayers(query: Query): boolean {
-  const v = single(query, 'layers');
-  if (v === undefined || v === '' || v === '1' || v === 'true') return true;
-  if (v === '0' || v === 'false') return false;
-  throw invalid('query parameter "layers" must be 0 or 1');
+  return parseBoolean(query, 'layers', true);
 }
 
 export function parseLimit(query: Query, max: number, fallback: number): number {

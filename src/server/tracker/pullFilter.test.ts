@@ -16,13 +16,15 @@ const cases: Array<[string, Parameters<typeof matchesFilter>[1], boolean]> = [
   ['other node', { node: 'worker-2' }, false],
   ['image substring', { image: 'nginx' }, true],
   ['image mismatch', { image: 'redis' }, false],
-  ['status', { status: 'pull' }, true],
-  ['status mismatch', { status: 'failed' }, false],
+  ['status exact', { status: ['pulling'] }, true],
+  ['status one of several', { status: ['stalled', 'pulling'] }, true],
+  ['status mismatch', { status: ['failed'] }, false],
+  ['status empty set matches nothing', { status: [] }, false],
   ['namespace', { namespace: 'sho' }, true],
   ['namespace mismatch', { namespace: 'kube-system' }, false],
   ['pod', { pod: 'web' }, true],
   ['pod mismatch', { pod: 'db' }, false],
-  ['all together', { node: 'worker', image: 'nginx', namespace: 'shop', pod: 'web', status: 'pulling' }, true],
+  ['all together', { node: 'worker', image: 'nginx', namespace: 'shop', pod: 'web', status: ['pulling'] }, true],
 ];
 for (const [name, filter, want] of cases) test(`filter: ${name}`, () => assert.equal(matchesFilter(pull, filter), want));
 

@@ -1,12 +1,15 @@
-import type { PullStatus } from '../../model/index.js';
+import type { PullState, PullStatus } from '../../model/index.js';
 
-/** The query filters of /api/v1/pulls, /api/v1/events and /api/v1/history: substring, case-insensitive. */
+/**
+ * The query filters of /api/v1/pulls, /api/v1/events and /api/v1/history. Names are matched as
+ * case-insensitive substrings; `status` is a set of exact states (see statusFilter.ts).
+ */
 export interface PullFilter {
   node?: string;
   image?: string;
   namespace?: string;
   pod?: string;
-  status?: string;
+  status?: readonly PullState[];
 }
 
 export const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status'] as const;
@@ -16,12 +19,13 @@ function has(haystack: string, needle: string | undefined): boolean {
 }
 
 export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
-  if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image) || !has(pull.status, f.status)) return false;
+  if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image)) return false;
+  if (f.status && !f.status.includes(pull.status)) return false;
   if (f.namespace && !pull.pods.some((p) => has(p.namespace, f.namespace))) return false;
   if (f.pod && !pull.pods.some((p) => has(p.podName, f.pod))) return false;
   return true;
 }
 
 export function isEmptyFilter(f: PullFilter): boolean {
-  return FILTER_KEYS.every((k) => !f[k]);
+  return FILTER_KEYS.every((k) => f[k] === undefined || f[k] === '');
 }

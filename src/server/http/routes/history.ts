@@ -3,17 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { type HistoryStore, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../../../store/index.js';
 import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import { ApiError } from '../apiError.js';
-import { parseFilter, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
+import { parseFilter, parseLayers, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
 export function registerHistoryRoute(app: FastifyInstance, store: HistoryStore): void {
   app.get<{ Querystring: Query }>('/api/v1/history', async (req) => {
-    rejectUnknown(req.query, [...FILTER_KEYS, 'limit', 'cursor', 'since', 'until']);
+    rejectUnknown(req.query, [...FILTER_KEYS, 'layers', 'limit', 'cursor', 'since', 'until']);
+    const layers = parseLayers(req.query);
     const filter = { ...parseFilter(req.query), since: parseTime(req.query, 'since'), until: parseTime(req.query, 'until') };
     const limit = parseLimit(req.query, MAX_HISTORY_LIMIT, 50);
     try {
-      return store.query(filter, limit, parseString(req.query, 'cursor'));
+      const page = store.query(filter, limit, parseString(req.query, 'cursor'));
+      // `layers=0` gives the same summaries as the live endpoints.
+      return layers ? page : { ...page, pulls: page.pulls.map(({ layers: _, ...summary }) => summary) };
     } catch (err) {
       if (err instanceof InvalidHistoryQueryError) throw new ApiError(400, 'invalid_request', err.message);
       throw err;

@@ -14,8 +14,8 @@ export function registerPullRoutes(app: FastifyInstance, tracker: PullTracker, n
   });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/api/v1/pulls/:id', async (req) => {
-    rejectUnknown(req.query, []);
-    const pull = tracker.status(req.params.id, now());
+    rejectUnknown(req.query, ['layers']);
+    const pull = tracker.status(req.params.id, now(), parseLayers(req.query));
     if (!pull)
       throw new ApiError(
         404,
