@@ -251,6 +251,7 @@ export class PullTracker {
     if (!rec) rec = this.createRecord(node, g, now);
 
     const { changed, transitions } = mergeReportGroup(rec, g, now);
+    rec.layersOmitted = g.layersOmitted;
     for (const t of transitions) this.emitLayer(t.type, rec, t.layer, now);
     const t = pullTotals(rec);
     if (t.downloadedBytes > rec.counter) {
