@@ -56,24 +56,35 @@ export function fitReport(report: AgentReport, limits: ReportLimits = REPORT_LIM
     source = source.slice(pullsOmitted);
   }
 
+  const done = (fitted: FittedPull[]): FittedReport => {
+    const out: AgentReport = { ...head, pulls: fitted.map((f) => f.pull) };
+    return { report: out, body: JSON.stringify(out), trims: fitted.flatMap((f) => (f.trim ? [f.trim] : [])), pullsOmitted };
+  };
   let cap = limits.layersPerPull;
   for (;;) {
     let fitted = source.map((p) => fitPull(p, cap, limits));
-    let sizes = fitted.map((f) => Buffer.byteLength(JSON.stringify(f.pull)));
-    let total = bodyBytes(overhead, sizes);
-    if (total > limits.bodyBytes && cap > MIN_LAYERS_PER_PULL && fitted.some((f) => f.pull.layers.length > MIN_LAYERS_PER_PULL)) {
+    // The usual case costs one serialization: the report as sent.
+    const result = done(fitted);
+    if (Buffer.byteLength(result.body) <= limits.bodyBytes) return result;
+    if (cap > MIN_LAYERS_PER_PULL && fitted.some((f) => f.pull.layers.length > MIN_LAYERS_PER_PULL)) {
       cap = Math.max(MIN_LAYERS_PER_PULL, Math.floor(cap / 2));
       continue;
     }
+    let sizes = fitted.map((f) => Buffer.byteLength(JSON.stringify(f.pull)));
+    let total = bodyBytes(overhead, sizes);
     while (total > limits.bodyBytes && fitted.length > 0) {
       fitted = fitted.slice(1);
       sizes = sizes.slice(1);
       pullsOmitted++;
       total = bodyBytes(overhead, sizes);
     }
-    const out: AgentReport = { ...head, pulls: fitted.map((f) => f.pull) };
-    return { report: out, body: JSON.stringify(out), trims: fitted.flatMap((f) => (f.trim ? [f.trim] : [])), pullsOmitted };
+    return done(fitted);
   }
+}
+
+interface FittedPull {
+  pull: ReportPull;
+  trim?: PullTrim;
 }
 
 function bodyBytes(overhead: number, pullSizes: number[]): number {
@@ -90,7 +101,7 @@ function fitAgent(agent: AgentInfo, limits: ReportLimits): AgentInfo {
   return out;
 }
 
-function fitPull(p: ReportPull, layerCap: number, limits: ReportLimits): { pull: ReportPull; trim?: PullTrim } {
+function fitPull(p: ReportPull, layerCap: number, limits: ReportLimits): FittedPull {
   const shortened: string[] = [];
   const field = (name: string, value: string, max: number) => {
     const s = shorten(value, max);
