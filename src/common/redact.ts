@@ -7,11 +7,13 @@
 export const REDACTED = '<redacted>';
 
 // scheme://[userinfo@]host[/path][?query][#fragment]; a URL ends at whitespace or a quote (Go's %q).
+// Every repetition that could rescan the text from many starting points is bounded (a scheme is
+// short), so the cost stays linear in the text whatever it holds.
 const URL_PATTERN =
-  /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>`/?#@]*@)?([^\s"'<>`?#]*)(\?(?:<redacted>|[^\s"'<>`#]*))?(#(?:<redacted>|[^\s"'<>`]*))?/gi;
+  /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s"'<>`/?#@]*@)?([^\s"'<>`?#]*)(\?(?:<redacted>|[^\s"'<>`#]*))?(#(?:<redacted>|[^\s"'<>`]*))?/gi;
 
 // Authorization schemes followed by their credential.
-const AUTH_SCHEME_PATTERN = /\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/]+=*/g;
+const AUTH_SCHEME_PATTERN = /\b(Bearer|Basic)(\s{1,8})[A-Za-z0-9\-._~+/]+=*/g;
 
 // Parameters whose value is a credential, wherever they stand (a URL already lost its query above;
 // these catch fragments outside URLs, e.g. a form echoed in a message). Only `key=value`: `token: …`
@@ -36,9 +38,9 @@ const SECRET_KEYS = [
   'x-goog-credential',
   'googleaccessid',
 ];
-const KEY_VALUE_PATTERN = new RegExp(`(^|[^A-Za-z0-9_.-])(${SECRET_KEYS.join('|')})(\\s*=\\s*)("[^"]*"|[^\\s&"',;]+)`, 'gi');
+const KEY_VALUE_PATTERN = new RegExp(`(^|[^A-Za-z0-9_.-])(${SECRET_KEYS.join('|')})(\\s{0,8}=\\s{0,8})("[^"]*"|[^\\s&"',;]+)`, 'gi');
 // The same keys as JSON members: {"token":"…"} in an echoed response body.
-const JSON_MEMBER_PATTERN = new RegExp(`("(?:${SECRET_KEYS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+const JSON_MEMBER_PATTERN = new RegExp(`("(?:${SECRET_KEYS.join('|')})"\\s{0,8}:\\s{0,8})"(?:[^"\\\\]|\\\\.)*"`, 'gi');
 
 /** The text with URL query strings and userinfo, authorization credentials and token-like parameters replaced by `<redacted>`. */
 export function redactSecrets(text: string): string {
