@@ -137,3 +137,24 @@ test('an oversized pull is sent trimmed to the schema limits and logged once', a
   assert.equal(warnings[0]?.layersOmitted, 7);
   await r.close();
 });
+
+test('delivery reports what was sent: pulls left out of the body are not delivered', async (t) => {
+  const { url, srv } = await server(() => 200);
+  t.after(() => srv.close());
+  const { logger, lines } = captureLogger();
+  const delivered: AgentReport[] = [];
+  const r = new Reporter({ serverUrl: url, token: '', timeoutMs: 2000, logger, onDelivered: (x) => delivered.push(x) });
+  const pulls = Array.from({ length: REPORT_LIMITS.pulls + 2 }, (_, i) => ({
+    imageRef: `registry.example.com/app-${i}:1`,
+    manifestDigest: `sha256:m${i}`,
+    startedAt: new Date(1_800_000_000_000 + i).toISOString(),
+    status: 'completed' as const,
+    layers: [],
+  }));
+  r.offer({ nodeName: 'node-1', pulls });
+  await until(() => delivered.length === 1, 'delivery');
+  assert.equal(delivered[0]?.pulls.length, REPORT_LIMITS.pulls);
+  assert.equal(delivered[0]?.pulls[0]?.manifestDigest, 'sha256:m2', 'the two oldest were left out');
+  assert.equal(lines.filter((l) => /too many pulls for one report/.test(String(l.msg))).length, 1);
+  await r.close();
+});

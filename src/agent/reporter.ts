@@ -14,7 +14,7 @@ export interface ReporterOptions {
   token: string;
   timeoutMs: number;
   logger: Logger;
-  /** called with every report the server accepted (2xx) */
+  /** called with every report the server accepted (2xx), as it was sent (held to the schema limits) */
   onDelivered: (report: AgentReport) => void;
 }
 
@@ -111,7 +111,8 @@ export class Reporter {
       });
       if (res.status >= 200 && res.status < 300) {
         this.recovered();
-        this.opts.onDelivered(report);
+        // What was sent, not what was offered: a pull left out of the body was not delivered.
+        this.opts.onDelivered(fitted.report);
         return;
       }
       reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
