@@ -4,7 +4,7 @@
 //  - bytes per row: layers as LayerStatus JSON (format 1) vs the compact form (format 2)
 //  - write rate; open time of a big file (the one COUNT(*) behind row-count pruning)
 //  - start-up restore of the capped number of most recent pulls
-//  - row-count pruning: time of each 2,000-row batch (how long ingest can wait behind one)
+//  - row-count pruning: time of each PRUNE_BATCH_ROWS batch (how long ingest can wait behind one)
 //  - the agent's fitReport on the largest report it can be asked to trim
 //
 //   npm run bench:history                    # 200,000 rows of 20 layers
