@@ -187,5 +187,6 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     pods: p.pods,
     kubeletPullSeconds: p.kubeletPullSeconds,
     kubeletImageBytes: p.kubeletImageBytes,
+    layersOmitted: p.layersOmitted,
   };
 }
