@@ -1,6 +1,7 @@
 // Finds the pull behind ingests no tracked pull accounts for, by asking containerd which manifest
 // names the blob (containerd labels a manifest with its config and layers before fetching them).
 // Manifest documents are immutable: read once, cached by digest.
+import { BlobTooLargeError } from './containerd/client.js';
 import type { BlobInfo, ImageRecord } from './containerd/types.js';
 import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
@@ -151,7 +152,11 @@ export class PullDiscovery {
   private async readDoc(digest: string): Promise<ImageManifest | ImageIndex> {
     const cached = this.docs.get(digest);
     if (cached) return cached;
-    const doc = parseManifestBlob(await this.content.readBlob(digest, MAX_MANIFEST_BYTES), digest);
+    // An oversized "manifest" is set aside like an unparsable one, never a reason to stop polling.
+    const data = await this.content.readBlob(digest, MAX_MANIFEST_BYTES).catch((err: Error) => {
+      throw err instanceof BlobTooLargeError ? new ManifestError(err.message) : err;
+    });
+    const doc = parseManifestBlob(data, digest);
     if (this.docs.size >= MAX_CACHED_DOCS) this.docs.delete(this.docs.keys().next().value as string);
     this.docs.set(digest, doc);
     return doc;

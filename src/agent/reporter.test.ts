@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createLogger } from '../log/index.js';
-import type { AgentReport } from '../model/index.js';
+import { type AgentReport, REPORT_LIMITS } from '../model/index.js';
 import { Reporter, reportUrl } from './reporter.js';
 
 function captureLogger() {
@@ -98,5 +98,63 @@ test('a refused connection is an outage, not a crash', async () => {
   r.offer(report(1));
   await until(() => lines.some((l) => l.level === 'warn'), 'warning');
   assert.match(String(lines.find((l) => l.level === 'warn')?.reason), /ECONNREFUSED/);
+  await r.close();
+});
+
+test('an oversized pull is sent trimmed to the schema limits and logged once', async (t) => {
+  const bodies: AgentReport[] = [];
+  const { url, srv } = await server((_req, body) => {
+    bodies.push(JSON.parse(body));
+    return 200;
+  });
+  t.after(() => srv.close());
+  const { logger, lines } = captureLogger();
+  let delivered = 0;
+  const r = new Reporter({ serverUrl: url, token: '', timeoutMs: 2000, logger, onDelivered: () => delivered++ });
+  const layers = Array.from({ length: REPORT_LIMITS.layersPerPull + 7 }, (_, i) => ({
+    digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    totalBytes: 10,
+    downloadedBytes: 0,
+    totalKnown: true,
+    state: 'waiting' as const,
+  }));
+  const big: AgentReport = {
+    nodeName: 'node-1',
+    pulls: [{ imageRef: 'registry.example.com/many:1', manifestDigest: 'sha256:m', startedAt: '2026-11-27T10:00:00.000Z', layers }],
+  };
+  for (let i = 1; i <= 3; i++) {
+    r.offer(big);
+    await until(() => delivered === i, `delivery ${i}`);
+  }
+  assert.equal(bodies.length, 3);
+  for (const b of bodies) {
+    assert.equal(b.pulls[0]?.layers.length, REPORT_LIMITS.layersPerPull);
+    assert.equal(b.pulls[0]?.layersOmitted, 7);
+  }
+  const warnings = lines.filter((l) => /over the report limits/.test(String(l.msg)));
+  assert.equal(warnings.length, 1, 'one warning for the pull, not one per report');
+  assert.equal(warnings[0]?.layersOmitted, 7);
+  await r.close();
+});
+
+test('delivery reports what was sent: pulls left out of the body are not delivered', async (t) => {
+  const { url, srv } = await server(() => 200);
+  t.after(() => srv.close());
+  const { logger, lines } = captureLogger();
+  const delivered: AgentReport[] = [];
+  const r = new Reporter({ serverUrl: url, token: '', timeoutMs: 2000, logger, onDelivered: (x) => delivered.push(x) });
+  const pulls = Array.from({ length: REPORT_LIMITS.pulls + 2 }, (_, i) => ({
+    imageRef: `registry.example.com/app-${i}:1`,
+    manifestDigest: `sha256:m${i}`,
+    startedAt: new Date(1_800_000_000_000 + i).toISOString(),
+    status: 'completed' as const,
+    layers: [],
+  }));
+  r.offer({ nodeName: 'node-1', pulls });
+  await until(() => delivered.length === 1, 'delivery');
+  assert.equal(delivered[0]?.pulls.length, REPORT_LIMITS.pulls);
+  assert.equal(delivered[0]?.pulls[0]?.manifestDigest, 'sha256:m2', 'the two oldest were left out');
+  assert.equal(lines.filter((l) => /too many pulls for one report/.test(String(l.msg))).length, 1);
   await r.close();
 });

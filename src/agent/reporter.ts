@@ -1,17 +1,20 @@
 // Sends the node's snapshot to the server. One request at a time; while one is in flight (or the
 // server is down) only the newest snapshot is kept — a snapshot is the full state, so a backlog
 // would only replay history. An outage is logged once when it starts and once when it ends.
+// Every report is held to the schema's limits first (reportFit.ts): one odd image must not get
+// every report of the node refused.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
+import { fitReport, type PullTrim } from './reportFit.js';
 
 export interface ReporterOptions {
   serverUrl: string;
   token: string;
   timeoutMs: number;
   logger: Logger;
-  /** called with every report the server accepted (2xx) */
+  /** called with every report the server accepted (2xx), as it was sent (held to the schema limits) */
   onDelivered: (report: AgentReport) => void;
 }
 
@@ -54,6 +57,9 @@ export class Reporter {
   private readonly url: string;
   private readonly httpAgent: HttpAgent;
   private closed = false;
+  /** pulls whose trimming was already logged (one warning per pull) */
+  private trimmedLogged = new Set<string>();
+  private pullsOmittedLogged = false;
 
   constructor(private readonly opts: ReporterOptions) {
     this.url = reportUrl(opts.serverUrl);
@@ -94,7 +100,9 @@ export class Reporter {
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-      const body = JSON.stringify(report);
+      const fitted = fitReport(report);
+      this.logTrims(fitted.trims, fitted.pullsOmitted);
+      const body = fitted.body;
       const url = new URL(this.url);
       const res = await postJson(url, body, headers, this.opts.timeoutMs, this.httpAgent).catch((err: { code?: string }) => {
         // A kept-alive connection the server closed while idle: one fresh attempt before calling it an outage.
@@ -103,7 +111,8 @@ export class Reporter {
       });
       if (res.status >= 200 && res.status < 300) {
         this.recovered();
-        this.opts.onDelivered(report);
+        // What was sent, not what was offered: a pull left out of the body was not delivered.
+        this.opts.onDelivered(fitted.report);
         return;
       }
       reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
@@ -112,6 +121,25 @@ export class Reporter {
       reason = describeFetchError(err);
     }
     this.failed(reason);
+  }
+
+  // One warning per trimmed pull (a big image is trimmed in every report for minutes); forgotten
+  // once the pull leaves the reports, so memory follows the pulls in progress.
+  private logTrims(trims: PullTrim[], pullsOmitted: number): void {
+    const current = new Set<string>();
+    for (const t of trims) {
+      current.add(t.pull);
+      if (this.trimmedLogged.has(t.pull)) continue;
+      this.opts.logger.warn(
+        { imageRef: t.imageRef, pull: t.pull, layersOmitted: t.layersOmitted, shortened: t.shortened },
+        'pull over the report limits: reported trimmed (layers left out are counted in layersOmitted)',
+      );
+    }
+    this.trimmedLogged = current;
+    if (pullsOmitted > 0 && !this.pullsOmittedLogged) {
+      this.opts.logger.warn({ pullsOmitted }, 'too many pulls for one report: the oldest are left out until the report fits');
+    }
+    this.pullsOmittedLogged = pullsOmitted > 0;
   }
 
   private failed(reason: string): void {

@@ -25,6 +25,7 @@ export interface ServerSettings {
   historyTtlMs: number;
   db: string;
   historyRetentionMs: number;
+  historyMaxPulls: number;
   stallTimeoutMs: number;
   kubernetes: KubernetesMode;
   watchNamespaces: string[];
@@ -138,6 +139,16 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'how long history rows are kept',
     parse: (t) => parseDurationSetting(t),
+  },
+  {
+    key: 'historyMaxPulls',
+    env: 'PULLTRACE_HISTORY_MAX_PULLS',
+    flag: 'history-max-pulls',
+    default: '1000000',
+    scopes: ['server'],
+    help: 'most history rows kept; beyond it the oldest are deleted',
+    parse: parsePositiveInt,
+    extension: true,
   },
   {
     key: 'stallTimeoutMs',

@@ -1,7 +1,7 @@
 // Classifies kubelet image Events (core/v1 or events.k8s.io/v1 shape) by message prefix, because
 // the reasons `Failed` and `BackOff` are shared with container-lifecycle events
 // (runtime-facts.md §1.1). The message formats of Kubernetes 1.18–1.35 are all accepted (§1.2).
-import { parseDurationSeconds } from '../common/index.js';
+import { parseDurationSeconds, redactSecrets } from '../common/index.js';
 
 export type KubeletEventKind =
   | 'pulling'
@@ -90,7 +90,8 @@ export function parseKubeletEvent(input: unknown, now = Date.now()): KubeletEven
   const nodeName = str(source.host) || str(ev.reportingInstance);
 
   const raw = str(ev.message ?? ev.note);
-  const message = raw.startsWith(AGGREGATE_PREFIX) ? raw.slice(AGGREGATE_PREFIX.length) : raw;
+  // Redacted here, where kubelet's text enters: pre-signed URLs and tokens never reach state, logs or clients.
+  const message = redactSecrets(raw.startsWith(AGGREGATE_PREFIX) ? raw.slice(AGGREGATE_PREFIX.length) : raw);
   const { container, init } = containerOf(str(involved.fieldPath));
   const series = obj(ev.series);
   const count = Number(ev.count ?? ev.deprecatedCount ?? series.count ?? 1) || 1;

@@ -1,6 +1,7 @@
 // Which containers of a pod could be waiting on an image pull right now (runtime-facts.md §2).
 // Pod status never says "pulling"; a container waits on its image when it is the one the kubelet
 // is about to start and its status is waiting with a creating/pull-failure reason.
+import { redactSecrets } from '../common/index.js';
 
 export interface WaitingContainer {
   namespace: string;
@@ -52,7 +53,7 @@ function stateOf(status: Obj | undefined): ContainerState | undefined {
   if (state.waiting) {
     const w = obj(state.waiting);
     const waiting: { reason: string; message?: string } = { reason: str(w.reason) };
-    if (str(w.message)) waiting.message = str(w.message);
+    if (str(w.message)) waiting.message = redactSecrets(str(w.message));
     return { running: false, waiting };
   }
   return { running: false };

@@ -25,6 +25,8 @@ export const ReportPullSchema = Type.Object({
   status: Type.Optional(ReportPullStatusSchema),
   error: Type.Optional(Type.String({ maxLength: 4096 })),
   layers: Type.Array(ReportLayerSchema, { maxItems: 1000 }),
+  /** new: layers of the image the agent left out of `layers` to stay within the limits above */
+  layersOmitted: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type ReportPull = Static<typeof ReportPullSchema>;
 

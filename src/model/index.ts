@@ -19,3 +19,4 @@ export {
   type PullStatus,
   PullStatusSchema,
 } from './pullStatus.js';
+export { REPORT_BODY_LIMIT_BYTES, REPORT_LIMITS } from './reportLimits.js';

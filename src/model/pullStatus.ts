@@ -39,6 +39,8 @@ export const PullStatusSchema = Type.Object(
     kubeletPullSeconds: Type.Optional(Type.Number({ minimum: 0 })),
     /** new: image size kubelet reported for a successful pull (Kubernetes 1.30+) */
     kubeletImageBytes: Type.Optional(ByteCount),
+    /** new: layers of the image the agent left out of its report (image over the report's layer limit); totals cover the listed layers */
+    layersOmitted: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { $id: 'PullStatus' },
 );

@@ -76,7 +76,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
     correlator?.start();
 
-    store.prune(now() - settings.historyRetentionMs);
+    store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
 
     app = await buildApp({
@@ -110,7 +110,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     tracker.tick(now());
     rateLimiter.prune(now());
   }, TICK_MS);
-  const pruner = setInterval(() => store.prune(now() - settings.historyRetentionMs), PRUNE_EVERY_MS);
+  const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);
   pruner.unref();
   const forgetter = setInterval(() => metrics.forgetOldLayers(now()), FORGET_LAYERS_EVERY_MS);
   forgetter.unref();

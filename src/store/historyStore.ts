@@ -17,12 +17,17 @@ export const MAX_HISTORY_LIMIT = 500;
 export const FLUSH_DELAY_MS = 250;
 /** …or are written on the next turn of the event loop once this many are pending; also the most one timed write takes. */
 export const FLUSH_BATCH_SIZE = 200;
+/** Rows deleted per transaction when pruning: each batch is short, so ingest never waits long behind it. */
+export const PRUNE_BATCH_ROWS = 1_000;
+/** Most finished pulls restored into the live view at start-up (the most recent ones). */
+export const MAX_RESTORED_PULLS = 5_000;
 
 interface PageRow {
   id: string;
   completed_at: number;
   doc: string;
   layers: string;
+  layers_format: number;
 }
 
 /**
@@ -40,34 +45,50 @@ export class HistoryStore {
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
   private readonly pageStatements = new Map<string, Database.Statement>();
-  private readonly writeBatch: (rows: PullRow[]) => void;
-  private readonly finishedSinceStatement: Database.Statement<[number], { doc: string; layers: string }>;
-  private readonly pruneStatement: Database.Statement<[number]>;
+  /** writes the rows in one transaction; returns how many were new (not updates) */
+  private readonly writeBatch: (rows: PullRow[]) => number;
+  private readonly finishedSinceStatement: Database.Statement<[number, number], PageRow>;
+  private readonly pruneOlderStatement: Database.Statement<[number, number]>;
+  private readonly pruneOldestStatement: Database.Statement<[number]>;
+  /** rows in the table (counted once at open, then kept by writes and prunes): row-count pruning needs no COUNT(*) */
+  private rowCount: number;
+  private backgroundPrune: NodeJS.Immediate | undefined;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly logger: Logger,
   ) {
     const upsertPull = db.prepare(`
-      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers)
-      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers)
+      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format)
+      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers, @layersFormat)
       ON CONFLICT (id) DO UPDATE SET
         node_name = excluded.node_name, image_ref = excluded.image_ref, status = excluded.status,
         started_at = excluded.started_at, completed_at = excluded.completed_at, error = excluded.error,
         manifest_digest = excluded.manifest_digest, total_bytes = excluded.total_bytes,
-        doc = excluded.doc, layers = excluded.layers`);
+        doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format`);
+    const exists = db.prepare('SELECT 1 FROM pulls WHERE id = ?').pluck();
     const deletePods = db.prepare('DELETE FROM pull_pods WHERE pull_id = ?');
     const insertPod = db.prepare('INSERT INTO pull_pods (pull_id, namespace, pod_name) VALUES (?, ?, ?)');
     this.writeBatch = db.transaction((rows: PullRow[]) => {
+      let inserted = 0;
       for (const row of rows) {
         const { pods, ...columns } = row;
+        if (exists.get(row.id) === undefined) inserted++;
         upsertPull.run(columns);
         deletePods.run(row.id);
         for (const pod of pods) insertPod.run(row.id, pod.namespace, pod.podName);
       }
+      return inserted;
     });
-    this.finishedSinceStatement = db.prepare('SELECT doc, layers FROM pulls WHERE completed_at >= ? ORDER BY completed_at, id');
-    this.pruneStatement = db.prepare('DELETE FROM pulls WHERE completed_at < ?');
+    this.finishedSinceStatement = db.prepare(
+      'SELECT id, completed_at, doc, layers, layers_format FROM pulls WHERE completed_at >= ? ORDER BY completed_at DESC, id DESC LIMIT ?',
+    );
+    // Both walk the (completed_at, id, …) index from its oldest end, one batch at a time.
+    this.pruneOlderStatement = db.prepare(
+      'DELETE FROM pulls WHERE rowid IN (SELECT rowid FROM pulls WHERE completed_at < ? ORDER BY completed_at, id LIMIT ?)',
+    );
+    this.pruneOldestStatement = db.prepare('DELETE FROM pulls WHERE rowid IN (SELECT rowid FROM pulls ORDER BY completed_at, id LIMIT ?)');
+    this.rowCount = db.prepare('SELECT COUNT(*) FROM pulls').pluck().get() as number;
   }
 
   /**
@@ -129,27 +150,88 @@ export class HistoryStore {
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
-      pulls: page.map((r) => fromPullRow(r.doc, r.layers)),
+      pulls: page.map((r) => fromPullRow(r.doc, r.layers, r.layers_format)),
       next: more && last ? encodeCursor({ completedAt: last.completed_at, id: last.id }) : null,
     };
   }
 
-  /** Pulls finished at or after `sinceMs`, oldest first, with layers (to restore the live view after a restart). */
-  finishedSince(sinceMs: number): PullStatus[] {
+  /**
+   * The most recent (at most `limit`) pulls finished at or after `sinceMs`, oldest first, with
+   * layers: to restore the live view after a restart without loading a whole busy day at once.
+   */
+  finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): PullStatus[] {
     this.flush();
-    return this.finishedSinceStatement.all(sinceMs).map((r) => fromPullRow(r.doc, r.layers));
+    const rows = this.finishedSinceStatement.all(sinceMs, limit);
+    if (rows.length === limit) {
+      this.logger.info({ restored: limit }, 'restoring only the most recent finished pulls into the live view; older ones stay in history');
+    }
+    return rows.reverse().map((r) => fromPullRow(r.doc, r.layers, r.layers_format));
   }
 
-  /** Deletes pulls whose completedAt is before `olderThanMs`; returns how many. */
-  prune(olderThanMs: number): number {
+  /** Rows in the history table (pending pulls not yet written are not counted). */
+  get size(): number {
+    return this.rowCount;
+  }
+
+  /**
+   * Deletes pulls whose completedAt is before `olderThanMs`, then the oldest pulls beyond
+   * `maxPulls`, in batches of PRUNE_BATCH_ROWS (one transaction each); returns how many.
+   * `maxBatches` bounds the work of one call.
+   */
+  prune(olderThanMs: number, maxPulls = Number.POSITIVE_INFINITY, maxBatches = Number.POSITIVE_INFINITY): number {
     this.flush();
-    return this.pruneStatement.run(olderThanMs).changes;
+    let deleted = 0;
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const n = this.pruneBatch(olderThanMs, maxPulls);
+      deleted += n;
+      if (n === 0) break;
+    }
+    return deleted;
+  }
+
+  /**
+   * `prune` spread over turns of the event loop (one batch per turn), so a large backlog (a lowered
+   * limit, a long-stopped server) never blocks report ingest. A call while one runs is ignored.
+   */
+  pruneInBackground(olderThanMs: number, maxPulls = Number.POSITIVE_INFINITY, onDone?: (deleted: number) => void): void {
+    if (this.backgroundPrune !== undefined || this.closed) return;
+    let deleted = 0;
+    const step = () => {
+      this.backgroundPrune = undefined;
+      if (this.closed) return;
+      let n = 0;
+      try {
+        this.flush();
+        n = this.pruneBatch(olderThanMs, maxPulls);
+      } catch (err) {
+        this.logger.error({ err }, 'history prune failed; will try again at the next prune');
+      }
+      deleted += n;
+      if (n > 0) {
+        this.backgroundPrune = setImmediate(step);
+        return;
+      }
+      if (deleted > 0) this.logger.debug({ deleted, rows: this.rowCount }, 'history pruned');
+      onDone?.(deleted);
+    };
+    this.backgroundPrune = setImmediate(step);
+  }
+
+  /** One batch: rows past the retention first, then the oldest rows over `maxPulls`. */
+  private pruneBatch(olderThanMs: number, maxPulls: number): number {
+    let n = this.pruneOlderStatement.run(olderThanMs, PRUNE_BATCH_ROWS).changes;
+    if (n === 0 && this.rowCount > maxPulls) {
+      n = this.pruneOldestStatement.run(Math.min(PRUNE_BATCH_ROWS, this.rowCount - maxPulls)).changes;
+    }
+    this.rowCount -= n;
+    return n;
   }
 
   /** Flushes pending pulls, then closes the database. Safe to call twice. */
   close(): void {
     if (this.closed) return;
     this.flush();
+    if (this.backgroundPrune !== undefined) clearImmediate(this.backgroundPrune);
     this.closed = true;
     this.db.close();
   }
@@ -171,7 +253,7 @@ export class HistoryStore {
       this.pending.delete(id);
     }
     try {
-      this.writeBatch(rows);
+      this.rowCount += this.writeBatch(rows);
     } catch (err) {
       this.logger.error(
         { err, lost: rows.length, pullIds: rows.slice(0, 20).map((r) => r.id) },
@@ -204,7 +286,7 @@ export class HistoryStore {
     let statement = this.pageStatements.get(whereSql);
     if (!statement) {
       statement = this.db.prepare(
-        `SELECT p.id, p.completed_at, p.doc, p.layers FROM pulls p ${whereSql} ORDER BY p.completed_at DESC, p.id DESC LIMIT ?`,
+        `SELECT p.id, p.completed_at, p.doc, p.layers, p.layers_format FROM pulls p ${whereSql} ORDER BY p.completed_at DESC, p.id DESC LIMIT ?`,
       );
       this.pageStatements.set(whereSql, statement);
     }

@@ -44,6 +44,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pull_pods_by_pull ON pull_pods (pull_id);
     `,
   },
+  {
+    version: 2,
+    description: 'layers stored compactly (compactLayers.ts); rows written before keep format 1 and still read',
+    sql: `
+      ALTER TABLE pulls ADD COLUMN layers_format INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

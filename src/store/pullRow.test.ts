@@ -46,7 +46,7 @@ test('toPullRow extracts the filter columns and fromPullRow gives the same pull 
   assert.equal(row.manifestDigest, 'sha256:mm');
   assert.deepEqual(row.pods, [{ namespace: 'default', podName: 'web-1' }]);
   assert.equal(JSON.parse(row.doc).layers, undefined, 'layers are stored apart from the summary');
-  assert.deepEqual(fromPullRow(row.doc, row.layers), p);
+  assert.deepEqual(fromPullRow(row.doc, row.layers, row.layersFormat), p);
 });
 
 test('toPullRow snapshots: later changes to the live object do not reach the row', () => {
@@ -54,7 +54,7 @@ test('toPullRow snapshots: later changes to the live object do not reach the row
   const row = toPullRow(p, 0);
   p.error = 'changed later';
   p.layers![0]!.state = 'waiting';
-  const back = fromPullRow(row.doc, row.layers);
+  const back = fromPullRow(row.doc, row.layers, row.layersFormat);
   assert.equal(back.error, undefined);
   assert.equal(back.layers![0]!.state, 'done');
 });
@@ -68,11 +68,11 @@ for (const [why, completedAt] of [
     const now = Date.parse('2026-11-27T11:00:00.000Z');
     const row = toPullRow(pull({ completedAt: completedAt as string | null | undefined }), now);
     assert.equal(row.completedAt, now);
-    assert.equal(fromPullRow(row.doc, row.layers).completedAt, '2026-11-27T11:00:00.000Z');
+    assert.equal(fromPullRow(row.doc, row.layers, row.layersFormat).completedAt, '2026-11-27T11:00:00.000Z');
   });
 }
 
 test('toPullRow stores an empty layer list when the pull has none', () => {
   const row = toPullRow(pull({ layers: undefined }), 0);
-  assert.deepEqual(fromPullRow(row.doc, row.layers).layers, []);
+  assert.deepEqual(fromPullRow(row.doc, row.layers, row.layersFormat).layers, []);
 });

@@ -1,4 +1,5 @@
 import type { PullStatus } from '../model/index.js';
+import { decodeLayers, encodeLayers, LAYERS_FORMAT_COMPACT, LAYERS_FORMAT_FULL } from './compactLayers.js';
 
 /** What one finished pull becomes in the database: filter columns plus the pull as JSON. */
 export interface PullRow {
@@ -14,8 +15,9 @@ export interface PullRow {
   pods: Array<{ namespace: string; podName: string }>;
   /** the PullStatus without `layers`, as JSON */
   doc: string;
-  /** `layers` as a JSON array */
+  /** `layers`, compact (compactLayers.ts) */
   layers: string;
+  layersFormat: number;
 }
 
 /**
@@ -42,13 +44,14 @@ export function toPullRow(pull: PullStatus, nowMs: number): PullRow {
     totalBytes: pull.totalBytes,
     pods: pull.pods.map((p) => ({ namespace: p.namespace, podName: p.podName })),
     doc: JSON.stringify(summary),
-    layers: JSON.stringify(layers ?? []),
+    layers: encodeLayers(layers ?? []),
+    layersFormat: LAYERS_FORMAT_COMPACT,
   };
 }
 
-/** The stored pull, with its layers. */
-export function fromPullRow(doc: string, layers: string): PullStatus {
+/** The stored pull, with its layers (rows from before the compact format have format 1). */
+export function fromPullRow(doc: string, layers: string, layersFormat: number = LAYERS_FORMAT_FULL): PullStatus {
   const pull = JSON.parse(doc) as PullStatus;
-  pull.layers = JSON.parse(layers) as PullStatus['layers'];
+  pull.layers = decodeLayers(layers, layersFormat, pull.id);
   return pull;
 }

@@ -25,7 +25,7 @@ export {
   runProcess,
   startProcess,
 } from './processes.js';
-export { type BuiltImage, buildAndPushImage, imageRef } from './pushImage.js';
+export { type BuiltImage, buildAndPushImage, buildAndPushImageOverHttp, imageRef } from './pushImage.js';
 export { type RegistryHandle, startRegistry } from './registry.js';
 export { seededBytes } from './seededBytes.js';
 export { makeTempDir, removeDir } from './tempDir.js';

@@ -116,3 +116,43 @@ function describe(spec: ImageSpec, image: ImageBlobs): BuiltImage {
   }
   return built;
 }
+
+/**
+ * Like buildAndPushImage, but speaks the registry's HTTP API directly (POST an upload, PUT the
+ * blob with its digest; PUT the manifest): an image of a thousand tiny layers is pushed in
+ * seconds, where skopeo takes minutes. Single-platform images only.
+ */
+export async function buildAndPushImageOverHttp(registryHost: string, spec: ImageSpec): Promise<BuiltImage> {
+  if (spec.platforms) throw new Error('buildAndPushImageOverHttp: single-platform images only');
+  const image = buildImageBlobs(spec);
+  const base = `http://${registryHost}/v2/${spec.repository}`;
+  const pushBlob = async (digest: string, blob: Buffer) => {
+    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    await start.arrayBuffer();
+    const location = start.headers.get('location');
+    if (start.status !== 202 || !location) throw new Error(`registry ${registryHost}: upload start answered HTTP ${start.status}`);
+    const url = new URL(location, `http://${registryHost}`);
+    url.searchParams.set('digest', digest);
+    const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(blob) });
+    await put.arrayBuffer();
+    if (put.status !== 201) throw new Error(`registry ${registryHost}: blob ${digest} upload answered HTTP ${put.status}`);
+  };
+  const pending = [...image.blobs].filter(([digest]) => digest !== image.top.digest);
+  // A few uploads at a time: fast, and gentle on a loaded machine.
+  const workers = Array.from({ length: 4 }, async () => {
+    for (let next = pending.pop(); next; next = pending.pop()) await pushBlob(next[0], next[1]);
+  });
+  await Promise.all(workers);
+  const manifest = image.blobs.get(image.top.digest)!;
+  const res = await fetch(`${base}/manifests/${spec.tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': image.top.mediaType },
+    body: new Uint8Array(manifest),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`registry ${registryHost}: manifest PUT answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  const pushed = await registryDigest(registryHost, spec.repository, spec.tag);
+  if (pushed !== image.top.digest)
+    throw new Error(`pushed ${spec.repository}:${spec.tag} has digest ${pushed}, expected ${image.top.digest}`);
+  return describe(spec, image);
+}

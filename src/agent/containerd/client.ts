@@ -40,6 +40,11 @@ interface RawEnvelope {
   event: { type_url?: string; typeUrl?: string; value: Buffer } | null;
 }
 
+/** A blob larger than its reader accepts (checked with Info before any byte is read). */
+export class BlobTooLargeError extends Error {
+  override name = 'BlobTooLargeError';
+}
+
 /** grpc-js status for "not found". */
 const GRPC_NOT_FOUND = 5;
 
@@ -119,11 +124,20 @@ export class ContainerdClient {
     );
   }
 
-  /** Reads a whole blob; refuses blobs over maxBytes (a manifest is small, a layer is not). */
+  /**
+   * Reads a whole blob; refuses blobs over maxBytes (a manifest is small, a layer is not). The size
+   * is asked first (Info), so an oversized blob is never transferred, and the read asks for exactly
+   * that many bytes.
+   */
   async readBlob(digest: string, maxBytes: number): Promise<Buffer> {
-    const parts = (await this.stream(this.content, 'read', { digest, offset: 0, size: 0 })) as Array<{ data: Buffer }>;
+    const { info } = (await this.unary(this.content, 'info', { digest })) as { info: RawInfo | null };
+    const size = Number(info?.size ?? 0);
+    if (size > maxBytes) throw new BlobTooLargeError(`blob ${digest} is ${size} bytes, more than the ${maxBytes} expected`);
+    if (size === 0) return Buffer.alloc(0);
+    const parts = (await this.stream(this.content, 'read', { digest, offset: 0, size })) as Array<{ data: Buffer }>;
     const data = Buffer.concat(parts.map((p) => p.data));
-    if (data.length > maxBytes) throw new Error(`blob ${digest} is ${data.length} bytes, more than the ${maxBytes} expected`);
+    // The blob cannot change (content-addressed), but a read past the limit is refused all the same.
+    if (data.length > maxBytes) throw new BlobTooLargeError(`blob ${digest} is ${data.length} bytes, more than the ${maxBytes} expected`);
     return data;
   }
 

@@ -3,7 +3,7 @@
 //   ingest (`layer-sha256:…`) → the manifest whose labels name that blob → the image.
 // containerd forgets a failed pull at once (ingests, manifest and config go with its lease), so
 // everything needed to report the failure is kept here.
-import type { LayerState, ReportLayer, ReportPull } from '../../model/index.js';
+import { type LayerState, REPORT_LIMITS, type ReportLayer, type ReportPull } from '../../model/index.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
 import { parseIngestRef } from './ingestRef.js';
 import { preferredImageName } from './labels.js';
@@ -82,8 +82,8 @@ const IMAGE_RECORD_GRACE_POLLS = 2;
 /** Which pull downloaded a blob is remembered this long, so a pull discovered late never counts it again. */
 const DOWNLOAD_MEMORY_MS = 10 * 60 * 1000;
 /** Limits of the AgentReport schema (contract §3): a report over them would be refused whole. */
-const MAX_REPORT_PULLS = 1000;
-const MAX_ERROR_CHARS = 4096;
+const MAX_REPORT_PULLS = REPORT_LIMITS.pulls;
+const MAX_ERROR_CHARS = REPORT_LIMITS.errorChars;
 /** Polls after containerd came back in which an interrupted pull must show a moving ingest. */
 const RESUME_GRACE_POLLS = 3;
 

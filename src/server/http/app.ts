@@ -1,6 +1,7 @@
 // The HTTP app: wiring of routes, errors and headers. Routes are thin; state lives elsewhere.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
+import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { HistoryStore } from '../../store/index.js';
 import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
@@ -29,7 +30,7 @@ export interface AppDeps {
   webRoot?: string;
 }
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const BODY_LIMIT_BYTES = REPORT_BODY_LIMIT_BYTES;
 
 const API_PATHS: Record<string, string[]> = {
   '/api/v1/report': ['POST'],

@@ -40,6 +40,8 @@ export interface PullRecord {
   pods: PodRef[];
   kubeletPullSeconds?: number;
   kubeletImageBytes?: number;
+  /** layers the agent left out of its latest report (image over the report's layer limit) */
+  layersOmitted?: number;
 }
 
 export function newLayer(digest: string): LayerRecord {
@@ -133,6 +135,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
   if (rec.manifestDigest !== undefined) out.manifestDigest = rec.manifestDigest;
   if (rec.kubeletPullSeconds !== undefined) out.kubeletPullSeconds = rec.kubeletPullSeconds;
   if (rec.kubeletImageBytes !== undefined) out.kubeletImageBytes = rec.kubeletImageBytes;
+  if (rec.layersOmitted) out.layersOmitted = rec.layersOmitted;
   if (withLayers) out.layers = [...rec.layers.values()].map((l) => layerStatus(rec, l, now));
   return out;
 }
@@ -184,5 +187,6 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     pods: p.pods,
     kubeletPullSeconds: p.kubeletPullSeconds,
     kubeletImageBytes: p.kubeletImageBytes,
+    layersOmitted: p.layersOmitted,
   };
 }

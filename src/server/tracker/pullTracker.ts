@@ -1,6 +1,7 @@
 // The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
 // timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
 import { randomBytes } from 'node:crypto';
+import { redactOptional } from '../../common/index.js';
 import type { AgentReport, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
@@ -250,6 +251,7 @@ export class PullTracker {
     if (!rec) rec = this.createRecord(node, g, now);
 
     const { changed, transitions } = mergeReportGroup(rec, g, now);
+    rec.layersOmitted = g.layersOmitted;
     for (const t of transitions) this.emitLayer(t.type, rec, t.layer, now);
     const t = pullTotals(rec);
     if (t.downloadedBytes > rec.counter) {
@@ -339,7 +341,7 @@ export class PullTracker {
       rec.counter = Math.max(rec.counter, t.downloadedBytes);
       rec.percent = 100;
     } else {
-      rec.error = error;
+      rec.error = redactOptional(error);
     }
     this.emit(status === 'completed' ? 'pull.completed' : 'pull.failed', rec, now);
   }

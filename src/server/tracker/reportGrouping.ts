@@ -18,6 +18,8 @@ export interface ReportGroup {
   /** true for the original agent's digest-only ingests grouped per node */
   ingestGroup: boolean;
   layers: ReportLayer[];
+  /** layers the agent left out of its report (over the report's layer limit) */
+  layersOmitted?: number;
 }
 
 export function isRawIngestRef(ref: string): boolean {
@@ -56,6 +58,7 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
       if (t !== undefined && (g.startedAt === undefined || t < g.startedAt)) g.startedAt = t;
       if (!g.imageRef && !ingest) g.imageRef = p.imageRef;
     }
+    if (p.layersOmitted) g.layersOmitted = (g.layersOmitted ?? 0) + p.layersOmitted;
     const seen = new Set(g.layers.map((l) => l.digest));
     for (const l of p.layers) if (!seen.has(l.digest)) g.layers.push(l);
   }

@@ -73,6 +73,13 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
       {expanded && (
         <div className="pull-layers">
           <LayerTable id={layersId} layers={pull.layers} />
+          {pull.layersOmitted ? (
+            // The agent trims an image with more layers than a report may carry (docs/security.md).
+            <p className="layers-note" data-testid="layers-omitted">
+              {pull.layersOmitted} more {pull.layersOmitted === 1 ? 'layer' : 'layers'} not listed: the image has more layers than an agent
+              report may carry
+            </p>
+          ) : null}
         </div>
       )}
     </div>
