@@ -12,5 +12,7 @@ export {
 } from './imageRef.js';
 export { type KubeletEvent, type KubeletEventKind, parseKubeletEvent } from './kubeletEvent.js';
 export type { KubeSignal, KubeStateLimits, WaitingPod } from './kubeState.js';
-export { type KubeWatch, type KubeWatchOptions, type KubeWatchSettings, startKubeWatch } from './kubeWatch.js';
+export { type KubeWatch, type KubeWatchOptions, type KubeWatchSettings, type RejectedEvent, startKubeWatch } from './kubeWatch.js';
+export { EVENT_REJECTIONS, type EventRejection, statusShowsPullFailure } from './kubeletEventCheck.js';
+export type { ContainerFacts, PodFacts } from './podIndex.js';
 export { type WaitingContainer, waitingContainers } from './podWaiting.js';

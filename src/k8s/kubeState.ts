@@ -146,7 +146,13 @@ export class KubeState {
    * Takes an Event object from the informer; returns a signal when it is a kubelet image event
    * not passed on before (a count++ repeat is a new occurrence; a relist replay is not).
    */
-  acceptEvent(eventObject: unknown, backlog: boolean, now: number): KubeSignal | undefined {
+  acceptEvent(
+    eventObject: unknown,
+    backlog: boolean,
+    now: number,
+    /** false drops the occurrence before it is remembered or passed on (a forged event) */
+    verify: (ev: KubeletEvent) => boolean = () => true,
+  ): KubeSignal | undefined {
     const ev = parseKubeletEvent(eventObject, now);
     if (!ev || !IMAGE_KINDS.has(ev.kind)) return undefined;
     if (now - ev.at > this.limits.retentionMs) return undefined;
@@ -155,6 +161,7 @@ export class KubeState {
     this.seen.delete(ev.eventUid);
     this.seen.set(ev.eventUid, { count: ev.count, at: ev.at });
     if (this.seen.size > this.limits.maxEvents) this.seen.delete(this.seen.keys().next().value as string);
+    if (!verify(ev)) return undefined;
 
     const parsed = ev.image ? tryParseImageRef(ev.image) : undefined;
     if (ev.kind === 'pulling' && parsed && ev.nodeName) this.rememberPulling(ev.nodeName, { image: ev.image, parsed, at: ev.at });

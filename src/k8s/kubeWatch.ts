@@ -5,7 +5,21 @@ import type { Logger } from '../log/index.js';
 import { tryNormalizeImageRef } from './imageRef.js';
 import { type RunningInformer, startInformer } from './informer.js';
 import { loadKubeConfig } from './kubeConfig.js';
+import { checkEventAgainstPod, type EventRejection } from './kubeletEventCheck.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
+import { PodIndex, type PodFacts } from './podIndex.js';
+
+/** A kubelet-looking Event that its pod contradicts: it changed nothing. */
+export interface RejectedEvent {
+  reason: EventRejection;
+  detail: string;
+  kind: string;
+  nodeName: string;
+  namespace: string;
+  podName: string;
+  container: string;
+  image: string;
+}
 
 export interface KubeWatch {
   /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
@@ -21,6 +35,8 @@ export interface KubeWatch {
   onSignal(listener: (s: KubeSignal) => void): () => void;
   /** called with a node name whenever the waiting containers on that node change */
   onPodsChanged(listener: (nodeName: string) => void): () => void;
+  /** a watched pod's node, images and waiting reasons (any pod, waiting or not) */
+  podFacts(namespace: string, name: string): PodFacts | undefined;
   close(): Promise<void>;
 }
 
@@ -41,6 +57,8 @@ export interface KubeWatchOptions {
   /** a list that has not answered by then is retried */
   listTimeoutMs?: number;
   now?: () => number;
+  /** told of every live kubelet event its pod contradicts (forged, or about a pod not watched) */
+  onEventRejected?: (rejected: RejectedEvent) => void;
 }
 
 // Kubelet records its events with source.component=kubelet; a supported core/v1 field selector
@@ -94,6 +112,8 @@ class LiveKubeWatch implements KubeWatch {
   private readonly signalListeners = new Set<(s: KubeSignal) => void>();
   private readonly podListeners = new Set<(nodeName: string) => void>();
   private readonly podsByKey = new Map<string, V1Pod>();
+  private readonly podIndex = new PodIndex();
+  private readonly onEventRejected: ((rejected: RejectedEvent) => void) | undefined;
   // signals from before anyone listened (bounded; the first listener takes them)
   private pending: KubeSignal[] | undefined = [];
   private readonly pruneTimer: NodeJS.Timeout;
@@ -107,6 +127,7 @@ class LiveKubeWatch implements KubeWatch {
   ) {
     this.state = new KubeState({ ...DEFAULT_LIMITS, ...options.limits });
     this.now = options.now ?? Date.now;
+    this.onEventRejected = options.onEventRejected;
     const api = kc.makeApiClient(CoreV1Api);
     const informerOptions = {
       ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -155,6 +176,10 @@ class LiveKubeWatch implements KubeWatch {
     return this.state.exactRefFor(nodeName, imageRef);
   }
 
+  podFacts(namespace: string, name: string): PodFacts | undefined {
+    return this.podIndex.get(namespace, name);
+  }
+
   onSignal(listener: (s: KubeSignal) => void): () => void {
     this.signalListeners.add(listener);
     const pending = this.pending ?? [];
@@ -177,6 +202,7 @@ class LiveKubeWatch implements KubeWatch {
 
   private podChanged(pod: V1Pod): void {
     const key = objectKey(pod);
+    this.podIndex.set(pod);
     // pods with waiting containers are kept to name the image of `Error: ErrImagePull` events
     const nodes = this.state.setPod(pod);
     if (this.state.hasPod(pod)) this.podsByKey.set(key, pod);
@@ -185,6 +211,7 @@ class LiveKubeWatch implements KubeWatch {
   }
 
   private podDeleted(pod: V1Pod): void {
+    this.podIndex.remove(pod);
     this.podsByKey.delete(objectKey(pod));
     this.notifyPods(this.state.removePod(pod));
   }
@@ -196,7 +223,16 @@ class LiveKubeWatch implements KubeWatch {
   }
 
   private eventSeen(event: CoreV1Event, backlog: boolean): void {
-    const signal = this.state.acceptEvent(event, backlog, this.now());
+    const signal = this.state.acceptEvent(event, backlog, this.now(), (ev) => {
+      const verdict = checkEventAgainstPod(ev, this.podIndex.get(ev.namespace, ev.podName));
+      if (verdict.ok) return true;
+      // At the first list the pods may not be listed yet: old events are dropped without a count.
+      if (!backlog) {
+        const { kind, nodeName, namespace, podName, container, image } = ev;
+        this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
+      }
+      return false;
+    });
     if (!signal) return;
     // `Error: ErrImagePull` names no image: take it from the pod's spec when the pod is known
     if (!signal.image && signal.container) {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
-import { type KubeWatch, startKubeWatch } from '../k8s/index.js';
+import { type KubeWatch, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
 import { PullEventBus } from './events/pullEventBus.js';
@@ -69,9 +69,15 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let metricsServer: Server;
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
-    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
+    const eventRejected = (r: RejectedEvent) => {
+      metrics.kubeEventRejected(r.reason);
+      log.debug(r, 'kubelet event not believed: its pod does not agree; nothing changed');
+    };
+    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
+      onEventRejected: eventRejected,
+    });
     opened.push(() => kube?.close());
-    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
+    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now, eventRejected) : undefined;
     correlator?.start();
 
     store.prune(now() - settings.historyRetentionMs);
