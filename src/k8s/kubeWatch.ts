@@ -59,12 +59,16 @@ export interface KubeWatchOptions {
   now?: () => number;
   /** told of every live kubelet event its pod contradicts (forged, or about a pod not watched) */
   onEventRejected?: (rejected: RejectedEvent) => void;
+  /** how long a live event whose pod does not agree yet waits for the pod watch to catch up */
+  holdEventsMs?: number;
 }
 
 // Kubelet records its events with source.component=kubelet; a supported core/v1 field selector
 // (K-EVSTR) that keeps scheduler/controller events off the wire.
 const KUBELET_EVENTS = 'source=kubelet';
 const MAX_PENDING_SIGNALS = 5000;
+const HOLD_EVENTS_MS = 10_000;
+const MAX_HELD_EVENTS = 5000;
 
 /**
  * Starts watching when configured; resolves after the first list of every informer was tried.
@@ -111,9 +115,12 @@ class LiveKubeWatch implements KubeWatch {
   private readonly informers: RunningInformer[] = [];
   private readonly signalListeners = new Set<(s: KubeSignal) => void>();
   private readonly podListeners = new Set<(nodeName: string) => void>();
-  private readonly podsByKey = new Map<string, V1Pod>();
   private readonly podIndex = new PodIndex();
   private readonly onEventRejected: ((rejected: RejectedEvent) => void) | undefined;
+  /** live events whose pod did not agree yet (see believeOrHold) */
+  private held: Array<{ signal: KubeSignal; until: number }> = [];
+  private readonly holdMs: number;
+  private readonly holdTimer: NodeJS.Timeout;
   // signals from before anyone listened (bounded; the first listener takes them)
   private pending: KubeSignal[] | undefined = [];
   private readonly pruneTimer: NodeJS.Timeout;
@@ -128,6 +135,9 @@ class LiveKubeWatch implements KubeWatch {
     this.state = new KubeState({ ...DEFAULT_LIMITS, ...options.limits });
     this.now = options.now ?? Date.now;
     this.onEventRejected = options.onEventRejected;
+    this.holdMs = options.holdEventsMs ?? HOLD_EVENTS_MS;
+    this.holdTimer = setInterval(() => this.recheckHeld(undefined), Math.min(1_000, this.holdMs));
+    this.holdTimer.unref();
     const api = kc.makeApiClient(CoreV1Api);
     const informerOptions = {
       ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -136,15 +146,16 @@ class LiveKubeWatch implements KubeWatch {
     const scopes: Array<string | undefined> = namespaces.length > 0 ? namespaces : [undefined];
     for (const ns of scopes) {
       const base = ns === undefined ? '/api/v1' : `/api/v1/namespaces/${encodeURIComponent(ns)}`;
-      this.informers.push(
-        startInformer<V1Pod>({
+      const pods = startInformer<V1Pod>({
           kc,
           path: `${base}/pods`,
           list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
           logger: log,
           ...informerOptions,
           handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
-        }),
+      });
+      // Events are checked against their pods, so the pods are listed first.
+      const events = startAfter(pods.started, () =>
         startInformer<CoreV1Event>({
           kc,
           path: `${base}/events`,
@@ -158,6 +169,7 @@ class LiveKubeWatch implements KubeWatch {
           handlers: { add: (e, backlog) => this.eventSeen(e, backlog), update: (e) => this.eventSeen(e, false), delete: () => {} },
         }),
       );
+      this.informers.push(pods, events);
     }
     this.started = Promise.all(this.informers.map((i) => i.started)).then(() => undefined);
     this.pruneTimer = setInterval(() => this.state.prune(this.now()), options.pruneEveryMs ?? 60_000);
@@ -195,6 +207,7 @@ class LiveKubeWatch implements KubeWatch {
 
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
+    clearInterval(this.holdTimer);
     this.signalListeners.clear();
     this.podListeners.clear();
     await Promise.all(this.informers.map((i) => i.stop()));
@@ -203,16 +216,12 @@ class LiveKubeWatch implements KubeWatch {
   private podChanged(pod: V1Pod): void {
     const key = objectKey(pod);
     this.podIndex.set(pod);
-    // pods with waiting containers are kept to name the image of `Error: ErrImagePull` events
-    const nodes = this.state.setPod(pod);
-    if (this.state.hasPod(pod)) this.podsByKey.set(key, pod);
-    else this.podsByKey.delete(key);
-    this.notifyPods(nodes);
+    this.recheckHeld(key);
+    this.notifyPods(this.state.setPod(pod));
   }
 
   private podDeleted(pod: V1Pod): void {
     this.podIndex.remove(pod);
-    this.podsByKey.delete(objectKey(pod));
     this.notifyPods(this.state.removePod(pod));
   }
 
@@ -223,22 +232,51 @@ class LiveKubeWatch implements KubeWatch {
   }
 
   private eventSeen(event: CoreV1Event, backlog: boolean): void {
-    const signal = this.state.acceptEvent(event, backlog, this.now(), (ev) => {
-      const verdict = checkEventAgainstPod(ev, this.podIndex.get(ev.namespace, ev.podName));
-      if (verdict.ok) return true;
-      // At the first list the pods may not be listed yet: old events are dropped without a count.
-      if (!backlog) {
-        const { kind, nodeName, namespace, podName, container, image } = ev;
-        this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
-      }
-      return false;
-    });
-    if (!signal) return;
+    const signal = this.state.newOccurrence(event, backlog, this.now());
+    if (signal) this.believeOrHold(signal, true);
+  }
+
+  /**
+   * Passes a signal on when its pod agrees. Pods and events come on separate watches, so a live
+   * event whose pod does not agree yet is held a few seconds and checked again as the pod changes;
+   * then it is rejected (counted, changes nothing). Backlog events are dropped without a count.
+   */
+  private believeOrHold(signal: KubeSignal, firstTry: boolean): void {
+    const verdict = checkEventAgainstPod(signal, this.podIndex.get(signal.namespace, signal.podName));
+    if (verdict.ok) {
+      this.state.notePulling(signal);
+      this.pass(signal);
+      return;
+    }
+    if (signal.backlog) return;
+    if (firstTry && this.held.length < MAX_HELD_EVENTS) {
+      this.held.push({ signal, until: this.now() + this.holdMs });
+      return;
+    }
+    const { kind, nodeName, namespace, podName, container, image } = signal;
+    this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
+  }
+
+  /** Re-checks held events (those of one pod, or all when their time is up). */
+  private recheckHeld(podKey: string | undefined): void {
+    if (this.held.length === 0) return;
+    const now = this.now();
+    const held = this.held;
+    this.held = [];
+    for (const entry of held) {
+      const s = entry.signal;
+      const mine = podKey === `${s.namespace}/${s.podName}`;
+      if (mine && checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok) this.believeOrHold(s, false);
+      else if (now >= entry.until) this.believeOrHold(s, false);
+      else this.held.push(entry);
+    }
+  }
+
+  private pass(signal: KubeSignal): void {
     // `Error: ErrImagePull` names no image: take it from the pod's spec when the pod is known
     if (!signal.image && signal.container) {
-      const pod = this.podsByKey.get(`${signal.namespace}/${signal.podName}`);
-      const specs = signal.init ? pod?.spec?.initContainers : pod?.spec?.containers;
-      const image = specs?.find((c) => c.name === signal.container)?.image;
+      const pod = this.podIndex.get(signal.namespace, signal.podName);
+      const image = pod?.containers.find((c) => c.name === signal.container && c.init === signal.init)?.image;
       if (image) {
         signal.image = image;
         const normalized = tryNormalizeImageRef(image);
@@ -261,6 +299,24 @@ class LiveKubeWatch implements KubeWatch {
       this.log.error({ error: (err as Error).message }, 'kubernetes: listener failed');
     }
   }
+}
+
+/** An informer started once `first` settled; stopping before then means it never starts. */
+function startAfter(first: Promise<void>, start: () => RunningInformer): RunningInformer {
+  let inner: RunningInformer | undefined;
+  let stopped = false;
+  const started = first.then(() => {
+    if (stopped) return;
+    inner = start();
+    return inner.started;
+  });
+  return {
+    started,
+    stop: async () => {
+      stopped = true;
+      await inner?.stop();
+    },
+  };
 }
 
 function objectKey(o: KubernetesObject): string {
