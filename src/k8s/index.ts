@@ -16,3 +16,5 @@ export { type KubeWatch, type KubeWatchOptions, type KubeWatchSettings, type Rej
 export { EVENT_REJECTIONS, type EventRejection, statusShowsPullFailure } from './kubeletEventCheck.js';
 export type { ContainerFacts, PodFacts } from './podIndex.js';
 export { type WaitingContainer, waitingContainers } from './podWaiting.js';
+export { type KubeConfigResult, loadKubeConfig } from './kubeConfig.js';
+export { createTokenReviewer, type TokenReviewer, TokenReviewUnavailable } from './tokenReview.js';

@@ -4,9 +4,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
-import { type KubeWatch, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
+import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
+import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
@@ -79,6 +80,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     opened.push(() => kube?.close());
     correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now, eventRejected) : undefined;
     correlator?.start();
+    const agentAuth = createAgentAuth(settings, kube, log);
 
     store.prune(now() - settings.historyRetentionMs);
     tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
@@ -90,7 +92,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       hub,
       metrics,
       rateLimiter,
-      agentToken: settings.agentToken,
+      agentAuth,
       maxSseClients: settings.maxSseClients,
       isReady: () => ready,
       now,
@@ -145,6 +147,40 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       store.close();
     },
   };
+}
+
+/** The agent authentication the settings ask for; refuses to start when it cannot work. */
+function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undefined, log: Logger): AgentAuthenticator {
+  switch (settings.agentAuth) {
+    case 'token':
+      return sharedTokenAuth(settings.agentToken);
+    case 'kubernetes': {
+      const config = loadKubeConfig(process.env);
+      if (!config.ok || !kube) {
+        throw new Error(
+          `PULLTRACE_AGENT_AUTH=kubernetes needs the Kubernetes API, but ${config.ok ? 'the watch did not start' : config.reason}`,
+        );
+      }
+      log.info(
+        { serviceAccounts: settings.agentServiceAccounts.map((a) => `${a.namespace}:${a.name}`) },
+        'agents authenticate with ServiceAccount tokens (TokenReview), each bound to its node',
+      );
+      return kubernetesAuth({
+        review: createTokenReviewer(config.kc),
+        serviceAccounts: settings.agentServiceAccounts,
+        podFacts: (namespace, name) => kube.podFacts(namespace, name),
+        logger: log,
+      });
+    }
+    default:
+      if (!isLoopbackHost(settings.httpAddr.host)) {
+        log.warn(
+          { httpAddr: `${settings.httpAddr.host}:${settings.httpAddr.port}` },
+          'agent reports are not authenticated (PULLTRACE_AGENT_AUTH=none) and the API is reachable from the network: anyone who can connect can post pulls for any node; use kubernetes or token',
+        );
+      }
+      return noAuth();
+  }
 }
 
 function loopbackFor(host: string): string {

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import type { HistoryStore } from '../../store/index.js';
+import type { AgentAuthenticator } from '../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
@@ -22,7 +23,7 @@ export interface AppDeps {
   hub: SseHub;
   metrics: PullMetrics;
   rateLimiter: NodeRateLimiter;
-  agentToken: string;
+  agentAuth: AgentAuthenticator;
   maxSseClients: number;
   isReady: () => boolean;
   now: () => number;
