@@ -1,6 +1,7 @@
 // Sends the node's snapshot to the server. One request at a time; while one is in flight (or the
 // server is down) only the newest snapshot is kept — a snapshot is the full state, so a backlog
 // would only replay history. An outage is logged once when it starts and once when it ends.
+import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from '../log/index.js';
@@ -9,6 +10,10 @@ import type { AgentReport } from '../model/index.js';
 export interface ReporterOptions {
   serverUrl: string;
   token: string;
+  /** read for every report when set (a projected ServiceAccount token the kubelet rotates); wins over `token` */
+  tokenFile?: string;
+  /** PEM CA certificates that sign the server's certificate (https:// URLs) */
+  ca?: string;
   timeoutMs: number;
   logger: Logger;
   /** called with every report the server accepted (2xx) */
@@ -58,7 +63,9 @@ export class Reporter {
   constructor(private readonly opts: ReporterOptions) {
     this.url = reportUrl(opts.serverUrl);
     const agentOptions = { keepAlive: true, maxSockets: 1 };
-    this.httpAgent = this.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.httpAgent = this.url.startsWith('https:')
+      ? new HttpsAgent({ ...agentOptions, ...(opts.ca ? { ca: opts.ca } : {}) })
+      : new HttpAgent(agentOptions);
   }
 
   /** Queues the snapshot (replacing any older one not yet sent) and sends it when the line is free. */
@@ -93,7 +100,8 @@ export class Reporter {
     let reason: string;
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+      const token = await this.currentToken();
+      if (token) headers.authorization = `Bearer ${token}`;
       const body = JSON.stringify(report);
       const url = new URL(this.url);
       const res = await postJson(url, body, headers, this.opts.timeoutMs, this.httpAgent).catch((err: { code?: string }) => {
@@ -107,11 +115,27 @@ export class Reporter {
         return;
       }
       reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
-      if (res.status === 401) reason = `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
+      if (res.status === 401) {
+        reason = this.opts.tokenFile
+          ? `the server refused the token from ${this.opts.tokenFile} (HTTP 401: ${serverMessage(res.body)})`
+          : `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
+      } else if (res.status === 403) {
+        reason = `the server refused this agent's identity (HTTP 403: ${serverMessage(res.body)})`;
+      }
     } catch (err) {
       reason = describeFetchError(err);
     }
     this.failed(reason);
+  }
+
+  /** The token file is read for every report, so a rotated token is used at once. */
+  private async currentToken(): Promise<string> {
+    if (!this.opts.tokenFile) return this.opts.token;
+    try {
+      return (await readFile(this.opts.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      throw new Error(`cannot read the agent token file ${this.opts.tokenFile}: ${(err as Error).message}`);
+    }
   }
 
   private failed(reason: string): void {
@@ -138,8 +162,36 @@ export class Reporter {
   }
 }
 
+/** TLS verification failures: the server's certificate is not signed by a trusted CA, or names another host. */
+const UNTRUSTED_CERT = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+function serverMessage(body: string): string {
+  try {
+    const m = (JSON.parse(body) as { message?: unknown }).message;
+    if (typeof m === 'string') return m.slice(0, 300);
+  } catch {
+    // not the server's JSON error
+  }
+  return body.slice(0, 300);
+}
+
 function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: string }).code;
+  if (code && UNTRUSTED_CERT.has(code)) {
+    return `the server's TLS certificate is not trusted (${code}: ${err.message}); set PULLTRACE_SERVER_CA_FILE to the CA that signed it`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the server's TLS certificate does not name this host (${err.message}); use a server URL the certificate names`;
+  }
+  if (code === 'CERT_HAS_EXPIRED') return `the server's TLS certificate has expired (${err.message})`;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }

@@ -7,7 +7,7 @@ import { type RunningInformer, startInformer } from './informer.js';
 import { loadKubeConfig } from './kubeConfig.js';
 import { checkEventAgainstPod, type EventRejection } from './kubeletEventCheck.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
-import { PodIndex, type PodFacts } from './podIndex.js';
+import { type PodFacts, PodIndex } from './podIndex.js';
 
 /** A kubelet-looking Event that its pod contradicts: it changed nothing. */
 export interface RejectedEvent {
@@ -147,12 +147,12 @@ class LiveKubeWatch implements KubeWatch {
     for (const ns of scopes) {
       const base = ns === undefined ? '/api/v1' : `/api/v1/namespaces/${encodeURIComponent(ns)}`;
       const pods = startInformer<V1Pod>({
-          kc,
-          path: `${base}/pods`,
-          list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
-          logger: log,
-          ...informerOptions,
-          handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
+        kc,
+        path: `${base}/pods`,
+        list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
+        logger: log,
+        ...informerOptions,
+        handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
       });
       // Events are checked against their pods, so the pods are listed first.
       const events = startAfter(pods.started, () =>

@@ -23,7 +23,12 @@ export interface EventClaim {
 export type EventVerdict = { ok: true; container: ContainerFacts } | { ok: false; reason: EventRejection; detail: string };
 
 /** Waiting reasons the kubelet writes after a failed pull attempt (a new failed pull may be shown). */
-export const PULL_FAILURE_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+export const PULL_FAILURE_REASONS: ReadonlySet<string> = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+]);
 
 function sameImage(a: string, b: string): boolean {
   if (a === b) return true;
@@ -35,7 +40,11 @@ function sameImage(a: string, b: string): boolean {
 export function checkEventAgainstPod(claim: EventClaim, pod: PodFacts | undefined): EventVerdict {
   if (!pod) return { ok: false, reason: 'pod_absent', detail: 'no such pod is watched' };
   if (!pod.nodeName || pod.nodeName !== claim.nodeName) {
-    return { ok: false, reason: 'wrong_node', detail: `pod is bound to ${pod.nodeName || 'no node'}, event says ${claim.nodeName || 'no node'}` };
+    return {
+      ok: false,
+      reason: 'wrong_node',
+      detail: `pod is bound to ${pod.nodeName || 'no node'}, event says ${claim.nodeName || 'no node'}`,
+    };
   }
   const candidates = claim.container
     ? pod.containers.filter((c) => c.name === claim.container && c.init === claim.init)

@@ -2,6 +2,7 @@
 // metrics, history), HTTP and metrics listeners, timers.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
 import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
@@ -10,6 +11,7 @@ import { HistoryStore } from '../store/index.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
+import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
@@ -68,6 +70,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
   let metricsServer: Server;
+  let stopTlsWatch: (() => void) | undefined;
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
     const eventRejected = (r: RejectedEvent) => {
@@ -85,7 +88,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     store.prune(now() - settings.historyRetentionMs);
     tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
 
+    const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
     app = await buildApp({
+      ...(tls ? { tls } : {}),
       logger: log,
       tracker,
       store,
@@ -98,6 +103,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       now,
     });
     opened.push(() => app.close());
+    if (tls) {
+      const server = app.server as unknown as TlsServer;
+      stopTlsWatch = watchTlsPair(settings.tlsCertFile, settings.tlsKeyFile, (pair) => server.setSecureContext(pair), log);
+      opened.push(stopTlsWatch);
+    }
     await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
 
     metricsServer = createMetricsServer(metrics.registry);
@@ -131,7 +141,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   return {
     httpPort,
     metricsPort,
-    loopbackUrl: `http://${loopbackHost}:${httpPort}`,
+    loopbackUrl: `${settings.tlsCertFile ? 'https' : 'http'}://${loopbackHost}:${httpPort}`,
     tracker,
     bus,
     async close() {
@@ -140,6 +150,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       clearInterval(pruner);
       clearInterval(forgetter);
       hub.close();
+      stopTlsWatch?.();
       correlator?.stop();
       await kube?.close();
       await app.close();

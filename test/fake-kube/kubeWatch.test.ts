@@ -155,7 +155,9 @@ test('kubelet signals arrive once per occurrence, with the exact reference and t
 test('events that existed before the watch started are marked backlog', async (t) => {
   const { api, signals } = await setup(t, {
     before: (api) => {
-      api.apply(podObject({ name: 'old', namespace: 'shop', uid: 'u-old', nodeName: 'node-a', containers: [{ name: 'app', image: 'nginx' }] }));
+      api.apply(
+        podObject({ name: 'old', namespace: 'shop', uid: 'u-old', nodeName: 'node-a', containers: [{ name: 'app', image: 'nginx' }] }),
+      );
       api.apply(
         kubeletEvent({
           pod: { name: 'old', namespace: 'shop', uid: 'u-old' },

@@ -74,7 +74,8 @@ export class FakeTokenIssuer {
     }
     this.reviews += 1;
     const token = review.spec.token;
-    const requested = Array.isArray(review.spec.audiences) && review.spec.audiences.length > 0 ? review.spec.audiences : [API_SERVER_AUDIENCE];
+    const requested =
+      Array.isArray(review.spec.audiences) && review.spec.audiences.length > 0 ? review.spec.audiences : [API_SERVER_AUDIENCE];
     const answer = (status: Record<string, unknown>): [number, Record<string, unknown>] => [
       201,
       { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status },
@@ -82,7 +83,8 @@ export class FakeTokenIssuer {
     const t = this.tokens.get(token);
     if (!t) return answer({ user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive]' });
     if (t.revoked) return answer({ user: {}, error: '[invalid bearer token, service account token has been invalidated]' });
-    if (t.expiresAt.getTime() <= Date.now()) return answer({ user: {}, error: '[invalid bearer token, service account token has expired]' });
+    if (t.expiresAt.getTime() <= Date.now())
+      return answer({ user: {}, error: '[invalid bearer token, service account token has expired]' });
     const audiences = t.audiences.filter((a) => requested.includes(a));
     if (audiences.length === 0) {
       return answer({

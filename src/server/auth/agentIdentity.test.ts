@@ -25,7 +25,11 @@ const cases: Array<[string, TokenReviewStatus, string]> = [
   ['not authenticated', { authenticated: false, error: '[invalid bearer token]' }, 'unauthenticated'],
   ['authenticated without our audience', { ...ok({}), audiences: [] }, 'unauthenticated'],
   ['another ServiceAccount', ok({ 'authentication.kubernetes.io/node-name': ['w'] }, 'system:serviceaccount:default:default'), 'forbidden'],
-  ['same name, other namespace', ok({ 'authentication.kubernetes.io/node-name': ['w'] }, 'system:serviceaccount:x:pulltrace-agent'), 'forbidden'],
+  [
+    'same name, other namespace',
+    ok({ 'authentication.kubernetes.io/node-name': ['w'] }, 'system:serviceaccount:x:pulltrace-agent'),
+    'forbidden',
+  ],
   ['a user, not a ServiceAccount', ok({}, 'alice'), 'forbidden'],
   ['a legacy token bound to nothing', ok({}), 'forbidden'],
 ];

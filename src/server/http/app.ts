@@ -15,6 +15,7 @@ import { registerPullRoutes } from './routes/pulls.js';
 import { registerReportRoute } from './routes/report.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 import { registerStaticUi } from './staticUi.js';
+import type { TlsPair } from './tlsFiles.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -28,6 +29,8 @@ export interface AppDeps {
   isReady: () => boolean;
   now: () => number;
   webRoot?: string;
+  /** HTTPS with this certificate and key when set */
+  tls?: TlsPair;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -45,6 +48,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     // Request logs at 5,000 reports/s would drown the pull lifecycle lines; errors are logged by handleError.
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,

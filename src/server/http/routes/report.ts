@@ -2,11 +2,11 @@
 // against the sender's identity, rate-limit, hand over.
 import type { FastifyInstance } from 'fastify';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
+import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../../metrics/pullMetrics.js';
 import { CapacityError, type PullTracker } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';
-import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
 
 export interface ReportRouteDeps {
   tracker: PullTracker;
