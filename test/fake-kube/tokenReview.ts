@@ -31,6 +31,8 @@ export class FakeTokenIssuer {
   private readonly tokens = new Map<string, Issued>();
   /** reviews answered (tests assert caching with it) */
   reviews = 0;
+  /** every token reviewed, in order */
+  readonly reviewed: string[] = [];
 
   issue(input: IssueTokenInput): string {
     const issued: Issued = {
@@ -74,6 +76,7 @@ export class FakeTokenIssuer {
     }
     this.reviews += 1;
     const token = review.spec.token;
+    this.reviewed.push(token);
     const requested =
       Array.isArray(review.spec.audiences) && review.spec.audiences.length > 0 ? review.spec.audiences : [API_SERVER_AUDIENCE];
     const answer = (status: Record<string, unknown>): [number, Record<string, unknown>] => [

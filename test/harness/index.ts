@@ -31,3 +31,4 @@ export { seededBytes } from './seededBytes.js';
 export { makeTempDir, removeDir } from './tempDir.js';
 export { startThrottleProxy, type ThrottleProxy } from './throttleProxy.js';
 export { StopWaiting, type WaitOptions, waitFor } from './waitFor.js';
+export { issueServerCert, makeCa, type TestCa, type TestCert } from './tlsCerts.js';
