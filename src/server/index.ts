@@ -136,7 +136,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // Shown at every log level: with `:0` the bound ports are only known from this line.
   log
     .child({}, { level: 'info' })
-    .info({ httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, db: settings.db }, 'listening');
+    .info(
+      { httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, tls: Boolean(settings.tlsCertFile), db: settings.db },
+      'listening',
+    );
 
   return {
     httpPort,
