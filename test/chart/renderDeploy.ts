@@ -18,7 +18,7 @@ const HEADER = `# Pulltrace — plain Kubernetes manifests, rendered from charts
 #
 # Defaults worth checking first (docs/installation.md): the image (pulltrace:0.1.0, built from this
 # repository), the containerd socket (/run/containerd/containerd.sock; k3s and RKE2 use
-# /run/k3s/containerd/containerd.sock) and agent authentication (off; see docs/security.md).
+# /run/k3s/containerd/containerd.sock) and agent authentication (Kubernetes identity; see docs/security.md).
 ---
 apiVersion: v1
 kind: Namespace
