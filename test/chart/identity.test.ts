@@ -70,16 +70,28 @@ describe('Kubernetes identity (the default)', () => {
   });
 
   test('kubernetes identity with config.kubernetes off, or a shared token without token mode, is refused with a message', () => {
-    let r = templateChart({ values: { config: { kubernetes: 'off' } } });
+    let r = templateChart({ values: { config: { kubernetes: 'off' }, agent: { auth: { mode: 'kubernetes' } } } });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /agent\.auth\.mode=kubernetes checks agent tokens with the Kubernetes API, but config\.kubernetes is off/);
-    r = templateChart({ values: { agent: { auth: { token: 'x' } } } });
+    r = templateChart({ values: { agent: { auth: { mode: 'kubernetes', token: 'x' } } } });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /agent\.auth\.token \/ agent\.auth\.existingSecret are set but agent\.auth\.mode is kubernetes/);
   });
 });
 
 describe('shared token and none', () => {
+  test('a shared token given (or Kubernetes off) without a mode means token mode, as before', () => {
+    for (const values of [
+      { agent: { auth: { token: 'x' } } },
+      { agent: { auth: { existingSecret: 's' } } },
+      { config: { kubernetes: 'off' } },
+    ]) {
+      const objects = renderChart({ values });
+      assert.equal(env(objects, 'Deployment').get('PULLTRACE_AGENT_AUTH')?.value, 'token', JSON.stringify(values));
+      assert.ok(env(objects, 'DaemonSet').has('PULLTRACE_AGENT_TOKEN'), JSON.stringify(values));
+    }
+  });
+
   test('token mode without a token generates one (48 characters) that both sides read; kept across upgrades by lookup', () => {
     const first = renderChart({ values: { agent: { auth: { mode: 'token' } } } });
     const secret = oneOfKind(first, 'Secret');

@@ -1,7 +1,15 @@
 {{/* Agent identity and TLS: how agents prove their node (agent.auth.mode) and how the API is served (tls). */}}
 
+{{/* The mode asked for; "" = kubernetes, or token when a shared token is configured or Kubernetes is off. */}}
 {{- define "pulltrace.authMode" -}}
-{{- $mode := .Values.agent.auth.mode | default "kubernetes" -}}
+{{- $mode := .Values.agent.auth.mode -}}
+{{- if not $mode -}}
+{{- if or .Values.agent.auth.token .Values.agent.auth.existingSecret (eq .Values.config.kubernetes "off") -}}
+{{- $mode = "token" -}}
+{{- else -}}
+{{- $mode = "kubernetes" -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq $mode "kubernetes") (eq .Values.config.kubernetes "off") -}}
 {{- fail "agent.auth.mode=kubernetes checks agent tokens with the Kubernetes API, but config.kubernetes is off: use agent.auth.mode=token, or turn config.kubernetes back to auto" -}}
 {{- end -}}
