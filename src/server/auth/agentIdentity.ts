@@ -15,7 +15,7 @@ export interface TokenReviewStatus {
   authenticated?: boolean;
   audiences?: string[];
   error?: string;
-  user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[] | undefined> };
+  user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
 }
 
 export type AgentIdentity =
