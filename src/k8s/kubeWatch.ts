@@ -216,8 +216,10 @@ class LiveKubeWatch implements KubeWatch {
   private podChanged(pod: V1Pod): void {
     const key = objectKey(pod);
     this.podIndex.set(pod);
+    const nodes = this.state.setPod(pod);
+    // events held for this pod first: the pulls they create then get the pod on the refresh below
     this.recheckHeld(key);
-    this.notifyPods(this.state.setPod(pod));
+    this.notifyPods(nodes);
   }
 
   private podDeleted(pod: V1Pod): void {
