@@ -32,7 +32,19 @@ before(async () => {
     }),
   );
   server = await startPulltrace(
-    ['server', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'auto'],
+    [
+      'server',
+      '--http-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+      '--kubernetes',
+      'auto',
+      '--log-level',
+      'debug',
+    ],
     {
       env: {
         KUBECONFIG: kubeconfig,
@@ -80,6 +92,11 @@ test('a token bound to node A reports for A: 200; for B: 403 with the exact mess
   res = await postReport(server.baseUrl, report('node-b2', 'evil', { status: 'failed', error: 'run curl …|sh' }), bearer(tokenA));
   assert.equal(res.status, 403);
   const after = await pulls();
+  await waitFor(
+    () => server.logs().find((l) => l.msg === 'agent report refused; nothing changed' && l.status === 403 && l.nodeName === 'node-b2'),
+    { timeoutMs: 5_000, what: 'the refusal to be logged at debug' },
+  );
+  assert.ok(!server.proc.stdout().includes(tokenA), 'the token is never logged');
   assert.deepEqual(after.map((p) => `${p.nodeName}:${p.status}:${p.manifestDigest}`).sort(), [
     'node-a:pulling:sha256:aaa',
     'node-b2:pulling:sha256:bbb',

@@ -144,14 +144,32 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
 }
 
 /** The report route's hooks: who sends (before the body is read), and for which node (after). */
-export function agentAuthHooks(auth: AgentAuthenticator) {
+export function agentAuthHooks(auth: AgentAuthenticator, logger?: Logger) {
+  // refusals at debug: a misconfigured agent repeats every second, a forging one at will
+  const refused = (req: FastifyRequest, err: unknown, nodeName?: string) => {
+    if (err instanceof ApiError) {
+      logger?.debug(
+        { status: err.statusCode, reason: err.message, remoteAddress: req.ip, nodeName },
+        'agent report refused; nothing changed',
+      );
+    }
+  };
   return {
     async authenticate(req: FastifyRequest): Promise<void> {
-      req.agent = await auth.authenticate(req.headers.authorization);
+      try {
+        req.agent = await auth.authenticate(req.headers.authorization);
+      } catch (err) {
+        refused(req, err);
+        throw err;
+      }
     },
     async checkNode(req: FastifyRequest<{ Body: { nodeName: string } }>): Promise<void> {
       const bound = req.agent?.nodeName;
-      if (bound !== undefined && bound !== req.body.nodeName) throw forbidden(nodeMismatchMessage(bound, req.body.nodeName));
+      if (bound !== undefined && bound !== req.body.nodeName) {
+        const err = forbidden(nodeMismatchMessage(bound, req.body.nodeName));
+        refused(req, err, req.body.nodeName);
+        throw err;
+      }
     },
   };
 }

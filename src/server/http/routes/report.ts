@@ -1,6 +1,7 @@
 // POST /api/v1/report — thin: authenticate, check media type, validate by schema, check the node
 // against the sender's identity, rate-limit, hand over.
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
 import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../../ingest/nodeRateLimiter.js';
@@ -13,11 +14,12 @@ export interface ReportRouteDeps {
   metrics: PullMetrics;
   rateLimiter: NodeRateLimiter;
   agentAuth: AgentAuthenticator;
+  logger?: Logger;
   now: () => number;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
-  const auth = agentAuthHooks(deps.agentAuth);
+  const auth = agentAuthHooks(deps.agentAuth, deps.logger);
   app.post<{ Body: AgentReport }>('/api/v1/report', {
     schema: { body: AgentReportSchema },
     // Before the body is read: an unauthenticated or non-JSON request costs no parsing.
