@@ -117,8 +117,9 @@ class LiveKubeWatch implements KubeWatch {
   private readonly podListeners = new Set<(nodeName: string) => void>();
   private readonly podIndex = new PodIndex();
   private readonly onEventRejected: ((rejected: RejectedEvent) => void) | undefined;
-  /** live events whose pod did not agree yet (see believeOrHold) */
-  private held: Array<{ signal: KubeSignal; until: number }> = [];
+  /** live events whose pod did not agree yet, by namespace/pod (see believeOrHold) */
+  private readonly held = new Map<string, Array<{ signal: KubeSignal; until: number }>>();
+  private heldCount = 0;
   private readonly holdMs: number;
   private readonly holdTimer: NodeJS.Timeout;
   // signals from before anyone listened (bounded; the first listener takes them)
@@ -251,26 +252,37 @@ class LiveKubeWatch implements KubeWatch {
       return;
     }
     if (signal.backlog) return;
-    if (firstTry && this.held.length < MAX_HELD_EVENTS) {
-      this.held.push({ signal, until: this.now() + this.holdMs });
+    if (firstTry && this.heldCount < MAX_HELD_EVENTS) {
+      const key = `${signal.namespace}/${signal.podName}`;
+      const list = this.held.get(key) ?? [];
+      list.push({ signal, until: this.now() + this.holdMs });
+      this.held.set(key, list);
+      this.heldCount += 1;
       return;
     }
     const { kind, nodeName, namespace, podName, container, image } = signal;
     this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
   }
 
-  /** Re-checks held events (those of one pod, or all when their time is up). */
+  /** Re-checks held events (of one pod when it changed, or all from the timer): passed on once their
+   *  pod agrees, rejected once their time is up, else kept. */
   private recheckHeld(podKey: string | undefined): void {
-    if (this.held.length === 0) return;
+    if (this.heldCount === 0) return;
     const now = this.now();
-    const held = this.held;
-    this.held = [];
-    for (const entry of held) {
-      const s = entry.signal;
-      const mine = podKey === `${s.namespace}/${s.podName}`;
-      if (mine && checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok) this.believeOrHold(s, false);
-      else if (now >= entry.until) this.believeOrHold(s, false);
-      else this.held.push(entry);
+    const keys = podKey === undefined ? [...this.held.keys()] : this.held.has(podKey) ? [podKey] : [];
+    for (const key of keys) {
+      const settled: KubeSignal[] = [];
+      const kept: Array<{ signal: KubeSignal; until: number }> = [];
+      for (const entry of this.held.get(key) ?? []) {
+        const s = entry.signal;
+        const agrees = checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok;
+        if (agrees || now >= entry.until) settled.push(s);
+        else kept.push(entry);
+      }
+      this.heldCount -= settled.length;
+      if (kept.length > 0) this.held.set(key, kept);
+      else this.held.delete(key);
+      for (const s of settled) this.believeOrHold(s, false);
     }
   }
 
