@@ -23,6 +23,8 @@ export interface AgentLoopOptions {
   client: ContainerdClient;
   /** set when startAgent already verified containerd */
   runtime?: RuntimeVersion;
+  /** PEM CA bundle for an https:// server (PULLTRACE_SERVER_CA_FILE, read at start) */
+  ca?: string;
 }
 
 export class AgentLoop {
@@ -44,6 +46,8 @@ export class AgentLoop {
     this.reporter = new Reporter({
       serverUrl: opts.settings.serverUrl,
       token: opts.settings.agentToken,
+      ...(opts.settings.agentTokenFile ? { tokenFile: opts.settings.agentTokenFile } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
       // A report slower than a few intervals is as good as lost: the next snapshot supersedes it.
       timeoutMs: Math.max(2_000, opts.settings.reportIntervalMs * 3),
       logger: opts.logger,

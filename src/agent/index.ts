@@ -1,4 +1,5 @@
 // The node agent: reads the local containerd and reports every pull on this node to a server.
+import { readFileSync } from 'node:fs';
 import type { AgentSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
 import { AgentLoop } from './agentLoop.js';
@@ -24,6 +25,7 @@ const NOTHING_RUNNING: RunningAgent = { close: async () => {} };
  * keeps serving. A containerd that does not answer yet is retried in the background.
  */
 export async function startAgent(settings: AgentSettings, logger: Logger, options: AgentOptions): Promise<RunningAgent> {
+  const ca = settings.serverCaFile ? readServerCa(settings.serverCaFile) : undefined;
   let socket = settings.containerdSocket;
   if (options.standalone) {
     const search = await findContainerdSocket(socket);
@@ -55,11 +57,25 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
     }
   }
 
-  const loop = new AgentLoop({ settings, logger, client, runtime });
+  const loop = new AgentLoop({ settings, logger, client, runtime, ...(ca ? { ca } : {}) });
   loop.start();
   logger.info(
     { serverUrl: settings.serverUrl, nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },
     'agent reporting',
   );
   return { close: () => loop.stop() };
+}
+
+/** The CA bundle is read once at start: a missing or non-PEM file is a start-up error, not an outage. */
+function readServerCa(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`pulltrace agent: cannot read PULLTRACE_SERVER_CA_FILE ${path}: ${(err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`pulltrace agent: PULLTRACE_SERVER_CA_FILE ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return text;
 }

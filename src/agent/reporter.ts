@@ -3,6 +3,7 @@
 // would only replay history. An outage is logged once when it starts and once when it ends.
 // Every report is held to the schema's limits first (reportFit.ts): one odd image must not get
 // every report of the node refused.
+import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from '../log/index.js';
@@ -12,6 +13,10 @@ import { fitReport, type PullTrim } from './reportFit.js';
 export interface ReporterOptions {
   serverUrl: string;
   token: string;
+  /** read for every report when set (a projected ServiceAccount token the kubelet rotates); wins over `token` */
+  tokenFile?: string;
+  /** PEM CA certificates that sign the server's certificate (https:// URLs) */
+  ca?: string;
   timeoutMs: number;
   logger: Logger;
   /** called with every report the server accepted (2xx), as it was sent (held to the schema limits) */
@@ -64,7 +69,9 @@ export class Reporter {
   constructor(private readonly opts: ReporterOptions) {
     this.url = reportUrl(opts.serverUrl);
     const agentOptions = { keepAlive: true, maxSockets: 1 };
-    this.httpAgent = this.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.httpAgent = this.url.startsWith('https:')
+      ? new HttpsAgent({ ...agentOptions, ...(opts.ca ? { ca: opts.ca } : {}) })
+      : new HttpAgent(agentOptions);
   }
 
   /** Queues the snapshot (replacing any older one not yet sent) and sends it when the line is free. */
@@ -99,7 +106,8 @@ export class Reporter {
     let reason: string;
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+      const token = await this.currentToken();
+      if (token) headers.authorization = `Bearer ${token}`;
       const fitted = fitReport(report);
       this.logTrims(fitted.trims, fitted.pullsOmitted);
       const body = fitted.body;
@@ -116,7 +124,13 @@ export class Reporter {
         return;
       }
       reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
-      if (res.status === 401) reason = `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
+      if (res.status === 401) {
+        reason = this.opts.tokenFile
+          ? `the server refused the token from ${this.opts.tokenFile} (HTTP 401: ${serverMessage(res.body)})`
+          : `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
+      } else if (res.status === 403) {
+        reason = `the server refused this agent's identity (HTTP 403: ${serverMessage(res.body)})`;
+      }
     } catch (err) {
       reason = describeFetchError(err);
     }
@@ -140,6 +154,16 @@ export class Reporter {
       this.opts.logger.warn({ pullsOmitted }, 'too many pulls for one report: the oldest are left out until the report fits');
     }
     this.pullsOmittedLogged = pullsOmitted > 0;
+  }
+
+  /** The token file is read for every report, so a rotated token is used at once. */
+  private async currentToken(): Promise<string> {
+    if (!this.opts.tokenFile) return this.opts.token;
+    try {
+      return (await readFile(this.opts.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      throw new Error(`cannot read the agent token file ${this.opts.tokenFile}: ${(err as Error).message}`);
+    }
   }
 
   private failed(reason: string): void {
@@ -166,8 +190,36 @@ export class Reporter {
   }
 }
 
+/** TLS verification failures: the server's certificate is not signed by a trusted CA, or names another host. */
+const UNTRUSTED_CERT = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+function serverMessage(body: string): string {
+  try {
+    const m = (JSON.parse(body) as { message?: unknown }).message;
+    if (typeof m === 'string') return m.slice(0, 300);
+  } catch {
+    // not the server's JSON error
+  }
+  return body.slice(0, 300);
+}
+
 function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: string }).code;
+  if (code && UNTRUSTED_CERT.has(code)) {
+    return `the server's TLS certificate is not trusted (${code}: ${err.message}); set PULLTRACE_SERVER_CA_FILE to the CA that signed it`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the server's TLS certificate does not name this host (${err.message}); use a server URL the certificate names`;
+  }
+  if (code === 'CERT_HAS_EXPIRED') return `the server's TLS certificate has expired (${err.message})`;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }

@@ -78,3 +78,27 @@ export function parseNonEmpty(text: string): string {
   if (text.trim() === '') throw new SettingError('must not be empty');
   return text;
 }
+
+/** An enum that may be left empty (the default is then computed from other settings). */
+export function parseOptionalEnum<T extends string>(text: string, allowed: readonly T[]): T | undefined {
+  return text.trim() === '' ? undefined : parseEnum(text, allowed);
+}
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+/** `ns:name,ns2:name2` → ServiceAccount references (DNS-1123 namespace, DNS-1123 subdomain name). */
+export function parseServiceAccountList(text: string): ServiceAccountRef[] {
+  const out: ServiceAccountRef[] = [];
+  for (const item of text.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const [namespace = '', name = '', ...rest] = item.split(':');
+    if (rest.length > 0 || !DNS_LABEL.test(namespace) || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+      throw new SettingError(`"${item}" is not namespace:name of a ServiceAccount (example: pulltrace:pulltrace-agent)`);
+    }
+    out.push({ namespace, name });
+  }
+  return out;
+}

@@ -11,12 +11,16 @@ import {
   parseNamespaceList,
   parseNodeName,
   parseNonEmpty,
+  parseOptionalEnum,
   parsePositiveInt,
+  parseServiceAccountList,
+  type ServiceAccountRef,
   SettingError,
 } from './settingParsers.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type KubernetesMode = 'auto' | 'off';
+export type AgentAuthMode = 'kubernetes' | 'token' | 'none';
 
 export interface ServerSettings {
   httpAddr: ListenAddress;
@@ -34,6 +38,10 @@ export interface ServerSettings {
   maxPulls: number;
   maxSseClients: number;
   nodeReportRate: number;
+  agentAuth: AgentAuthMode;
+  agentServiceAccounts: ServiceAccountRef[];
+  tlsCertFile: string;
+  tlsKeyFile: string;
 }
 
 export interface AgentSettings {
@@ -44,6 +52,8 @@ export interface AgentSettings {
   reportIntervalMs: number;
   agentToken: string;
   logLevel: LogLevel;
+  agentTokenFile: string;
+  serverCaFile: string;
 }
 
 export type CommandName = 'server' | 'agent' | 'standalone';
@@ -275,6 +285,72 @@ export const SETTINGS: SettingSpec[] = [
     help: 'poll and report period',
     parse: (t) => parseDurationSetting(t, 50),
   },
+  {
+    key: 'agentAuth',
+    env: 'PULLTRACE_AGENT_AUTH',
+    flag: 'agent-auth',
+    default: '',
+    defaultDoc: 'token when an agent token is set, else none',
+    scopes: ['server'],
+    help: 'how agents prove who they are: kubernetes (projected ServiceAccount token checked by TokenReview, bound to its node), token (the shared PULLTRACE_AGENT_TOKEN) or none',
+    parse: (t) => parseOptionalEnum(t, ['kubernetes', 'token', 'none'] as const),
+    extension: true,
+  },
+  {
+    key: 'agentServiceAccounts',
+    env: 'PULLTRACE_AGENT_SERVICE_ACCOUNTS',
+    flag: 'agent-service-accounts',
+    default: '',
+    defaultDoc: 'empty (required with --agent-auth kubernetes)',
+    scopes: ['server'],
+    help: 'comma-separated namespace:name of the ServiceAccounts agents run as (agent-auth kubernetes)',
+    parse: parseServiceAccountList,
+    extension: true,
+  },
+  {
+    key: 'tlsCertFile',
+    env: 'PULLTRACE_TLS_CERT_FILE',
+    flag: 'tls-cert-file',
+    default: '',
+    defaultDoc: 'empty (plain HTTP)',
+    scopes: ['server'],
+    help: 'PEM certificate (chain) for HTTPS on the API port; re-read when the file changes',
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'tlsKeyFile',
+    env: 'PULLTRACE_TLS_KEY_FILE',
+    flag: 'tls-key-file',
+    default: '',
+    defaultDoc: 'empty (plain HTTP)',
+    scopes: ['server'],
+    help: 'PEM private key of --tls-cert-file; re-read when the file changes',
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'agentTokenFile',
+    env: 'PULLTRACE_AGENT_TOKEN_FILE',
+    flag: 'agent-token-file',
+    default: '',
+    defaultDoc: 'empty (use --agent-token)',
+    scopes: ['agent'],
+    help: 'file holding the bearer token (a projected ServiceAccount token); re-read for every report, so rotation needs no restart',
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'serverCaFile',
+    env: 'PULLTRACE_SERVER_CA_FILE',
+    flag: 'server-ca-file',
+    default: '',
+    defaultDoc: 'empty (system CAs)',
+    scopes: ['agent'],
+    help: 'PEM CA bundle the agent verifies an https:// server URL with',
+    parse: (t) => t,
+    extension: true,
+  },
 ];
 
 export function settingsFor(command: CommandName): SettingSpec[] {
@@ -308,7 +384,32 @@ export function resolveSettings(
       throw new SettingError(`${source}: ${(err as Error).message}`);
     }
   }
+  checkCombinations(command, out);
   return out;
+}
+
+/** Settings that only make sense together; the auth mode's default is resolved here. */
+function checkCombinations(command: CommandName, out: Record<string, unknown>): void {
+  if (command === 'agent') return;
+  const token = String(out.agentToken ?? '');
+  const mode = (out.agentAuth as AgentAuthMode | undefined) ?? (token ? 'token' : 'none');
+  out.agentAuth = mode;
+  if (mode === 'token' && !token) {
+    throw new SettingError('PULLTRACE_AGENT_AUTH=token needs PULLTRACE_AGENT_TOKEN / --agent-token (the shared secret agents send)');
+  }
+  if (mode === 'kubernetes') {
+    if ((out.agentServiceAccounts as unknown[]).length === 0) {
+      throw new SettingError(
+        'PULLTRACE_AGENT_AUTH=kubernetes needs PULLTRACE_AGENT_SERVICE_ACCOUNTS / --agent-service-accounts (example: pulltrace:pulltrace-agent)',
+      );
+    }
+    if (out.kubernetes === 'off') {
+      throw new SettingError('PULLTRACE_AGENT_AUTH=kubernetes needs the Kubernetes API (PULLTRACE_KUBERNETES is off)');
+    }
+  }
+  if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
+    throw new SettingError('PULLTRACE_TLS_CERT_FILE and PULLTRACE_TLS_KEY_FILE go together: set both for HTTPS, or neither');
+  }
 }
 
 function computedDefault(spec: SettingSpec): string | undefined {

@@ -10,7 +10,11 @@ export {
   repositoryOf,
   tryNormalizeImageRef,
 } from './imageRef.js';
+export { type KubeConfigResult, loadKubeConfig } from './kubeConfig.js';
 export { type KubeletEvent, type KubeletEventKind, parseKubeletEvent } from './kubeletEvent.js';
+export { EVENT_REJECTIONS, type EventRejection, statusShowsPullFailure } from './kubeletEventCheck.js';
 export type { KubeSignal, KubeStateLimits, WaitingPod } from './kubeState.js';
-export { type KubeWatch, type KubeWatchOptions, type KubeWatchSettings, startKubeWatch } from './kubeWatch.js';
+export { type KubeWatch, type KubeWatchOptions, type KubeWatchSettings, type RejectedEvent, startKubeWatch } from './kubeWatch.js';
+export type { ContainerFacts, PodFacts } from './podIndex.js';
 export { type WaitingContainer, waitingContainers } from './podWaiting.js';
+export { createTokenReviewer, type TokenReviewer, TokenReviewUnavailable } from './tokenReview.js';

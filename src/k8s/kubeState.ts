@@ -147,6 +147,17 @@ export class KubeState {
    * not passed on before (a count++ repeat is a new occurrence; a relist replay is not).
    */
   acceptEvent(eventObject: unknown, backlog: boolean, now: number): KubeSignal | undefined {
+    const signal = this.newOccurrence(eventObject, backlog, now);
+    if (signal) this.notePulling(signal);
+    return signal;
+  }
+
+  /**
+   * The de-duplication half of acceptEvent: a signal for an occurrence not seen before, not yet
+   * remembered as kubelet's reference (the caller checks it against its pod first, then calls
+   * notePulling).
+   */
+  newOccurrence(eventObject: unknown, backlog: boolean, now: number): KubeSignal | undefined {
     const ev = parseKubeletEvent(eventObject, now);
     if (!ev || !IMAGE_KINDS.has(ev.kind)) return undefined;
     if (now - ev.at > this.limits.retentionMs) return undefined;
@@ -155,12 +166,17 @@ export class KubeState {
     this.seen.delete(ev.eventUid);
     this.seen.set(ev.eventUid, { count: ev.count, at: ev.at });
     if (this.seen.size > this.limits.maxEvents) this.seen.delete(this.seen.keys().next().value as string);
-
     const parsed = ev.image ? tryParseImageRef(ev.image) : undefined;
-    if (ev.kind === 'pulling' && parsed && ev.nodeName) this.rememberPulling(ev.nodeName, { image: ev.image, parsed, at: ev.at });
     const signal: KubeSignal = { ...ev, backlog };
     if (parsed) signal.normalizedImage = formatDockerRef(parsed);
     return signal;
+  }
+
+  /** Remembers a believed `Pulling image "…"` as kubelet's exact reference on its node. */
+  notePulling(signal: KubeSignal): void {
+    if (signal.kind !== 'pulling' || !signal.nodeName) return;
+    const parsed = signal.image ? tryParseImageRef(signal.image) : undefined;
+    if (parsed) this.rememberPulling(signal.nodeName, { image: signal.image, parsed, at: signal.at });
   }
 
   private rememberPulling(nodeName: string, ref: PullingRef): void {

@@ -5,7 +5,21 @@ import type { Logger } from '../log/index.js';
 import { tryNormalizeImageRef } from './imageRef.js';
 import { type RunningInformer, startInformer } from './informer.js';
 import { loadKubeConfig } from './kubeConfig.js';
+import { checkEventAgainstPod, type EventRejection } from './kubeletEventCheck.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
+import { type PodFacts, PodIndex } from './podIndex.js';
+
+/** A kubelet-looking Event that its pod contradicts: it changed nothing. */
+export interface RejectedEvent {
+  reason: EventRejection;
+  detail: string;
+  kind: string;
+  nodeName: string;
+  namespace: string;
+  podName: string;
+  container: string;
+  image: string;
+}
 
 export interface KubeWatch {
   /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
@@ -21,6 +35,8 @@ export interface KubeWatch {
   onSignal(listener: (s: KubeSignal) => void): () => void;
   /** called with a node name whenever the waiting containers on that node change */
   onPodsChanged(listener: (nodeName: string) => void): () => void;
+  /** a watched pod's node, images and waiting reasons (any pod, waiting or not) */
+  podFacts(namespace: string, name: string): PodFacts | undefined;
   close(): Promise<void>;
 }
 
@@ -41,12 +57,18 @@ export interface KubeWatchOptions {
   /** a list that has not answered by then is retried */
   listTimeoutMs?: number;
   now?: () => number;
+  /** told of every live kubelet event its pod contradicts (forged, or about a pod not watched) */
+  onEventRejected?: (rejected: RejectedEvent) => void;
+  /** how long a live event whose pod does not agree yet waits for the pod watch to catch up */
+  holdEventsMs?: number;
 }
 
 // Kubelet records its events with source.component=kubelet; a supported core/v1 field selector
 // (K-EVSTR) that keeps scheduler/controller events off the wire.
 const KUBELET_EVENTS = 'source=kubelet';
 const MAX_PENDING_SIGNALS = 5000;
+const HOLD_EVENTS_MS = 10_000;
+const MAX_HELD_EVENTS = 5000;
 
 /**
  * Starts watching when configured; resolves after the first list of every informer was tried.
@@ -93,7 +115,13 @@ class LiveKubeWatch implements KubeWatch {
   private readonly informers: RunningInformer[] = [];
   private readonly signalListeners = new Set<(s: KubeSignal) => void>();
   private readonly podListeners = new Set<(nodeName: string) => void>();
-  private readonly podsByKey = new Map<string, V1Pod>();
+  private readonly podIndex = new PodIndex();
+  private readonly onEventRejected: ((rejected: RejectedEvent) => void) | undefined;
+  /** live events whose pod did not agree yet, by namespace/pod (see believeOrHold) */
+  private readonly held = new Map<string, Array<{ signal: KubeSignal; until: number }>>();
+  private heldCount = 0;
+  private readonly holdMs: number;
+  private readonly holdTimer: NodeJS.Timeout;
   // signals from before anyone listened (bounded; the first listener takes them)
   private pending: KubeSignal[] | undefined = [];
   private readonly pruneTimer: NodeJS.Timeout;
@@ -107,6 +135,10 @@ class LiveKubeWatch implements KubeWatch {
   ) {
     this.state = new KubeState({ ...DEFAULT_LIMITS, ...options.limits });
     this.now = options.now ?? Date.now;
+    this.onEventRejected = options.onEventRejected;
+    this.holdMs = options.holdEventsMs ?? HOLD_EVENTS_MS;
+    this.holdTimer = setInterval(() => this.recheckHeld(undefined), Math.min(1_000, this.holdMs));
+    this.holdTimer.unref();
     const api = kc.makeApiClient(CoreV1Api);
     const informerOptions = {
       ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -115,15 +147,16 @@ class LiveKubeWatch implements KubeWatch {
     const scopes: Array<string | undefined> = namespaces.length > 0 ? namespaces : [undefined];
     for (const ns of scopes) {
       const base = ns === undefined ? '/api/v1' : `/api/v1/namespaces/${encodeURIComponent(ns)}`;
-      this.informers.push(
-        startInformer<V1Pod>({
-          kc,
-          path: `${base}/pods`,
-          list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
-          logger: log,
-          ...informerOptions,
-          handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
-        }),
+      const pods = startInformer<V1Pod>({
+        kc,
+        path: `${base}/pods`,
+        list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
+        logger: log,
+        ...informerOptions,
+        handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
+      });
+      // Events are checked against their pods, so the pods are listed first.
+      const events = startAfter(pods.started, () =>
         startInformer<CoreV1Event>({
           kc,
           path: `${base}/events`,
@@ -137,6 +170,7 @@ class LiveKubeWatch implements KubeWatch {
           handlers: { add: (e, backlog) => this.eventSeen(e, backlog), update: (e) => this.eventSeen(e, false), delete: () => {} },
         }),
       );
+      this.informers.push(pods, events);
     }
     this.started = Promise.all(this.informers.map((i) => i.started)).then(() => undefined);
     this.pruneTimer = setInterval(() => this.state.prune(this.now()), options.pruneEveryMs ?? 60_000);
@@ -155,6 +189,10 @@ class LiveKubeWatch implements KubeWatch {
     return this.state.exactRefFor(nodeName, imageRef);
   }
 
+  podFacts(namespace: string, name: string): PodFacts | undefined {
+    return this.podIndex.get(namespace, name);
+  }
+
   onSignal(listener: (s: KubeSignal) => void): () => void {
     this.signalListeners.add(listener);
     const pending = this.pending ?? [];
@@ -170,6 +208,7 @@ class LiveKubeWatch implements KubeWatch {
 
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
+    clearInterval(this.holdTimer);
     this.signalListeners.clear();
     this.podListeners.clear();
     await Promise.all(this.informers.map((i) => i.stop()));
@@ -177,15 +216,15 @@ class LiveKubeWatch implements KubeWatch {
 
   private podChanged(pod: V1Pod): void {
     const key = objectKey(pod);
-    // pods with waiting containers are kept to name the image of `Error: ErrImagePull` events
+    this.podIndex.set(pod);
     const nodes = this.state.setPod(pod);
-    if (this.state.hasPod(pod)) this.podsByKey.set(key, pod);
-    else this.podsByKey.delete(key);
+    // events held for this pod first: the pulls they create then get the pod on the refresh below
+    this.recheckHeld(key);
     this.notifyPods(nodes);
   }
 
   private podDeleted(pod: V1Pod): void {
-    this.podsByKey.delete(objectKey(pod));
+    this.podIndex.remove(pod);
     this.notifyPods(this.state.removePod(pod));
   }
 
@@ -196,13 +235,62 @@ class LiveKubeWatch implements KubeWatch {
   }
 
   private eventSeen(event: CoreV1Event, backlog: boolean): void {
-    const signal = this.state.acceptEvent(event, backlog, this.now());
-    if (!signal) return;
+    const signal = this.state.newOccurrence(event, backlog, this.now());
+    if (signal) this.believeOrHold(signal, true);
+  }
+
+  /**
+   * Passes a signal on when its pod agrees. Pods and events come on separate watches, so a live
+   * event whose pod does not agree yet is held a few seconds and checked again as the pod changes;
+   * then it is rejected (counted, changes nothing). Backlog events are dropped without a count.
+   */
+  private believeOrHold(signal: KubeSignal, firstTry: boolean): void {
+    const verdict = checkEventAgainstPod(signal, this.podIndex.get(signal.namespace, signal.podName));
+    if (verdict.ok) {
+      this.state.notePulling(signal);
+      this.pass(signal);
+      return;
+    }
+    if (signal.backlog) return;
+    if (firstTry && this.heldCount < MAX_HELD_EVENTS) {
+      const key = `${signal.namespace}/${signal.podName}`;
+      const list = this.held.get(key) ?? [];
+      list.push({ signal, until: this.now() + this.holdMs });
+      this.held.set(key, list);
+      this.heldCount += 1;
+      return;
+    }
+    const { kind, nodeName, namespace, podName, container, image } = signal;
+    this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
+  }
+
+  /** Re-checks held events (of one pod when it changed, or all from the timer): passed on once their
+   *  pod agrees, rejected once their time is up, else kept. */
+  private recheckHeld(podKey: string | undefined): void {
+    if (this.heldCount === 0) return;
+    const now = this.now();
+    const keys = podKey === undefined ? [...this.held.keys()] : this.held.has(podKey) ? [podKey] : [];
+    for (const key of keys) {
+      const settled: KubeSignal[] = [];
+      const kept: Array<{ signal: KubeSignal; until: number }> = [];
+      for (const entry of this.held.get(key) ?? []) {
+        const s = entry.signal;
+        const agrees = checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok;
+        if (agrees || now >= entry.until) settled.push(s);
+        else kept.push(entry);
+      }
+      this.heldCount -= settled.length;
+      if (kept.length > 0) this.held.set(key, kept);
+      else this.held.delete(key);
+      for (const s of settled) this.believeOrHold(s, false);
+    }
+  }
+
+  private pass(signal: KubeSignal): void {
     // `Error: ErrImagePull` names no image: take it from the pod's spec when the pod is known
     if (!signal.image && signal.container) {
-      const pod = this.podsByKey.get(`${signal.namespace}/${signal.podName}`);
-      const specs = signal.init ? pod?.spec?.initContainers : pod?.spec?.containers;
-      const image = specs?.find((c) => c.name === signal.container)?.image;
+      const pod = this.podIndex.get(signal.namespace, signal.podName);
+      const image = pod?.containers.find((c) => c.name === signal.container && c.init === signal.init)?.image;
       if (image) {
         signal.image = image;
         const normalized = tryNormalizeImageRef(image);
@@ -225,6 +313,24 @@ class LiveKubeWatch implements KubeWatch {
       this.log.error({ error: (err as Error).message }, 'kubernetes: listener failed');
     }
   }
+}
+
+/** An informer started once `first` settled; stopping before then means it never starts. */
+function startAfter(first: Promise<void>, start: () => RunningInformer): RunningInformer {
+  let inner: RunningInformer | undefined;
+  let stopped = false;
+  const started = first.then(() => {
+    if (stopped) return;
+    inner = start();
+    return inner.started;
+  });
+  return {
+    started,
+    stop: async () => {
+      stopped = true;
+      await inner?.stop();
+    },
+  };
 }
 
 function objectKey(o: KubernetesObject): string {

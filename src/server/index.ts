@@ -2,13 +2,16 @@
 // metrics, history), HTTP and metrics listeners, timers.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
-import { type KubeWatch, startKubeWatch } from '../k8s/index.js';
+import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
+import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
+import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
@@ -69,29 +72,44 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
   let metricsServer: Server;
+  let stopTlsWatch: (() => void) | undefined;
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
-    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
+    const eventRejected = (r: RejectedEvent) => {
+      metrics.kubeEventRejected(r.reason);
+      log.debug(r, 'kubelet event not believed: its pod does not agree; nothing changed');
+    };
+    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
+      onEventRejected: eventRejected,
+    });
     opened.push(() => kube?.close());
-    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
+    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now, eventRejected) : undefined;
     correlator?.start();
+    const agentAuth = createAgentAuth(settings, kube, log);
 
     store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
 
+    const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
     app = await buildApp({
+      ...(tls ? { tls } : {}),
       logger: log,
       tracker,
       store,
       hub,
       metrics,
       rateLimiter,
-      agentToken: settings.agentToken,
+      agentAuth,
       maxSseClients: settings.maxSseClients,
       isReady: () => ready,
       now,
     });
     opened.push(() => app.close());
+    if (tls) {
+      const server = app.server as unknown as TlsServer;
+      stopTlsWatch = watchTlsPair(settings.tlsCertFile, settings.tlsKeyFile, (pair) => server.setSecureContext(pair), log);
+      opened.push(stopTlsWatch);
+    }
     await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
 
     metricsServer = createMetricsServer(metrics.registry);
@@ -120,12 +138,15 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // Shown at every log level: with `:0` the bound ports are only known from this line.
   log
     .child({}, { level: 'info' })
-    .info({ httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, db: settings.db }, 'listening');
+    .info(
+      { httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, tls: Boolean(settings.tlsCertFile), db: settings.db },
+      'listening',
+    );
 
   return {
     httpPort,
     metricsPort,
-    loopbackUrl: `http://${loopbackHost}:${httpPort}`,
+    loopbackUrl: `${settings.tlsCertFile ? 'https' : 'http'}://${loopbackHost}:${httpPort}`,
     tracker,
     bus,
     async close() {
@@ -134,6 +155,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       clearInterval(pruner);
       clearInterval(forgetter);
       hub.close();
+      stopTlsWatch?.();
       correlator?.stop();
       await kube?.close();
       await app.close();
@@ -141,6 +163,40 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       store.close();
     },
   };
+}
+
+/** The agent authentication the settings ask for; refuses to start when it cannot work. */
+function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undefined, log: Logger): AgentAuthenticator {
+  switch (settings.agentAuth) {
+    case 'token':
+      return sharedTokenAuth(settings.agentToken);
+    case 'kubernetes': {
+      const config = loadKubeConfig(process.env);
+      if (!config.ok || !kube) {
+        throw new Error(
+          `PULLTRACE_AGENT_AUTH=kubernetes needs the Kubernetes API, but ${config.ok ? 'the watch did not start' : config.reason}`,
+        );
+      }
+      log.info(
+        { serviceAccounts: settings.agentServiceAccounts.map((a) => `${a.namespace}:${a.name}`) },
+        'agents authenticate with ServiceAccount tokens (TokenReview), each bound to its node',
+      );
+      return kubernetesAuth({
+        review: createTokenReviewer(config.kc),
+        serviceAccounts: settings.agentServiceAccounts,
+        podFacts: (namespace, name) => kube.podFacts(namespace, name),
+        logger: log,
+      });
+    }
+    default:
+      if (!isLoopbackHost(settings.httpAddr.host)) {
+        log.warn(
+          { httpAddr: `${settings.httpAddr.host}:${settings.httpAddr.port}` },
+          'agent reports are not authenticated (PULLTRACE_AGENT_AUTH=none) and the API is reachable from the network: anyone who can connect can post pulls for any node; use kubernetes or token',
+        );
+      }
+      return noAuth();
+  }
 }
 
 function loopbackFor(host: string): string {

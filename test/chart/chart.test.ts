@@ -56,12 +56,16 @@ describe('helm lint', () => {
 });
 
 describe('objects rendered', () => {
-  test('defaults: server, agents, their accounts, cluster-wide read RBAC, a history volume; nothing optional', () => {
+  test('defaults: server, agents, their accounts, cluster-wide read and TokenReview RBAC, NetworkPolicies, a history volume', () => {
     assert.deepEqual(kinds(defaults), [
       'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'DaemonSet',
       'Deployment',
+      'NetworkPolicy',
+      'NetworkPolicy',
       'PersistentVolumeClaim',
       'Service',
       'ServiceAccount',
@@ -69,8 +73,9 @@ describe('objects rendered', () => {
     ]);
   });
 
-  test('everything on: Ingress, both NetworkPolicies, ServiceMonitor, PrometheusRule, token Secret, a Role per watched namespace', () => {
+  test('everything on: Ingress, both NetworkPolicies, ServiceMonitor, PrometheusRule, token Secret, TLS Certificate, a Role per watched namespace', () => {
     assert.deepEqual(kinds(allOn), [
+      'Certificate',
       'DaemonSet',
       'Deployment',
       'Ingress',
@@ -146,8 +151,8 @@ describe('server', () => {
 
   test('probes /healthz (liveness) and /readyz (readiness) on the http port 8080; metrics on 9090', () => {
     const c = container(defaults, 'Deployment');
-    assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'http' });
-    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'http' });
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'http', scheme: 'HTTP' });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'http', scheme: 'HTTP' });
     const ports = Object.fromEntries((c.ports as K8sObject[]).map((p) => [p.name, p.containerPort]));
     assert.deepEqual(ports, { http: 8080, metrics: 9090 });
     const env = envOf(c);
@@ -205,7 +210,10 @@ describe('server', () => {
 
   test('config values reach the server as the CLI spells them', () => {
     const objects = renderChart({
-      values: { config: { historyTTL: '10m', historyRetention: '24h', stallTimeout: '45s', kubernetes: 'off', logLevel: 'warn' } },
+      values: {
+        config: { historyTTL: '10m', historyRetention: '24h', stallTimeout: '45s', kubernetes: 'off', logLevel: 'warn' },
+        agent: { auth: { mode: 'token' } },
+      },
     });
     const env = envOf(container(objects, 'Deployment'));
     assert.equal(env.get('PULLTRACE_HISTORY_TTL')?.value, '10m');
@@ -294,7 +302,7 @@ describe('agent', () => {
 });
 
 describe('agent token', () => {
-  test('no token configured: neither side gets PULLTRACE_AGENT_TOKEN and no Secret exists', () => {
+  test('Kubernetes identity (the default): neither side gets PULLTRACE_AGENT_TOKEN and no Secret exists', () => {
     assert.equal(ofKind(defaults, 'Secret').length, 0);
     assert.equal(envOf(container(defaults, 'Deployment')).has('PULLTRACE_AGENT_TOKEN'), false);
     assert.equal(envOf(container(defaults, 'DaemonSet')).has('PULLTRACE_AGENT_TOKEN'), false);
@@ -320,7 +328,9 @@ describe('agent token', () => {
   });
 
   test('existing Secret: referenced by name and key, none created', () => {
-    const objects = renderChart({ values: { agent: { auth: { existingSecret: 'pt-token', existingSecretKey: 'agent-token' } } } });
+    const objects = renderChart({
+      values: { agent: { auth: { mode: 'token', existingSecret: 'pt-token', existingSecretKey: 'agent-token' } } },
+    });
     assert.equal(ofKind(objects, 'Secret').length, 0);
     for (const kind of ['Deployment', 'DaemonSet'] as const) {
       const ref = envOf(container(objects, kind)).get('PULLTRACE_AGENT_TOKEN')?.valueFrom?.secretKeyRef;
@@ -346,11 +356,12 @@ describe('RBAC', () => {
   }
 
   test('cluster-wide by default: get/list/watch on pods and events only, bound to the server account', () => {
-    checkRules(oneOfKind(defaults, 'ClusterRole').rules);
-    const binding = oneOfKind(defaults, 'ClusterRoleBinding');
+    const read = ofKind(defaults, 'ClusterRole').filter((r) => !r.metadata.name.endsWith('-tokenreview'));
+    assert.equal(read.length, 1);
+    checkRules(read[0]?.rules);
+    const binding = ofKind(defaults, 'ClusterRoleBinding').find((b) => b.roleRef.name === read[0]?.metadata.name);
     const serverSa = podSpec(defaults, 'Deployment').serviceAccountName;
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: serverSa, namespace: 'pulltrace' }]);
-    assert.equal(binding.roleRef.name, oneOfKind(defaults, 'ClusterRole').metadata.name);
+    assert.deepEqual(binding?.subjects, [{ kind: 'ServiceAccount', name: serverSa, namespace: 'pulltrace' }]);
   });
 
   test('watchNamespaces: a Role and RoleBinding per namespace, no cluster-wide access', () => {
@@ -381,7 +392,7 @@ describe('optional parts', () => {
     assert.equal(ingress.spec.ingressClassName, 'nginx');
   });
 
-  test('NetworkPolicy: agents to http, listed namespaces to http, Prometheus to metrics; agents accept nothing', () => {
+  test('NetworkPolicy: agents to http, listed namespaces to http, Prometheus to metrics; agents accept nothing and reach only the API port and DNS', () => {
     const [serverPolicy, agentPolicy] = ofKind(allOn, 'NetworkPolicy') as [K8sObject, K8sObject];
     const serverLabels = oneOfKind(allOn, 'Deployment').spec.template.metadata.labels;
     const agentLabels = oneOfKind(allOn, 'DaemonSet').spec.template.metadata.labels;
@@ -395,7 +406,16 @@ describe('optional parts', () => {
     assert.deepEqual(fromPrometheus?.ports, [{ port: 'metrics', protocol: 'TCP' }]);
     assert.ok(matches(agentPolicy.spec.podSelector.matchLabels, agentLabels));
     assert.deepEqual(agentPolicy.spec.ingress, []);
-    assert.deepEqual(agentPolicy.spec.policyTypes, ['Ingress']);
+    assert.deepEqual(agentPolicy.spec.policyTypes, ['Ingress', 'Egress']);
+    const [toServer, toDns] = agentPolicy.spec.egress as K8sObject[];
+    assert.ok(matches(toServer?.to[0].podSelector.matchLabels, serverLabels));
+    assert.deepEqual(toServer?.ports, [{ port: 8080, protocol: 'TCP' }]);
+    assert.deepEqual(toDns, {
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    });
   });
 
   test('ServiceMonitor scrapes the metrics port of the server Service', () => {

@@ -140,7 +140,7 @@ export const ALL_ON_VALUES = {
   },
   agent: {
     containerd: { socketPath: '/run/k3s/containerd/containerd.sock' },
-    auth: { token: 'test-token-value' },
+    auth: { mode: 'token', token: 'test-token-value' },
     extraEnv: [{ name: 'PULLTRACE_CONTAINERD_NAMESPACE', value: 'default' }],
     priorityClassName: 'system-node-critical',
   },
@@ -153,6 +153,7 @@ export const ALL_ON_VALUES = {
   networkPolicy: { enabled: true, allowedNamespaces: ['ingress-nginx'], allowMetricsScrape: true, prometheusNamespace: 'monitoring' },
   serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
   prometheusRule: { enabled: true, labels: { release: 'prometheus' } },
+  tls: { enabled: true, certManager: { issuerRef: { name: 'pulltrace-ca', kind: 'ClusterIssuer' } } },
 };
 
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {

@@ -19,7 +19,7 @@ const HEADER = `# Pulltrace — plain Kubernetes manifests, rendered from charts
 # Before applying, set what only you know (docs/installation.md): the image, rendered here as
 # registry.example.com/pulltrace:0.1.0 — build it from this repository and push it to your registry,
 # then replace that name; the containerd socket (/run/containerd/containerd.sock; k3s and RKE2 use
-# /run/k3s/containerd/containerd.sock); and agent authentication (off; see docs/security.md).
+# /run/k3s/containerd/containerd.sock); and agent authentication (Kubernetes identity; see docs/security.md).
 ---
 apiVersion: v1
 kind: Namespace

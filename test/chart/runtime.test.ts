@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { runPulltrace, startPulltrace } from '../support/pulltraceProcess.js';
 import { ALL_ON_VALUES, type K8sObject, oneOfKind, renderChart } from './helm.js';
 
@@ -35,10 +36,17 @@ function probePath(objects: K8sObject[], probe: 'livenessProbe' | 'readinessProb
 const LOCAL_FLAGS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off'];
 
 describe('the rendered server environment runs the real server', () => {
-  test('defaults: probes answer 200 "ok" and the metrics port serves the pulltrace metrics', async (t) => {
+  test('defaults: probes answer 200 "ok", the metrics port serves the pulltrace metrics, only the agents\' node-bound tokens may report', async (t) => {
     const objects = renderChart();
-    const env: Record<string, string> = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'defaults.db') };
-    const server = await startPulltrace(['server', ...LOCAL_FLAGS], { env });
+    // Kubernetes identity needs an API server: the fake one, answering TokenReviews
+    const kube = await FakeKubeApi.start();
+    t.after(() => kube.close());
+    const env: Record<string, string> = {
+      ...containerEnv(objects, 'Deployment', {}),
+      PULLTRACE_DB: join(dir, 'defaults.db'),
+      KUBECONFIG: await writeKubeconfig(dir, kube.url),
+    };
+    const server = await startPulltrace(['server', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'], { env });
     t.after(() => server.stop());
     for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
       const res = await fetch(server.baseUrl + probePath(objects, probe));
@@ -49,10 +57,25 @@ describe('the rendered server environment runs the real server', () => {
     assert.match(metrics, /^pulltrace_pulls_active /m);
     const listening = server.logs().find((l) => l.msg === 'listening');
     assert.equal(listening?.db, env.PULLTRACE_DB);
+
+    // The forged report of the threat model: no token, or the token of another node → nothing changes.
+    const agentSa = `pulltrace:${oneOfKind(objects, 'DaemonSet').spec.template.spec.serviceAccountName}`;
+    assert.equal(env.PULLTRACE_AGENT_SERVICE_ACCOUNTS, agentSa);
+    const token = kube.tokens.issue({ serviceAccount: agentSa, nodeName: 'node-1', pod: { name: 'pulltrace-agent-x' } });
+    const post = (nodeName: string, headers: Record<string, string>) =>
+      fetch(`${server.baseUrl}/api/v1/report`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ nodeName, pulls: [] }),
+      });
+    assert.equal((await post('node-1', {})).status, 401);
+    assert.equal((await post('worker-1', { authorization: `Bearer ${token}` })).status, 403);
+    assert.equal((await post('node-1', { authorization: `Bearer ${token}` })).status, 200);
   });
 
   test('inline token: reports without it get 401, with it 200', async (t) => {
-    const objects = renderChart({ values: ALL_ON_VALUES });
+    // TLS is run end to end in test/agent/identityAndTls.test.ts; here plain HTTP keeps fetch simple
+    const objects = renderChart({ values: { ...ALL_ON_VALUES, tls: { enabled: false } } });
     const env: Record<string, string> = { ...containerEnv(objects, 'Deployment', {}), PULLTRACE_DB: join(dir, 'token.db') };
     assert.equal(env.PULLTRACE_AGENT_TOKEN, 'test-token-value', 'the token reaches the server from the Secret');
     const server = await startPulltrace(['server', ...LOCAL_FLAGS], { env });

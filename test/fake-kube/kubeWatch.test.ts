@@ -44,6 +44,8 @@ async function setup(t: TestContext, opts: { namespaces?: string[]; before?: (ap
   return { api, watch, signals, podChanges, lines };
 }
 
+// Events are believed only when their pod runs the image they name (kubeletEventCheck.ts).
+const BIG = '127.0.0.1:5000/pulltrace/big:v1';
 const webPod = (state?: 'running') =>
   podObject({
     name: 'web-1',
@@ -51,7 +53,7 @@ const webPod = (state?: 'running') =>
     uid: 'uid-web-1',
     nodeName: 'node-a',
     initContainers: [{ name: 'setup', image: 'busybox:1.36', state: { terminated: { exitCode: 0 } } }],
-    containers: [{ name: 'app', image: '127.0.0.1:5000/pulltrace/big:v1', ...(state ? { state: { running: {} } } : {}) }],
+    containers: [{ name: 'app', image: BIG, ...(state ? { state: { running: {} } } : {}) }],
   });
 
 test('off, or no configuration: undefined, with exactly one clear warning in auto mode', async (t) => {
@@ -152,7 +154,10 @@ test('kubelet signals arrive once per occurrence, with the exact reference and t
 
 test('events that existed before the watch started are marked backlog', async (t) => {
   const { api, signals } = await setup(t, {
-    before: (api) =>
+    before: (api) => {
+      api.apply(
+        podObject({ name: 'old', namespace: 'shop', uid: 'u-old', nodeName: 'node-a', containers: [{ name: 'app', image: 'nginx' }] }),
+      );
       api.apply(
         kubeletEvent({
           pod: { name: 'old', namespace: 'shop', uid: 'u-old' },
@@ -161,10 +166,12 @@ test('events that existed before the watch started are marked backlog', async (t
           reason: 'Pulling',
           message: kubeletMessages.pulling('nginx'),
         }),
-      ),
+      );
+    },
   });
   await signals.waitFor(1, 'backlog signal');
   assert.equal(signals.items[0]?.backlog, true);
+  api.apply(podObject({ name: 'new', namespace: 'shop', uid: 'u-new', nodeName: 'node-a', containers: [{ name: 'app', image: 'redis' }] }));
   api.apply(
     kubeletEvent({
       pod: { name: 'new', namespace: 'shop', uid: 'u-new' },
@@ -186,7 +193,7 @@ test('the namespace filter leaves other namespaces out', async (t) => {
     kubeletEvent({ pod: other, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling('nginx:1.27') }),
   );
   const mine = api.apply(webPod());
-  api.apply(kubeletEvent({ pod: mine, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling('big:v1') }));
+  api.apply(kubeletEvent({ pod: mine, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling(BIG) }));
   await podChanges.waitFor(1, 'pod change');
   await signals.waitFor(1, 'signal');
   assert.deepEqual(
@@ -205,14 +212,14 @@ test('the namespace filter leaves other namespaces out', async (t) => {
 test('a cut watch connection is re-established; nothing is lost or repeated', async (t) => {
   const { api, watch, signals, podChanges, lines } = await setup(t);
   const pod = api.apply(webPod());
-  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling('big:v1') }));
+  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling(BIG) }));
   await signals.waitFor(1, 'signal');
   await podChanges.waitFor(1, 'pod change');
 
   assert.equal(api.dropWatches(), 2, 'pods and events watches were open');
   // changes while disconnected are replayed from the last resourceVersion
   api.apply(
-    kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulled', message: kubeletMessages.pulled('big:v1', { seconds: 2.5 }) }),
+    kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulled', message: kubeletMessages.pulled(BIG, { seconds: 2.5 }) }),
   );
   api.apply(webPod('running'));
   await signals.waitFor(2, 'signal after reconnect');
@@ -231,7 +238,7 @@ test('a cut watch connection is re-established; nothing is lost or repeated', as
 
   // a graceful end (API server watch timeout) re-watches as well
   api.dropWatches({ graceful: true });
-  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling('other:v2') }));
+  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling(BIG) }));
   await signals.waitFor(3, 'signal after graceful end');
   assert.deepEqual(
     signals.items.map((s) => s.kind),
@@ -245,7 +252,7 @@ test('410 Expired relists: pods deleted meanwhile leave, new events arrive once,
   const other = api.apply(
     podObject({ name: 'api-1', namespace: 'shop', nodeName: 'node-a', containers: [{ name: 'app', image: 'nginx:1.27' }] }),
   );
-  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling('big:v1') }));
+  api.apply(kubeletEvent({ pod, container: 'app', node: 'node-a', reason: 'Pulling', message: kubeletMessages.pulling(BIG) }));
   await signals.waitFor(1, 'signal');
   await podChanges.waitFor(2, 'pod changes');
   assert.equal(watch.waitingOn('node-a').length, 2);

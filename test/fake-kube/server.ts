@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type KubeObject, kubeTime, toEventsV1 } from './objects.js';
+import { FakeTokenIssuer } from './tokenReview.js';
 
 export type Resource = 'pods' | 'events';
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -115,6 +116,10 @@ export class FakeKubeApi {
   readonly url: string;
   /** every request, in order (tests assert relists and selectors with it) */
   readonly requests: RecordedRequest[] = [];
+  /** issues ServiceAccount tokens and answers TokenReviews about them */
+  readonly tokens = new FakeTokenIssuer();
+  /** while set, TokenReviews answer this status (an API server outage, or RBAC missing) */
+  tokenReviewFailure: number | undefined;
 
   private rv = 1;
   // watches from a resourceVersion below this get 410 Expired (etcd compaction)
@@ -318,6 +323,10 @@ export class FakeKubeApi {
         const reason = code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'ServiceUnavailable';
         throw new HttpError(code, reason, `${reason.toLowerCase()}: injected by the test`);
       }
+      if (url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+        this.handleTokenReview(req, res, record);
+        return;
+      }
       if (url.pathname === '/version') {
         this.json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
       } else {
@@ -329,6 +338,34 @@ export class FakeKubeApi {
     }
     record.status = res.statusCode;
     this.emitter.emit('request', record);
+  }
+
+  private handleTokenReview(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
+    if (req.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'tokenreviews can only be created');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (this.tokenReviewFailure !== undefined) {
+        const code = this.tokenReviewFailure;
+        const reason = code === 403 ? 'Forbidden' : 'ServiceUnavailable';
+        const message =
+          code === 403
+            ? 'tokenreviews.authentication.k8s.io is forbidden: User "system:serviceaccount:pulltrace:pulltrace-server" cannot create resource "tokenreviews" in API group "authentication.k8s.io" at the cluster scope'
+            : 'the server is currently unable to handle the request';
+        this.json(res, code, status(code, reason, message));
+      } else {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        const [code, answer] = this.tokens.review(body);
+        this.json(res, code, answer);
+      }
+      record.status = res.statusCode;
+      this.emitter.emit('request', record);
+    });
   }
 
   private handleResource(req: IncomingMessage, res: ServerResponse, path: string, params: Record<string, string>, watch: boolean): void {

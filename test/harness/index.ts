@@ -30,4 +30,5 @@ export { type RegistryHandle, startRegistry } from './registry.js';
 export { seededBytes } from './seededBytes.js';
 export { makeTempDir, removeDir } from './tempDir.js';
 export { startThrottleProxy, type ThrottleProxy } from './throttleProxy.js';
+export { issueServerCert, makeCa, type TestCa, type TestCert } from './tlsCerts.js';
 export { StopWaiting, type WaitOptions, waitFor } from './waitFor.js';

@@ -330,8 +330,14 @@ test('a bad tag (no bytes ever) becomes a visible failed pull for that image and
   recordEvent(pod, 'api', 'BackOff', kubeletMessages.backOff(refs.badTag));
   recordEvent(pod, 'api', 'Failed', kubeletMessages.errorCompanion('ImagePullBackOff'));
   setState(pod, 'api', { waiting: { reason: 'ImagePullBackOff', message: kubeletMessages.backOff(refs.badTag) } });
+  // The marker is a real failure of another pod (an Event its pod contradicts changes nothing).
   const marker = `${proxy.host}/shop/marker:0`;
-  recordEvent(pod, 'api', 'Failed', kubeletMessages.failed(marker, `rpc error: code = NotFound desc = ${marker}: not found`));
+  const markerPod = schedule({
+    name: 'marker',
+    namespace: 'shop',
+    containers: [{ name: 'app', image: marker, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }],
+  });
+  recordEvent(markerPod, 'app', 'Failed', kubeletMessages.failed(marker, `rpc error: code = NotFound desc = ${marker}: not found`));
   await sse.waitForEvent((e) => e.type === 'pull.failed' && e.pull?.imageRef === marker, 'the marker failure');
 
   const bad = (await pulls()).filter((p) => p.imageRef === refs.badTag);

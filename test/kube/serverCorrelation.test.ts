@@ -121,10 +121,19 @@ test("the agent's failure takes kubelet's message; the error counter moves once"
     what: "kubelet's message to become the error",
   });
   // A BackOff follows; events are handled in order, so once a later marker event shows, it was seen.
+  // The marker is a real failure of another pod on another node (forged events change nothing).
+  const marker = kube.apply(
+    podObject({
+      name: 'marker',
+      namespace: 'shop',
+      nodeName: 'marker-node',
+      containers: [{ name: 'app', image: 'marker:1', state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }],
+    }),
+  );
   kube.apply(kubeletEvent({ pod, container: 'app', node: NODE, reason: 'BackOff', message: kubeletMessages.backOff(IMAGE) }));
   kube.apply(
     kubeletEvent({
-      pod,
+      pod: marker,
       container: 'app',
       node: 'marker-node',
       reason: 'Failed',

@@ -93,12 +93,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- join "," (uniq $clean) -}}
 {{- end -}}
 
-{{/* Name of the Secret holding the agent token, or "" when agents are not authenticated. */}}
+{{/* Name of the Secret holding the shared agent token, or "" when agents do not use one (agent.auth.mode). */}}
 {{- define "pulltrace.tokenSecretName" -}}
-{{- if .Values.agent.auth.existingSecret -}}
-{{- .Values.agent.auth.existingSecret -}}
-{{- else if .Values.agent.auth.token -}}
-{{- printf "%s-agent-token" (include "pulltrace.fullname" .) -}}
+{{- if eq (include "pulltrace.authMode" .) "token" -}}
+{{- .Values.agent.auth.existingSecret | default (printf "%s-agent-token" (include "pulltrace.fullname" .)) -}}
 {{- end -}}
 {{- end -}}
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { HistoryStore } from '../../store/index.js';
+import type { AgentAuthenticator } from '../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
@@ -15,6 +16,7 @@ import { registerPullRoutes } from './routes/pulls.js';
 import { registerReportRoute } from './routes/report.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 import { registerStaticUi } from './staticUi.js';
+import type { TlsPair } from './tlsFiles.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -23,11 +25,13 @@ export interface AppDeps {
   hub: SseHub;
   metrics: PullMetrics;
   rateLimiter: NodeRateLimiter;
-  agentToken: string;
+  agentAuth: AgentAuthenticator;
   maxSseClients: number;
   isReady: () => boolean;
   now: () => number;
   webRoot?: string;
+  /** HTTPS with this certificate and key when set */
+  tls?: TlsPair;
 }
 
 export const BODY_LIMIT_BYTES = REPORT_BODY_LIMIT_BYTES;
@@ -45,6 +49,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     // Request logs at 5,000 reports/s would drown the pull lifecycle lines; errors are logged by handleError.
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,

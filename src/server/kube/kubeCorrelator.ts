@@ -1,6 +1,14 @@
 // Wires the Kubernetes watch into the tracker: pods waiting on each pull, kubelet's exact image
 // names, and kubelet failures and completions. Decisions are in kubeletDecision.ts.
-import { imageRefsMatch, type KubeSignal, type KubeWatch, tryNormalizeImageRef } from '../../k8s/index.js';
+import {
+  type ContainerFacts,
+  imageRefsMatch,
+  type KubeSignal,
+  type KubeWatch,
+  type RejectedEvent,
+  statusShowsPullFailure,
+  tryNormalizeImageRef,
+} from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef, PullStatus } from '../../model/index.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
@@ -10,6 +18,9 @@ import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kub
 /** kubelet's last `Pulling image` per node names digest-only pulls for this long */
 const LAST_PULLING_MS = 10 * 60_000;
 const MAX_RANKS = 10_000;
+/** kubelet writes a failed pull's Event before the pod status that confirms it: wait this long for it */
+export const CONFIRM_FAILURE_MS = 15_000;
+const MAX_UNCONFIRMED = 1_000;
 
 const isDigestName = (ref: string) => ref === '' || /^sha256:/.test(ref);
 const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
@@ -19,6 +30,9 @@ export class KubeCorrelator {
   private readonly errorRanks = new Map<string, number>();
   private readonly lastPulling = new Map<string, { image: string; at: number }>();
   private readonly unsubscribe: Array<() => void> = [];
+  /** failures that would create a pull, waiting for their pod's status to confirm them */
+  private unconfirmed: Array<{ signal: KubeSignal; until: number }> = [];
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kube: KubeWatch,
@@ -27,17 +41,53 @@ export class KubeCorrelator {
     private readonly onFinishedPullChanged: (pull: PullStatus) => void,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** told of every kubelet event that changed nothing because its pod's status contradicts it */
+    private readonly onRejected: (rejected: RejectedEvent) => void = () => {},
   ) {}
 
   start(): void {
     this.tracker.setPodResolver((rec) => this.podsFor(rec));
     this.tracker.setNameResolver((rec) => this.nameFor(rec));
-    this.unsubscribe.push(this.kube.onPodsChanged((node) => this.tracker.refreshPods(node, this.now())));
+    this.unsubscribe.push(
+      this.kube.onPodsChanged((node) => {
+        this.tracker.refreshPods(node, this.now());
+        this.recheckUnconfirmed(node);
+      }),
+    );
     this.unsubscribe.push(this.kube.onSignal((s) => this.onSignal(s)));
+    this.expiryTimer = setInterval(() => this.recheckUnconfirmed(undefined), 1_000);
+    this.expiryTimer.unref();
   }
 
   stop(): void {
     for (const u of this.unsubscribe) u();
+    clearInterval(this.expiryTimer);
+  }
+
+  /** The container the signal is about, as its pod's status shows it now. */
+  private containerOf(s: KubeSignal): ContainerFacts | undefined {
+    const pod = this.kube.podFacts(s.namespace, s.podName);
+    if (!pod || pod.nodeName !== s.nodeName) return undefined;
+    return pod.containers.find((c) => (s.container ? c.name === s.container && c.init === s.init : c.image === s.image));
+  }
+
+  /** Applies held failures whose pod now shows the pull failing; drops those past their wait. */
+  private recheckUnconfirmed(node: string | undefined): void {
+    if (this.unconfirmed.length === 0) return;
+    const now = this.now();
+    const held = this.unconfirmed;
+    this.unconfirmed = [];
+    for (const entry of held) {
+      const container = entry.signal.nodeName === node || node === undefined ? this.containerOf(entry.signal) : undefined;
+      if (container && statusShowsPullFailure(container)) this.onSignal(entry.signal);
+      else if (now >= entry.until) this.reject(entry.signal, 'the pod status never showed the container failing to pull');
+      else this.unconfirmed.push(entry);
+    }
+  }
+
+  private reject(s: KubeSignal, detail: string): void {
+    const { kind, nodeName, namespace, podName, container, image } = s;
+    this.onRejected({ reason: 'pod_not_waiting_on_pull', detail, kind, nodeName, namespace, podName, container, image });
   }
 
   private podsFor(rec: PullRecord): PodRef[] {
@@ -90,6 +140,14 @@ export class KubeCorrelator {
         break;
       }
       case 'createFailed': {
+        // Only the pod's own status (written by its node's kubelet) may bring a new failed pull
+        // into being; the Event usually comes first, so it waits a little for the status.
+        const container = this.containerOf(s);
+        if (!container || !statusShowsPullFailure(container)) {
+          if (this.unconfirmed.length >= MAX_UNCONFIRMED) this.reject(s, 'too many failures waiting for their pod status');
+          else this.unconfirmed.push({ signal: s, until: now + CONFIRM_FAILURE_MS });
+          break;
+        }
         const rec = this.tracker.ensurePull(s.nodeName, action.imageRef, now);
         this.rememberRank(rec.id, action.rank);
         this.tracker.failPull(rec.id, action.message, now);

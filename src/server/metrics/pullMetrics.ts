@@ -19,7 +19,11 @@ export const METRIC_NAMES = [
   'pulltrace_sse_clients_active',
   'pulltrace_agents_connected',
   'pulltrace_pulls_stalled',
+  'pulltrace_kube_events_rejected_total',
 ] as const;
+
+/** why a kubelet-looking Event was not believed (a bounded label) */
+export const KUBE_EVENT_REJECTION_REASONS = ['pod_absent', 'wrong_node', 'image_not_in_pod', 'pod_not_waiting_on_pull'] as const;
 
 /** A layer's bytes are counted once per node, however many pulls share it; a layer not seen for
  * this long is forgotten (longer than any pause between two reports of a download). */
@@ -32,6 +36,7 @@ export class PullMetrics {
   private readonly bytesTotal: Counter;
   private readonly errorsTotal: Counter;
   private readonly reportsTotal: Counter;
+  private readonly kubeEventsRejected: Counter<'reason'>;
   /** node \0 digest → bytes already counted */
   private readonly countedLayerBytes = new Map<string, { bytes: number; at: number }>();
 
@@ -83,6 +88,18 @@ export class PullMetrics {
     });
     this.errorsTotal = new Counter({ name: 'pulltrace_pull_errors_total', help: 'Pulls that ended failed.', registers });
     this.reportsTotal = new Counter({ name: 'pulltrace_agent_reports_total', help: 'Agent reports accepted.', registers });
+    this.kubeEventsRejected = new Counter({
+      name: 'pulltrace_kube_events_rejected_total',
+      help: 'Kubelet-looking Events that changed nothing because their pod contradicts them (forged, or about an unwatched pod).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // every reason is shown from the start, so a rate() over it works before the first rejection
+    for (const reason of KUBE_EVENT_REJECTION_REASONS) this.kubeEventsRejected.inc({ reason }, 0);
+  }
+
+  kubeEventRejected(reason: (typeof KUBE_EVENT_REJECTION_REASONS)[number]): void {
+    this.kubeEventsRejected.inc({ reason });
   }
 
   reportAccepted(): void {

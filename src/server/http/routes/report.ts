@@ -1,33 +1,35 @@
-// POST /api/v1/report — thin: authorize, check media type, validate by schema, rate-limit, hand over.
+// POST /api/v1/report — thin: authenticate, check media type, validate by schema, check the node
+// against the sender's identity, rate-limit, hand over.
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
+import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../../metrics/pullMetrics.js';
 import { CapacityError, type PullTracker } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';
-import { bearerMatches } from '../tokenCheck.js';
 
 export interface ReportRouteDeps {
   tracker: PullTracker;
   metrics: PullMetrics;
   rateLimiter: NodeRateLimiter;
-  agentToken: string;
+  agentAuth: AgentAuthenticator;
+  logger?: Logger;
   now: () => number;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
+  const auth = agentAuthHooks(deps.agentAuth, deps.logger);
   app.post<{ Body: AgentReport }>('/api/v1/report', {
     schema: { body: AgentReportSchema },
-    // Before the body is read: an unauthorized or non-JSON request costs no parsing.
+    // Before the body is read: an unauthenticated or non-JSON request costs no parsing.
     onRequest: async (req) => {
-      if (deps.agentToken && !bearerMatches(req.headers.authorization, deps.agentToken)) {
-        throw new ApiError(401, 'unauthorized', 'missing or wrong bearer token (Authorization: Bearer <PULLTRACE_AGENT_TOKEN>)', {
-          'www-authenticate': 'Bearer',
-        });
-      }
+      await auth.authenticate(req);
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'the body must be application/json');
     },
+    // A report for another node than the sender's identity changes nothing.
+    preHandler: auth.checkNode,
     handler: async (req) => {
       const now = deps.now();
       const wait = deps.rateLimiter.take(req.body.nodeName, now);
