@@ -8,16 +8,7 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/cli/settings.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
-import {
-  CHART_DIR,
-  type K8sObject,
-  oneOfKind,
-  parseManifests,
-  REPO_ROOT,
-  runHelm,
-  TEST_IMAGE_REPOSITORY,
-  templateChart,
-} from '../chart/helm.js';
+import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { anchors, codeBlocks, links, stripTicks, tableRows } from './markdown.js';
 
 const DOCS = join(REPO_ROOT, 'docs');
