@@ -1,7 +1,9 @@
 // The one table of every setting: its env var, flag, default and parser. The CLI, --help and
 // the configuration docs all come from here.
+
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { parseHistoryDb } from './parseHistoryDb.js';
 import {
   type ListenAddress,
   parseAddress,
@@ -138,8 +140,8 @@ export const SETTINGS: SettingSpec[] = [
     default: undefined,
     defaultDoc: '$XDG_DATA_HOME/pulltrace/history.db (~/.local/share/pulltrace/history.db)',
     scopes: ['server'],
-    help: 'SQLite file for pull history; ":memory:" keeps nothing on disk',
-    parse: parseNonEmpty,
+    help: 'SQLite file for pull history; ":memory:" keeps nothing on disk; a postgres:// URL keeps it in PostgreSQL (for replicas)',
+    parse: parseHistoryDb,
   },
   {
     key: 'historyRetentionMs',

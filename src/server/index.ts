@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
 import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
-import { HistoryStore } from '../store/index.js';
+import { openHistory } from '../store/index.js';
+import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
@@ -42,7 +43,7 @@ const FORGET_LAYERS_EVERY_MS = 60_000;
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
   const log = logger.child({ component: 'server' });
   const now = () => Date.now();
-  const store = HistoryStore.open(settings.db, log);
+  const store = await openHistory(settings.db, log);
   const bus = new PullEventBus();
   const tracker = new PullTracker(bus, {
     stallTimeoutMs: settings.stallTimeoutMs,
@@ -87,8 +88,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     correlator?.start();
     const agentAuth = createAgentAuth(settings, kube, log);
 
-    store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
-    tracker.restoreFinished(store.finishedSince(now() - settings.historyTtlMs), now());
+    await store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
+    tracker.restoreFinished(await store.finishedSince(now() - settings.historyTtlMs), now());
 
     const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
     app = await buildApp({
@@ -139,7 +140,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   log
     .child({}, { level: 'info' })
     .info(
-      { httpPort, metricsPort, httpAddr: `${settings.httpAddr.host}:${httpPort}`, tls: Boolean(settings.tlsCertFile), db: settings.db },
+      {
+        httpPort,
+        metricsPort,
+        httpAddr: `${settings.httpAddr.host}:${httpPort}`,
+        tls: Boolean(settings.tlsCertFile),
+        db: isPostgresUrl(settings.db) ? redactPostgresUrl(settings.db) : settings.db,
+      },
       'listening',
     );
 
@@ -160,7 +167,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       await kube?.close();
       await app.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      store.close();
+      await store.close();
     },
   };
 }

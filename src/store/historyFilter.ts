@@ -42,7 +42,7 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   like('p.image_ref', filter.image);
   if (filter.status) {
     // An empty set matches nothing, as in the live API.
-    terms.push(filter.status.length ? `p.status IN (${filter.status.map(() => '?').join(', ')})` : '0');
+    terms.push(filter.status.length ? `p.status IN (${filter.status.map(() => '?').join(', ')})` : '1 = 0');
     params.push(...filter.status);
   }
   // Like the live API (src/server/tracker/pullFilter.ts): each matches any pod of the pull.

@@ -19,6 +19,9 @@ export interface StartOptions {
   cwd?: string;
   /** append stdout and stderr to this file instead of keeping them in memory (long-running daemons) */
   logFile?: string;
+  /** run as this user and group (daemons that refuse root, e.g. PostgreSQL); only when running as root */
+  uid?: number;
+  gid?: number;
 }
 
 // Keep only the end of long outputs (ctr pull prints a progress table many times a second).
@@ -112,6 +115,8 @@ export function startProcess(command: string, args: string[], opts: StartOptions
       env: opts.env ?? process.env,
       cwd: opts.cwd,
       stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     // Without a listener a failed spawn (ENOENT) would throw from the event loop.
     child.on('error', () => {});

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
-import type { HistoryStore } from '../../store/index.js';
+import type { History } from '../../store/index.js';
 import type { AgentAuthenticator } from '../auth/agentAuth.js';
 import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
@@ -21,7 +21,7 @@ import type { TlsPair } from './tlsFiles.js';
 export interface AppDeps {
   logger: Logger;
   tracker: PullTracker;
-  store: HistoryStore;
+  store: History;
   hub: SseHub;
   metrics: PullMetrics;
   rateLimiter: NodeRateLimiter;

@@ -1,24 +1,30 @@
-// GET /api/v1/history: finished pulls from the SQLite store, newest first, cursor-paginated.
+// GET /api/v1/history: finished pulls from the history (SQLite or PostgreSQL), newest first, cursor-paginated.
 import type { FastifyInstance } from 'fastify';
-import { type HistoryStore, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../../../store/index.js';
+import { type History, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../../../store/index.js';
 import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import { ApiError } from '../apiError.js';
 import { parseFilter, parseLayers, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
-export function registerHistoryRoute(app: FastifyInstance, store: HistoryStore): void {
+export function registerHistoryRoute(app: FastifyInstance, store: History): void {
   app.get<{ Querystring: Query }>('/api/v1/history', async (req) => {
     rejectUnknown(req.query, [...FILTER_KEYS, 'layers', 'limit', 'cursor', 'since', 'until']);
     const layers = parseLayers(req.query);
     const filter = { ...parseFilter(req.query), since: parseTime(req.query, 'since'), until: parseTime(req.query, 'until') };
     const limit = parseLimit(req.query, MAX_HISTORY_LIMIT, 50);
     try {
-      const page = store.query(filter, limit, parseString(req.query, 'cursor'));
+      const page = await store.query(filter, limit, parseString(req.query, 'cursor'));
       // `layers=0` gives the same summaries as the live endpoints.
       return layers ? page : { ...page, pulls: page.pulls.map(({ layers: _, ...summary }) => summary) };
     } catch (err) {
       if (err instanceof InvalidHistoryQueryError) throw new ApiError(400, 'invalid_request', err.message);
+      // A network database (PostgreSQL) that does not answer is a temporary condition, not a bug.
+      if (store.kind === 'postgres') {
+        throw new ApiError(503, 'history_unavailable', 'the history database (PostgreSQL) does not answer; try again shortly', {
+          'retry-after': '5',
+        });
+      }
       throw err;
     }
   });

@@ -1,0 +1,64 @@
+// The history as the server uses it, whatever holds it: SQLite (the default, one process) or
+// PostgreSQL (`PULLTRACE_DB=postgres://…`, shared by replicas). Reads are asynchronous because a
+// network database answers later; writes are queued and never make report ingest wait.
+import type { Logger } from '../log/index.js';
+import type { PullStatus } from '../model/index.js';
+import type { HistoryFilter } from './historyFilter.js';
+import { type HistoryPage, HistoryStore, MAX_RESTORED_PULLS } from './historyStore.js';
+import { isPostgresUrl } from './postgres/postgresUrl.js';
+
+export interface History {
+  /** which database holds the history, for logs and /readyz */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Queues a finished pull (completed or failed) for the next batch write; never waits. */
+  enqueue(pull: PullStatus): void;
+  /** Writes what is pending now; resolves when written (or when the database could not take it). */
+  flush(): Promise<void>;
+  /** Newest first; throws InvalidHistoryQueryError / InvalidCursorError for bad input. */
+  query(filter: HistoryFilter, limit: number, cursor?: string): Promise<HistoryPage>;
+  /** The most recent `limit` pulls finished at or after `sinceMs`, oldest first. */
+  finishedSince(sinceMs: number, limit?: number): Promise<PullStatus[]>;
+  /** Deletes rows finished before `olderThanMs`, then the oldest beyond `maxPulls`; returns how many. */
+  prune(olderThanMs: number, maxPulls?: number): Promise<number>;
+  /** `prune` without blocking ingest; a call while one runs is ignored. */
+  pruneInBackground(olderThanMs: number, maxPulls?: number, onDone?: (deleted: number) => void): void;
+  /** Writes what is pending (as far as the database allows), then closes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens the history named by the `db` setting: a postgres:// URL, else a SQLite path. */
+export async function openHistory(db: string, logger: Logger): Promise<History> {
+  if (isPostgresUrl(db)) {
+    // Loaded only when asked for, so the default (SQLite) never loads the PostgreSQL client.
+    const { PostgresHistoryStore } = await import('./postgres/postgresHistoryStore.js');
+    return PostgresHistoryStore.open(db, logger);
+  }
+  return new SqliteHistory(HistoryStore.open(db, logger));
+}
+
+/** The SQLite store (synchronous, in-process) behind the asynchronous interface. */
+export class SqliteHistory implements History {
+  readonly kind = 'sqlite' as const;
+  constructor(readonly store: HistoryStore) {}
+  enqueue(pull: PullStatus): void {
+    this.store.enqueue(pull);
+  }
+  async flush(): Promise<void> {
+    this.store.flush();
+  }
+  async query(filter: HistoryFilter, limit: number, cursor?: string): Promise<HistoryPage> {
+    return this.store.query(filter, limit, cursor);
+  }
+  async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {
+    return this.store.finishedSince(sinceMs, limit);
+  }
+  async prune(olderThanMs: number, maxPulls?: number): Promise<number> {
+    return this.store.prune(olderThanMs, maxPulls);
+  }
+  pruneInBackground(olderThanMs: number, maxPulls?: number, onDone?: (deleted: number) => void): void {
+    this.store.pruneInBackground(olderThanMs, maxPulls, onDone);
+  }
+  async close(): Promise<void> {
+    this.store.close();
+  }
+}

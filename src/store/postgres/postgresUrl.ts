@@ -1,0 +1,29 @@
+// Telling a PostgreSQL connection string from a SQLite path, and showing it without its password.
+
+/** `postgres://…` or `postgresql://…` (the two schemes libpq accepts). */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/** The URL for logs and errors: the password (if any) replaced by `***`; unparsable text shown as its scheme only. */
+export function redactPostgresUrl(db: string): string {
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparsable)';
+  }
+}
+
+/** Why `db` is not a usable PostgreSQL URL, or undefined when it is. */
+export function postgresUrlProblem(db: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(db);
+  } catch {
+    return `${redactPostgresUrl(db)} is not a valid URL (expected postgres://user:password@host:5432/database)`;
+  }
+  if (!url.hostname) return `${redactPostgresUrl(db)} names no host (expected postgres://user:password@host:5432/database)`;
+  return undefined;
+}

@@ -1,0 +1,326 @@
+// The same history tests on both stores: SQLite (a temp file) and a real PostgreSQL started here
+// (Debian's postgresql 15 in a temp dir on a free port, ended by PID). Each test gets a fresh
+// database. Then what only PostgreSQL does: two replicas writing one pull once, the schema guard,
+// and PostgreSQL stopped and restarted with finished pulls queued meanwhile (nothing lost or doubled).
+import assert from 'node:assert/strict';
+import { after, before, describe, type TestContext, test } from 'node:test';
+import pg from 'pg';
+import { createLogger, type Logger } from '../../src/log/index.js';
+import type { PodRef, PullStatus } from '../../src/model/index.js';
+import { type History, openHistory } from '../../src/store/history.js';
+import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
+import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
+import { makeTempDir, removeDir } from '../harness/index.js';
+import { type PostgresHandle, startPostgres } from '../harness/postgres.js';
+import { waitFor } from '../harness/waitFor.js';
+
+const T0 = Date.parse('2026-11-27T10:00:00.000Z');
+
+function finishedPull(id: string, completedAtMs: number, over: Partial<PullStatus> = {}): PullStatus {
+  return {
+    id,
+    nodeName: 'node-a',
+    imageRef: 'docker.io/library/nginx:1.27',
+    status: 'completed',
+    totalBytes: 2048,
+    downloadedBytes: 2048,
+    cachedBytes: 0,
+    bytesPerSec: 0,
+    percent: 100,
+    layerCount: 2,
+    layersDone: 2,
+    startedAt: new Date(completedAtMs - 5000).toISOString(),
+    completedAt: new Date(completedAtMs).toISOString(),
+    pods: [],
+    totalKnown: true,
+    layers: ['sha256:l1', 'sha256:l2'].map((digest) => ({
+      pullId: id,
+      digest,
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      totalBytes: 1024,
+      downloadedBytes: 1024,
+      bytesPerSec: 0,
+      percent: 100,
+      totalKnown: true,
+      state: 'done' as const,
+    })),
+    ...over,
+  };
+}
+
+function pod(namespace: string, podName: string): PodRef {
+  return { namespace, podName, container: 'main', image: 'nginx:1.27' };
+}
+
+function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+async function allIds(store: History, filter: Parameters<History['query']>[0] = {}): Promise<string[]> {
+  return (await store.query(filter, 500)).pulls.map((p) => p.id);
+}
+
+let postgres: PostgresHandle;
+let databases = 0;
+
+before(async () => {
+  postgres = await startPostgres();
+});
+after(async () => {
+  await postgres?.close();
+});
+
+/** A fresh PostgreSQL database on the test server; its URL. */
+async function freshPostgresUrl(): Promise<string> {
+  const name = `history_${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return postgres.url.replace(/\/postgres$/, `/${name}`);
+}
+
+interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** a new, empty database (a file path or a URL) */
+  freshDb(t: TestContext): Promise<string>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'sqlite',
+    async freshDb(t) {
+      const dir = await makeTempDir('hist');
+      t.after(() => removeDir(dir));
+      return `${dir}/history.db`;
+    },
+  },
+  { name: 'postgres', freshDb: () => freshPostgresUrl() },
+];
+
+async function openOn(t: TestContext, db: string, logger = capturingLogger().logger): Promise<History> {
+  const store = await openHistory(db, logger);
+  t.after(() => store.close());
+  return store;
+}
+
+for (const backend of BACKENDS) {
+  describe(`history on ${backend.name}`, () => {
+    test('a pull id is one row: the latest version wins, pods are replaced', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      assert.equal(store.kind, backend.name);
+      store.enqueue(finishedPull('p1', T0, { status: 'failed', error: 'ingest aborted', pods: [pod('shop', 'web-1')] }));
+      store.enqueue(finishedPull('p1', T0, { status: 'failed', error: 'connection reset', pods: [pod('shop', 'web-1')] }));
+      await store.flush();
+      let page = await store.query({}, 10);
+      assert.deepEqual(
+        page.pulls.map((p) => [p.id, p.error]),
+        [['p1', 'connection reset']],
+      );
+      store.enqueue(finishedPull('p1', T0, { status: 'failed', error: 'ErrImagePull: 429', pods: [pod('blog', 'api-7')] }));
+      page = await store.query({}, 10);
+      assert.deepEqual(
+        page.pulls.map((p) => [p.id, p.error]),
+        [['p1', 'ErrImagePull: 429']],
+      );
+      assert.deepEqual(await allIds(store, { pod: 'web-1' }), [], 'the old pod rows are replaced, not added to');
+      assert.deepEqual(await allIds(store, { pod: 'api-7' }), ['p1']);
+    });
+
+    test('two stores on one database (two replicas) write a pull seen by both once', async (t) => {
+      const db = await backend.freshDb(t);
+      const a = await openOn(t, db);
+      const b = await openOn(t, db);
+      a.enqueue(finishedPull('shared', T0, { pods: [pod('shop', 'web-1')] }));
+      b.enqueue(finishedPull('shared', T0, { pods: [pod('shop', 'web-1')] }));
+      await Promise.all([a.flush(), b.flush()]);
+      assert.deepEqual(await allIds(a), ['shared']);
+      assert.deepEqual(await allIds(b), ['shared']);
+      assert.deepEqual(await allIds(a, { namespace: 'shop' }), ['shared'], 'one pod row, not one per replica');
+      assert.equal((await a.query({ namespace: 'shop' }, 10)).pulls[0]?.pods.length, 1);
+    });
+
+    test('filters: substrings (ASCII case folded, % and _ literal), status sets, time range, pods', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      store.enqueue(finishedPull('a', T0, { nodeName: 'worker-1', imageRef: 'ghcr.io/acme/API_server:1', pods: [pod('shop', 'web-1')] }));
+      store.enqueue(
+        finishedPull('b', T0 + 1000, { nodeName: 'worker-2', imageRef: 'docker.io/library/redis:7', status: 'failed', error: 'x' }),
+      );
+      store.enqueue(finishedPull('c', T0 + 2000, { nodeName: 'Gpu-1', imageRef: 'registry/app%v2:1', pods: [pod('blog', 'api-7')] }));
+      const cases: Array<[Parameters<History['query']>[0], string[]]> = [
+        [{}, ['c', 'b', 'a']],
+        [{ node: 'worker' }, ['b', 'a']],
+        [{ node: 'GPU' }, ['c']],
+        [{ image: 'api_server' }, ['a']],
+        [{ image: 'redis_7' }, []], // '_' is literal (as a wildcard it would match the ':' of redis:7)
+        [{ image: '%v2' }, ['c']],
+        [{ image: '%' }, ['c']],
+        [{ status: ['failed'] }, ['b']],
+        [{ status: ['completed', 'failed'] }, ['c', 'b', 'a']],
+        [{ status: [] }, []],
+        [{ since: T0 + 1000 }, ['c', 'b']],
+        [{ until: T0 + 1000 }, ['b', 'a']],
+        [{ since: T0 + 500, until: T0 + 1500 }, ['b']],
+        [{ namespace: 'sho' }, ['a']],
+        [{ pod: 'api' }, ['c']],
+        [{ node: 'worker', status: ['completed'] }, ['a']],
+        [{ node: '' }, ['c', 'b', 'a']],
+      ];
+      for (const [filter, expected] of cases) assert.deepEqual(await allIds(store, filter), expected, JSON.stringify(filter));
+    });
+
+    test('cursor pages walk every row once, newest first, ties on completedAt broken by id', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      const ids: string[] = [];
+      for (let i = 0; i < 23; i++) {
+        const id = `p-${String(i).padStart(2, '0')}`;
+        ids.push(id);
+        // groups of three share a completedAt, so pages split ties
+        store.enqueue(finishedPull(id, T0 + Math.floor(i / 3) * 1000));
+      }
+      const expected = [...ids].sort((x, y) => {
+        const dx = Math.floor(Number(x.slice(2)) / 3);
+        const dy = Math.floor(Number(y.slice(2)) / 3);
+        return dy - dx || (x < y ? 1 : -1);
+      });
+      const seen: string[] = [];
+      const pageSizes: number[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await store.query({}, 5, cursor);
+        seen.push(...page.pulls.map((p) => p.id));
+        pageSizes.push(page.pulls.length);
+        if (!page.next) break;
+        cursor = page.next;
+      }
+      assert.deepEqual(seen, expected);
+      assert.deepEqual(pageSizes, [5, 5, 5, 5, 3]);
+      // A filtered walk pages the same way.
+      const firstTwo = await store.query({ since: T0 + 6000 }, 2);
+      assert.deepEqual(
+        firstTwo.pulls.map((p) => p.id),
+        expected.slice(0, 2),
+      );
+    });
+
+    test('bad limits, times and cursors are refused with a reason', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      await assert.rejects(store.query({}, 0), InvalidHistoryQueryError);
+      await assert.rejects(store.query({}, 501), /limit must be an integer from 1 to 500/);
+      await assert.rejects(store.query({ since: Number.NaN }, 10), /since must be a time/);
+      await assert.rejects(store.query({}, 10, 'not a cursor!'), InvalidCursorError);
+    });
+
+    test('layers come back as written; finishedSince gives the most recent, oldest first', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      for (let i = 0; i < 6; i++) store.enqueue(finishedPull(`p${i}`, T0 + i * 1000));
+      const [newest] = (await store.query({}, 1)).pulls;
+      assert.deepEqual(newest, finishedPull('p5', T0 + 5000));
+      const restored = await store.finishedSince(T0 + 1000, 3);
+      assert.deepEqual(
+        restored.map((p) => p.id),
+        ['p3', 'p4', 'p5'],
+      );
+    });
+
+    test('prune: rows past retention, then the oldest beyond the row limit; their pods go too', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      for (let i = 0; i < 10; i++) store.enqueue(finishedPull(`p${i}`, T0 + i * 1000, { pods: [pod('ns', `pod-${i}`)] }));
+      assert.equal(await store.prune(T0 + 2000), 2);
+      assert.deepEqual((await allIds(store)).length, 8);
+      assert.equal(await store.prune(T0, 5), 3);
+      assert.deepEqual(await allIds(store), ['p9', 'p8', 'p7', 'p6', 'p5']);
+      assert.deepEqual(await allIds(store, { pod: 'pod-1' }), []);
+      assert.equal(await store.prune(T0, 5), 0);
+      const done = new Promise<number>((resolve) => store.pruneInBackground(T0 + 7000, Number.POSITIVE_INFINITY, resolve));
+      assert.equal(await done, 2);
+      assert.deepEqual(await allIds(store), ['p9', 'p8', 'p7']);
+    });
+
+    test('reopening keeps the rows and migrates nothing twice', async (t) => {
+      const db = await backend.freshDb(t);
+      const first = await openHistory(db, capturingLogger().logger);
+      first.enqueue(finishedPull('kept', T0));
+      await first.close();
+      const second = await openOn(t, db);
+      assert.deepEqual(await allIds(second), ['kept']);
+    });
+  });
+}
+
+describe('history on postgres only', () => {
+  test('a newer schema and a foreign "pulls" table are refused, nothing changed; the password is not shown', async () => {
+    const url = await freshPostgresUrl();
+    const first = await openHistory(url, capturingLogger().logger);
+    await first.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('UPDATE pulltrace_schema SET version = 99');
+      await assert.rejects(openHistory(url, capturingLogger().logger), (err: Error) => {
+        assert.ok(err instanceof HistoryDatabaseError);
+        assert.match(err.message, /schema version 99, newer than this pulltrace knows/);
+        return true;
+      });
+      const foreignUrl = await freshPostgresUrl();
+      const foreign = new pg.Client({ connectionString: foreignUrl });
+      await foreign.connect();
+      await foreign.query('CREATE TABLE pulls (x int)');
+      await foreign.end();
+      await assert.rejects(openHistory(foreignUrl, capturingLogger().logger), /"pulls" table that Pulltrace did not create/);
+    } finally {
+      await client.end();
+    }
+    const withPassword = postgres.url.replace('pulltrace@', 'pulltrace:s3cret@').replace(String(postgres.port), '1');
+    await assert.rejects(openHistory(withPassword, capturingLogger().logger), (err: Error) => {
+      assert.ok(err instanceof HistoryDatabaseError);
+      assert.ok(!err.message.includes('s3cret'), err.message);
+      assert.match(err.message, /pulltrace:\*\*\*@127\.0\.0\.1:1/);
+      return true;
+    });
+  });
+
+  test('PostgreSQL stopped and restarted: finished pulls queued meanwhile are written once, nothing lost or doubled', async (t) => {
+    const url = await freshPostgresUrl();
+    const { logger, lines } = capturingLogger();
+    const store = await PostgresHistoryStore.open(url, logger, { maxQueued: 50 });
+    t.after(() => store.close());
+    store.enqueue(finishedPull('before', T0, { pods: [pod('shop', 'web-1')] }));
+    await store.flush();
+
+    await postgres.stop();
+    try {
+      for (let i = 0; i < 5; i++) store.enqueue(finishedPull(`during-${i}`, T0 + 1000 + i));
+      // Written before the outage, seen again (kubelet refines it): still one row afterwards.
+      store.enqueue(finishedPull('before', T0, { error: 'refined', status: 'failed', pods: [pod('shop', 'web-1')] }));
+      await store.flush();
+      assert.equal(store.available, false);
+      assert.equal(store.queued, 6);
+      await assert.rejects(store.query({}, 10), 'reads fail while the database is away');
+      const warnings = lines.filter((l) => l.msg === 'history database unreachable; finished pulls are queued and written when it is back');
+      assert.equal(warnings.length, 1, 'said once');
+      // More than the queue holds: the oldest are dropped and counted.
+      for (let i = 0; i < 50; i++) store.enqueue(finishedPull(`burst-${i}`, T0 + 2000 + i));
+      assert.equal(store.queued, 50);
+      assert.equal(store.dropped, 6);
+    } finally {
+      await postgres.start();
+    }
+    await waitFor(async () => store.available && store.queued === 0, {
+      timeoutMs: 40_000,
+      what: 'the queued pulls to be written after PostgreSQL came back',
+    });
+    const ids = await allIds(store);
+    assert.equal(ids.length, 51, 'the row written before, plus the 50 kept in the queue');
+    assert.equal(new Set(ids).size, ids.length, 'no id twice');
+    assert.ok(ids.includes('before'));
+    assert.deepEqual(ids.filter((id) => id.startsWith('burst-')).length, 50);
+    assert.ok(lines.some((l) => l.msg === 'history database reachable again; writing queued finished pulls'));
+    assert.equal((await store.query({ pod: 'web-1' }, 10)).pulls.length, 1);
+  });
+});
