@@ -137,18 +137,16 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 
   const loopbackHost = loopbackFor(settings.httpAddr.host);
   // Shown at every log level: with `:0` the bound ports are only known from this line.
-  log
-    .child({}, { level: 'info' })
-    .info(
-      {
-        httpPort,
-        metricsPort,
-        httpAddr: `${settings.httpAddr.host}:${httpPort}`,
-        tls: Boolean(settings.tlsCertFile),
-        db: isPostgresUrl(settings.db) ? redactPostgresUrl(settings.db) : settings.db,
-      },
-      'listening',
-    );
+  log.child({}, { level: 'info' }).info(
+    {
+      httpPort,
+      metricsPort,
+      httpAddr: `${settings.httpAddr.host}:${httpPort}`,
+      tls: Boolean(settings.tlsCertFile),
+      db: isPostgresUrl(settings.db) ? redactPostgresUrl(settings.db) : settings.db,
+    },
+    'listening',
+  );
 
   return {
     httpPort,

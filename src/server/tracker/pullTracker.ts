@@ -1,10 +1,10 @@
 // The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
 // timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
-import { randomBytes } from 'node:crypto';
 import { redactOptional } from '../../common/index.js';
 import type { AgentReport, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
+import { pullIdFor, randomPullId } from './pullId.js';
 import {
   isFinished,
   type LayerRecord,
@@ -24,6 +24,8 @@ export interface TrackerLimits {
   historyTtlMs: number;
   maxNodes: number;
   maxPulls: number;
+  /** the cluster this server names (PULLTRACE_CLUSTER); part of every derived pull id */
+  cluster?: string;
 }
 
 export class CapacityError extends Error {
@@ -280,9 +282,15 @@ export class PullTracker {
     if (changed || renamed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
   }
 
+  /** Derived (the same on every replica) unless that id is already taken here, e.g. by a restored pull. */
+  private newPullId(nodeName: string, g: ReportGroup): string {
+    const id = pullIdFor(this.limits.cluster ?? 'default', nodeName, g.key, g.startedAt);
+    return this.byId.has(id) ? randomPullId() : id;
+  }
+
   private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
     const rec: PullRecord = {
-      id: randomBytes(8).toString('hex'),
+      id: this.newPullId(node.name, g),
       key: g.key,
       nodeName: node.name,
       imageRef: g.imageRef,
