@@ -45,6 +45,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     historyTtlMs: settings.historyTtlMs,
     maxNodes: settings.maxNodes,
     maxPulls: settings.maxPulls,
+    slowEtaMs: settings.slowEtaMs,
+    slowRateBytesPerSec: settings.slowRateBytesPerSec,
   });
   const hub = new SseHub();
   const metrics = new PullMetrics({
@@ -71,7 +73,18 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
     kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger);
     opened.push(() => kube?.close());
-    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now) : undefined;
+    correlator = kube
+      ? new KubeCorrelator(
+          kube,
+          tracker,
+          (pull) => {
+            metrics.onFinishedPullChanged(pull);
+            store.enqueue(pull);
+          },
+          log,
+          now,
+        )
+      : undefined;
     correlator?.start();
 
     store.prune(now() - settings.historyRetentionMs);

@@ -22,7 +22,10 @@ const RULES: Array<[FailureReason, RegExp]> = [
     'not_found',
     /: not found\b|\bnot found$|manifest unknown|name unknown|blob unknown|\b404\b|code = NotFound|no match for platform|is not present with pull policy of Never|ErrImageNeverPull/i,
   ],
-  ['timeout', /i\/o timeout|deadline exceeded|DeadlineExceeded|because of no progress|handshake timeout|Client\.Timeout|timed out|\btimeout\b/i],
+  [
+    'timeout',
+    /i\/o timeout|deadline exceeded|DeadlineExceeded|because of no progress|handshake timeout|Client\.Timeout|timed out|\btimeout\b/i,
+  ],
   [
     'network',
     /connection refused|connection reset|no such host|network is unreachable|no route to host|broken pipe|unexpected EOF|\bEOF$|server misbehaving|dial tcp|temporary failure in name resolution|connection closed/i,

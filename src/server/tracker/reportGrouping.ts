@@ -13,6 +13,8 @@ export interface ReportGroup {
   manifestDigest?: string;
   status?: ReportPull['status'];
   error?: string;
+  unpackStartedAt?: string;
+  failureReason?: ReportPull['failureReason'];
   totalKnown: boolean;
   startedAt?: number;
   /** true for the original agent's digest-only ingests grouped per node */
@@ -44,6 +46,8 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         manifestDigest: p.manifestDigest,
         status: p.status,
         error: p.error,
+        unpackStartedAt: p.unpackStartedAt,
+        failureReason: p.failureReason,
         totalKnown: p.totalKnown ?? false,
         startedAt: parseReportTime(p.startedAt),
         ingestGroup: ingest,
