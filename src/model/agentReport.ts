@@ -29,6 +29,8 @@ export const ReportPullSchema = Type.Object({
   error: Type.Optional(Type.String({ maxLength: 4096 })),
   /** new: when the last blob was committed (status `unpacking`) */
   unpackStartedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  /** new: status `unpacking`: digest of the layer containerd is applying (the first not yet labelled uncompressed) */
+  unpackingLayer: Type.Optional(Type.String({ maxLength: 256 })),
   /** new: the agent's own kind of failure (the server classifies `error` when absent) */
   failureReason: Type.Optional(FailureReasonSchema),
   layers: Type.Array(ReportLayerSchema, { maxItems: 1000 }),

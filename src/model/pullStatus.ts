@@ -45,6 +45,8 @@ export const PullStatusSchema = Type.Object(
     kubeletImageBytes: Type.Optional(ByteCount),
     /** new: when every blob was on the node and unpacking began (status `unpacking` and after) */
     unpackStartedAt: Type.Optional(Timestamp),
+    /** new: status `unpacking`: digest of the layer containerd is applying, when the agent can tell */
+    unpackingLayer: Type.Optional(Type.String()),
     /** new: seconds the pull queued in the kubelet before it started (kubelet's "… including waiting" minus the pull time) */
     waitSeconds: Type.Optional(Type.Number({ minimum: 0 })),
     /** new: the kind of failure of a failed pull, for dashboards and alerts (the text is in `error`) */

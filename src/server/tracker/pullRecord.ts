@@ -45,6 +45,8 @@ export interface PullRecord {
   kubeletImageBytes?: number;
   /** every blob on the node, containerd unpacking (status `unpacking`) since then */
   unpackStartedAt?: number;
+  /** status `unpacking`: the layer being applied, as the agent last said */
+  unpackingLayer?: string;
   /** kubelet's queue time before the pull started */
   waitSeconds?: number;
   failureReason?: FailureReason;
@@ -147,6 +149,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
   if (rec.kubeletPullSeconds !== undefined) out.kubeletPullSeconds = rec.kubeletPullSeconds;
   if (rec.kubeletImageBytes !== undefined) out.kubeletImageBytes = rec.kubeletImageBytes;
   if (rec.unpackStartedAt !== undefined) out.unpackStartedAt = iso(rec.unpackStartedAt);
+  if (rec.status === 'unpacking' && rec.unpackingLayer !== undefined) out.unpackingLayer = rec.unpackingLayer;
   if (rec.waitSeconds !== undefined) out.waitSeconds = rec.waitSeconds;
   if (rec.status === 'failed') out.failureReason = rec.failureReason ?? 'unknown';
   if (!finished) out.slow = rec.status === 'pulling' && rec.slow === true;

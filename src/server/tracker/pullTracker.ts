@@ -296,7 +296,13 @@ export class PullTracker {
       this.finish(rec, 'failed', now, g.error || 'the agent reported the pull failed', g.failureReason);
       return;
     }
+    if (g.status === 'unpacking' && rec.status === 'unpacking' && g.unpackingLayer !== rec.unpackingLayer) {
+      rec.unpackingLayer = g.unpackingLayer;
+      this.emit('pull.progress', rec, now);
+      return;
+    }
     if (g.status === 'unpacking' && (rec.status === 'pulling' || rec.status === 'stalled')) {
+      rec.unpackingLayer = g.unpackingLayer;
       rec.status = 'unpacking';
       rec.unpackStartedAt = Math.min(parseReportTime(g.unpackStartedAt) ?? now, now);
       rec.slow = false;

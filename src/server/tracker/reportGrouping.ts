@@ -14,6 +14,7 @@ export interface ReportGroup {
   status?: ReportPull['status'];
   error?: string;
   unpackStartedAt?: string;
+  unpackingLayer?: string;
   failureReason?: ReportPull['failureReason'];
   totalKnown: boolean;
   startedAt?: number;
@@ -47,6 +48,7 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         status: p.status,
         error: p.error,
         unpackStartedAt: p.unpackStartedAt,
+        unpackingLayer: p.unpackingLayer,
         failureReason: p.failureReason,
         totalKnown: p.totalKnown ?? false,
         startedAt: parseReportTime(p.startedAt),
