@@ -465,3 +465,25 @@ test('a failure reason stays within the report schema limit', () => {
   assert.equal(r.status, 'failed');
   assert.ok((r.error ?? '').length <= 4096, `error is ${r.error?.length} characters`);
 });
+
+test('a manifest first seen without its source label (containerd adds it a moment later): named by digest, then by repository', () => {
+  const doc = image('nolabel', [['nolabel-l0', 2 * MiB]]);
+  const l0 = doc.layers[0]!.digest;
+  const t = new NodePulls();
+  const manifest = blob(dg('nolabel-manifest'), 700, T0);
+  const config = blob(doc.config.digest, 300, T0 + 10);
+  const store = new Map<string, BlobInfo>([
+    [manifest.digest, manifest],
+    [config.digest, config],
+  ]);
+  const early = { ...discovered('nolabel', doc, T0, [config]), repository: undefined };
+  let r = poll(t, T0 + 1000, store, [ingest(l0, MiB, 2 * MiB)], [early]).report[0]!;
+  assert.equal(r.imageRef, dg('nolabel-manifest'), 'no name yet: the digest');
+  assert.ok(t.digestsToCheck([ingest(l0, MiB, 2 * MiB)]).includes(manifest.digest), 'the manifest is looked at again');
+  store.set(manifest.digest, { ...manifest, labels: { 'containerd.io/distribution.source.127.0.0.1': 'e2e/nolabel' } });
+  r = poll(t, T0 + 2000, store, [ingest(l0, 2 * MiB - 1, 2 * MiB)]).report[0]!;
+  assert.equal(r.imageRef, '127.0.0.1/e2e/nolabel');
+  assert.equal(r.status, 'pulling');
+  assert.equal(r.layers.find((l) => l.digest === l0)?.state, 'downloading', 'tracking went on unchanged');
+  assert.equal(t.digestsToCheck([ingest(l0, 2 * MiB - 1, 2 * MiB)]).length, 0, 'named: no more looks while it downloads');
+});

@@ -6,7 +6,7 @@
 import type { LayerState, ReportLayer, ReportPull } from '../../model/index.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
 import { parseIngestRef } from './ingestRef.js';
-import { preferredImageName } from './labels.js';
+import { distributionRepository, preferredImageName } from './labels.js';
 import type { Descriptor, ImageManifest } from './manifest.js';
 
 /** A manifest found for an unknown ingest: everything needed to start tracking its pull. */
@@ -165,6 +165,8 @@ export class NodePulls {
       const unsettled = p.blobs.filter((b) => !isSettled(b) && !ingesting.has(b.desc.digest));
       // While unpacking, the layers' labels say how far containerd got.
       const unpacking = p.status === 'unpacking' ? p.blobs.filter(awaitsUnpack) : [];
+      // A pull still named by digest looks at its manifest again for the source label.
+      if (!p.repository) out.add(p.manifestDigest);
       if (unsettled.length === 0 && unpacking.length === 0) continue;
       out.add(p.manifestDigest);
       for (const b of [...unsettled, ...unpacking]) out.add(b.desc.digest);
@@ -326,6 +328,13 @@ export class NodePulls {
       decisions.push({ pull: p.key, decision: `named ${imageName} from its image record` });
     }
 
+    // containerd labels the manifest with its children first and with its source a moment later:
+    // a pull discovered in between learns its repository from a later look at the manifest.
+    const manifestInfo = present.get(p.manifestDigest);
+    if (!p.repository && manifestInfo) {
+      p.repository = distributionRepository(manifestInfo.labels);
+      if (p.repository) decisions.push({ pull: p.key, decision: `named ${p.repository} from the manifest's distribution-source label` });
+    }
     if (present.get(p.manifestDigest) === null) {
       this.fail(p, obs.nowMs, decisions, `containerd removed the pull's manifest ${p.manifestDigest} and its partial downloads`);
       return;
