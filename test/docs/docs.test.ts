@@ -151,21 +151,28 @@ describe('docs/installation.md', () => {
 describe('docs/metrics.md', () => {
   const text = read(join(DOCS, 'metrics.md'));
 
-  test('its table lists the nine metrics of the contract', () => {
+  test('its table lists the nine metrics of the contract and the additions', () => {
     const names = tableRows(text)
       .map((r) => stripTicks(r[0] ?? ''))
       .filter((c) => c.startsWith('pulltrace_'));
-    assert.deepEqual(names.sort(), [
-      'pulltrace_agent_reports_total',
-      'pulltrace_agents_connected',
-      'pulltrace_pull_bytes_total',
-      'pulltrace_pull_duration_seconds',
-      'pulltrace_pull_errors_total',
-      'pulltrace_pulls_active',
-      'pulltrace_pulls_stalled',
-      'pulltrace_pulls_total',
-      'pulltrace_sse_clients_active',
-    ]);
+    assert.deepEqual(
+      names.sort(),
+      [
+        'pulltrace_agent_reports_total',
+        'pulltrace_agents_connected',
+        'pulltrace_pull_bytes_total',
+        'pulltrace_pull_duration_seconds',
+        'pulltrace_pull_errors_total',
+        'pulltrace_pulls_active',
+        'pulltrace_pulls_stalled',
+        'pulltrace_pulls_total',
+        'pulltrace_sse_clients_active',
+        // additions: unpack and queue time, slow pulls
+        'pulltrace_pull_unpack_duration_seconds',
+        'pulltrace_pull_wait_seconds',
+        'pulltrace_pulls_slow',
+      ].sort(),
+    );
   });
 
   test('its alert table lists the alerts of docs/prometheus/alerts.yaml', () => {
