@@ -49,13 +49,13 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now, im
         <span className="cell-status">
           <StatusBadge status={pull.status} />
           {pull.slow && (
-            <span className="badge badge-slow" data-testid="slow" title="ETA beyond the slow threshold, or a rate below it for a minute">
+            <span className="tag tag-slow" data-testid="slow" title="ETA beyond the slow threshold, or a rate below it for a minute">
               slow
             </span>
           )}
           {pull.status === 'failed' && pull.failureReason && (
             <span
-              className={`badge badge-reason reason-${pull.failureReason}`}
+              className={`tag tag-reason reason-${pull.failureReason}`}
               data-testid="failure-reason"
               title={`failure kind: ${pull.failureReason}`}
             >
