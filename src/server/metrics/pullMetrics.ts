@@ -48,7 +48,7 @@ export class PullMetrics {
     const registers = [this.registry];
     new Gauge({
       name: 'pulltrace_pulls_active',
-      help: 'Pulls in progress (pulling or stalled).',
+      help: 'Pulls in progress (pulling, stalled or unpacking).',
       registers,
       collect() {
         this.set(sources.counts().active);
