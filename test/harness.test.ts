@@ -45,11 +45,13 @@ describe('end-to-end harness on real containerd, registry and skopeo', () => {
     const pull = containerd.startPull(ref);
 
     // What the agent relies on: the manifest is committed, labelled with its layers and the
-    // repository (registry port dropped), while no layer is committed yet.
-    const manifest = await waitFor(async () => (await containerd.content()).find((c) => c.digest === image.manifestDigest), {
-      timeoutMs: 10_000,
-      what: `manifest ${image.manifestDigest} in the content store`,
-    });
+    // repository (registry port dropped), while no layer is committed yet. containerd writes the
+    // gc.ref labels first and the distribution-source label a moment later: wait for both.
+    const sourceLabel = 'containerd.io/distribution.source.127.0.0.1';
+    const manifest = await waitFor(
+      async () => (await containerd.content()).find((c) => c.digest === image.manifestDigest && c.labels[sourceLabel] !== undefined),
+      { timeoutMs: 10_000, what: `manifest ${image.manifestDigest} in the content store with its ${sourceLabel} label` },
+    );
     const contentDuringPull = (await containerd.content()).map((c) => c.digest);
     assert.deepEqual(manifest.labels, {
       'containerd.io/gc.ref.content.l.0': image.layers[0]!.digest,

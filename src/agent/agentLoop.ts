@@ -28,7 +28,7 @@ export interface AgentLoopOptions {
 }
 
 export class AgentLoop {
-  private readonly pulls = new NodePulls();
+  private readonly pulls: NodePulls;
   private readonly poller: Poller;
   private readonly reporter: Reporter;
   private readonly imageEvents: ImageEventWatcher;
@@ -41,6 +41,7 @@ export class AgentLoop {
 
   constructor(private readonly opts: AgentLoopOptions) {
     this.runtime = opts.runtime;
+    this.pulls = new NodePulls({ unpackTimeoutMs: opts.settings.unpackTimeoutMs });
     this.poller = new Poller(opts.client, this.pulls, opts.logger);
     this.imageEvents = new ImageEventWatcher(opts.client, opts.logger);
     this.reporter = new Reporter({

@@ -3,6 +3,7 @@
 
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { parseByteRate } from './byteRate.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
 import {
   type ListenAddress,
@@ -44,6 +45,8 @@ export interface ServerSettings {
   agentServiceAccounts: ServiceAccountRef[];
   tlsCertFile: string;
   tlsKeyFile: string;
+  slowEtaMs: number;
+  slowRateBytesPerSec: number;
 }
 
 export interface AgentSettings {
@@ -56,6 +59,7 @@ export interface AgentSettings {
   logLevel: LogLevel;
   agentTokenFile: string;
   serverCaFile: string;
+  unpackTimeoutMs: number;
 }
 
 export type CommandName = 'server' | 'agent' | 'standalone';
@@ -351,6 +355,36 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'PEM CA bundle the agent verifies an https:// server URL with',
     parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'slowEtaMs',
+    env: 'PULLTRACE_SLOW_ETA',
+    flag: 'slow-eta',
+    default: '15m',
+    scopes: ['server'],
+    help: 'a pulling pull whose ETA exceeds this is marked slow',
+    parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'slowRateBytesPerSec',
+    env: 'PULLTRACE_SLOW_RATE',
+    flag: 'slow-rate',
+    default: '100KiB/s',
+    scopes: ['server'],
+    help: 'a pulling pull whose rate stays below this for a minute is marked slow',
+    parse: parseByteRate,
+    extension: true,
+  },
+  {
+    key: 'unpackTimeoutMs',
+    env: 'PULLTRACE_UNPACK_TIMEOUT',
+    flag: 'unpack-timeout',
+    default: '10m',
+    scopes: ['agent'],
+    help: 'a pull whose blobs are all on the node but whose image record never appears ends completed after this long without unpack progress',
+    parse: (t) => parseDurationSetting(t, 1000),
     extension: true,
   },
 ];

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ByteCount, StringEnum } from './common.js';
+import { FailureReasonSchema } from './failureReason.js';
 import { LayerStateSchema } from './layerStatus.js';
 
 // Reports from the original Go agent carry only imageRef/layers/startedAt/totalKnown, with
@@ -12,10 +13,12 @@ export const ReportLayerSchema = Type.Object({
   downloadedBytes: ByteCount,
   totalKnown: Type.Optional(Type.Boolean()),
   state: Type.Optional(LayerStateSchema),
+  /** new: for state `shared`, the manifest digest (as the report names pulls) of the pull on this node that downloads it */
+  sharedWith: Type.Optional(Type.String({ maxLength: 256 })),
 });
 export type ReportLayer = Static<typeof ReportLayerSchema>;
 
-export const ReportPullStatusSchema = StringEnum(['pulling', 'completed', 'failed']);
+export const ReportPullStatusSchema = StringEnum(['pulling', 'unpacking', 'completed', 'failed']);
 
 export const ReportPullSchema = Type.Object({
   imageRef: Type.String({ maxLength: 1024 }),
@@ -24,6 +27,12 @@ export const ReportPullSchema = Type.Object({
   manifestDigest: Type.Optional(Type.String({ maxLength: 256 })),
   status: Type.Optional(ReportPullStatusSchema),
   error: Type.Optional(Type.String({ maxLength: 4096 })),
+  /** new: when the last blob was committed (status `unpacking`) */
+  unpackStartedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  /** new: status `unpacking`: digest of the layer containerd is applying (the first not yet labelled uncompressed) */
+  unpackingLayer: Type.Optional(Type.String({ maxLength: 256 })),
+  /** new: the agent's own kind of failure (the server classifies `error` when absent) */
+  failureReason: Type.Optional(FailureReasonSchema),
   layers: Type.Array(ReportLayerSchema, { maxItems: 1000 }),
   /** new: layers of the image the agent left out of `layers` to stay within the limits above */
   layersOmitted: Type.Optional(Type.Integer({ minimum: 0 })),

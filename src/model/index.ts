@@ -8,6 +8,7 @@ export {
   ReportPullSchema,
 } from './agentReport.js';
 export { SCHEMA_VERSION } from './common.js';
+export { FAILURE_REASONS, type FailureReason, FailureReasonSchema } from './failureReason.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
 export { publishedSchemas } from './published.js';
 export { PULL_EVENT_TYPES, type PullEvent, PullEventSchema, type PullEventType } from './pullEvent.js';

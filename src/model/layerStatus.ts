@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ByteCount, StringEnum, Timestamp } from './common.js';
 
-export const LayerStateSchema = StringEnum(['waiting', 'downloading', 'done', 'cached'], {
-  description: 'waiting: not started; downloading: ingest active; done: committed during this pull; cached: on the node before the pull',
+export const LayerStateSchema = StringEnum(['waiting', 'downloading', 'done', 'cached', 'shared'], {
+  description:
+    'waiting: not started; downloading: ingest active; done: committed during this pull; cached: on the node before the pull; shared: another pull on this node downloads it (see sharedWith)',
 });
 export type LayerState = Static<typeof LayerStateSchema>;
 
@@ -20,6 +21,8 @@ export const LayerStatusSchema = Type.Object(
     completedAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
     totalKnown: Type.Boolean(),
     state: LayerStateSchema,
+    /** new: for state `shared`, the id of the pull on this node that downloads the layer (absent while unknown) */
+    sharedWith: Type.Optional(Type.String()),
   },
   { $id: 'LayerStatus' },
 );

@@ -9,6 +9,7 @@ export const PULL_EVENT_TYPES = [
   'pull.completed',
   'pull.failed',
   'pull.stalled',
+  'pull.unpacking',
   'layer.started',
   'layer.progress',
   'layer.completed',

@@ -1,8 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ByteCount, StringEnum, Timestamp } from './common.js';
+import { FailureReasonSchema } from './failureReason.js';
 import { LayerStatusSchema } from './layerStatus.js';
 
-export const PullStateSchema = StringEnum(['pulling', 'stalled', 'completed', 'failed']);
+export const PullStateSchema = StringEnum(['pulling', 'stalled', 'unpacking', 'completed', 'failed'], {
+  description:
+    'pulling: downloading; stalled: no byte progress for STALL_TIMEOUT; unpacking: every blob is on the node, containerd is extracting the layers; completed; failed',
+});
 export type PullState = Static<typeof PullStateSchema>;
 
 /** A pod whose container waits for this pull. */
@@ -41,6 +45,16 @@ export const PullStatusSchema = Type.Object(
     kubeletImageBytes: Type.Optional(ByteCount),
     /** new: layers of the image the agent left out of its report (image over the report's layer limit); totals cover the listed layers */
     layersOmitted: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** new: when every blob was on the node and unpacking began (status `unpacking` and after) */
+    unpackStartedAt: Type.Optional(Timestamp),
+    /** new: status `unpacking`: digest of the layer containerd is applying, when the agent can tell */
+    unpackingLayer: Type.Optional(Type.String()),
+    /** new: seconds the pull queued in the kubelet before it started (kubelet's "… including waiting" minus the pull time) */
+    waitSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+    /** new: the kind of failure of a failed pull, for dashboards and alerts (the text is in `error`) */
+    failureReason: Type.Optional(FailureReasonSchema),
+    /** new: a pulling pull whose ETA exceeds PULLTRACE_SLOW_ETA or whose rate stayed under PULLTRACE_SLOW_RATE for a minute */
+    slow: Type.Optional(Type.Boolean()),
   },
   { $id: 'PullStatus' },
 );

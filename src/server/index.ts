@@ -50,6 +50,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     historyTtlMs: settings.historyTtlMs,
     maxNodes: settings.maxNodes,
     maxPulls: settings.maxPulls,
+    slowEtaMs: settings.slowEtaMs,
+    slowRateBytesPerSec: settings.slowRateBytesPerSec,
   });
   const hub = new SseHub();
   const metrics = new PullMetrics({
@@ -84,7 +86,19 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       onEventRejected: eventRejected,
     });
     opened.push(() => kube?.close());
-    correlator = kube ? new KubeCorrelator(kube, tracker, (pull) => store.enqueue(pull), log, now, eventRejected) : undefined;
+    correlator = kube
+      ? new KubeCorrelator(
+          kube,
+          tracker,
+          (pull) => {
+            metrics.onFinishedPullChanged(pull);
+            store.enqueue(pull);
+          },
+          log,
+          now,
+          eventRejected,
+        )
+      : undefined;
     correlator?.start();
     const agentAuth = createAgentAuth(settings, kube, log);
 

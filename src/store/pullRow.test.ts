@@ -76,3 +76,18 @@ test('toPullRow stores an empty layer list when the pull has none', () => {
   const row = toPullRow(pull({ layers: undefined }), 0);
   assert.deepEqual(fromPullRow(row.doc, row.layers, row.layersFormat).layers, []);
 });
+
+test('the fields of a pull’s whole truth survive the history row (queue time, failure kind, unpack start)', () => {
+  const p = pull({
+    status: 'failed',
+    waitSeconds: 1.9,
+    failureReason: 'rate_limited',
+    unpackStartedAt: '2026-11-27T10:00:04.000Z',
+    error: '429 Too Many Requests',
+  });
+  const row = toPullRow(p, 0);
+  const back = fromPullRow(row.doc, row.layers);
+  assert.equal(back.waitSeconds, 1.9);
+  assert.equal(back.failureReason, 'rate_limited');
+  assert.equal(back.unpackStartedAt, '2026-11-27T10:00:04.000Z');
+});

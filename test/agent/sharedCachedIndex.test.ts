@@ -6,7 +6,7 @@ import { buildAndPushImage, imageRef, localPlatform } from '../harness/index.js'
 import { metricValue } from '../support/pulltraceProcess.js';
 import { getPulls, idsOf, MiB, PullsRecorder, startStack, waitForPull } from './stack.js';
 
-test('two concurrent pulls sharing a base layer: two pulls, right names, shared bytes counted once', async (t) => {
+test('two concurrent pulls sharing a base layer: two pulls, right names, the layer shared, its bytes counted once', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t);
   const base = { size: 4 * MiB, seed: 'shared-base' };
   const a = await buildAndPushImage(registry.host, { repository: 'e2e/alpha', tag: 'v1', layers: [base, { size: 2 * MiB }] });
@@ -39,18 +39,25 @@ test('two concurrent pulls sharing a base layer: two pulls, right names, shared 
   assert.equal(idsOf(seen.of(a.manifestDigest)).length, 1);
   assert.equal(idsOf(seen.of(b.manifestDigest)).length, 1);
 
-  // Both show the shared layer; exactly one of them downloads it.
+  // Both show the shared layer; exactly one of them downloads it, the other waits for it (shared).
   const sharedA = pa.layers!.find((l) => l.digest === sharedDigest);
   const sharedB = pb.layers!.find((l) => l.digest === sharedDigest);
   assert.ok(sharedA && sharedB, 'both pulls list the shared layer');
-  assert.deepEqual([sharedA.state, sharedB.state].sort(), ['cached', 'done']);
+  assert.deepEqual([sharedA.state, sharedB.state].sort(), ['done', 'shared']);
+  const [owner, waiter] = sharedA.state === 'done' ? [pa, pb] : [pb, pa];
+  assert.equal((waiter === pa ? sharedA : sharedB).sharedWith, owner.id);
 
-  // Node totals: every byte once, during the pull and at the end.
-  assert.equal(pa.totalBytes + pb.totalBytes, unique, 'sum of totals counts the shared layer once');
-  assert.equal(pa.downloadedBytes + pb.downloadedBytes, unique);
+  // Each pull's total is all it needed (the shared layer in both), none of it cached; the node's
+  // downloaded bytes (layers not shared) count every byte once, during the pulls and at the end.
+  assert.equal(pa.totalBytes, a.configSize + a.layerBytes);
+  assert.equal(pb.totalBytes, b.configSize + b.layerBytes);
+  assert.equal(pa.cachedBytes + pb.cachedBytes, 0);
+  const ownBytes = (p: { layers?: Array<{ state: string; downloadedBytes: number }> }) =>
+    (p.layers ?? []).filter((l) => l.state !== 'shared').reduce((s, l) => s + l.downloadedBytes, 0);
+  assert.equal(ownBytes(pa) + ownBytes(pb), unique);
   for (const snap of seen.snapshots) {
     const both = snap.pulls.filter((p) => p.manifestDigest === a.manifestDigest || p.manifestDigest === b.manifestDigest);
-    const sum = both.reduce((s, p) => s + p.downloadedBytes, 0);
+    const sum = both.reduce((s, p) => s + ownBytes(p), 0);
     assert.ok(sum <= unique, `node downloaded ${sum} > ${unique} unique bytes at ${new Date(snap.at).toISOString()}`);
   }
   const metrics = await (await fetch(pulltrace.metricsUrl)).text();

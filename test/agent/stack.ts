@@ -1,10 +1,10 @@
 // The end-to-end stack for agent scenarios: a registry, a private containerd, a throttling proxy
 // between them, and a real `pulltrace standalone` reading that containerd. Everything is ended by
 // PID through one ProcessGroup, also when a test fails.
-import type { TestContext } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import {
   type ContainerdHandle,
+  type ContainerdSeries,
   ProcessGroup,
   type RegistryHandle,
   startContainerd,
@@ -33,13 +33,16 @@ export interface StackOptions {
   rate?: number;
   /** keep containerd's CRI plugin, for pulls the way the kubelet makes them (containerd.criPull) */
   cri?: boolean;
+  /** which containerd (default Debian's 1.6) */
+  series?: ContainerdSeries;
 }
 
-export async function startStack(t: TestContext, opts: StackOptions = {}): Promise<Stack> {
+/** `t` is a test's context, or anything with an `after` hook (a suite's `after` from node:test). */
+export async function startStack(t: { after(fn: () => unknown): void }, opts: StackOptions = {}): Promise<Stack> {
   const group = new ProcessGroup();
   t.after(() => group.close());
   const registry = group.track(await startRegistry(), 'registry');
-  const containerd = group.track(await startContainerd({ cri: opts.cri }), 'containerd');
+  const containerd = group.track(await startContainerd({ cri: opts.cri, series: opts.series }), 'containerd');
   const proxy = group.track(
     await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: opts.rate ?? RATE }),
     'proxy',

@@ -1,9 +1,11 @@
 // The Grafana dashboard and the Prometheus alert rules parse, and read only metrics the server exports.
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { FAILURE_REASONS } from '../../src/model/index.js';
 import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
 import { REPO_ROOT } from '../chart/helm.js';
 import { baseMetricName, metricNames } from './promql.js';
@@ -20,7 +22,7 @@ const CONTRACT_METRICS = [
   'pulltrace_agents_connected',
   'pulltrace_pulls_stalled',
 ];
-const HISTOGRAMS = new Set(['pulltrace_pull_duration_seconds']);
+const HISTOGRAMS = new Set(['pulltrace_pull_duration_seconds', 'pulltrace_pull_unpack_duration_seconds', 'pulltrace_pull_wait_seconds']);
 
 /** The names the server's registry really exports (not a copy of a list). */
 function exportedMetrics(): string[] {
@@ -124,6 +126,23 @@ describe('docs/prometheus/alerts.yaml', () => {
     assert.ok(reads('pulltrace_pull_errors_total'));
     assert.ok(reads('pulltrace_pulls_stalled'));
     assert.ok(reads('pulltrace_agents_connected'));
+  });
+
+  test('failure kinds alert apart (rate-limited is not not-found), slow pulls alert, reasons are real', () => {
+    const byReason = (reason: string) => all.filter((r) => new RegExp(`reason=~?"[^"]*\\b${reason}\\b`).test(String(r.expr)));
+    const severity = (r: Record<string, unknown>) => String((r.labels as Record<string, unknown>).severity);
+    const [limited] = byReason('rate_limited');
+    const [missing] = byReason('not_found');
+    assert.ok(limited && missing, 'a rule for rate-limited pulls and one for missing images');
+    assert.notEqual(limited.alert, missing.alert);
+    assert.notEqual(severity(limited), severity(missing), 'a rate limit pages differently from a typo');
+    assert.ok(all.some((r) => metricNames(String(r.expr)).includes('pulltrace_pulls_slow')));
+    for (const rule of all) {
+      for (const m of String(rule.expr).matchAll(/reason=~?"([^"]+)"/g)) {
+        for (const reason of (m[1] as string).split('|'))
+          assert.ok(FAILURE_REASONS.includes(reason as never), `${rule.alert}: ${reason} is a failure reason`);
+      }
+    }
   });
 });
 

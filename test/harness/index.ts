@@ -1,6 +1,13 @@
 // The real-components end-to-end harness: containerd, a registry, a throttling proxy, test images.
 // See test/harness/README.md for what was observed on containerd 1.6 with it.
 export { type ContainerdHandle, type CtrResult, DEFAULT_NAMESPACE, type PullProcess, startContainerd } from './containerd.js';
+export {
+  CONTAINERD_SERIES,
+  type ContainerdBinaries,
+  type ContainerdSeries,
+  containerdBinaries,
+  containerdCacheDir,
+} from './containerdVersions.js';
 export type { CriPull } from './criPull.js';
 export { type ContentEntry, type ImageEntry, parseContentList, parseImageList } from './ctrOutput.js';
 export { freePort } from './freePort.js';

@@ -17,6 +17,12 @@ export interface LayerSpec {
   size: number;
   /** same seed + size → identical blob (shared layers); default: random, so unique */
   seed?: string;
+  /**
+   * also this many empty files: a layer that is slow to unpack for its size, so containerd's
+   * unpacking phase lasts long enough to watch. Such a layer is compressed (its headers compress
+   * well), so its blob is much smaller than its tar and `size` is only the random file's size.
+   */
+  emptyFiles?: number;
 }
 
 export interface Descriptor {
@@ -68,11 +74,15 @@ export function buildLayer(spec: LayerSpec): { layer: BuiltLayer; blob: Buffer }
   }
   const seed = spec.seed ?? randomUUID();
   // Tar = 512-byte header + data padded to 512 + trailer; choose data so the whole is ≈ size.
-  const tarTarget = spec.size - gzipOverhead(spec.size);
+  const empties = spec.emptyFiles ?? 0;
+  const tarTarget = empties > 0 ? spec.size + 512 + TAR_TRAILER_SIZE : spec.size - gzipOverhead(spec.size);
   const dataSize = Math.max(1, Math.floor((tarTarget - 512 - TAR_TRAILER_SIZE) / 512) * 512);
   const fileName = `layer-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}.bin`;
-  const tar = tarArchive([{ name: fileName, data: seededBytes(seed, dataSize) }]);
-  const blob = gzipSync(tar, { level: 0 });
+  const files = [{ name: fileName, data: seededBytes(seed, dataSize) }];
+  // Files in the root directory: ustar needs no directory entries for them.
+  for (let i = 0; i < empties; i++) files.push({ name: `e${i}`, data: Buffer.alloc(0) });
+  const tar = tarArchive(files);
+  const blob = gzipSync(tar, { level: empties > 0 ? 6 : 0 });
   return { layer: { mediaType: MEDIA_TYPE.layer, digest: sha256(blob), size: blob.length, diffId: sha256(tar) }, blob };
 }
 

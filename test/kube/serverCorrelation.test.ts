@@ -143,6 +143,9 @@ test("the agent's failure takes kubelet's message; the error counter moves once"
   await sse.waitForEvent((e) => e.type === 'pull.failed' && e.nodeName === 'marker-node', 'the marker event to be handled');
   const final = (await getJson<PullStatus>(`${server.baseUrl}/api/v1/pulls/${failed.pull!.id}`)).body;
   assert.equal(final.error, message);
+  assert.equal(final.failureReason, 'network', 'a connection reset is a network failure; the BackOff after it keeps the kind');
+  const markerPull = (await pullsOn('marker-node'))[0];
+  assert.equal(markerPull?.failureReason, 'not_found');
   assert.equal(await errorsTotal(), before + 2, "the agent's failure and the marker; kubelet's events on the failed pull add none");
   assert.equal(sse.events.filter((e) => e.type === 'pull.failed' && e.pull?.id === failed.pull!.id).length, 1);
   assert.equal(
@@ -200,6 +203,9 @@ test("kubelet's Pulled completes the pull and keeps its duration and size; a wat
     "pull.completed from kubelet's Pulled",
   );
   assert.equal(done.pull!.kubeletPullSeconds, 1.234);
+  assert.equal(done.pull!.waitSeconds, 0.766, '"in 1.234s (2s including waiting)": queued 0.766 s');
+  const metrics = await (await fetch(server.metricsUrl)).text();
+  assert.equal(metricValue(metrics, 'pulltrace_pull_wait_seconds_sum'), 0.766, 'the queue time is in pulltrace_pull_wait_seconds');
   assert.equal(done.pull!.kubeletImageBytes, 2097152);
   assert.equal(sse.events.filter((e) => e.type === 'pull.completed' && e.nodeName === 'worker-3').length, 1);
 

@@ -76,7 +76,7 @@ const invalidReports: Array<[string, unknown, RegExp]> = [
   [
     'unknown status',
     { nodeName: 'node-a', pulls: [pullEntry('x', 'sha256:m1', [], { status: 'done' as never })] },
-    /pulls\[0\]\.status must be one of pulling, completed, failed/,
+    /pulls\[0\]\.status must be one of pulling, unpacking, completed, failed/,
   ],
   [
     'unknown layer state',

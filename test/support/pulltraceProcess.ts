@@ -64,8 +64,10 @@ export async function runPulltrace(args: string[], env: NodeJS.ProcessEnv = {}):
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Reads one metric's value from Prometheus text. */
+/** A metric's value; for a labelled metric (pulltrace_pull_errors_total{reason}) the sum of its series. */
 export function metricValue(text: string, name: string): number | undefined {
   const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
+  if (m) return Number(m[1]);
+  const series = [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'gm'))];
+  return series.length > 0 ? series.reduce((sum, s) => sum + Number(s[1]), 0) : undefined;
 }

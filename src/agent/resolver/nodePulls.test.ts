@@ -111,15 +111,58 @@ test('one pull: totals known from the first report, states move waiting → down
   assert.equal(poll(t, T0 + 5000, store, []).report.length, 0);
 });
 
-test('without an image record a pull completes a couple of polls after its last blob', () => {
+test('every blob here: unpacking (with the layer being applied) until the image record names the pull', () => {
+  const doc = image('unp', [
+    ['unp-l0', MiB],
+    ['unp-l1', MiB],
+  ]);
+  const [l0, l1] = doc.layers.map((l) => l.digest) as [string, string];
+  const t = new NodePulls();
+  const store = new Map<string, BlobInfo>([[dg('unp-manifest'), blob(dg('unp-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(l0, 0, MiB), ingest(l1, 0, MiB)], [discovered('unp', doc, T0)]);
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 10));
+  store.set(l0, { ...blob(l0, MiB, T0 + 1500), labels: { 'containerd.io/uncompressed': dg('unp-diff0') } });
+  store.set(l1, blob(l1, MiB, T0 + 1500));
+  let r = poll(t, T0 + 2000, store, []).report[0]!;
+  assert.equal(r.status, 'unpacking');
+  assert.equal(r.unpackStartedAt, new Date(T0 + 2000).toISOString());
+  assert.equal(r.unpackingLayer, l1, 'l0 is unpacked (labelled), l1 is being applied');
+  assert.ok(t.digestsToCheck([]).includes(l1), 'the layer still unpacking is looked at for its label');
+  r = poll(t, T0 + 3000, store, []).report[0]!;
+  assert.equal(r.status, 'unpacking');
+  const record: ImageRecord = { name: '127.0.0.1:5000/unp:v1', targetDigest: dg('unp-manifest'), targetMediaType: '' };
+  r = poll(t, T0 + 4000, store, [], [], [record]).report[0]!;
+  assert.equal(r.status, 'completed');
+  assert.equal(r.unpackStartedAt, new Date(T0 + 2000).toISOString(), 'the completed pull says when unpacking began');
+  assert.equal(r.unpackingLayer, undefined);
+});
+
+test('without an image record: completed a couple of polls after every layer is unpacked', () => {
   const doc = image('norec', [['norec-l0', MiB]]);
   const t = new NodePulls();
   const store = new Map<string, BlobInfo>([[dg('norec-manifest'), blob(dg('norec-manifest'), 700, T0)]]);
   poll(t, T0 + 1000, store, [ingest(doc.layers[0]!.digest, 0, MiB)], [discovered('norec', doc, T0)]);
   store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 10));
-  store.set(doc.layers[0]!.digest, blob(doc.layers[0]!.digest, MiB, T0 + 1500));
+  store.set(doc.layers[0]!.digest, {
+    ...blob(doc.layers[0]!.digest, MiB, T0 + 1500),
+    labels: { 'containerd.io/uncompressed': 'sha256:d' },
+  });
   const statuses = [2000, 3000, 4000].map((dt) => poll(t, T0 + dt, store, []).report[0]!.status);
-  assert.deepEqual(statuses, ['pulling', 'pulling', 'completed']);
+  assert.deepEqual(statuses, ['unpacking', 'unpacking', 'completed']);
+});
+
+test('nothing unpacks (ctr content fetch): completed after the unpack timeout without progress, not before', () => {
+  const doc = image('fetch', [['fetch-l0', MiB]]);
+  const t = new NodePulls({ unpackTimeoutMs: 60_000 });
+  const store = new Map<string, BlobInfo>([[dg('fetch-manifest'), blob(dg('fetch-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(doc.layers[0]!.digest, 0, MiB)], [discovered('fetch', doc, T0)]);
+  store.set(doc.config.digest, blob(doc.config.digest, 300, T0 + 10));
+  store.set(doc.layers[0]!.digest, blob(doc.layers[0]!.digest, MiB, T0 + 1500));
+  assert.equal(poll(t, T0 + 2000, store, []).report[0]!.status, 'unpacking');
+  assert.equal(poll(t, T0 + 61_000, store, []).report[0]!.status, 'unpacking');
+  const r = poll(t, T0 + 62_000, store, []);
+  assert.equal(r.report[0]!.status, 'completed');
+  assert.ok(r.decisions.some((d) => /no unpack progress for 60s/.test(d.decision)));
 });
 
 test('a layer already on the node is cached: no downloaded bytes, excluded from what the pull downloads', () => {
@@ -219,8 +262,13 @@ test('two concurrent pulls sharing a base layer: both show it, its bytes count o
   );
   const sharedIn = (i: number) => r.report[i]!.layers.find((l) => l.digest === shared)!;
   assert.deepEqual([sharedIn(0).state, sharedIn(0).downloadedBytes], ['downloading', 2 * MiB]);
-  assert.deepEqual([sharedIn(1).state, sharedIn(1).downloadedBytes], ['cached', 0]);
-  const nodeDownloaded = sum(r.report.flatMap((p) => p.layers.filter((l) => l.state !== 'cached').map((l) => l.downloadedBytes)));
+  assert.deepEqual(
+    [sharedIn(1).state, sharedIn(1).downloadedBytes, sharedIn(1).sharedWith],
+    ['shared', 2 * MiB, dg('a-manifest')],
+    'b waits for the layer a downloads: its progress, the owner named by its manifest digest',
+  );
+  const own = (l: { state?: string }) => l.state !== 'cached' && l.state !== 'shared';
+  const nodeDownloaded = sum(r.report.flatMap((p) => p.layers.filter(own).map((l) => l.downloadedBytes)));
   assert.equal(nodeDownloaded, 2 * MiB + MiB + MiB, 'shared layer counted once');
 
   // b's own layer finishes first; b completes only when the shared layer is committed too
@@ -229,7 +277,9 @@ test('two concurrent pulls sharing a base layer: both show it, its bytes count o
   store.set(a.config.digest, blob(a.config.digest, 300, T0 + 100));
   store.set(dg('a-top'), blob(dg('a-top'), MiB, T0 + 1500));
   for (const dt of [2000, 3000, 4000]) {
-    assert.equal(poll(t, T0 + dt, store, [ingest(shared, 3 * MiB, 4 * MiB)]).report[1]!.status, 'pulling');
+    const mid = poll(t, T0 + dt, store, [ingest(shared, 3 * MiB, 4 * MiB)]).report[1]!;
+    assert.equal(mid.status, 'pulling');
+    assert.equal(mid.layers.find((l) => l.digest === shared)?.downloadedBytes, 3 * MiB);
   }
   store.set(shared, blob(shared, 4 * MiB, T0 + 4500));
   const recs: ImageRecord[] = [
@@ -244,7 +294,15 @@ test('two concurrent pulls sharing a base layer: both show it, its bytes count o
       ['127.0.0.1:5000/b:v1', 'completed'],
     ],
   );
-  const final = sum(end.report.flatMap((p) => p.layers.filter((l) => l.state !== 'cached').map((l) => l.downloadedBytes)));
+  assert.deepEqual(
+    end.report[1]!.layers.map((l) => [l.state, l.downloadedBytes]),
+    [
+      ['done', 300],
+      ['shared', 4 * MiB],
+      ['done', 2 * MiB],
+    ],
+  );
+  const final = sum(end.report.flatMap((p) => p.layers.filter(own).map((l) => l.downloadedBytes)));
   assert.equal(final, 300 + 4 * MiB + MiB + 300 + 2 * MiB);
 });
 
@@ -406,4 +464,26 @@ test('a failure reason stays within the report schema limit', () => {
   const r = poll(t, T0 + 2000, store, []).report[0]!;
   assert.equal(r.status, 'failed');
   assert.ok((r.error ?? '').length <= 4096, `error is ${r.error?.length} characters`);
+});
+
+test('a manifest first seen without its source label (containerd adds it a moment later): named by digest, then by repository', () => {
+  const doc = image('nolabel', [['nolabel-l0', 2 * MiB]]);
+  const l0 = doc.layers[0]!.digest;
+  const t = new NodePulls();
+  const manifest = blob(dg('nolabel-manifest'), 700, T0);
+  const config = blob(doc.config.digest, 300, T0 + 10);
+  const store = new Map<string, BlobInfo>([
+    [manifest.digest, manifest],
+    [config.digest, config],
+  ]);
+  const early = { ...discovered('nolabel', doc, T0, [config]), repository: undefined };
+  let r = poll(t, T0 + 1000, store, [ingest(l0, MiB, 2 * MiB)], [early]).report[0]!;
+  assert.equal(r.imageRef, dg('nolabel-manifest'), 'no name yet: the digest');
+  assert.ok(t.digestsToCheck([ingest(l0, MiB, 2 * MiB)]).includes(manifest.digest), 'the manifest is looked at again');
+  store.set(manifest.digest, { ...manifest, labels: { 'containerd.io/distribution.source.127.0.0.1': 'e2e/nolabel' } });
+  r = poll(t, T0 + 2000, store, [ingest(l0, 2 * MiB - 1, 2 * MiB)]).report[0]!;
+  assert.equal(r.imageRef, '127.0.0.1/e2e/nolabel');
+  assert.equal(r.status, 'pulling');
+  assert.equal(r.layers.find((l) => l.digest === l0)?.state, 'downloading', 'tracking went on unchanged');
+  assert.equal(t.digestsToCheck([ingest(l0, 2 * MiB - 1, 2 * MiB)]).length, 0, 'named: no more looks while it downloads');
 });

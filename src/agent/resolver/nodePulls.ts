@@ -6,7 +6,7 @@
 import { type LayerState, REPORT_LIMITS, type ReportLayer, type ReportPull } from '../../model/index.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
 import { parseIngestRef } from './ingestRef.js';
-import { preferredImageName } from './labels.js';
+import { distributionRepository, preferredImageName } from './labels.js';
 import type { Descriptor, ImageManifest } from './manifest.js';
 
 /** A manifest found for an unknown ingest: everything needed to start tracking its pull. */
@@ -42,15 +42,20 @@ export interface Decision {
 interface TrackedBlob {
   desc: Descriptor;
   state: LayerState;
+  /** bytes on the node; for a shared blob, the owner's progress */
   downloaded: number;
-  /** key of the pull that downloads this blob, when another pull on the node does */
+  /** state `shared`: key of the pull on this node that downloads this blob */
   sharedWith?: string;
+  /** state `shared`: the owner as reports name pulls (its index or manifest digest) */
+  sharedWithDigest?: string;
+  /** containerd labelled it `containerd.io/uncompressed`: applied to the snapshotter */
+  unpacked?: boolean;
   seenIngest: boolean;
   /** consecutive polls in which the ingest was gone and the blob absent */
   vanishedPolls: number;
 }
 
-export type TrackedStatus = 'pulling' | 'completed' | 'failed';
+export type TrackedStatus = 'pulling' | 'unpacking' | 'completed' | 'failed';
 
 export interface TrackedPull {
   key: string;
@@ -66,8 +71,14 @@ export interface TrackedPull {
   finishedAtMs?: number;
   /** the final status reached the server (acknowledged report) */
   finalDelivered: boolean;
-  /** polls since every blob was committed, waiting briefly for the image record that names the pull */
+  /** polls since every blob was committed and unpacked, waiting briefly for the image record that names the pull */
   settledPolls: number;
+  /** every blob on the node since then; containerd unpacks until the image record appears */
+  unpackStartedAtMs?: number;
+  /** last time a layer was seen unpacked (or unpacking began) */
+  unpackProgressAtMs?: number;
+  /** the layer being unpacked: the first one, in manifest order, not yet labelled uncompressed */
+  unpackingLayer?: string;
   /** containerd was unreachable since then: its writers may be gone, this pull must show it is still alive */
   outageSinceMs?: number;
   pollsSinceOutage: number;
@@ -77,8 +88,11 @@ export interface TrackedPull {
 const VANISHED_POLLS_FOR_FAILURE = 2;
 /** Finished pulls the server never acknowledged are forgotten after this long anyway (bounded memory). */
 const FINISHED_RETENTION_MS = 60 * 60 * 1000;
-/** After the last blob is committed containerd unpacks, then writes the image record: wait this many polls for its name. */
+/** After the last layer is unpacked containerd writes the image record: wait this many polls for its name. */
 const IMAGE_RECORD_GRACE_POLLS = 2;
+/** containerd's label on a layer blob once it was applied to the snapshotter (1.6, 1.7, 2.x). */
+const UNCOMPRESSED_LABEL = 'containerd.io/uncompressed';
+export const DEFAULT_UNPACK_TIMEOUT_MS = 10 * 60_000;
 /** Which pull downloaded a blob is remembered this long, so a pull discovered late never counts it again. */
 const DOWNLOAD_MEMORY_MS = 10 * 60 * 1000;
 /** Limits of the AgentReport schema (contract §3): a report over them would be refused whole. */
@@ -92,10 +106,16 @@ export const pullKey = (manifestDigest: string, startedAtMs: number) => `${manif
 /** The pulls of this node as the agent knows them: what each ingest belongs to, and each pull's state. */
 export class NodePulls {
   private readonly pulls = new Map<string, TrackedPull>();
-  /** blob digest → the pull that downloaded it, and when */
-  private readonly downloadedBy = new Map<string, { key: string; atMs: number }>();
+  /** blob digest → the pull that downloaded it (key and report digest), and when */
+  private readonly downloadedBy = new Map<string, { key: string; digest: string; atMs: number }>();
   /** manifest and index digests of pulls finished recently (their image records must not start a pull again) */
   private readonly finishedTargets = new Map<string, number>();
+
+  /**
+   * `unpackTimeoutMs`: a pull whose blobs are all here but whose image record never comes (e.g.
+   * `ctr content fetch`, which does not unpack) is completed after this long without unpack progress.
+   */
+  constructor(private readonly opts: { unpackTimeoutMs?: number } = {}) {}
 
   /** Pulls in report order (oldest first). */
   list(): TrackedPull[] {
@@ -142,12 +162,14 @@ export class NodePulls {
     const ingesting = ingestDigests(ingests);
     const out = new Set<string>();
     for (const p of this.active()) {
-      const unsettled = p.blobs.filter(
-        (b) => b.state !== 'done' && !(b.state === 'cached' && !b.sharedWith) && !ingesting.has(b.desc.digest),
-      );
-      if (unsettled.length === 0) continue;
+      const unsettled = p.blobs.filter((b) => !isSettled(b) && !ingesting.has(b.desc.digest));
+      // While unpacking, the layers' labels say how far containerd got.
+      const unpacking = p.status === 'unpacking' ? p.blobs.filter(awaitsUnpack) : [];
+      // A pull still named by digest looks at its manifest again for the source label.
+      if (!p.repository) out.add(p.manifestDigest);
+      if (unsettled.length === 0 && unpacking.length === 0) continue;
       out.add(p.manifestDigest);
-      for (const b of unsettled) out.add(b.desc.digest);
+      for (const b of [...unsettled, ...unpacking]) out.add(b.desc.digest);
     }
     return [...out];
   }
@@ -220,7 +242,7 @@ export class NodePulls {
   /** Called when the server acknowledged a report: the final statuses it carried are delivered. */
   delivered(report: ReportPull[]): void {
     for (const r of report) {
-      if (r.status === 'pulling' || !r.manifestDigest || !r.startedAt) continue;
+      if (r.status === 'pulling' || r.status === 'unpacking' || !r.manifestDigest || !r.startedAt) continue;
       for (const p of this.pulls.values()) {
         if (p.status === r.status && reportDigest(p) === r.manifestDigest && iso(p.startedAtMs) === r.startedAt) p.finalDelivered = true;
       }
@@ -235,7 +257,7 @@ export class NodePulls {
   }
 
   private active(): TrackedPull[] {
-    return [...this.pulls.values()].filter((p) => p.status === 'pulling');
+    return [...this.pulls.values()].filter((p) => p.status === 'pulling' || p.status === 'unpacking');
   }
 
   private start(d: DiscoveredPull, decisions: Decision[]): void {
@@ -261,17 +283,19 @@ export class NodePulls {
     for (const desc of [d.doc.config, ...d.doc.layers]) {
       const blob: TrackedBlob = { desc, state: 'waiting', downloaded: 0, seenIngest: false, vanishedPolls: 0 };
       const info = d.blobs.get(desc.digest);
-      const owner = this.ownerOf(desc.digest) ?? (info ? this.downloadedBy.get(desc.digest)?.key : undefined);
+      const owner = this.ownerOf(desc.digest) ?? (info ? this.downloadedBy.get(desc.digest) : undefined);
       if (info && info.createdAtMs < startedAtMs) {
         blob.state = 'cached';
         decisions.push({ pull: key, digest: desc.digest, decision: 'cached: in the content store before the pull started' });
       } else if (owner) {
-        blob.state = 'cached';
-        blob.sharedWith = owner;
+        blob.state = 'shared';
+        blob.sharedWith = owner.key;
+        blob.sharedWithDigest = owner.digest;
+        if (info) blob.downloaded = desc.size;
         decisions.push({
           pull: key,
           digest: desc.digest,
-          decision: `shared: downloaded by pull ${owner}; counted there, shown cached here`,
+          decision: `shared: downloaded by pull ${owner.key}; its bytes count there, its progress here`,
         });
       }
       pull.blobs.push(blob);
@@ -279,9 +303,10 @@ export class NodePulls {
     this.pulls.set(key, pull);
   }
 
-  /** Key of the pull in progress that downloads this blob itself, if any. */
-  private ownerOf(digest: string): string | undefined {
-    return this.active().find((p) => p.blobs.some((b) => b.desc.digest === digest && !b.sharedWith && b.state !== 'cached'))?.key;
+  /** The pull in progress that downloads this blob itself, if any. */
+  private ownerOf(digest: string): { key: string; digest: string } | undefined {
+    const p = this.active().find((x) => x.blobs.some((b) => b.desc.digest === digest && b.state !== 'shared' && b.state !== 'cached'));
+    return p ? { key: p.key, digest: reportDigest(p) } : undefined;
   }
 
   private advance(
@@ -303,6 +328,13 @@ export class NodePulls {
       decisions.push({ pull: p.key, decision: `named ${imageName} from its image record` });
     }
 
+    // containerd labels the manifest with its children first and with its source a moment later:
+    // a pull discovered in between learns its repository from a later look at the manifest.
+    const manifestInfo = present.get(p.manifestDigest);
+    if (!p.repository && manifestInfo) {
+      p.repository = distributionRepository(manifestInfo.labels);
+      if (p.repository) decisions.push({ pull: p.key, decision: `named ${p.repository} from the manifest's distribution-source label` });
+    }
     if (present.get(p.manifestDigest) === null) {
       this.fail(p, obs.nowMs, decisions, `containerd removed the pull's manifest ${p.manifestDigest} and its partial downloads`);
       return;
@@ -315,6 +347,7 @@ export class NodePulls {
     if (imageName) {
       // The image record is written only after every blob was fetched and unpacked.
       for (const b of p.blobs) {
+        if (b.state === 'shared') b.downloaded = b.desc.size;
         if (b.state === 'waiting' || b.state === 'downloading') {
           decisions.push({
             pull: p.key,
@@ -326,16 +359,54 @@ export class NodePulls {
         }
       }
     }
-    const settled = p.blobs.every((b) => b.state === 'done' || (b.state === 'cached' && (!b.sharedWith || present.get(b.desc.digest))));
-    if (settled) p.settledPolls++;
-    if (imageName || p.settledPolls > IMAGE_RECORD_GRACE_POLLS) {
-      p.status = 'completed';
-      p.finishedAtMs = obs.nowMs;
-      decisions.push({
-        pull: p.key,
-        decision: imageName ? 'completed: image record exists' : 'completed: every blob is committed (no image record yet)',
-      });
+    if (imageName) {
+      this.complete(p, obs.nowMs, decisions, 'completed: image record exists');
+      return;
     }
+    if (!p.blobs.every(isSettled)) return;
+    if (p.status === 'pulling') {
+      p.status = 'unpacking';
+      p.unpackStartedAtMs = obs.nowMs;
+      p.unpackProgressAtMs = obs.nowMs;
+      decisions.push({ pull: p.key, decision: 'unpacking: every blob is on the node, waiting for the image record' });
+    }
+    this.advanceUnpack(p, present, obs.nowMs, decisions);
+  }
+
+  /** Unpack progress from the layers' `uncompressed` labels; completes when it is over or stopped. */
+  private advanceUnpack(p: TrackedPull, present: Map<string, BlobInfo | null>, nowMs: number, decisions: Decision[]): void {
+    for (const b of p.blobs.filter(awaitsUnpack)) {
+      if (!present.get(b.desc.digest)?.labels[UNCOMPRESSED_LABEL]) continue;
+      b.unpacked = true;
+      p.unpackProgressAtMs = nowMs;
+      decisions.push({ pull: p.key, digest: b.desc.digest, decision: 'unpacked (labelled uncompressed)' });
+    }
+    const next = p.blobs.find(awaitsUnpack)?.desc.digest;
+    if (next !== p.unpackingLayer) {
+      p.unpackingLayer = next;
+      if (next) decisions.push({ pull: p.key, digest: next, decision: 'unpacking this layer' });
+    }
+    if (!next) p.settledPolls++;
+    if (p.settledPolls > IMAGE_RECORD_GRACE_POLLS) {
+      this.complete(p, nowMs, decisions, 'completed: every layer is unpacked (no image record yet)');
+      return;
+    }
+    const timeoutMs = this.opts.unpackTimeoutMs ?? DEFAULT_UNPACK_TIMEOUT_MS;
+    if (nowMs - (p.unpackProgressAtMs ?? nowMs) >= timeoutMs) {
+      this.complete(
+        p,
+        nowMs,
+        decisions,
+        `completed: every blob is on the node, no image record and no unpack progress for ${timeoutMs / 1000}s`,
+      );
+    }
+  }
+
+  private complete(p: TrackedPull, nowMs: number, decisions: Decision[], why: string): void {
+    p.status = 'completed';
+    p.finishedAtMs = nowMs;
+    p.unpackingLayer = undefined;
+    decisions.push({ pull: p.key, decision: why });
   }
 
   /** True when the pull was failed because nothing resumed it after containerd came back. */
@@ -368,21 +439,30 @@ export class NodePulls {
     nowMs: number,
     decisions: Decision[],
   ): void {
-    if (b.state === 'done' || (b.state === 'cached' && !b.sharedWith)) return;
+    if (b.state === 'done' || b.state === 'cached') return;
     const present = presence.get(b.desc.digest);
-    if (b.sharedWith) {
-      const owner = this.pulls.get(b.sharedWith);
+    const ingest = ingests.get(b.desc.digest);
+    if (b.state === 'shared') {
+      if (present) {
+        b.downloaded = b.desc.size;
+        return;
+      }
+      // The owner's download is what this pull waits for: its progress is this pull's progress.
+      if (ingest) b.downloaded = Math.max(b.downloaded, Math.min(ingest.offset, b.desc.size));
+      const owner = b.sharedWith ? this.pulls.get(b.sharedWith) : undefined;
       // The owner failed before the blob arrived: this pull downloads it now (containerd retries the locked ref).
-      if (present || (owner && owner.status !== 'failed')) return;
+      if (b.downloaded >= b.desc.size || (owner && owner.status !== 'failed')) return;
       decisions.push({
         pull: p.key,
         digest: b.desc.digest,
         decision: `no longer shared: pull ${b.sharedWith} ended without it, this pull downloads it`,
       });
       b.sharedWith = undefined;
+      b.sharedWithDigest = undefined;
       b.state = 'waiting';
+      b.downloaded = 0;
+      return;
     }
-    const ingest = ingests.get(b.desc.digest);
     if (ingest) {
       if (!b.seenIngest) decisions.push({ pull: p.key, digest: b.desc.digest, decision: `downloading: ingest ${ingest.ref}` });
       b.state = 'downloading';
@@ -396,7 +476,7 @@ export class NodePulls {
       b.state = 'done';
       b.downloaded = b.desc.size;
       b.vanishedPolls = 0;
-      this.downloadedBy.set(b.desc.digest, { key: p.key, atMs: nowMs });
+      this.downloadedBy.set(b.desc.digest, { key: p.key, digest: reportDigest(p), atMs: nowMs });
       return;
     }
     if (b.seenIngest && present === null) {
@@ -421,6 +501,20 @@ export class NodePulls {
     for (const [digest, d] of this.downloadedBy) if (nowMs - d.atMs > DOWNLOAD_MEMORY_MS) this.downloadedBy.delete(digest);
     for (const [digest, atMs] of this.finishedTargets) if (nowMs - atMs > DOWNLOAD_MEMORY_MS) this.finishedTargets.delete(digest);
   }
+}
+
+/** On the node (or, shared, fully there): nothing more to download for this pull. */
+function isSettled(b: TrackedBlob): boolean {
+  return b.state === 'done' || b.state === 'cached' || (b.state === 'shared' && b.downloaded >= b.desc.size);
+}
+
+/** A layer this pull brought (or waited for) that containerd has not yet labelled as unpacked. */
+function awaitsUnpack(b: TrackedBlob): boolean {
+  return (b.state === 'done' || b.state === 'shared') && !b.unpacked && isLayerType(b.desc.mediaType);
+}
+
+function isLayerType(mediaType: string): boolean {
+  return /\.layer\.|rootfs\.diff\.tar/.test(mediaType);
 }
 
 function ingestDigests(ingests: IngestStatus[]): Set<string> {
@@ -453,6 +547,7 @@ export function toReportPull(p: TrackedPull): ReportPull {
     downloadedBytes: b.state === 'cached' ? 0 : b.downloaded,
     totalKnown: true,
     state: b.state,
+    ...(b.state === 'shared' && b.sharedWithDigest ? { sharedWith: b.sharedWithDigest } : {}),
   }));
   const out: ReportPull = {
     imageRef: p.imageName ?? p.repository ?? reportDigest(p),
@@ -462,6 +557,8 @@ export function toReportPull(p: TrackedPull): ReportPull {
     status: p.status,
     layers,
   };
+  if (p.unpackStartedAtMs !== undefined && p.status !== 'failed') out.unpackStartedAt = iso(p.unpackStartedAtMs);
+  if (p.status === 'unpacking' && p.unpackingLayer) out.unpackingLayer = p.unpackingLayer;
   if (p.error) out.error = p.error.length > MAX_ERROR_CHARS ? `${p.error.slice(0, MAX_ERROR_CHARS - 1)}…` : p.error;
   return out;
 }

@@ -122,7 +122,14 @@ export class KubeCorrelator {
       .sort((a, b) => b.startedAt - a.startedAt)
       .map((p) => ({ id: p.id, imageRef: p.imageRef, status: p.status, errorRank: this.errorRanks.get(p.id) ?? AGENT_ERROR_RANK }));
     const action = decideKubeletAction(
-      { kind: s.kind, image, message: s.message, pullSeconds: s.pullSeconds, imageBytes: s.imageBytes },
+      {
+        kind: s.kind,
+        image,
+        message: s.message,
+        pullSeconds: s.pullSeconds,
+        imageBytes: s.imageBytes,
+        pullWithWaitingSeconds: s.pullWithWaitingSeconds,
+      },
       candidates,
       refsMatch,
     );
@@ -154,11 +161,17 @@ export class KubeCorrelator {
         break;
       }
       case 'complete':
-        this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now);
+        this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now, action.pullWithWaitingSeconds);
         this.tracker.completePull(action.pullId, now);
         break;
       case 'annotate': {
-        const annotated = this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now);
+        const annotated = this.tracker.annotateKubelet(
+          action.pullId,
+          action.pullSeconds,
+          action.imageBytes,
+          now,
+          action.pullWithWaitingSeconds,
+        );
         if (annotated) this.onFinishedPullChanged(annotated);
         break;
       }

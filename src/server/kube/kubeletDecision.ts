@@ -8,6 +8,8 @@ export interface KubeletSignalFacts {
   message: string;
   pullSeconds?: number;
   imageBytes?: number;
+  /** kubelet 1.26+: time since `Pulling`, queue wait included */
+  pullWithWaitingSeconds?: number;
 }
 
 export interface CandidatePull {
@@ -23,8 +25,8 @@ export type KubeletAction =
   | { kind: 'fail'; pullId: string; message: string; rank: number }
   | { kind: 'refine'; pullId: string; message: string; rank: number }
   | { kind: 'createFailed'; imageRef: string; message: string; rank: number }
-  | { kind: 'complete'; pullId: string; pullSeconds?: number; imageBytes?: number }
-  | { kind: 'annotate'; pullId: string; pullSeconds?: number; imageBytes?: number };
+  | { kind: 'complete'; pullId: string; pullSeconds?: number; imageBytes?: number; pullWithWaitingSeconds?: number }
+  | { kind: 'annotate'; pullId: string; pullSeconds?: number; imageBytes?: number; pullWithWaitingSeconds?: number };
 
 /** The agent's own failure text ("connection reset by peer") ranks between kubelet's kinds. */
 export const AGENT_ERROR_RANK = 2;
@@ -60,12 +62,17 @@ export function decideKubeletAction(
 ): KubeletAction {
   if (!signal.image) return { kind: 'none' };
   const matching = candidates.filter((p) => matches(p.imageRef, signal.image));
-  const active = matching.find((p) => p.status === 'pulling' || p.status === 'stalled');
+  const active = matching.find((p) => p.status === 'pulling' || p.status === 'stalled' || p.status === 'unpacking');
 
   if (signal.kind === 'pulled') {
-    if (active) return { kind: 'complete', pullId: active.id, pullSeconds: signal.pullSeconds, imageBytes: signal.imageBytes };
+    const figures = {
+      pullSeconds: signal.pullSeconds,
+      imageBytes: signal.imageBytes,
+      pullWithWaitingSeconds: signal.pullWithWaitingSeconds,
+    };
+    if (active) return { kind: 'complete', pullId: active.id, ...figures };
     const done = matching.find((p) => p.status === 'completed');
-    return done ? { kind: 'annotate', pullId: done.id, pullSeconds: signal.pullSeconds, imageBytes: signal.imageBytes } : { kind: 'none' };
+    return done ? { kind: 'annotate', pullId: done.id, ...figures } : { kind: 'none' };
   }
   if (!FAILURE_KINDS.has(signal.kind)) return { kind: 'none' };
 

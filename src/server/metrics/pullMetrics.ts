@@ -1,10 +1,10 @@
 // The nine Prometheus metrics of the contract, fed by the event bus and by gauges read from
 // the tracker at scrape time. No label grows without bound (no image, pod or pull id labels).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PullEvent } from '../../model/index.js';
+import { FAILURE_REASONS, type PullEvent, type PullStatus } from '../../model/index.js';
 
 export interface GaugeSources {
-  counts(): { active: number; stalled: number };
+  counts(): { active: number; stalled: number; slow?: number };
   agentsConnected(): number;
   sseClients(): number;
 }
@@ -20,10 +20,16 @@ export const METRIC_NAMES = [
   'pulltrace_agents_connected',
   'pulltrace_pulls_stalled',
   'pulltrace_kube_events_rejected_total',
+  'pulltrace_pull_unpack_duration_seconds',
+  'pulltrace_pull_wait_seconds',
+  'pulltrace_pulls_slow',
 ] as const;
 
 /** why a kubelet-looking Event was not believed (a bounded label) */
 export const KUBE_EVENT_REJECTION_REASONS = ['pod_absent', 'wrong_node', 'image_not_in_pod', 'pod_not_waiting_on_pull'] as const;
+
+/** Pulls whose queue time was observed, so a later annotation of the same pull is not counted twice. */
+const MAX_WAIT_OBSERVED = 10_000;
 
 /** A layer's bytes are counted once per node, however many pulls share it; a layer not seen for
  * this long is forgotten (longer than any pause between two reports of a download). */
@@ -37,6 +43,9 @@ export class PullMetrics {
   private readonly errorsTotal: Counter;
   private readonly reportsTotal: Counter;
   private readonly kubeEventsRejected: Counter<'reason'>;
+  private readonly unpackDuration: Histogram;
+  private readonly waitSeconds: Histogram;
+  private readonly waitObserved = new Set<string>();
   /** node \0 digest → bytes already counted */
   private readonly countedLayerBytes = new Map<string, { bytes: number; at: number }>();
 
@@ -44,7 +53,7 @@ export class PullMetrics {
     const registers = [this.registry];
     new Gauge({
       name: 'pulltrace_pulls_active',
-      help: 'Pulls in progress (pulling or stalled).',
+      help: 'Pulls in progress (pulling, stalled or unpacking).',
       registers,
       collect() {
         this.set(sources.counts().active);
@@ -86,7 +95,34 @@ export class PullMetrics {
       help: 'Bytes downloaded; a layer shared by concurrent pulls on a node counts once.',
       registers,
     });
-    this.errorsTotal = new Counter({ name: 'pulltrace_pull_errors_total', help: 'Pulls that ended failed.', registers });
+    this.errorsTotal = new Counter({
+      name: 'pulltrace_pull_errors_total',
+      help: 'Pulls that ended failed, by failure kind (reason: one of a fixed list, see failureReason).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Every reason exists from the start, so rate() and alerts see a 0 before the first failure.
+    for (const reason of FAILURE_REASONS) this.errorsTotal.inc({ reason }, 0);
+    new Gauge({
+      name: 'pulltrace_pulls_slow',
+      help: 'Pulling pulls whose ETA exceeds SLOW_ETA or whose rate stayed below SLOW_RATE for a minute.',
+      registers,
+      collect() {
+        this.set(sources.counts().slow ?? 0);
+      },
+    });
+    this.unpackDuration = new Histogram({
+      name: 'pulltrace_pull_unpack_duration_seconds',
+      help: 'Unpack part of completed pulls: from the last blob on the node to the image record (or kubelet Pulled).',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.waitSeconds = new Histogram({
+      name: 'pulltrace_pull_wait_seconds',
+      help: 'Time pulls queued in the kubelet before starting (kubelet\'s "including waiting" minus the pull time).',
+      buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
     this.reportsTotal = new Counter({ name: 'pulltrace_agent_reports_total', help: 'Agent reports accepted.', registers });
     this.kubeEventsRejected = new Counter({
       name: 'pulltrace_kube_events_rejected_total',
@@ -114,10 +150,14 @@ export class PullMetrics {
         break;
       case 'pull.completed':
         if (pull?.completedAt) this.duration.observe(Math.max(0, (Date.parse(pull.completedAt) - Date.parse(pull.startedAt)) / 1000));
+        if (pull?.completedAt && pull.unpackStartedAt) {
+          this.unpackDuration.observe(Math.max(0, (Date.parse(pull.completedAt) - Date.parse(pull.unpackStartedAt)) / 1000));
+        }
+        if (pull) this.observeWait(pull);
         this.countLayers(event);
         break;
       case 'pull.failed':
-        this.errorsTotal.inc();
+        this.errorsTotal.inc({ reason: pull?.failureReason ?? 'unknown' });
         break;
       case 'layer.progress':
       case 'layer.completed':
@@ -126,12 +166,25 @@ export class PullMetrics {
     }
   }
 
+  /** A finished pull changed without an event (kubelet's figures arrived after completion). */
+  onFinishedPullChanged(pull: PullStatus): void {
+    this.observeWait(pull);
+  }
+
+  private observeWait(pull: PullStatus): void {
+    if (pull.waitSeconds === undefined || this.waitObserved.has(pull.id)) return;
+    if (this.waitObserved.size >= MAX_WAIT_OBSERVED) this.waitObserved.delete(this.waitObserved.values().next().value as string);
+    this.waitObserved.add(pull.id);
+    this.waitSeconds.observe(pull.waitSeconds);
+  }
+
   /** Adds the growth of each layer's downloaded bytes, keyed by node and digest. */
   private countLayers(event: PullEvent): void {
     const now = Date.parse(event.timestamp);
     const layers = event.layer ? [event.layer] : (event.pull?.layers ?? []);
     for (const l of layers) {
-      if (l.state === 'cached') continue;
+      // cached: nobody downloaded it; shared: its owner's layer carries the bytes.
+      if (l.state === 'cached' || l.state === 'shared') continue;
       const key = `${event.nodeName}\0${l.digest}`;
       const seen = this.countedLayerBytes.get(key);
       const delta = l.downloadedBytes - (seen?.bytes ?? 0);

@@ -1,5 +1,5 @@
 // The server's mutable record of one pull and its layers, and its PullStatus view.
-import type { LayerState, LayerStatus, PodRef, PullState, PullStatus } from '../../model/index.js';
+import type { FailureReason, LayerState, LayerStatus, PodRef, PullState, PullStatus } from '../../model/index.js';
 import { etaSeconds, RateWindow } from './rateWindow.js';
 
 export interface LayerRecord {
@@ -12,6 +12,9 @@ export interface LayerRecord {
   startedAt?: number;
   completedAt?: number;
   rate: RateWindow;
+  /** state `shared`: the owning pull as the agent names it (its manifest digest), and its id once known */
+  sharedWithKey?: string;
+  sharedWith?: string;
 }
 
 export interface PullRecord {
@@ -42,6 +45,16 @@ export interface PullRecord {
   kubeletImageBytes?: number;
   /** layers the agent left out of its latest report (image over the report's layer limit) */
   layersOmitted?: number;
+  /** every blob on the node, containerd unpacking (status `unpacking`) since then */
+  unpackStartedAt?: number;
+  /** status `unpacking`: the layer being applied, as the agent last said */
+  unpackingLayer?: string;
+  /** kubelet's queue time before the pull started */
+  waitSeconds?: number;
+  failureReason?: FailureReason;
+  /** see slowPull.ts; refreshed by the tracker's tick */
+  slow?: boolean;
+  lowRateSince?: number;
 }
 
 export function newLayer(digest: string): LayerRecord {
@@ -78,7 +91,8 @@ export function pullTotals(rec: PullRecord): PullTotals {
       if (isLayer) layersDone++;
       continue;
     }
-    if (l.state === 'done' && isLayer) layersDone++;
+    // A shared layer is part of what this pull needs; it is here once its owner committed it.
+    if ((l.state === 'done' || (l.state === 'shared' && l.totalBytes > 0 && l.downloadedBytes >= l.totalBytes)) && isLayer) layersDone++;
     totalBytes += l.totalBytes;
     downloadedBytes += l.downloadedBytes;
   }
@@ -101,6 +115,7 @@ export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): Layer
   };
   if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
   if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
+  if (l.state === 'shared' && l.sharedWith !== undefined) out.sharedWith = l.sharedWith;
   return out;
 }
 
@@ -136,6 +151,11 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
   if (rec.kubeletPullSeconds !== undefined) out.kubeletPullSeconds = rec.kubeletPullSeconds;
   if (rec.kubeletImageBytes !== undefined) out.kubeletImageBytes = rec.kubeletImageBytes;
   if (rec.layersOmitted) out.layersOmitted = rec.layersOmitted;
+  if (rec.unpackStartedAt !== undefined) out.unpackStartedAt = iso(rec.unpackStartedAt);
+  if (rec.status === 'unpacking' && rec.unpackingLayer !== undefined) out.unpackingLayer = rec.unpackingLayer;
+  if (rec.waitSeconds !== undefined) out.waitSeconds = rec.waitSeconds;
+  if (rec.status === 'failed') out.failureReason = rec.failureReason ?? 'unknown';
+  if (!finished) out.slow = rec.status === 'pulling' && rec.slow === true;
   if (withLayers) out.layers = [...rec.layers.values()].map((l) => layerStatus(rec, l, now));
   return out;
 }
@@ -163,6 +183,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
       startedAt: l.startedAt ? Date.parse(l.startedAt) : undefined,
       completedAt: l.completedAt ? Date.parse(l.completedAt) : undefined,
       rate: new RateWindow(),
+      sharedWith: l.sharedWith,
     });
   }
   return {
@@ -188,5 +209,8 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     kubeletPullSeconds: p.kubeletPullSeconds,
     kubeletImageBytes: p.kubeletImageBytes,
     layersOmitted: p.layersOmitted,
+    unpackStartedAt: p.unpackStartedAt ? Date.parse(p.unpackStartedAt) : undefined,
+    waitSeconds: p.waitSeconds,
+    failureReason: p.failureReason,
   };
 }

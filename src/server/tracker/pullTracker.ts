@@ -1,8 +1,9 @@
 // The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
 // timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
 import { redactOptional } from '../../common/index.js';
-import type { AgentReport, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
+import type { AgentReport, FailureReason, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
+import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
 import {
@@ -16,10 +17,12 @@ import {
   recordFromStatus,
 } from './pullRecord.js';
 import { RateWindow } from './rateWindow.js';
-import { groupReportPulls, type ReportGroup } from './reportGrouping.js';
+import { groupReportPulls, parseReportTime, type ReportGroup } from './reportGrouping.js';
 import { markLayerDone, mergeReportGroup } from './reportMerge.js';
+import { resolveSharedLayers } from './sharedLayers.js';
+import { isSlow, nextLowRateSince, type SlowSettings } from './slowPull.js';
 
-export interface TrackerLimits {
+export interface TrackerLimits extends Partial<SlowSettings> {
   stallTimeoutMs: number;
   historyTtlMs: number;
   maxNodes: number;
@@ -58,18 +61,23 @@ export type NameResolver = (pull: PullRecord) => string | undefined;
 const RATE_CHANGE_EVENT = 0.05;
 /** Nodes silent this long with no pulls left are forgotten. */
 const NODE_FORGET_MS = 10 * 60_000;
+/** PULLTRACE_SLOW_ETA and PULLTRACE_SLOW_RATE defaults, for trackers built without them (tests, benchmarks). */
+const DEFAULT_SLOW: SlowSettings = { slowEtaMs: 15 * 60_000, slowRateBytesPerSec: 100 * 1024 };
 
 export class PullTracker {
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly byId = new Map<string, PullRecord>();
   private readonly lastRate = new WeakMap<PullRecord, number>();
+  private readonly slowSettings: SlowSettings;
   private podResolver: PodResolver = () => [];
   private nameResolver: NameResolver = () => undefined;
 
   constructor(
     private readonly bus: PullEventBus,
     private readonly limits: TrackerLimits,
-  ) {}
+  ) {
+    this.slowSettings = { ...DEFAULT_SLOW, ...definedOnly(limits) };
+  }
 
   setPodResolver(resolver: PodResolver): void {
     this.podResolver = resolver;
@@ -112,7 +120,10 @@ export class PullTracker {
       for (const [key, rec] of node.pulls) {
         if (rec.status === 'pulling' && now - rec.lastProgressAt >= this.limits.stallTimeoutMs) {
           rec.status = 'stalled';
+          rec.slow = false;
           this.emit('pull.stalled', rec, now);
+        } else if (rec.status === 'pulling' || rec.status === 'stalled') {
+          if (this.updateSlow(rec, now)) this.emit('pull.progress', rec, now);
         } else if (isFinished(rec.status) && (rec.completedAt ?? now) + this.limits.historyTtlMs <= now) {
           node.pulls.delete(key);
           this.byId.delete(rec.id);
@@ -123,10 +134,10 @@ export class PullTracker {
   }
 
   /** Marks an active pull failed (from the agent or from kubelet). Returns false if unknown or finished. */
-  failPull(id: string, error: string, now: number): boolean {
+  failPull(id: string, error: string, now: number, reason?: FailureReason): boolean {
     const rec = this.byId.get(id);
     if (!rec || isFinished(rec.status)) return false;
-    this.finish(rec, 'failed', now, error);
+    this.finish(rec, 'failed', now, error, reason);
     return true;
   }
 
@@ -139,11 +150,21 @@ export class PullTracker {
   }
 
   /** Records kubelet's own pull time and image size; returns the updated status of a finished pull. */
-  annotateKubelet(id: string, pullSeconds: number | undefined, imageBytes: number | undefined, now: number): PullStatus | undefined {
+  annotateKubelet(
+    id: string,
+    pullSeconds: number | undefined,
+    imageBytes: number | undefined,
+    now: number,
+    withWaitingSeconds?: number,
+  ): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
     if (pullSeconds !== undefined) rec.kubeletPullSeconds = pullSeconds;
     if (imageBytes !== undefined) rec.kubeletImageBytes = imageBytes;
+    // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
+    if (pullSeconds !== undefined && withWaitingSeconds !== undefined) {
+      rec.waitSeconds = Math.round(Math.max(0, withWaitingSeconds - pullSeconds) * 1000) / 1000;
+    }
     return pullStatus(rec, now, true);
   }
 
@@ -152,6 +173,7 @@ export class PullTracker {
     const rec = this.byId.get(id);
     if (rec?.status !== 'failed' || rec.error === error) return undefined;
     rec.error = error;
+    rec.failureReason = refineFailure(rec.failureReason, error);
     return pullStatus(rec, now, true);
   }
 
@@ -218,14 +240,18 @@ export class PullTracker {
     return [...(this.nodes.get(nodeName)?.pulls.values() ?? [])];
   }
 
-  counts(): { active: number; stalled: number; pulls: number; nodes: number } {
+  counts(): { active: number; stalled: number; slow: number; unpacking: number; pulls: number; nodes: number } {
     let active = 0;
     let stalled = 0;
+    let slow = 0;
+    let unpacking = 0;
     for (const rec of this.byId.values()) {
       if (!isFinished(rec.status)) active++;
       if (rec.status === 'stalled') stalled++;
+      if (rec.status === 'unpacking') unpacking++;
+      if (rec.status === 'pulling' && rec.slow) slow++;
     }
-    return { active, stalled, pulls: this.byId.size, nodes: this.nodes.size };
+    return { active, stalled, slow, unpacking, pulls: this.byId.size, nodes: this.nodes.size };
   }
 
   /** Nodes heard from within three of their own report intervals (at least 1 s each). */
@@ -254,6 +280,7 @@ export class PullTracker {
 
     const { changed, transitions } = mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;
+    const sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
     for (const t of transitions) this.emitLayer(t.type, rec, t.layer, now);
     const t = pullTotals(rec);
     if (t.downloadedBytes > rec.counter) {
@@ -270,7 +297,21 @@ export class PullTracker {
       return;
     }
     if (g.status === 'failed') {
-      this.finish(rec, 'failed', now, g.error || 'the agent reported the pull failed');
+      this.finish(rec, 'failed', now, g.error || 'the agent reported the pull failed', g.failureReason);
+      return;
+    }
+    if (g.status === 'unpacking' && rec.status === 'unpacking' && g.unpackingLayer !== rec.unpackingLayer) {
+      rec.unpackingLayer = g.unpackingLayer;
+      this.emit('pull.progress', rec, now);
+      return;
+    }
+    if (g.status === 'unpacking' && (rec.status === 'pulling' || rec.status === 'stalled')) {
+      rec.unpackingLayer = g.unpackingLayer;
+      rec.status = 'unpacking';
+      rec.unpackStartedAt = Math.min(parseReportTime(g.unpackStartedAt) ?? now, now);
+      rec.slow = false;
+      rec.lowRateSince = undefined;
+      this.emit('pull.unpacking', rec, now);
       return;
     }
 
@@ -279,7 +320,7 @@ export class PullTracker {
       this.emit('pull.progress', rec, now);
       return;
     }
-    if (changed || renamed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
+    if (changed || sharedChanged || renamed || podsChanged || this.rateMoved(rec, now)) this.emit('pull.progress', rec, now);
   }
 
   /** Derived (the same on every replica) unless that id is already taken here, e.g. by a restored pull. */
@@ -336,11 +377,15 @@ export class PullTracker {
     this.finish(rec, 'failed', now, `the agent on ${rec.nodeName} stopped reporting this pull before it completed`);
   }
 
-  private finish(rec: PullRecord, status: 'completed' | 'failed', now: number, error?: string): void {
+  private finish(rec: PullRecord, status: 'completed' | 'failed', now: number, error?: string, reason?: FailureReason): void {
     rec.status = status;
     rec.completedAt = now;
+    rec.slow = false;
+    rec.lowRateSince = undefined;
     if (status === 'completed') {
       for (const l of rec.layers.values()) {
+        // The owner committed it (or the image exists): everything this pull needed is here.
+        if (l.state === 'shared' && l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
         if (l.state !== 'waiting' && l.state !== 'downloading') continue;
         markLayerDone(l, now);
         this.emitLayer('layer.completed', rec, l, now);
@@ -350,6 +395,7 @@ export class PullTracker {
       rec.percent = 100;
     } else {
       rec.error = redactOptional(error);
+      rec.failureReason = reason ?? refineFailure(undefined, rec.error);
     }
     this.emit(status === 'completed' ? 'pull.completed' : 'pull.failed', rec, now);
   }
@@ -365,6 +411,23 @@ export class PullTracker {
     const pods = this.podResolver(rec);
     if (samePods(pods, rec.pods)) return false;
     rec.pods = pods;
+    return true;
+  }
+
+  /** Recomputes `slow`; true when it flipped (worth an event). */
+  private updateSlow(rec: PullRecord, now: number): boolean {
+    const settings = this.slowSettings;
+    const bytesPerSec = rec.rate.rate(now);
+    const input = { status: rec.status, bytesPerSec, etaSeconds: undefined as number | undefined, lowRateSince: rec.lowRateSince };
+    input.lowRateSince = nextLowRateSince(input, now, settings);
+    rec.lowRateSince = input.lowRateSince;
+    if (rec.status === 'pulling' && bytesPerSec > 0 && rec.totalKnown) {
+      const t = pullTotals(rec);
+      input.etaSeconds = (t.totalBytes - t.downloadedBytes) / bytesPerSec;
+    }
+    const slow = isSlow(input, now, settings);
+    if (slow === (rec.slow === true)) return false;
+    rec.slow = slow;
     return true;
   }
 
@@ -414,4 +477,11 @@ function samePods(a: PodRef[], b: PodRef[]): boolean {
     if (x.namespace !== y.namespace || x.podName !== y.podName || x.container !== y.container || x.image !== y.image) return false;
   }
   return true;
+}
+
+function definedOnly(limits: Partial<SlowSettings>): Partial<SlowSettings> {
+  const out: Partial<SlowSettings> = {};
+  if (limits.slowEtaMs !== undefined) out.slowEtaMs = limits.slowEtaMs;
+  if (limits.slowRateBytesPerSec !== undefined) out.slowRateBytesPerSec = limits.slowRateBytesPerSec;
+  return out;
 }

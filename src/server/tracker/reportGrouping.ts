@@ -13,6 +13,9 @@ export interface ReportGroup {
   manifestDigest?: string;
   status?: ReportPull['status'];
   error?: string;
+  unpackStartedAt?: string;
+  unpackingLayer?: string;
+  failureReason?: ReportPull['failureReason'];
   totalKnown: boolean;
   startedAt?: number;
   /** true for the original agent's digest-only ingests grouped per node */
@@ -46,6 +49,9 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         manifestDigest: p.manifestDigest,
         status: p.status,
         error: p.error,
+        unpackStartedAt: p.unpackStartedAt,
+        unpackingLayer: p.unpackingLayer,
+        failureReason: p.failureReason,
         totalKnown: p.totalKnown ?? false,
         startedAt: parseReportTime(p.startedAt),
         ingestGroup: ingest,

@@ -38,6 +38,8 @@ for (const [name, filters, want] of [
   ['pod name', { pod: 'api-' }, true],
   ['status exact', { status: 'pulling' }, true],
   ['other status', { status: 'failed' }, false],
+  ['slow selects nothing that is not slow', { status: 'slow' }, false],
+  ['a failure kind on a pull that did not fail', { reason: 'rate_limited' }, false],
 ] as const) {
   test(`matchesFilters: ${name}`, () => assert.equal(matchesFilters(pull({ pods }), { ...DEFAULT_VIEW_STATE, ...filters }), want));
 }
@@ -51,4 +53,25 @@ test('sortPulls orders by each key with a stable tie-break by id', () => {
   assert.deepEqual(ids('progress'), ['b', 'c', 'a']);
   assert.deepEqual(ids('speed'), ['b', 'c', 'a']);
   assert.deepEqual(ids('eta'), ['c', 'a', 'b']);
+});
+
+test('the slow filter selects pulls marked slow; the failure filter selects by kind', () => {
+  const slow = pull({ id: 's', status: 'pulling', slow: true });
+  const fast = pull({ id: 'f', status: 'pulling', slow: false });
+  const limited = pull({ id: 'l', status: 'failed', failureReason: 'rate_limited' });
+  const missing = pull({ id: 'm', status: 'failed', failureReason: 'not_found' });
+  const shown = (filters: Partial<typeof DEFAULT_VIEW_STATE>) =>
+    [slow, fast, limited, missing].filter((p) => matchesFilters(p, { ...DEFAULT_VIEW_STATE, ...filters })).map((p) => p.id);
+  assert.deepEqual(shown({ status: 'slow' }), ['s']);
+  assert.deepEqual(shown({ reason: 'rate_limited' }), ['l']);
+  assert.deepEqual(shown({ status: 'failed', reason: 'not_found' }), ['m']);
+  assert.deepEqual(shown({ status: 'unpacking' }), []);
+});
+
+test('status unpacking and slow, and a failure kind, survive the URL; an unknown kind is dropped', () => {
+  const state = { ...DEFAULT_VIEW_STATE, status: 'slow', reason: 'no_space' };
+  assert.equal(formatViewState(state), '?status=slow&reason=no_space');
+  assert.deepEqual(parseViewState('?status=slow&reason=no_space'), state);
+  assert.equal(parseViewState('?status=unpacking').status, 'unpacking');
+  assert.equal(parseViewState('?reason=<script>').reason, '');
 });

@@ -1,3 +1,4 @@
+import { FAILURE_REASON_LABELS, FAILURE_REASONS } from '../state/failureReasons.js';
 import { SORT_KEYS, STATUSES, type ViewState } from '../state/filters.js';
 
 const TEXT_FILTERS = [
@@ -24,7 +25,7 @@ interface Props {
 }
 
 export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
-  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '';
+  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '' || state.reason !== '';
   return (
     <search className="filters">
       {TEXT_FILTERS.map(({ key, label }) => (
@@ -52,6 +53,17 @@ export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
           ))}
         </select>
       </label>
+      <label className="filter">
+        <span>Failure</span>
+        <select name="reason" value={state.reason} onChange={(e) => onChange({ reason: e.target.value })}>
+          <option value="">any</option>
+          {FAILURE_REASONS.map((r) => (
+            <option key={r} value={r}>
+              {FAILURE_REASON_LABELS[r]}
+            </option>
+          ))}
+        </select>
+      </label>
       {showSort && (
         <label className="filter">
           <span>Sort</span>
@@ -65,7 +77,11 @@ export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
         </label>
       )}
       {active && (
-        <button type="button" className="link-button" onClick={() => onChange({ namespace: '', node: '', pod: '', image: '', status: '' })}>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => onChange({ namespace: '', node: '', pod: '', image: '', status: '', reason: '' })}
+        >
           clear filters
         </button>
       )}

@@ -1,11 +1,21 @@
 import { formatBytes, formatRate } from '../format/bytes.js';
 import { shortDigest } from '../format/digest.js';
+import { shortImageRef } from '../format/imageRef.js';
 import { shortMediaType } from '../format/mediaType.js';
 import type { LayerStatus } from '../state/types.js';
 import { ProgressBar } from './ProgressBar.js';
 
 /** Per-layer detail of one pull: which layer moves, how fast, and what kind of blob it is. */
-export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] | undefined }) {
+export function LayerTable({
+  id,
+  layers,
+  imageOf,
+}: {
+  id: string;
+  layers: LayerStatus[] | undefined;
+  /** image of another pull by id, for a shared layer's owner */
+  imageOf?: (pullId: string) => string | undefined;
+}) {
   if (!layers) return <p className="layers-note">Loading layers…</p>;
   if (layers.length === 0) return <p className="layers-note">No layer details reported for this pull.</p>;
   return (
@@ -35,6 +45,12 @@ export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] |
             </td>
             <td>
               <span className={`layer-state layer-${layer.state}`}>{layer.state}</span>
+              {layer.state === 'shared' && (
+                <span className="shared-with" data-testid="shared-with">
+                  {' '}
+                  with {sharedOwner(layer.sharedWith, imageOf)}
+                </span>
+              )}
             </td>
             <td>
               <ProgressBar
@@ -60,4 +76,11 @@ export function LayerTable({ id, layers }: { id: string; layers: LayerStatus[] |
       </tbody>
     </table>
   );
+}
+
+/** "shared with <image>": the owning pull's image when it is listed, else its id. */
+function sharedOwner(owner: string | undefined, imageOf?: (pullId: string) => string | undefined): string {
+  if (!owner) return 'another pull on this node';
+  const image = imageOf?.(owner);
+  return image ? shortImageRef(image) : `pull ${owner.slice(0, 8)}`;
 }

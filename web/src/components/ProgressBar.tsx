@@ -1,9 +1,9 @@
-import type { PullState } from '../state/types.js';
+import type { LayerState, PullState } from '../state/types.js';
 
 interface Props {
   percent: number;
   label: string;
-  status?: PullState | 'cached' | 'done' | 'waiting' | 'downloading';
+  status?: PullState | LayerState;
   size?: 'normal' | 'small';
 }
 

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { PullStatus } from '../state/types.js';
 import { PullRow } from './PullRow.js';
 
@@ -14,6 +14,9 @@ interface Props {
 /** Only the rows in view are rendered, so 1,000 live pulls cost what 30 do. */
 export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  // Shared layers name the pull that downloads them: its image, when it is in the list.
+  const images = useMemo(() => new Map(pulls.map((p) => [p.id, p.imageRef])), [pulls]);
+  const imageOf = useCallback((id: string) => images.get(id), [images]);
   const virtualizer = useVirtualizer({
     count: pulls.length,
     getScrollElement: () => scroller.current,
@@ -50,7 +53,7 @@ export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
                   className="list-item"
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
-                  <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} />
+                  <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} imageOf={imageOf} />
                 </div>
               );
             })}

@@ -1,7 +1,9 @@
 import { memo } from 'react';
 import { formatBytes, formatRate } from '../format/bytes.js';
+import { shortDigest } from '../format/digest.js';
 import { formatDuration, secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
+import { FAILURE_REASON_LABELS } from '../state/failureReasons.js';
 import type { PullStatus } from '../state/types.js';
 import { LayerTable } from './LayerTable.js';
 import { Pods } from './Pods.js';
@@ -13,10 +15,12 @@ interface Props {
   expanded: boolean;
   onToggle: (id: string) => void;
   now: number;
+  /** image of another pull by id, for "shared with <image>" (undefined when not listed) */
+  imageOf?: (pullId: string) => string | undefined;
 }
 
 /** One pull: everything an operator asks about it, in one line; its layers on expand. */
-export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: Props) {
+export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now, imageOf }: Props) {
   const finished = pull.status === 'completed' || pull.status === 'failed';
   const layersId = `layers-${pull.id}`;
   const elapsed = secondsBetween(pull.startedAt, pull.completedAt, now);
@@ -44,6 +48,20 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
         </span>
         <span className="cell-status">
           <StatusBadge status={pull.status} />
+          {pull.slow && (
+            <span className="tag tag-slow" data-testid="slow" title="ETA beyond the slow threshold, or a rate below it for a minute">
+              slow
+            </span>
+          )}
+          {pull.status === 'failed' && pull.failureReason && (
+            <span
+              className={`tag tag-reason reason-${pull.failureReason}`}
+              data-testid="failure-reason"
+              title={`failure kind: ${pull.failureReason}`}
+            >
+              {FAILURE_REASON_LABELS[pull.failureReason]}
+            </span>
+          )}
         </span>
         <span className="cell-progress">
           <ProgressBar percent={pull.percent} label={`${pull.imageRef} on ${pull.nodeName}`} status={pull.status} />
@@ -54,6 +72,11 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
         <span className="cell-bytes num" data-testid="bytes">
           {formatBytes(pull.downloadedBytes)} / {pull.totalKnown ? formatBytes(pull.totalBytes) : `${formatBytes(pull.totalBytes)}+`}
           {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
+          {pull.waitSeconds !== undefined && pull.waitSeconds > 0 && (
+            <span className="queued" data-testid="wait" title="queued in the kubelet before the pull started">
+              queued {formatDuration(pull.waitSeconds)}
+            </span>
+          )}
         </span>
         <span className="cell-speed num" data-testid="speed">
           {finished ? '–' : formatRate(pull.bytesPerSec)}
@@ -65,6 +88,13 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
           {formatDuration(elapsed)}
         </span>
       </div>
+      {pull.status === 'unpacking' && (
+        <p className="pull-note" data-testid="unpacking">
+          every layer is on the node; containerd is unpacking
+          {pull.unpackingLayer ? ` layer ${shortDigest(pull.unpackingLayer)}` : ''}
+          {pull.unpackStartedAt ? ` for ${formatDuration(secondsBetween(pull.unpackStartedAt, undefined, now))}` : ''}
+        </p>
+      )}
       {pull.error && (
         <p className="pull-error" data-testid="error">
           {pull.error}
@@ -72,7 +102,7 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
       )}
       {expanded && (
         <div className="pull-layers">
-          <LayerTable id={layersId} layers={pull.layers} />
+          <LayerTable id={layersId} layers={pull.layers} imageOf={imageOf} />
           {pull.layersOmitted ? (
             // The agent trims an image with more layers than a report may carry (docs/security.md).
             <p className="layers-note" data-testid="layers-omitted">

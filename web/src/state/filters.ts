@@ -1,8 +1,10 @@
+import { FAILURE_REASONS } from './failureReasons.js';
 import type { PullStatus } from './types.js';
 
 export const SORT_KEYS = ['start', 'progress', 'speed', 'eta'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-export const STATUSES = ['pulling', 'stalled', 'completed', 'failed'] as const;
+/** `slow` is not a status of its own: it selects pulling pulls marked slow. */
+export const STATUSES = ['pulling', 'stalled', 'unpacking', 'completed', 'failed', 'slow'] as const;
 export const VIEWS = ['pulls', 'images', 'history'] as const;
 export type View = (typeof VIEWS)[number];
 
@@ -14,6 +16,8 @@ export interface ViewState {
   pod: string;
   image: string;
   status: string;
+  /** failure kind of failed pulls ('' = any) */
+  reason: string;
   sort: SortKey;
   /** image reference opened in the image view */
   focus: string;
@@ -26,6 +30,7 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   pod: '',
   image: '',
   status: '',
+  reason: '',
   sort: 'start',
   focus: '',
 };
@@ -43,6 +48,8 @@ export function parseViewState(search: string): ViewState {
   if (sort && (SORT_KEYS as readonly string[]).includes(sort)) state.sort = sort as SortKey;
   const status = params.get('status');
   if (status && (STATUSES as readonly string[]).includes(status)) state.status = status;
+  const reason = params.get('reason');
+  if (reason && (FAILURE_REASONS as readonly string[]).includes(reason)) state.reason = reason;
   return state;
 }
 
@@ -58,7 +65,8 @@ export function formatViewState(state: ViewState): string {
 
 /** Case-insensitive substring filters, the same rule the server applies to its query filters. */
 export function matchesFilters(pull: PullStatus, state: ViewState): boolean {
-  if (state.status && pull.status !== state.status) return false;
+  if (state.status === 'slow' ? pull.slow !== true : state.status && pull.status !== state.status) return false;
+  if (state.reason && pull.failureReason !== state.reason) return false;
   if (!contains(pull.nodeName, state.node)) return false;
   if (!contains(pull.imageRef, state.image)) return false;
   if (state.namespace && !pull.pods.some((p) => contains(p.namespace, state.namespace))) return false;
