@@ -4,6 +4,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
+import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
 import {
   type ListenAddress,
@@ -47,6 +48,7 @@ export interface ServerSettings {
   tlsKeyFile: string;
   slowEtaMs: number;
   slowRateBytesPerSec: number;
+  cluster: string;
 }
 
 export interface AgentSettings {
@@ -385,6 +387,16 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'a pull whose blobs are all on the node but whose image record never appears ends completed after this long without unpack progress',
     parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'cluster',
+    env: 'PULLTRACE_CLUSTER',
+    flag: 'cluster',
+    default: 'default',
+    scopes: ['server'],
+    help: 'name of this cluster, carried by every pull (filter: cluster=); a DNS label',
+    parse: parseClusterName,
     extension: true,
   },
 ];

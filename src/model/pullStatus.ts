@@ -55,6 +55,8 @@ export const PullStatusSchema = Type.Object(
     failureReason: Type.Optional(FailureReasonSchema),
     /** new: a pulling pull whose ETA exceeds PULLTRACE_SLOW_ETA or whose rate stayed under PULLTRACE_SLOW_RATE for a minute */
     slow: Type.Optional(Type.Boolean()),
+    /** new: the cluster whose node pulls (PULLTRACE_CLUSTER of the server that took the report) */
+    cluster: Type.Optional(Type.String({ maxLength: 63 })),
   },
   { $id: 'PullStatus' },
 );

@@ -50,6 +50,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     historyTtlMs: settings.historyTtlMs,
     maxNodes: settings.maxNodes,
     maxPulls: settings.maxPulls,
+    cluster: settings.cluster,
     slowEtaMs: settings.slowEtaMs,
     slowRateBytesPerSec: settings.slowRateBytesPerSec,
   });

@@ -12,6 +12,8 @@ export interface HistoryFilter {
   since?: number;
   /** ms epoch, inclusive, on completedAt */
   until?: number;
+  /** exact cluster name; rows written before clusters existed are in `default` */
+  cluster?: string;
 }
 
 export interface SqlWhere {
@@ -53,6 +55,10 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   };
   anyPod('namespace', filter.namespace);
   anyPod('pod_name', filter.pod);
+  if (filter.cluster) {
+    terms.push("COALESCE(p.cluster, 'default') = ?");
+    params.push(filter.cluster);
+  }
   if (filter.since !== undefined) {
     terms.push('p.completed_at >= ?');
     params.push(filter.since);

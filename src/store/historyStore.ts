@@ -59,13 +59,13 @@ export class HistoryStore {
     private readonly logger: Logger,
   ) {
     const upsertPull = db.prepare(`
-      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format)
-      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers, @layersFormat)
+      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster)
+      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers, @layersFormat, @cluster)
       ON CONFLICT (id) DO UPDATE SET
         node_name = excluded.node_name, image_ref = excluded.image_ref, status = excluded.status,
         started_at = excluded.started_at, completed_at = excluded.completed_at, error = excluded.error,
         manifest_digest = excluded.manifest_digest, total_bytes = excluded.total_bytes,
-        doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format`);
+        doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format, cluster = excluded.cluster`);
     const exists = db.prepare('SELECT 1 FROM pulls WHERE id = ?').pluck();
     const deletePods = db.prepare('DELETE FROM pull_pods WHERE pull_id = ?');
     const insertPod = db.prepare('INSERT INTO pull_pods (pull_id, namespace, pod_name) VALUES (?, ?, ?)');

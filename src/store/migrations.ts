@@ -51,6 +51,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE pulls ADD COLUMN layers_format INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 3,
+    description: 'cluster of each pull (PULLTRACE_CLUSTER); rows written before have none and count as "default"',
+    sql: `
+      ALTER TABLE pulls ADD COLUMN cluster TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -18,6 +18,8 @@ export interface PullRow {
   /** `layers`, compact (compactLayers.ts) */
   layers: string;
   layersFormat: number;
+  /** the pull's cluster (PULLTRACE_CLUSTER); null for pulls that carry none */
+  cluster: string | null;
 }
 
 /**
@@ -46,6 +48,7 @@ export function toPullRow(pull: PullStatus, nowMs: number): PullRow {
     doc: JSON.stringify(summary),
     layers: encodeLayers(layers ?? []),
     layersFormat: LAYERS_FORMAT_COMPACT,
+    cluster: pull.cluster ?? null,
   };
 }
 

@@ -174,6 +174,18 @@ for (const backend of BACKENDS) {
       for (const [filter, expected] of cases) assert.deepEqual(await allIds(store, filter), expected, JSON.stringify(filter));
     });
 
+    test('cluster filter: exact name; rows without a cluster count as "default"', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      store.enqueue(finishedPull('eu', T0, { cluster: 'eu-1' }));
+      store.enqueue(finishedPull('us', T0 + 1, { cluster: 'us-1' }));
+      store.enqueue(finishedPull('old', T0 + 2));
+      assert.deepEqual(await allIds(store, { cluster: 'eu-1' }), ['eu']);
+      assert.deepEqual(await allIds(store, { cluster: 'eu' }), [], 'exact, not a substring');
+      assert.deepEqual(await allIds(store, { cluster: 'default' }), ['old']);
+      assert.deepEqual(await allIds(store, {}), ['old', 'us', 'eu']);
+      assert.equal((await store.query({ cluster: 'us-1' }, 1)).pulls[0]?.cluster, 'us-1');
+    });
+
     test('cursor pages walk every row once, newest first, ties on completedAt broken by id', async (t) => {
       const store = await openOn(t, await backend.freshDb(t));
       const ids: string[] = [];

@@ -10,9 +10,14 @@ export interface PullFilter {
   namespace?: string;
   pod?: string;
   status?: readonly PullState[];
+  /** exact cluster name (PULLTRACE_CLUSTER); a pull without one is in `default` */
+  cluster?: string;
 }
 
-export const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status'] as const;
+export const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status', 'cluster'] as const;
+
+/** The cluster of pulls that carry none (restored from history written before clusters existed). */
+export const DEFAULT_CLUSTER = 'default';
 
 function has(haystack: string, needle: string | undefined): boolean {
   return needle === undefined || needle === '' || haystack.toLowerCase().includes(needle.toLowerCase());
@@ -21,6 +26,7 @@ function has(haystack: string, needle: string | undefined): boolean {
 export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
   if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image)) return false;
   if (f.status && !f.status.includes(pull.status)) return false;
+  if (f.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== f.cluster) return false;
   if (f.namespace && !pull.pods.some((p) => has(p.namespace, f.namespace))) return false;
   if (f.pod && !pull.pods.some((p) => has(p.podName, f.pod))) return false;
   return true;

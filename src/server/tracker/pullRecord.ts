@@ -55,6 +55,8 @@ export interface PullRecord {
   /** see slowPull.ts; refreshed by the tracker's tick */
   slow?: boolean;
   lowRateSince?: number;
+  /** the cluster whose node pulls (PULLTRACE_CLUSTER) */
+  cluster?: string;
 }
 
 export function newLayer(digest: string): LayerRecord {
@@ -156,6 +158,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
   if (rec.waitSeconds !== undefined) out.waitSeconds = rec.waitSeconds;
   if (rec.status === 'failed') out.failureReason = rec.failureReason ?? 'unknown';
   if (!finished) out.slow = rec.status === 'pulling' && rec.slow === true;
+  if (rec.cluster !== undefined) out.cluster = rec.cluster;
   if (withLayers) out.layers = [...rec.layers.values()].map((l) => layerStatus(rec, l, now));
   return out;
 }
@@ -212,5 +215,6 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     unpackStartedAt: p.unpackStartedAt ? Date.parse(p.unpackStartedAt) : undefined,
     waitSeconds: p.waitSeconds,
     failureReason: p.failureReason,
+    cluster: p.cluster,
   };
 }

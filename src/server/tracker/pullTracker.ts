@@ -332,6 +332,7 @@ export class PullTracker {
   private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
     const rec: PullRecord = {
       id: this.newPullId(node.name, g),
+      ...(this.limits.cluster !== undefined ? { cluster: this.limits.cluster } : {}),
       key: g.key,
       nodeName: node.name,
       imageRef: g.imageRef,

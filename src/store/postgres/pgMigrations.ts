@@ -43,6 +43,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     description: 'layers stored compactly (compactLayers.ts); rows written before keep format 1 and still read',
     sql: 'ALTER TABLE pulls ADD COLUMN layers_format INTEGER NOT NULL DEFAULT 1;',
   },
+  {
+    version: 3,
+    description: 'cluster of each pull (PULLTRACE_CLUSTER); rows written before have none and count as "default"',
+    sql: 'ALTER TABLE pulls ADD COLUMN cluster TEXT COLLATE "C";',
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
