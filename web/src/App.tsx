@@ -10,7 +10,7 @@ import { type ConnectionState, connectLive } from './live/liveConnection.js';
 import type { PullStore } from './live/pullStore.js';
 import { useNow } from './live/useNow.js';
 import { useViewState } from './live/useViewState.js';
-import { matchesFilters, sortPulls } from './state/filters.js';
+import { clustersOf, matchesFilters, sortPulls } from './state/filters.js';
 import { groupByImage } from './state/imageGroups.js';
 import { pushSample } from './state/sparkline.js';
 import { summarize } from './state/summary.js';
@@ -33,6 +33,7 @@ export function App({ store }: { store: PullStore }) {
   }, [store]);
 
   const all = useMemo(() => [...snapshot.pulls.values()], [snapshot]);
+  const clusters = useMemo(() => clustersOf(all), [all]);
   const summary = useMemo(() => summarize(all), [all]);
   const visible = useMemo(
     () =>
@@ -86,7 +87,14 @@ export function App({ store }: { store: PullStore }) {
       )}
       <div className="toolbar">
         <Tabs state={state} onChange={update} />
-        <FilterBar state={state} onChange={update} showSort={state.view !== 'history'} shown={visible.length} total={all.length} />
+        <FilterBar
+          state={state}
+          onChange={update}
+          showSort={state.view !== 'history'}
+          shown={visible.length}
+          total={all.length}
+          clusters={clusters}
+        />
       </div>
       <main className="main">
         {state.view === 'pulls' && <PullList pulls={visible} expanded={expanded} onToggle={toggle} now={now} stale={stale} />}

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_VIEW_STATE, formatViewState, matchesFilters, parseViewState, sortPulls } from '../../../web/src/state/filters.js';
+import {
+  clustersOf,
+  DEFAULT_VIEW_STATE,
+  formatViewState,
+  matchesFilters,
+  parseViewState,
+  sortPulls,
+} from '../../../web/src/state/filters.js';
 import { pull } from './fixtures.js';
 
 test('view state survives a round trip through the URL', () => {
@@ -74,4 +81,17 @@ test('status unpacking and slow, and a failure kind, survive the URL; an unknown
   assert.deepEqual(parseViewState('?status=slow&reason=no_space'), state);
   assert.equal(parseViewState('?status=unpacking').status, 'unpacking');
   assert.equal(parseViewState('?reason=<script>').reason, '');
+});
+
+test('the cluster filter is exact; pulls without a cluster are in "default"; it survives the URL', () => {
+  const eu = pull({ id: 'eu', cluster: 'eu-1' });
+  const old = pull({ id: 'old' });
+  const state = { ...DEFAULT_VIEW_STATE, cluster: 'eu-1' };
+  assert.equal(matchesFilters(eu, state), true);
+  assert.equal(matchesFilters(old, state), false);
+  assert.equal(matchesFilters(eu, { ...state, cluster: 'eu' }), false);
+  assert.equal(matchesFilters(old, { ...state, cluster: 'default' }), true);
+  assert.equal(formatViewState(state), '?cluster=eu-1');
+  assert.deepEqual(parseViewState('?cluster=eu-1'), state);
+  assert.deepEqual(clustersOf([eu, old, pull({ id: 'eu2', cluster: 'eu-1' })]), ['default', 'eu-1']);
 });

@@ -15,6 +15,7 @@ export interface HistoryQuery {
   namespace?: string;
   pod?: string;
   status?: string;
+  cluster?: string;
 }
 
 /** Active and recently finished pulls, without layer lists (they come per pull on demand). */

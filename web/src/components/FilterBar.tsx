@@ -22,12 +22,28 @@ interface Props {
   showSort: boolean;
   shown: number;
   total: number;
+  /** cluster names among the live pulls; the cluster filter shows when there are several (or one is chosen) */
+  clusters: string[];
 }
 
-export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
-  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '' || state.reason !== '';
+export function FilterBar({ state, onChange, showSort, shown, total, clusters }: Props) {
+  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '' || state.reason !== '' || state.cluster !== '';
+  const clusterChoices = state.cluster && !clusters.includes(state.cluster) ? [...clusters, state.cluster] : clusters;
   return (
     <search className="filters">
+      {clusterChoices.length > 1 || state.cluster !== '' ? (
+        <label className="filter">
+          <span>Cluster</span>
+          <select name="cluster" value={state.cluster} onChange={(e) => onChange({ cluster: e.target.value })}>
+            <option value="">any</option>
+            {clusterChoices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {TEXT_FILTERS.map(({ key, label }) => (
         <label key={key} className="filter">
           <span>{label}</span>
@@ -80,7 +96,7 @@ export function FilterBar({ state, onChange, showSort, shown, total }: Props) {
         <button
           type="button"
           className="link-button"
-          onClick={() => onChange({ namespace: '', node: '', pod: '', image: '', status: '', reason: '' })}
+          onClick={() => onChange({ namespace: '', node: '', pod: '', image: '', status: '', reason: '', cluster: '' })}
         >
           clear filters
         </button>

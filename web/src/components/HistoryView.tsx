@@ -14,7 +14,7 @@ export function HistoryView({ state }: { state: ViewState }) {
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [page, setPage] = useState<HistoryPage | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const { node, image, namespace, pod, status } = state;
+  const { node, image, namespace, pod, status, cluster } = state;
   const pageIndex = cursors.length - 1;
   const cursor = cursors[pageIndex];
 
@@ -22,18 +22,18 @@ export function HistoryView({ state }: { state: ViewState }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the filter values are the trigger
   useEffect(() => {
     setCursors([undefined]);
-  }, [node, image, namespace, pod, status]);
+  }, [node, image, namespace, pod, status, cluster]);
 
   useEffect(() => {
     const abort = new AbortController();
     setError(undefined);
-    fetchHistory({ limit: PAGE_SIZE, cursor, node, image, namespace, pod, status }, abort.signal)
+    fetchHistory({ limit: PAGE_SIZE, cursor, node, image, namespace, pod, status, cluster }, abort.signal)
       .then(setPage)
       .catch((err: Error) => {
         if (!abort.signal.aborted) setError(err.message);
       });
     return () => abort.abort();
-  }, [cursor, node, image, namespace, pod, status]);
+  }, [cursor, node, image, namespace, pod, status, cluster]);
 
   const top = useRef<HTMLElement>(null);
   // A new page starts at its top, not where the previous one was scrolled to.

@@ -21,6 +21,8 @@ export interface ViewState {
   sort: SortKey;
   /** image reference opened in the image view */
   focus: string;
+  /** exact cluster name ('' = every cluster); pulls without one are in `default` */
+  cluster: string;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = {
@@ -33,9 +35,10 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   reason: '',
   sort: 'start',
   focus: '',
+  cluster: '',
 };
 
-const TEXT_KEYS = ['namespace', 'node', 'pod', 'image', 'focus'] as const;
+const TEXT_KEYS = ['namespace', 'node', 'pod', 'image', 'focus', 'cluster'] as const;
 
 /** Reads a query string; unknown or bad values fall back to defaults rather than breaking the page. */
 export function parseViewState(search: string): ViewState {
@@ -67,11 +70,20 @@ export function formatViewState(state: ViewState): string {
 export function matchesFilters(pull: PullStatus, state: ViewState): boolean {
   if (state.status === 'slow' ? pull.slow !== true : state.status && pull.status !== state.status) return false;
   if (state.reason && pull.failureReason !== state.reason) return false;
+  if (state.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== state.cluster) return false;
   if (!contains(pull.nodeName, state.node)) return false;
   if (!contains(pull.imageRef, state.image)) return false;
   if (state.namespace && !pull.pods.some((p) => contains(p.namespace, state.namespace))) return false;
   if (state.pod && !pull.pods.some((p) => contains(p.podName, state.pod))) return false;
   return true;
+}
+
+/** The cluster of pulls that carry none, as on the server. */
+export const DEFAULT_CLUSTER = 'default';
+
+/** Cluster names seen in these pulls, sorted: the cluster filter is offered when there is more than one. */
+export function clustersOf(pulls: readonly PullStatus[]): string[] {
+  return [...new Set(pulls.map((p) => p.cluster ?? DEFAULT_CLUSTER))].sort();
 }
 
 function contains(value: string, needle: string): boolean {
