@@ -4,6 +4,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
+import { parseBusUrl } from './parseBusUrl.js';
 import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
 import {
@@ -49,6 +50,7 @@ export interface ServerSettings {
   slowEtaMs: number;
   slowRateBytesPerSec: number;
   cluster: string;
+  bus: string;
 }
 
 export interface AgentSettings {
@@ -397,6 +399,17 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'name of this cluster, carried by every pull (filter: cluster=); a DNS label',
     parse: parseClusterName,
+    extension: true,
+  },
+  {
+    key: 'bus',
+    env: 'PULLTRACE_BUS',
+    flag: 'bus',
+    default: '',
+    defaultDoc: 'empty (in-process: one server)',
+    scopes: ['server'],
+    help: 'nats://host:4222: replicas share reports through a NATS JetStream stream; empty keeps them in this process',
+    parse: parseBusUrl,
     extension: true,
   },
 ];

@@ -7,9 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
 import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
+import type { AgentReport } from '../model/index.js';
 import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
+import type { NatsReportLog } from './bus/natsReportLog.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
@@ -71,6 +73,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
   const opened: Array<() => unknown> = [() => store.close(), () => hub.close()];
   let ready = false;
+  let reportLog: NatsReportLog | undefined;
   const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
   let kube: KubeWatch | undefined;
   let correlator: KubeCorrelator | undefined;
@@ -106,6 +109,21 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     await store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(await store.finishedSince(now() - settings.historyTtlMs), now());
 
+    // Replicas: the shared report log. Start-up reads every node's latest report before listening.
+    if (settings.bus) {
+      // Loaded only when asked for: the default (in-process) never loads the NATS client.
+      const { NatsReportLog } = await import('./bus/natsReportLog.js');
+      const log_ = await NatsReportLog.start({
+        url: settings.bus,
+        cluster: settings.cluster,
+        maxAgeMs: settings.historyTtlMs,
+        apply: (report, at) => tracker.applyReport(report, at),
+        logger: log,
+      });
+      reportLog = log_;
+      opened.push(() => log_.close());
+    }
+
     const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
     app = await buildApp({
       ...(tls ? { tls } : {}),
@@ -117,7 +135,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       rateLimiter,
       agentAuth,
       maxSseClients: settings.maxSseClients,
-      isReady: () => ready,
+      isReady: () => ready && (reportLog?.isSynced ?? true),
+      ...(reportLog ? { readyDetail: () => reportLog?.detail() ?? '', onReportAccepted: (r: AgentReport) => reportLog?.publish(r) } : {}),
       now,
     });
     opened.push(() => app.close());
@@ -179,6 +198,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       correlator?.stop();
       await kube?.close();
       await app.close();
+      await reportLog?.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await store.close();
     },

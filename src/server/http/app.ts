@@ -1,6 +1,7 @@
 // The HTTP app: wiring of routes, errors and headers. Routes are thin; state lives elsewhere.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
+import type { AgentReport } from '../../model/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { History } from '../../store/index.js';
 import type { AgentAuthenticator } from '../auth/agentAuth.js';
@@ -28,6 +29,10 @@ export interface AppDeps {
   agentAuth: AgentAuthenticator;
   maxSseClients: number;
   isReady: () => boolean;
+  /** a line for /readyz's body (the shared report log's state) */
+  readyDetail?: () => string;
+  /** a report applied here, for the shared report log (PULLTRACE_BUS) */
+  onReportAccepted?: (report: AgentReport) => void;
   now: () => number;
   webRoot?: string;
   /** HTTPS with this certificate and key when set */
@@ -66,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPullRoutes(app, deps.tracker, deps.now);
   registerEventsRoute(app, { hub: deps.hub, tracker: deps.tracker, maxClients: deps.maxSseClients, now: deps.now });
   registerHistoryRoute(app, deps.store);
-  registerHealthRoutes(app, deps.isReady);
+  registerHealthRoutes(app, deps.isReady, deps.readyDetail);
   for (const [url, allowed] of Object.entries(API_PATHS)) {
     const others = ALL_METHODS.filter((m) => !allowed.includes(m));
     app.route({

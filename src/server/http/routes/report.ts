@@ -16,6 +16,8 @@ export interface ReportRouteDeps {
   agentAuth: AgentAuthenticator;
   logger?: Logger;
   now: () => number;
+  /** a report applied here, for the shared report log (PULLTRACE_BUS); none in-process */
+  onReportAccepted?: (report: AgentReport) => void;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
@@ -44,6 +46,7 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
         if (err instanceof CapacityError) throw new ApiError(503, 'capacity', err.message, { 'retry-after': '30' });
         throw err;
       }
+      deps.onReportAccepted?.(req.body);
       deps.metrics.reportAccepted();
       return { accepted: true };
     },

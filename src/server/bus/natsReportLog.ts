@@ -1,0 +1,268 @@
+// The shared report log on NATS JetStream (`PULLTRACE_BUS=nats://…`): every report this replica
+// accepts is appended to the stream PULLTRACE_REPORTS under `pulltrace.<cluster>.report.<node>`
+// (one message kept per subject, for HISTORY_TTL); every replica reads the stream and applies the
+// other replicas' reports to its own tracker. Reports are full snapshots, so applying the latest
+// of each node gives every replica the same live state (state-machine replication).
+//
+// Start: the latest report of every node is read before the replica says it is ready.
+// NATS unreachable: reports are still accepted and applied locally; the latest unsent report of
+// each node is kept and published when NATS is back; the log says so once each way, and /readyz
+// carries the state in its body.
+import { randomBytes } from 'node:crypto';
+import {
+  type ConsumerMessages,
+  connect,
+  DeliverPolicy,
+  headers,
+  type JetStreamClient,
+  type NatsConnection,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
+import type { Logger } from '../../log/index.js';
+import type { AgentReport } from '../../model/index.js';
+import { clusterReportsSubject, reportSubject } from './reportSubject.js';
+
+export const REPORT_STREAM = 'PULLTRACE_REPORTS';
+/** Header naming the replica that published a report (it applied the report already). */
+const REPLICA_HEADER = 'Pulltrace-Replica';
+/** How long start-up waits for NATS before serving without it (and saying so). */
+export const FIRST_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface NatsReportLogOptions {
+  url: string;
+  cluster: string;
+  /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
+  maxAgeMs: number;
+  /** applies another replica's report to this replica's tracker */
+  apply: (report: AgentReport, now: number) => void;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class NatsReportLog {
+  /** this process, so its own reports read back from the stream are not applied twice */
+  readonly replicaId = randomBytes(8).toString('hex');
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private messages: ConsumerMessages | undefined;
+  private connected = false;
+  private synced = false;
+  private closed = false;
+  /** latest report of each node not yet in the stream (NATS was away) */
+  private readonly unsent = new Map<string, AgentReport>();
+  private publishedTotal = 0;
+  /** NATS did not answer within the start-up wait: this replica serves alone until it does */
+  private servesAlone = false;
+  private appliedTotal = 0;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: NatsReportLogOptions) {
+    this.logger = options.logger.child({ component: 'report-log' });
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Connects, makes sure the stream exists and reads the latest report of every node. Resolves when
+   * that is done, or after FIRST_CONNECT_TIMEOUT_MS without NATS (the log then keeps trying).
+   */
+  static async start(options: NatsReportLogOptions, firstConnectTimeoutMs = FIRST_CONNECT_TIMEOUT_MS): Promise<NatsReportLog> {
+    const log = new NatsReportLog(options);
+    let failedEarly: Error | undefined;
+    let waiting = true;
+    const started = log.run().catch((err: Error) => {
+      if (waiting) failedEarly = err;
+      else log.logger.error({ err: err.message }, 'shared report log stopped; this replica serves the reports it accepts only');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), firstConnectTimeoutMs);
+    });
+    const first = await Promise.race([started.then(() => 'synced' as const), timedOut]);
+    clearTimeout(timer);
+    waiting = false;
+    if (failedEarly) {
+      await log.close();
+      throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${failedEarly.message} (is JetStream enabled: nats-server -js?)`);
+    }
+    if (first === 'timeout') {
+      log.servesAlone = true;
+      log.logger.warn(
+        { bus: redactUrl(options.url) },
+        'NATS unreachable at start; serving and accepting reports locally, will join the shared report log when it answers',
+      );
+    }
+    return log;
+  }
+
+  /** Whether this replica holds every node's latest report from the stream (or serves alone without NATS). */
+  get isSynced(): boolean {
+    return this.synced || this.servesAlone;
+  }
+
+  /** One line for /readyz: the state of the shared report log. */
+  detail(): string {
+    if (!this.connected) return 'report log: NATS unreachable; serving reports accepted here only';
+    if (!this.synced) return 'report log: reading the latest report of every node';
+    return 'report log: NATS JetStream in sync';
+  }
+
+  get counts(): { published: number; applied: number; unsent: number } {
+    return { published: this.publishedTotal, applied: this.appliedTotal, unsent: this.unsent.size };
+  }
+
+  /** Appends a report this replica accepted (and already applied). Never throws, never waits. */
+  publish(report: AgentReport): void {
+    if (this.closed) return;
+    if (!this.connected || !this.js) {
+      this.unsent.set(report.nodeName, report);
+      return;
+    }
+    this.send(report);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.messages?.stop();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+  }
+
+  private send(report: AgentReport): void {
+    const h = headers();
+    h.set(REPLICA_HEADER, this.replicaId);
+    const subject = reportSubject(this.options.cluster, report.nodeName);
+    this.js?.publish(subject, JSON.stringify(report), { headers: h }).then(
+      () => {
+        this.publishedTotal++;
+      },
+      (err: Error) => {
+        // Keep it for the resynchronisation, unless a newer report of the node is already waiting.
+        if (!this.unsent.has(report.nodeName)) this.unsent.set(report.nodeName, report);
+        this.logger.debug({ err: err.message, nodeName: report.nodeName }, 'report not appended to the shared log; kept to send again');
+      },
+    );
+  }
+
+  private async run(): Promise<void> {
+    const nc = await connect({
+      servers: this.options.url,
+      name: `pulltrace-${this.replicaId}`,
+      waitOnFirstConnect: true,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+    });
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    this.connected = true;
+    void this.watchStatus(nc);
+    await this.ensureStream(nc);
+    this.js = nc.jetstream();
+    await this.consume(nc);
+    this.resend();
+  }
+
+  private async ensureStream(nc: NatsConnection): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    const config = {
+      name: REPORT_STREAM,
+      subjects: ['pulltrace.*.report.*'],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs_per_subject: 1,
+      max_age: nanos(this.options.maxAgeMs),
+    };
+    try {
+      await jsm.streams.info(REPORT_STREAM);
+      await jsm.streams.update(REPORT_STREAM, { max_age: config.max_age, max_msgs_per_subject: 1 });
+    } catch {
+      await jsm.streams.add(config).catch(async (err: Error) => {
+        // Another replica created it in between.
+        await jsm.streams.info(REPORT_STREAM).catch(() => {
+          throw err;
+        });
+      });
+    }
+  }
+
+  /** Reads the latest report of every node of this cluster, then follows the stream. */
+  private async consume(nc: NatsConnection): Promise<void> {
+    const js = nc.jetstream();
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(REPORT_STREAM);
+    const lastAtStart = info.state.last_seq;
+    const consumer = await js.consumers.get(REPORT_STREAM, {
+      filterSubjects: clusterReportsSubject(this.options.cluster),
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    const messages = await consumer.consume();
+    this.messages = messages;
+    let markSynced: () => void = () => {};
+    const syncedAtStart = new Promise<void>((resolve) => {
+      markSynced = resolve;
+    });
+    // The latest message of the stream is the latest of its subject, so reaching it (or a later
+    // one) means every node's latest report of this cluster has been seen; an empty stream (or
+    // another cluster's messages only) is complete at once after a pending check.
+    const pending = (await consumer.info()).num_pending;
+    if (lastAtStart === 0 || pending === 0) {
+      this.synced = true;
+      markSynced();
+    }
+    void (async () => {
+      for await (const m of messages) {
+        if (m.headers?.get(REPLICA_HEADER) !== this.replicaId) {
+          try {
+            this.options.apply(JSON.parse(m.string()) as AgentReport, this.now());
+            this.appliedTotal++;
+          } catch (err) {
+            this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
+          }
+        }
+        if (!this.synced && (m.seq >= lastAtStart || m.info.pending === 0)) {
+          this.synced = true;
+          this.logger.info({ applied: this.appliedTotal }, 'read the latest report of every node from the shared report log');
+          markSynced();
+        }
+      }
+    })();
+    await syncedAtStart;
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' && this.connected) {
+        this.connected = false;
+        this.logger.warn(
+          { bus: redactUrl(this.options.url) },
+          'NATS unreachable; accepting reports locally and keeping the latest of each node to send when it is back',
+        );
+      } else if (s.type === 'reconnect') {
+        this.connected = true;
+        this.logger.info({ unsent: this.unsent.size }, 'NATS reachable again; sending the reports kept meanwhile');
+        this.resend();
+      }
+    }
+  }
+
+  private resend(): void {
+    const reports = [...this.unsent.values()];
+    this.unsent.clear();
+    for (const r of reports) this.send(r);
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'nats://(unparsable)';
+  }
+}

@@ -1,0 +1,73 @@
+// A real NATS server with JetStream (Debian's nats-server 2.9) on a free 127.0.0.1 port, its store
+// in a temp dir. stop() and start() end and restart the same server (same port, same store) by PID,
+// for "NATS went away" tests.
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { freePort } from './freePort.js';
+import { type ManagedProcess, startProcess } from './processes.js';
+import { makeTempDir, removeDir } from './tempDir.js';
+import { StopWaiting, waitFor } from './waitFor.js';
+
+export interface NatsHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startNats(): Promise<NatsHandle> {
+  const dir = await makeTempDir('nats');
+  let port = 0;
+  let proc: ManagedProcess | undefined;
+  const launch = async () => {
+    const p = startProcess('nats-server', ['-js', '-sd', join(dir, 'js'), '-a', '127.0.0.1', '-p', String(port), '--http_port', '0'], {
+      name: 'nats-server',
+      logFile: join(dir, 'nats.log'),
+    });
+    proc = p;
+    await waitFor(
+      async () => {
+        if (!p.running) throw new StopWaiting(`nats-server exited at start; see ${join(dir, 'nats.log')}`);
+        const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false, timeout: 1000 });
+        try {
+          await (await nc.jetstreamManager()).getAccountInfo();
+          return true;
+        } finally {
+          await nc.close();
+        }
+      },
+      { timeoutMs: 20_000, what: `nats-server with JetStream on 127.0.0.1:${port}`, intervalMs: 100 },
+    );
+  };
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    port = await freePort();
+    try {
+      await launch();
+      lastError = undefined;
+      break;
+    } catch (err) {
+      lastError = err;
+      await proc?.stop(2000);
+    }
+  }
+  if (lastError) {
+    await removeDir(dir);
+    throw lastError;
+  }
+  const stop = async () => {
+    await proc?.stop(5000);
+    proc = undefined;
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop,
+    start: launch,
+    async close() {
+      await stop();
+      await removeDir(dir);
+    },
+  };
+}

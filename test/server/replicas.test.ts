@@ -1,0 +1,118 @@
+// Replicas on a shared report log (PULLTRACE_BUS=nats://…), against a real nats-server with
+// JetStream started here: reports accepted by one replica reach the other with the same pull ids
+// and the same transitions; a replica started later holds every node's latest report as soon as
+// it listens; NATS stopped and restarted: reports accepted meanwhile reach the other replica after.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PullStatus } from '../../src/model/index.js';
+import { waitFor } from '../harness/index.js';
+import { type NatsHandle, startNats } from '../harness/nats.js';
+import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { SseRecorder } from '../support/sseClient.js';
+import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+
+let nats: NatsHandle;
+before(async () => {
+  nats = await startNats();
+});
+after(async () => {
+  await nats?.close();
+});
+
+const startedAt = new Date(Date.now() - 5000).toISOString();
+function report(nodeName: string, image: string, downloaded: number, status?: 'completed') {
+  return {
+    nodeName,
+    pulls: [
+      pullEntry(`127.0.0.1/${image}:1`, `sha256:${image}`, [layer(`sha256:l-${image}`, 4 * MiB, downloaded, status ? 'done' : undefined)], {
+        startedAt,
+        ...(status ? { status } : {}),
+      }),
+    ],
+  };
+}
+
+async function pulls(baseUrl: string): Promise<Array<[string, string, string, number]>> {
+  const { body } = await getJson<{ pulls: PullStatus[] }>(`${baseUrl}/api/v1/pulls?layers=0`);
+  return body.pulls.map((p) => [p.id, p.imageRef, p.status, p.downloadedBytes] as [string, string, string, number]).sort();
+}
+
+async function readyz(baseUrl: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${baseUrl}/readyz`);
+  return { status: res.status, text: await res.text() };
+}
+
+test('two replicas: reports accepted by one reach the other, same ids and transitions; a late replica is complete when it listens', async (t) => {
+  const cluster = 'c-replicas';
+  const args = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', nats.url, '--cluster', cluster, '--history-ttl', '1h'];
+  const a = await startPulltrace(args);
+  t.after(() => a.stop());
+  const b = await startPulltrace(args);
+  t.after(() => b.stop());
+  const streamB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`);
+  t.after(() => streamB.close());
+  assert.match((await readyz(b.baseUrl)).text, /report log: NATS JetStream in sync/);
+
+  assert.equal((await postReport(a.baseUrl, report('node-a', 'app', MiB))).status, 200);
+  assert.equal((await postReport(a.baseUrl, report('node-b', 'db', 0))).status, 200);
+  const started = await streamB.waitForEvent((e) => e.type === 'pull.started' && e.pull?.nodeName === 'node-a', 'pull.started on B');
+  await waitFor(async () => (await pulls(b.baseUrl)).length === 2, { timeoutMs: 10_000, what: 'both pulls on B' });
+  assert.deepEqual(await pulls(b.baseUrl), await pulls(a.baseUrl), 'B holds what A accepted, under the same ids');
+
+  assert.equal((await postReport(a.baseUrl, report('node-a', 'app', 4 * MiB, 'completed'))).status, 200);
+  const completed = await streamB.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed on B');
+  assert.equal(completed.pull?.id, started.pull?.id, 'the same pull completes on B');
+  assert.equal(streamB.events.filter((e) => e.type === 'pull.completed').length, 1, 'once');
+
+  // A replica started now reads every node's latest report before it listens (and is ready).
+  const c = await startPulltrace(args);
+  t.after(() => c.stop());
+  assert.equal((await readyz(c.baseUrl)).status, 200);
+  assert.deepEqual(await pulls(c.baseUrl), await pulls(a.baseUrl), 'complete as soon as it listens');
+
+  // Reports accepted by B reach A as well (every replica publishes what it accepts).
+  assert.equal((await postReport(b.baseUrl, report('node-b', 'db', 2 * MiB))).status, 200);
+  await waitFor(async () => (await pulls(a.baseUrl)).some(([, image, , bytes]) => image.includes('db') && bytes === 2 * MiB), {
+    timeoutMs: 10_000,
+    what: "B's report applied on A",
+  });
+});
+
+test('NATS stopped: reports are still accepted and /readyz says so; restarted: the other replica catches up', async (t) => {
+  const cluster = 'c-outage';
+  const args = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', nats.url, '--cluster', cluster, '--history-ttl', '1h'];
+  const a = await startPulltrace(args);
+  t.after(() => a.stop());
+  const b = await startPulltrace(args);
+  t.after(() => b.stop());
+  assert.equal((await postReport(a.baseUrl, report('node-x', 'web', MiB))).status, 200);
+  await waitFor(async () => (await pulls(b.baseUrl)).length === 1, { timeoutMs: 10_000, what: 'the first report on B' });
+
+  await nats.stop();
+  try {
+    await waitFor(async () => /NATS unreachable/.test((await readyz(a.baseUrl)).text), {
+      timeoutMs: 15_000,
+      what: '/readyz to say NATS is away',
+    });
+    const during = await readyz(a.baseUrl);
+    assert.equal(during.status, 200, 'still ready: it serves and accepts locally');
+    assert.equal((await postReport(a.baseUrl, report('node-x', 'web', 3 * MiB))).status, 200);
+    assert.equal((await postReport(a.baseUrl, report('node-y', 'cache', MiB))).status, 200);
+    assert.equal((await pulls(a.baseUrl)).length, 2);
+    await waitFor(() => a.logs().some((l) => typeof l.msg === 'string' && l.msg.startsWith('NATS unreachable;')), {
+      timeoutMs: 10_000,
+      what: 'the NATS-unreachable log line',
+    });
+  } finally {
+    await nats.start();
+  }
+  await waitFor(
+    async () => {
+      const [onA, onB] = [await pulls(a.baseUrl), await pulls(b.baseUrl)];
+      return onB.length === 2 && JSON.stringify(onA) === JSON.stringify(onB);
+    },
+    { timeoutMs: 30_000, what: 'B to hold the reports A accepted while NATS was away' },
+  );
+  assert.equal(a.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('NATS unreachable;')).length, 1, 'said once');
+  await waitFor(async () => /in sync/.test((await readyz(a.baseUrl)).text), { timeoutMs: 10_000, what: '/readyz in sync again' });
+});
