@@ -9,6 +9,7 @@ export {
 } from './agentReport.js';
 export { SCHEMA_VERSION } from './common.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
+export { EARLIEST_TIME_MS, MAX_BYTES, MAX_FUTURE_SKEW_MS, MAX_LAYERS_PER_PULL } from './limits.js';
 export { publishedSchemas } from './published.js';
 export { PULL_EVENT_TYPES, type PullEvent, PullEventSchema, type PullEventType } from './pullEvent.js';
 export {
