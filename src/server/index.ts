@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import { HistoryStore } from '../store/index.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
-import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
+import { ReportAdmission } from './ingest/reportAdmission.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
@@ -45,6 +45,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     historyTtlMs: settings.historyTtlMs,
     maxNodes: settings.maxNodes,
     maxPulls: settings.maxPulls,
+    maxPullsPerNode: settings.maxPullsPerNode,
+    nodeTimeoutMs: settings.nodeTimeoutMs,
   });
   const hub = new SseHub();
   const metrics = new PullMetrics({
@@ -62,7 +64,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
   const opened: Array<() => unknown> = [() => store.close(), () => hub.close()];
   let ready = false;
-  const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
+  const admission = new ReportAdmission({ nodeReportRate: settings.nodeReportRate, maxNodesPerAddress: settings.maxNodesPerAddress });
   let kube: KubeWatch | undefined;
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
@@ -83,14 +85,24 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       store,
       hub,
       metrics,
-      rateLimiter,
+      admission,
       agentToken: settings.agentToken,
+      connections: {
+        requestTimeoutMs: settings.requestTimeoutMs,
+        maxConnections: settings.maxConnections,
+        listenBacklog: settings.listenBacklog,
+      },
       maxSseClients: settings.maxSseClients,
       isReady: () => ready,
       now,
     });
     opened.push(() => app.close());
-    await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
+    await app.listen({
+      host: settings.httpAddr.host || '::',
+      port: settings.httpAddr.port,
+      ipv6Only: false,
+      backlog: settings.listenBacklog,
+    });
 
     metricsServer = createMetricsServer(metrics.registry);
     await new Promise<void>((resolve, reject) => {
@@ -106,7 +118,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 
   const ticker = setInterval(() => {
     tracker.tick(now());
-    rateLimiter.prune(now());
+    admission.prune(now());
   }, TICK_MS);
   const pruner = setInterval(() => store.prune(now() - settings.historyRetentionMs), PRUNE_EVERY_MS);
   pruner.unref();

@@ -2,11 +2,13 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import type { HistoryStore } from '../../store/index.js';
-import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
+import type { ReportAdmission } from '../ingest/reportAdmission.js';
+import { byRemoteAddress, type RequesterKey } from '../ingest/requester.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
+import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHistoryRoute } from './routes/history.js';
@@ -21,8 +23,12 @@ export interface AppDeps {
   store: HistoryStore;
   hub: SseHub;
   metrics: PullMetrics;
-  rateLimiter: NodeRateLimiter;
+  admission: ReportAdmission;
+  /** who is asking (default: the remote address); the seam for an authenticated agent identity */
+  requesterKey?: RequesterKey;
   agentToken: string;
+  /** timeouts and caps of the listener; Node's defaults when absent (tests building a bare app) */
+  connections?: ConnectionSettings;
   maxSseClients: number;
   isReady: () => boolean;
   now: () => number;
@@ -49,14 +55,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    ...(deps.connections ? serverTimeouts(deps.connections) : {}),
   });
+  if (deps.connections) app.server.maxConnections = deps.connections.maxConnections;
   app.addHook('onSend', async (_req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
 
-  registerReportRoute(app, deps);
+  registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byRemoteAddress });
   registerPullRoutes(app, deps.tracker, deps.now);
   registerEventsRoute(app, { hub: deps.hub, tracker: deps.tracker, maxClients: deps.maxSseClients, now: deps.now });
   registerHistoryRoute(app, deps.store);
