@@ -1,5 +1,5 @@
 // The HTTP app: wiring of routes, errors and headers. Routes are thin; state lives elsewhere.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import type { HistoryStore } from '../../store/index.js';
 import type { ReportAdmission } from '../ingest/reportAdmission.js';
@@ -71,17 +71,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps.isReady);
   for (const [url, allowed] of Object.entries(API_PATHS)) {
     const others = ALL_METHODS.filter((m) => !allowed.includes(m));
-    app.route({
-      method: others,
-      url,
-      handler: async (_req, reply) =>
-        sendError(
-          reply.header('allow', allowed.join(', ')),
-          405,
-          'method_not_allowed',
-          `use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
-        ),
-    });
+    const refuse = async (_req: unknown, reply: FastifyReply) =>
+      sendError(
+        reply.header('allow', allowed.join(', ')),
+        405,
+        'method_not_allowed',
+        `use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
+      );
+    // Answered in onRequest, before any body is parsed: a DELETE with an empty JSON body is a
+    // wrong method (405), not a malformed body (400).
+    app.route({ method: others, url, onRequest: refuse, handler: refuse });
   }
   await registerStaticUi(app, deps.webRoot);
   return app;

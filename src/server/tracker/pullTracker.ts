@@ -66,6 +66,8 @@ interface NodeRecord {
   reportGapMs: number;
   /** its pulls were failed for silence; cleared by its next report */
   silent: boolean;
+  /** an agent has reported for it (not only kubelet events or restored history) */
+  heard: boolean;
 }
 
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
@@ -118,10 +120,11 @@ export class PullTracker {
       throw new CapacityError('pulls', this.limits.maxPulls);
 
     if (!node) {
-      node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false };
+      node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false, heard: true };
       this.nodes.set(node.name, node);
     } else {
-      node.reportGapMs = now - node.lastReportAt;
+      node.reportGapMs = node.heard ? now - node.lastReportAt : 0;
+      node.heard = true;
       node.lastReportAt = now;
       node.silent = false;
     }
@@ -142,7 +145,7 @@ export class PullTracker {
   tick(now: number): void {
     const timeout = this.limits.nodeTimeoutMs ?? 0;
     for (const node of this.nodes.values()) {
-      const silent = timeout > 0 && node.lastReportAt > 0 && !node.silent && now - node.lastReportAt >= timeout;
+      const silent = timeout > 0 && node.heard && !node.silent && now - node.lastReportAt >= timeout;
       if (silent) node.silent = true;
       for (const rec of node.pulls.values()) {
         if (silent && !isFinished(rec.status)) {
@@ -277,7 +280,7 @@ export class PullTracker {
   private nodeFor(name: string): NodeRecord {
     let node = this.nodes.get(name);
     if (!node) {
-      node = { name, pulls: new Map(), older: new Map(), lastReportAt: 0, reportGapMs: 0, silent: false };
+      node = { name, pulls: new Map(), older: new Map(), lastReportAt: 0, reportGapMs: 0, silent: false, heard: false };
       this.nodes.set(name, node);
     }
     return node;
