@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import type { PullStatus } from '../state/types.js';
 import { PullRow } from './PullRow.js';
+import { RowErrorBoundary } from './RowErrorBoundary.js';
 
 interface Props {
   pulls: PullStatus[];
@@ -50,7 +51,9 @@ export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
                   className="list-item"
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
-                  <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} />
+                  <RowErrorBoundary what={`Pull ${pull.id} (${String(pull.imageRef)} on ${String(pull.nodeName)})`} resetKey={pull}>
+                    <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} />
+                  </RowErrorBoundary>
                 </div>
               );
             })}

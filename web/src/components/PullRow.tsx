@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { formatBytes, formatRate } from '../format/bytes.js';
 import { formatDuration, secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
+import { formatPercent } from '../format/percent.js';
 import type { PullStatus } from '../state/types.js';
 import { LayerTable } from './LayerTable.js';
 import { Pods } from './Pods.js';
@@ -48,7 +49,7 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now }: 
         <span className="cell-progress">
           <ProgressBar percent={pull.percent} label={`${pull.imageRef} on ${pull.nodeName}`} status={pull.status} />
           <span className="num percent" data-testid="percent">
-            {pull.percent.toFixed(pull.percent < 100 ? 1 : 0)}%
+            {formatPercent(pull.percent)}
           </span>
         </span>
         <span className="cell-bytes num" data-testid="bytes">
