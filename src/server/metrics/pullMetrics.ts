@@ -34,6 +34,7 @@ export class PullMetrics {
   private readonly reportsTotal: Counter;
   /** node \0 digest → bytes already counted */
   private readonly countedLayerBytes = new Map<string, { bytes: number; at: number }>();
+  private lastTimestamp = { text: '', ms: 0 };
 
   constructor(sources: GaugeSources) {
     const registers = [this.registry];
@@ -111,7 +112,9 @@ export class PullMetrics {
 
   /** Adds the growth of each layer's downloaded bytes, keyed by node and digest. */
   private countLayers(event: PullEvent): void {
-    const now = Date.parse(event.timestamp);
+    // The layer events of one report share one timestamp string: parse it once.
+    if (event.timestamp !== this.lastTimestamp.text) this.lastTimestamp = { text: event.timestamp, ms: Date.parse(event.timestamp) };
+    const now = this.lastTimestamp.ms;
     const layers = event.layer ? [event.layer] : (event.pull?.layers ?? []);
     for (const l of layers) {
       if (l.state === 'cached') continue;

@@ -109,7 +109,21 @@ function finiteOrZero(n: number): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+/**
+ * Milliseconds → RFC 3339. The layers of one report share a few distinct times (when that report
+ * or an earlier one arrived), so a few remembered conversions save one Date per layer per event.
+ */
+const isoCache = new Map<number, string>();
+function iso(t: number | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  let text = isoCache.get(t);
+  if (text === undefined) {
+    if (isoCache.size >= 64) isoCache.clear();
+    text = new Date(t).toISOString();
+    isoCache.set(t, text);
+  }
+  return text;
+}
 
 export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): LayerStatus {
   const out: LayerStatus = {
