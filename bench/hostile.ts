@@ -300,7 +300,18 @@ async function main(): Promise<void> {
   const server = await startServerProcess(generousLimits(opts.sseSockets));
   try {
     await worstReports(server, opts.rounds);
-    await idleStreams(server, opts.sseSockets, opts.rssLimit);
+    await idleStreams(server, opts.sseSockets, opts.rssLimit).catch((err: Error) => {
+      // The figure of interest when the hub cannot cope: the server died (out of memory, most likely).
+      const alive = (() => {
+        try {
+          processMemory(server.pid);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      console.log(`   ${alive ? 'failed' : 'THE SERVER PROCESS DIED'} during this phase: ${err.message}`);
+    });
   } finally {
     await server.stop();
   }

@@ -113,7 +113,7 @@ const anyBody = fc.oneof(
 /** Every number anywhere in a parsed JSON value is finite (JSON turns NaN/Infinity into null). */
 function assertNumbersFinite(value: unknown, where: string): void {
   if (typeof value === 'number') assert.ok(Number.isFinite(value), `${where}: ${value}`);
-  else if (Array.isArray(value)) value.forEach((v, i) => assertNumbersFinite(v, `${where}[${i}]`));
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) assertNumbersFinite(v, `${where}[${i}]`);
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) assertNumbersFinite(v, `${where}.${k}`);
 }
 
