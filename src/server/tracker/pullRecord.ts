@@ -14,6 +14,8 @@ export interface LayerRecord {
   startedAt?: number;
   completedAt?: number;
   rate: RateWindow;
+  /** the last status built, reused while nothing changed (same time, same pull state): a report's layer events and its pull event share them */
+  shown?: { now: number; pullStatus: PullState; status: LayerStatus };
 }
 
 export interface PullRecord {
@@ -126,6 +128,8 @@ function iso(t: number | undefined): string | undefined {
 }
 
 export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): LayerStatus {
+  const shown = l.shown;
+  if (shown && shown.now === now && shown.pullStatus === rec.status) return shown.status;
   const out: LayerStatus = {
     pullId: rec.id,
     digest: l.digest,
@@ -145,6 +149,7 @@ export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): Layer
   };
   if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
   if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
+  l.shown = { now, pullStatus: rec.status, status: out };
   return out;
 }
 

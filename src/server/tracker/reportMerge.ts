@@ -83,6 +83,7 @@ function retireOldestDone(rec: PullRecord, layers: Map<string, LayerRecord>): vo
 }
 
 function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: LayerTransition[]): boolean {
+  l.shown = undefined;
   let changed = false;
   if (rl.mediaType && rl.mediaType !== l.mediaType) {
     l.mediaType = rl.mediaType;
@@ -121,6 +122,7 @@ function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: L
 }
 
 export function markLayerDone(l: LayerRecord, now: number): void {
+  l.shown = undefined;
   l.state = 'done';
   if (l.totalKnown || l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
   l.startedAt ??= now;
