@@ -1,7 +1,9 @@
 // The HTTP listener's limits, with raw sockets: a client sending its request too slowly is cut
 // off (an open event stream is not), and connections beyond the cap are closed at once.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../harness/index.js';
@@ -81,5 +83,23 @@ describe('connection cap', () => {
       { timeoutMs: 10_000, what: '/healthz once the held connections are gone' },
     );
     assert.equal(await res.text(), 'ok');
+  });
+});
+
+describe('listen backlog', () => {
+  let server: PulltraceProcess;
+  before(async () => {
+    server = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:']);
+  });
+  after(async () => server?.stop());
+
+  test("the HTTP port's accept queue is 4,096 (capped by the kernel's somaxconn), not Node's 511", () => {
+    const port = new URL(server.baseUrl).port;
+    // For a listening socket, ss shows the backlog in its Send-Q column.
+    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
+    const backlog = Number(line.split(/\s+/)[2]);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    assert.equal(backlog, Math.min(4096, somaxconn), line);
+    assert.ok(backlog > 511 || somaxconn <= 511, `backlog ${backlog}`);
   });
 });
