@@ -183,8 +183,9 @@ export class PullTracker {
   annotateKubelet(id: string, pullSeconds: number | undefined, imageBytes: number | undefined, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
-    if (pullSeconds !== undefined) rec.kubeletPullSeconds = pullSeconds;
-    if (imageBytes !== undefined) rec.kubeletImageBytes = imageBytes;
+    // Event text is written by whoever may create Events: keep only numbers a reader can use.
+    if (pullSeconds !== undefined && Number.isFinite(pullSeconds) && pullSeconds >= 0) rec.kubeletPullSeconds = pullSeconds;
+    if (imageBytes !== undefined && Number.isSafeInteger(imageBytes) && imageBytes >= 0) rec.kubeletImageBytes = imageBytes;
     return pullStatus(rec, now, true);
   }
 
