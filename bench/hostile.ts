@@ -9,6 +9,7 @@
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
 import { execFileSync } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -29,6 +30,7 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
+      phases: { type: 'string', default: 'reports,streams,connect' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -41,6 +43,7 @@ function options() {
     sseSockets: positive('sse-sockets', values['sse-sockets']),
     connect: positive('connect', values.connect),
     rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
+    phases: new Set(values.phases.split(',').map((p) => p.trim())),
   };
 }
 
@@ -254,10 +257,19 @@ async function idleStreams(server: ServerProcess, count: number, rssLimit: numbe
   console.log(`   /healthz meanwhile: worst ${health.worstMs.toFixed(1)} ms, ${health.failures} failed; afterwards HTTP ${answers.status}`);
 }
 
+const busyReport = hostileReport('many-pulls', 'busy-node', 0);
+
 async function connectStorm(count: number, backlog: number | undefined, sockets: number): Promise<void> {
   const server = await startServerProcess([...generousLimits(sockets), ...(backlog ? ['--listen-backlog', String(backlog)] : [])]);
   try {
+    // As after a restart, the server is busy when the crowd arrives: a heavy report keeps its
+    // event loop from accepting while the sockets connect, so the accept queue must hold them.
+    const busyAgent = new HttpAgent({ keepAlive: false });
+    const busy = post(server.httpPort, busyAgent, busyReport).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
     const results = { ok: 0, reset: 0, refused: 0, timeout: 0, other: 0 };
+    const answeredMs: number[] = [];
+    const stormStart = performance.now();
     await Promise.all(
       Array.from(
         { length: count },
@@ -273,6 +285,7 @@ async function connectStorm(count: number, backlog: number | undefined, sockets:
             const done = (kind: keyof typeof results) => {
               clearTimeout(timer);
               results[kind]++;
+              if (kind === 'ok') answeredMs.push(performance.now() - stormStart);
               s.destroy();
               resolve();
             };
@@ -288,9 +301,11 @@ async function connectStorm(count: number, backlog: number | undefined, sockets:
           }),
       ),
     );
+    await busy;
+    busyAgent.destroy();
     const label = backlog ? `listen backlog ${backlog}` : 'default listen backlog (PULLTRACE_LISTEN_BACKLOG)';
     console.log(
-      `   ${label.padEnd(48)} ${results.ok} answered, ${results.reset} reset, ${results.refused} refused, ${results.timeout} timed out, ${results.other} other`,
+      `   ${label.padEnd(48)} ${results.ok} answered, ${results.reset} reset, ${results.refused} refused, ${results.timeout} timed out, ${results.other} other; answered within ${median(answeredMs).toFixed(0)} ms (median), ${Math.max(0, ...answeredMs).toFixed(0)} ms (last)`,
     );
   } finally {
     await server.stop();
@@ -302,25 +317,28 @@ async function main(): Promise<void> {
   console.log(`bench:hostile — load average ${loadavg()[0]?.toFixed(2)} on ${process.env.HOSTNAME ?? 'this machine'} (noisy when loaded)`);
   const server = await startServerProcess(generousLimits(opts.sseSockets));
   try {
-    await worstReports(server, opts.rounds);
-    await idleStreams(server, opts.sseSockets, opts.rssLimit).catch((err: Error) => {
-      // The figure of interest when the hub cannot cope: the server died (out of memory, most likely).
-      const alive = (() => {
-        try {
-          processMemory(server.pid);
-          return true;
-        } catch {
-          return false;
-        }
-      })();
-      console.log(`   ${alive ? 'failed' : 'THE SERVER PROCESS DIED'} during this phase: ${err.message}`);
-    });
+    if (opts.phases.has('reports')) await worstReports(server, opts.rounds);
+    if (opts.phases.has('streams'))
+      await idleStreams(server, opts.sseSockets, opts.rssLimit).catch((err: Error) => {
+        // The figure of interest when the hub cannot cope: the server died (out of memory, most likely).
+        const alive = (() => {
+          try {
+            processMemory(server.pid);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        console.log(`   ${alive ? 'failed' : 'THE SERVER PROCESS DIED'} during this phase: ${err.message}`);
+      });
   } finally {
     await server.stop();
   }
-  console.log(`\n4. ${opts.connect} sockets connecting at once (raw TCP, each asking GET /healthz)`);
-  await connectStorm(opts.connect, undefined, opts.sseSockets);
-  await connectStorm(opts.connect, 511, opts.sseSockets);
+  if (opts.phases.has('connect')) {
+    console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
+    await connectStorm(opts.connect, undefined, opts.sseSockets);
+    await connectStorm(opts.connect, 511, opts.sseSockets);
+  }
   console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(2)}`);
 }
 
