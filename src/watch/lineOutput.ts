@@ -1,0 +1,90 @@
+// One line per change, for pipes and CI logs (`--output plain|wide|json`, or no TTY). Progress
+// lines are printed when a pull's whole percent changes, lifecycle changes always; after a
+// lifecycle change the image's rollout summary follows as a `==` line.
+import { type RolloutSummary, summarizeRollout } from '../rollout/index.js';
+import type { Colors } from './colors.js';
+import { type PullChange, type WatchedPull } from './pullTable.js';
+import { formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
+
+export type LineMode = 'plain' | 'wide' | 'json';
+
+export class LineOutput {
+  private readonly printed = new Map<string, { status: string; percent: number }>();
+
+  constructor(
+    private readonly mode: LineMode,
+    private readonly colors: Colors,
+  ) {}
+
+  /** Lines for one change; `all` are the matched pulls (for the image summary); `raw` is the event as received. */
+  linesFor(change: PullChange, all: () => Iterable<WatchedPull>, raw?: unknown): string[] {
+    const { pull } = change;
+    const last = this.printed.get(pull.id);
+    const percent = Math.floor(Number.isFinite(pull.percent) ? pull.percent : 0);
+    const lifecycle = !last || last.status !== pull.status;
+    if (!lifecycle && last.percent === percent) return [];
+    this.printed.set(pull.id, { status: pull.status, percent });
+    if (this.mode === 'json') return [JSON.stringify(raw ?? { type: change.type, pull })];
+    const out = [this.pullLine(pull)];
+    if (lifecycle && last) out.push(this.summaryLine(summarizeRollout(pull.imageRef, [...all()].filter((p) => p.imageRef === pull.imageRef))));
+    return out;
+  }
+
+  pullLine(pull: WatchedPull): string {
+    const c = this.colors;
+    const time = new Date().toISOString().slice(11, 19);
+    const parts = [c.dim(time), pull.nodeName, pull.imageRef, colorStatus(pull.status, c), formatPercent(pull.percent)];
+    if (!isFinishedStatus(pull.status)) parts.push(formatRate(pull.bytesPerSec), `ETA ${formatDuration(pull.etaSeconds)}`);
+    if (this.mode === 'wide') {
+      parts.push(
+        `${formatBytes(pull.downloadedBytes)}/${formatBytes(pull.totalBytes)}`,
+        `cached ${formatBytes(pull.cachedBytes)}`,
+        `layers ${pull.layersDone}/${pull.layerCount}`,
+      );
+      if (pull.waitSeconds !== undefined) parts.push(`waited ${formatDuration(pull.waitSeconds)}`);
+      const pods = Array.isArray(pull.pods) ? pull.pods.map((p) => `${p.namespace}/${p.podName}`) : [];
+      if (pods.length > 0) parts.push(`pods ${pods.join(',')}`);
+      parts.push(`id ${pull.id}`);
+    }
+    if (pull.slow) parts.push(c.yellow('slow'));
+    if (pull.status === 'failed') parts.push(c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${pull.failureReason})` : ''}`));
+    return parts.join('  ');
+  }
+
+  summaryLine(s: RolloutSummary): string {
+    return `${this.colors.bold('==')} ${rolloutText(s, this.colors)}`;
+  }
+}
+
+/** "3 nodes: 1 done · 1 pulling · 0 stalled · 1 failed  12 MB/s  p50 … p95 …  ETA 3m05s (node-2)" */
+export function rolloutText(s: RolloutSummary, c: Colors): string {
+  const counts = [
+    c.green(`${s.done} done`),
+    c.blue(`${s.pulling} pulling`),
+    s.stalled > 0 ? c.yellow(`${s.stalled} stalled`) : `${s.stalled} stalled`,
+    s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`,
+  ].join(' · ');
+  const parts = [`${s.imageRef}`, `${s.nodes} ${s.nodes === 1 ? 'node' : 'nodes'}:`, counts, formatPercent(s.percent), formatRate(s.bytesPerSec)];
+  if (s.speedP50 !== undefined) parts.push(`p50 ${formatRate(s.speedP50)} p95 ${formatRate(s.speedP95)}`);
+  if (s.pulling + s.stalled > 0) {
+    const etaNode = s.slowest.find((n) => n.id === s.etaPullId)?.nodeName;
+    parts.push(`ETA ${s.etaUnknown > 0 && s.etaSeconds !== undefined ? '≥' : ''}${formatDuration(s.etaSeconds)}${etaNode ? ` (${etaNode})` : ''}`);
+  }
+  return parts.join('  ');
+}
+
+export function colorStatus(status: string, c: Colors): string {
+  if (status === 'completed') return c.green(status);
+  if (status === 'failed') return c.red(status);
+  if (status === 'stalled') return c.yellow(status);
+  if (status === 'pulling' || status === 'unpacking') return c.blue(status);
+  return status;
+}
+
+function isFinishedStatus(status: string): boolean {
+  return status === 'completed' || status === 'failed';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
