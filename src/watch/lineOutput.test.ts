@@ -35,17 +35,27 @@ test('plain: a line when the whole percent changes or the status does, then the 
   ]);
   assert.deepEqual(feed(pull({ percent: 10.7, bytesPerSec: 5_000_000, etaSeconds: 17 })), [], 'same whole percent: no line');
   assert.equal(feed(pull({ percent: 11.1, bytesPerSec: 5_000_000, etaSeconds: 16 })).length, 1);
-  assert.deepEqual(feed(pull({ status: 'failed', percent: 40, error: 'read: connection reset\nby peer', failureReason: 'network' }), 'pull.failed'), [
-    'worker-1  docker.io/library/app:1  failed  40.0%  error: read: connection reset by peer (network)',
-    '== docker.io/library/app:1  1 node:  0 done · 0 pulling · 0 stalled · 1 failed  0.0%  –',
-  ]);
+  assert.deepEqual(
+    feed(pull({ status: 'failed', percent: 40, error: 'read: connection reset\nby peer', failureReason: 'network' }), 'pull.failed'),
+    [
+      'worker-1  docker.io/library/app:1  failed  40.0%  error: read: connection reset by peer (network)',
+      '== docker.io/library/app:1  1 node: 0 done · 0 pulling · 0 stalled · 1 failed  0.0%  –',
+    ],
+  );
 });
 
 test('wide adds bytes, layers, pods and id', () => {
   const table = new PullTable();
   const out = new LineOutput('wide', NO_COLORS);
   const [line] = out.linesFor(
-    table.put(pull({ percent: 50, downloadedBytes: 50_000_000, layersDone: 1, pods: [{ namespace: 'shop', podName: 'web-1', container: 'c', image: 'i' }] })),
+    table.put(
+      pull({
+        percent: 50,
+        downloadedBytes: 50_000_000,
+        layersDone: 1,
+        pods: [{ namespace: 'shop', podName: 'web-1', container: 'c', image: 'i' }],
+      }),
+    ),
     () => table.pulls.values(),
   );
   assert.match(line ?? '', /50\.0 MB\/100 MB {2}cached 0 B {2}layers 1\/2 {2}pods shop\/web-1 {2}id p1$/);
@@ -55,5 +65,8 @@ test('json prints the event as received', () => {
   const table = new PullTable();
   const out = new LineOutput('json', NO_COLORS);
   const raw = { schemaVersion: 'v1', type: 'pull.started', extraField: 1, pull: pull({}) };
-  assert.deepEqual(out.linesFor(table.put(pull({}), 'pull.started'), () => [], raw), [JSON.stringify(raw)]);
+  assert.deepEqual(
+    out.linesFor(table.put(pull({}), 'pull.started'), () => [], raw),
+    [JSON.stringify(raw)],
+  );
 });

@@ -3,7 +3,9 @@
 // lifecycle change the image's rollout summary follows as a `==` line.
 import { type RolloutSummary, summarizeRollout } from '../rollout/index.js';
 import type { Colors } from './colors.js';
-import { type PullChange, type WatchedPull } from './pullTable.js';
+import type { PullChange, WatchedPull } from './pullTable.js';
+import { rolloutSegments } from './rolloutLine.js';
+import { paint } from './segments.js';
 import { formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
 
 export type LineMode = 'plain' | 'wide' | 'json';
@@ -26,7 +28,15 @@ export class LineOutput {
     this.printed.set(pull.id, { status: pull.status, percent });
     if (this.mode === 'json') return [JSON.stringify(raw ?? { type: change.type, pull })];
     const out = [this.pullLine(pull)];
-    if (lifecycle && last) out.push(this.summaryLine(summarizeRollout(pull.imageRef, [...all()].filter((p) => p.imageRef === pull.imageRef))));
+    if (lifecycle && last)
+      out.push(
+        this.summaryLine(
+          summarizeRollout(
+            pull.imageRef,
+            [...all()].filter((p) => p.imageRef === pull.imageRef),
+          ),
+        ),
+      );
     return out;
   }
 
@@ -47,30 +57,14 @@ export class LineOutput {
       parts.push(`id ${pull.id}`);
     }
     if (pull.slow) parts.push(c.yellow('slow'));
-    if (pull.status === 'failed') parts.push(c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${pull.failureReason})` : ''}`));
+    if (pull.status === 'failed')
+      parts.push(c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${pull.failureReason})` : ''}`));
     return parts.join('  ');
   }
 
   summaryLine(s: RolloutSummary): string {
-    return `${this.colors.bold('==')} ${rolloutText(s, this.colors)}`;
+    return paint([['==', 'bold'], [` ${s.imageRef}  `], ...rolloutSegments(s)], this.colors);
   }
-}
-
-/** "3 nodes: 1 done · 1 pulling · 0 stalled · 1 failed  12 MB/s  p50 … p95 …  ETA 3m05s (node-2)" */
-export function rolloutText(s: RolloutSummary, c: Colors): string {
-  const counts = [
-    c.green(`${s.done} done`),
-    c.blue(`${s.pulling} pulling`),
-    s.stalled > 0 ? c.yellow(`${s.stalled} stalled`) : `${s.stalled} stalled`,
-    s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`,
-  ].join(' · ');
-  const parts = [`${s.imageRef}`, `${s.nodes} ${s.nodes === 1 ? 'node' : 'nodes'}:`, counts, formatPercent(s.percent), formatRate(s.bytesPerSec)];
-  if (s.speedP50 !== undefined) parts.push(`p50 ${formatRate(s.speedP50)} p95 ${formatRate(s.speedP95)}`);
-  if (s.pulling + s.stalled > 0) {
-    const etaNode = s.slowest.find((n) => n.id === s.etaPullId)?.nodeName;
-    parts.push(`ETA ${s.etaUnknown > 0 && s.etaSeconds !== undefined ? '≥' : ''}${formatDuration(s.etaSeconds)}${etaNode ? ` (${etaNode})` : ''}`);
-  }
-  return parts.join('  ');
 }
 
 export function colorStatus(status: string, c: Colors): string {

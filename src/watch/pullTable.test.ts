@@ -24,7 +24,13 @@ function pull(id: string, status: string, extra: Partial<WatchedPull> = {}): Wat
   };
 }
 
-const event = (type: string, p: WatchedPull) => ({ schemaVersion: 'v1', timestamp: '2026-01-01T00:00:01Z', type, nodeName: p.nodeName, pull: p });
+const event = (type: string, p: WatchedPull) => ({
+  schemaVersion: 'v1',
+  timestamp: '2026-01-01T00:00:01Z',
+  type,
+  nodeName: p.nodeName,
+  pull: p,
+});
 
 test('verdict: waiting with nothing matched, while any is active (unknown statuses too), then completed or failed', () => {
   const table = new PullTable();
@@ -44,7 +50,17 @@ test('verdict: waiting with nothing matched, while any is active (unknown status
 
 test('a pull event without layers keeps the layer list already fetched; layer events update it', () => {
   const table = new PullTable();
-  const layer = { pullId: 'a', digest: 'sha256:1', mediaType: 'x', totalBytes: 10, downloadedBytes: 1, bytesPerSec: 0, percent: 10, totalKnown: true, state: 'downloading' as const };
+  const layer = {
+    pullId: 'a',
+    digest: 'sha256:1',
+    mediaType: 'x',
+    totalBytes: 10,
+    downloadedBytes: 1,
+    bytesPerSec: 0,
+    percent: 10,
+    totalKnown: true,
+    state: 'downloading' as const,
+  };
   table.put(pull('a', 'pulling', { layers: [layer] }));
   table.apply(event('pull.progress', pull('a', 'pulling', { percent: 20 })));
   assert.equal(table.pulls.get('a')?.layers?.length, 1);
@@ -63,8 +79,20 @@ test('matching: filters and free text', () => {
   const table = new PullTable();
   table.put(pull('a', 'pulling', { pods: [{ namespace: 'shop', podName: 'web-1', container: 'c', image: 'i' }] }));
   table.put(pull('b', 'failed', { imageRef: 'docker.io/library/db:2' }));
-  assert.deepEqual(table.matching({ ...NO_FILTERS, namespace: 'SHO' }).map((p) => p.id), ['a']);
-  assert.deepEqual(table.matching(NO_FILTERS, 'db:').map((p) => p.id), ['b']);
-  assert.deepEqual(table.matching(NO_FILTERS, 'web-').map((p) => p.id), ['a']);
-  assert.deepEqual(table.matching({ ...NO_FILTERS, status: 'failed' }).map((p) => p.id), ['b']);
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, namespace: 'SHO' }).map((p) => p.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    table.matching(NO_FILTERS, 'db:').map((p) => p.id),
+    ['b'],
+  );
+  assert.deepEqual(
+    table.matching(NO_FILTERS, 'web-').map((p) => p.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, status: 'failed' }).map((p) => p.id),
+    ['b'],
+  );
 });

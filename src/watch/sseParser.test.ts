@@ -9,7 +9,14 @@ for (const [name, chunks, want] of [
   ['comments are heartbeats, not messages', [': ping\n\n'], []],
   ['multi-line data', ['data: a\ndata: b\n\n'], [{ data: 'a\nb' }]],
   ['named event', ['event: x\ndata: 1\n\n'], [{ event: 'x', data: '1' }]],
-  ['id carries over', ['id: 3\ndata: a\n\ndata: b\n\n'], [{ id: '3', data: 'a' }, { id: '3', data: 'b' }]],
+  [
+    'id carries over',
+    ['id: 3\ndata: a\n\ndata: b\n\n'],
+    [
+      { id: '3', data: 'a' },
+      { id: '3', data: 'b' },
+    ],
+  ],
   ['no space after colon', ['data:z\n\n'], [{ data: 'z' }]],
   ['incomplete message waits', ['data: a\n'], []],
 ] as Array<[string, string[], unknown[]]>) {

@@ -35,7 +35,10 @@ for (const [argv, env, message] of [
   [['--pod', 'x'.repeat(300)], {}, /--pod: at most 256 characters/],
 ] as Array<[string[], NodeJS.ProcessEnv, RegExp]>) {
   test(`bad input: ${argv.join(' ') || JSON.stringify(env)}`, () => {
-    assert.throws(() => parseWatchArgs(argv, env), (err: unknown) => err instanceof WatchUsageError && message.test(err.message));
+    assert.throws(
+      () => parseWatchArgs(argv, env),
+      (err: unknown) => err instanceof WatchUsageError && message.test(err.message),
+    );
   });
 }
 

@@ -70,7 +70,8 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
     if (!spec) throw new WatchUsageError(`unknown flag --${name} (see --help)`);
     let value = m[2];
     if (spec.boolean) {
-      if (value !== undefined && value !== 'true' && value !== 'false') throw new WatchUsageError(`--${name} takes no value, or =true / =false (got "${printable(value)}")`);
+      if (value !== undefined && value !== 'true' && value !== 'false')
+        throw new WatchUsageError(`--${name} takes no value, or =true / =false (got "${printable(value)}")`);
       values[name] = value ?? 'true';
       continue;
     }
@@ -101,7 +102,14 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
   const extra: Record<string, string> = {};
   for (const f of extraFlags) if (values[f.name] !== undefined) extra[f.name] = values[f.name] as string;
-  return { server: server.replace(/\/+$/, ''), filters, output: output as OutputMode, untilDone: values['until-done'] === 'true', help, extra };
+  return {
+    server: server.replace(/\/+$/, ''),
+    filters,
+    output: output as OutputMode,
+    untilDone: values['until-done'] === 'true',
+    help,
+    extra,
+  };
 }
 
 function checkServerUrl(text: string, from: string): void {
@@ -123,7 +131,11 @@ export function filterQuery(filters: WatchFilters): string {
   return params.toString();
 }
 
-export function watchHelp(command = 'pulltrace watch', extraFlags: readonly FlagSpec[] = [], intro = 'Live pull progress from a Pulltrace server, in a terminal.'): string {
+export function watchHelp(
+  command = 'pulltrace watch',
+  extraFlags: readonly FlagSpec[] = [],
+  intro = 'Live pull progress from a Pulltrace server, in a terminal.',
+): string {
   const lines = [`Usage: ${command} [flags]`, '', intro, '', 'Flags:'];
   for (const f of [...extraFlags, ...WATCH_FLAGS]) {
     lines.push(`  --${f.name}${f.boolean ? '' : '=…'}`);
