@@ -6,7 +6,7 @@ import type { Colors } from './colors.js';
 import type { PullChange, WatchedPull } from './pullTable.js';
 import { rolloutSegments } from './rolloutLine.js';
 import { paint } from './segments.js';
-import { formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
+import { CONTROL_CHARS, formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
 
 export type LineMode = 'plain' | 'wide' | 'json';
 
@@ -80,5 +80,5 @@ function isFinishedStatus(status: string): boolean {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(/[\r\n\t]+/g, ' ').replace(CONTROL_CHARS, ' ');
 }

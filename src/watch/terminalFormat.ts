@@ -49,9 +49,13 @@ export function bar(percent: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
+/** C0/C1 control characters (escape sequences included): names and errors from the cluster must not drive the terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** Cuts text to `width` columns, ending with "…" when cut. Control characters become spaces. */
 export function fit(text: string, width: number): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  const clean = text.replace(CONTROL_CHARS, ' ');
   const chars = [...clean];
   if (chars.length <= width) return clean;
   if (width <= 0) return '';
