@@ -6,6 +6,11 @@ import { type AgentSettings, resolveSettings, type ServerSettings, SettingError 
 
 /** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  // A client command with its own flags (not daemon settings); it loads none of the server.
+  if (argv[0] === 'watch') {
+    const { runWatchCommand } = await import('../watch/index.js');
+    return runWatchCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env });
+  }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);

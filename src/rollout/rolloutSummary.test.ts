@@ -10,7 +10,7 @@ function pull(node: string, status: string, extra: Partial<RolloutPull> = {}): R
     id: `${node}-id`,
     nodeName: node,
     imageRef: IMAGE,
-    status: status as RolloutPull['status'],
+    status,
     percent: 0,
     bytesPerSec: 0,
     totalBytes: 100,

@@ -7,8 +7,8 @@ import type { PullStatus } from '../model/index.js';
 /** The fields a summary reads; a pull from an older or newer server still fits. */
 export type RolloutPull = Pick<
   PullStatus,
-  'id' | 'nodeName' | 'imageRef' | 'status' | 'percent' | 'bytesPerSec' | 'etaSeconds' | 'error' | 'totalBytes' | 'downloadedBytes'
-> & { failureReason?: string };
+  'id' | 'nodeName' | 'imageRef' | 'percent' | 'bytesPerSec' | 'etaSeconds' | 'error' | 'totalBytes' | 'downloadedBytes'
+> & { status: string; failureReason?: string };
 
 /** A bucket of the rollout bar; `unpacking` and unknown statuses count as pulling. */
 export type RolloutBucket = 'done' | 'pulling' | 'stalled' | 'failed';

@@ -70,3 +70,18 @@ test('json prints the event as received', () => {
     [JSON.stringify(raw)],
   );
 });
+
+test('closing summary is printed once, not repeated after the last lifecycle line', () => {
+  const table = new PullTable();
+  const out = new LineOutput('plain', NO_COLORS);
+  out.linesFor(table.put(pull({})), () => table.pulls.values());
+  const last = out.linesFor(table.put(pull({ status: 'completed', percent: 100, downloadedBytes: 100_000_000 }), 'pull.completed'), () =>
+    table.pulls.values(),
+  );
+  assert.equal(last.length, 2);
+  assert.deepEqual(out.closingLines(table.pulls.values()), []);
+  const fresh = new LineOutput('plain', NO_COLORS);
+  assert.deepEqual(fresh.closingLines(table.pulls.values()), [
+    '== docker.io/library/app:1  1 node: 1 done · 0 pulling · 0 stalled · 0 failed  100.0%  –',
+  ]);
+});

@@ -1,7 +1,7 @@
 // One line per change, for pipes and CI logs (`--output plain|wide|json`, or no TTY). Progress
 // lines are printed when a pull's whole percent changes, lifecycle changes always; after a
 // lifecycle change the image's rollout summary follows as a `==` line.
-import { type RolloutSummary, summarizeRollout } from '../rollout/index.js';
+import { type RolloutSummary, summarizeRollout, summarizeRollouts } from '../rollout/index.js';
 import type { Colors } from './colors.js';
 import type { PullChange, WatchedPull } from './pullTable.js';
 import { rolloutSegments } from './rolloutLine.js';
@@ -12,6 +12,8 @@ export type LineMode = 'plain' | 'wide' | 'json';
 
 export class LineOutput {
   private readonly printed = new Map<string, { status: string; percent: number }>();
+  /** the last summary line printed per image, so the closing summary is not a repeat */
+  private readonly summaries = new Map<string, string>();
 
   constructor(
     private readonly mode: LineMode,
@@ -63,7 +65,21 @@ export class LineOutput {
   }
 
   summaryLine(s: RolloutSummary): string {
-    return paint([['==', 'bold'], [` ${s.imageRef}  `], ...rolloutSegments(s)], this.colors);
+    const line = paint([['==', 'bold'], [` ${s.imageRef}  `], ...rolloutSegments(s)], this.colors);
+    this.summaries.set(s.imageRef, line);
+    return line;
+  }
+
+  /** The closing summary of each image, unless the same line was just printed (none for json). */
+  closingLines(pulls: Iterable<WatchedPull>): string[] {
+    if (this.mode === 'json') return [];
+    const out: string[] = [];
+    for (const s of summarizeRollouts(pulls)) {
+      const previous = this.summaries.get(s.imageRef);
+      const line = this.summaryLine(s);
+      if (line !== previous) out.push(line);
+    }
+    return out;
   }
 }
 

@@ -92,7 +92,7 @@ function filterLine(state: ScreenState): Segment[] {
 /** Failed first (they need a person), then what holds the rollout up, then completed. */
 function rowOrder(a: WatchedPull, b: WatchedPull): number {
   const rank = (p: WatchedPull) => (p.status === 'failed' ? 0 : isFinished(p.status) ? 2 : 1);
-  return rank(a) - rank(b) || compareHoldingUp(a as Parameters<typeof compareHoldingUp>[0], b as Parameters<typeof compareHoldingUp>[0]);
+  return rank(a) - rank(b) || compareHoldingUp(a, b);
 }
 
 function statusStyle(status: string): Style {
