@@ -5,7 +5,7 @@
 import type { LayerStatus } from '../model/index.js';
 import { summarizeRollouts } from '../rollout/index.js';
 import { colorsEnabled, makeColors } from './colors.js';
-import { followEvents, type StreamStatus } from './eventStream.js';
+import { type EventStream, followEvents, type StreamStatus } from './eventStream.js';
 import { LineOutput } from './lineOutput.js';
 import { PullTable, type Verdict, type WatchedPull } from './pullTable.js';
 import { rolloutSegments } from './rolloutLine.js';
@@ -73,6 +73,7 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
 
   return new Promise<number>((resolve) => {
     let finished = false;
+    let stream: EventStream | undefined;
     const finish = (code: number, verdict?: Verdict) => {
       if (finished) return;
       finished = true;
@@ -137,7 +138,7 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
     checkDone();
     if (finished) return;
 
-    const stream = followEvents(transport, `${query ? `${query}&` : ''}layers=0`, {
+    stream = followEvents(transport, `${query ? `${query}&` : ''}layers=0`, {
       onEvent(event, raw) {
         const change = table.apply(event);
         if (!change) return;
