@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, type LogFormat, type Logger, resolveLogFormat } from '../log/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -40,7 +40,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return usageError(err);
   }
 
-  const logger = createLogger(String(settings.logLevel));
+  const logFormat = resolveLogFormat(settings.logFormat as LogFormat, Boolean(process.stdout.isTTY));
+  const logger = createLogger(String(settings.logLevel), undefined, logFormat);
   const stops: Array<() => Promise<void>> = [];
   onShutdown(logger, stops);
 

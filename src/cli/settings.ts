@@ -29,6 +29,7 @@ export interface ServerSettings {
   kubernetes: KubernetesMode;
   watchNamespaces: string[];
   logLevel: LogLevel;
+  logFormat: LogFormatSetting;
   maxNodes: number;
   maxPulls: number;
   maxSseClients: number;
@@ -43,6 +44,7 @@ export interface AgentSettings {
   reportIntervalMs: number;
   agentToken: string;
   logLevel: LogLevel;
+  logFormat: LogFormatSetting;
 }
 
 export type CommandName = 'server' | 'agent' | 'standalone';
@@ -72,6 +74,8 @@ export function defaultDbPath(): string {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
 
 export const SETTINGS: SettingSpec[] = [
   {
@@ -254,6 +258,16 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'poll and report period',
     parse: (t) => parseDurationSetting(t, 50),
+  },
+  {
+    key: 'logFormat',
+    env: 'PULLTRACE_LOG_FORMAT',
+    flag: 'log-format',
+    default: 'auto',
+    scopes: ['server', 'agent'],
+    help: 'auto: human-readable lines when stdout is a terminal, else JSON lines; json; text',
+    parse: (t) => parseEnum(t, LOG_FORMATS),
+    extension: true,
   },
 ];
 
