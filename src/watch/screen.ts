@@ -104,7 +104,7 @@ function statusStyle(status: string): Style {
 }
 
 function pullRow(pull: WatchedPull, selected: boolean, width: number): Segment[] {
-  const barWidth = Math.max(8, Math.min(30, width - 90));
+  const barWidth = Math.max(8, Math.min(30, width - 110));
   const active = !isFinished(pull.status);
   const row: Segment[] = [
     [selected ? '› ' : '  ', 'bold'],
