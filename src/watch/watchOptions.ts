@@ -44,7 +44,7 @@ export const WATCH_FLAGS: FlagSpec[] = [
   { name: 'status', help: `only pulls in this status: ${WATCH_STATUSES.join(', ')}` },
   {
     name: 'output',
-    help: 'auto (a live screen on a terminal, else plain), plain (one line per change), wide (plain with bytes, layers and pods), json (one PullEvent per line)',
+    help: 'auto (a live screen on a terminal, else plain), plain (one line per change), wide (plain with bytes, layers and pods), json (the PullEvent of each change, one per line); a change is a new status or whole percent',
   },
   { name: 'until-done', help: 'exit once every matched pull has finished: 0 if all completed, 1 if any failed', boolean: true },
 ];
