@@ -69,13 +69,19 @@ export class PullTable {
 
 /** The server's filter rules (substring, case-insensitive; status exact), applied again on the client. */
 export function matchesFilters(pull: WatchedPull, filters: WatchFilters): boolean {
-  if (filters.status && pull.status !== filters.status) return false;
+  if (filters.status && !matchesStatus(pull.status, filters.status)) return false;
   if (!contains(pull.nodeName, filters.node)) return false;
   if (!contains(pull.imageRef, filters.image)) return false;
   const pods = Array.isArray(pull.pods) ? pull.pods : [];
   if (filters.namespace && !pods.some((p) => contains(p.namespace, filters.namespace))) return false;
   if (filters.pod && !pods.some((p) => contains(p.podName, filters.pod))) return false;
   return true;
+}
+
+/** `status` is a comma-separated list of exact statuses; `active` is every unfinished one. */
+export function matchesStatus(status: string, wanted: string): boolean {
+  const list = wanted.split(',');
+  return list.includes(status) || (list.includes('active') && !isFinished(status));
 }
 
 /** The live screen's `/` filter: any of node, image, pod or namespace contains the text. */

@@ -25,6 +25,7 @@ test('flags in both forms, env for the server, the flag wins', () => {
 for (const [argv, env, message] of [
   [['--output', 'yaml'], {}, /--output: "yaml" is not an output \(one of: auto, plain, wide, json\)/],
   [['--status', 'done'], {}, /--status: "done" is not a status/],
+  [['--status', 'failed,nope'], {}, /--status: "nope" is not a status/],
   [['--server', 'ftp://x'], {}, /--server: "ftp:\/\/x" must be an http/],
   [['--server', 'not a url'], {}, /--server: "not a url" is not a URL/],
   [[], { PULLTRACE_SERVER_URL: '::' }, /PULLTRACE_SERVER_URL: "::" is not a URL/],
@@ -42,11 +43,19 @@ for (const [argv, env, message] of [
   });
 }
 
+test('--status takes a comma-separated list with active', () => {
+  assert.equal(parseWatchArgs(['--status', 'failed,active'], {}).filters.status, 'failed,active');
+});
+
 test('extra flags of a wrapping command', () => {
   const o = parseWatchArgs(['--pulltrace-namespace', 'ops'], {}, [{ name: 'pulltrace-namespace', help: '' }]);
   assert.deepEqual(o.extra, { 'pulltrace-namespace': 'ops' });
 });
 
 test('filterQuery carries only set filters', () => {
-  assert.equal(filterQuery({ node: 'w 1', image: '', namespace: 'ns', pod: '', status: 'failed' }), 'node=w+1&namespace=ns&status=failed');
+  assert.equal(
+    filterQuery({ node: 'w 1', image: '', namespace: 'ns', pod: '', status: 'failed' }),
+    'node=w+1&namespace=ns',
+    'status is filtered on the client',
+  );
 });

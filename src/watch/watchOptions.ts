@@ -2,7 +2,7 @@
 // command's options, not a daemon's settings, so they live here rather than in the settings table.
 // Bad input is an error naming the flag, before anything connects.
 
-export const WATCH_STATUSES = ['pulling', 'unpacking', 'stalled', 'completed', 'failed'] as const;
+export const WATCH_STATUSES = ['pulling', 'unpacking', 'stalled', 'completed', 'failed', 'active'] as const;
 export const OUTPUTS = ['auto', 'plain', 'wide', 'json'] as const;
 export type OutputMode = (typeof OUTPUTS)[number];
 
@@ -41,7 +41,7 @@ export const WATCH_FLAGS: FlagSpec[] = [
   { name: 'image', help: 'only pulls of images whose reference contains this' },
   { name: 'namespace', help: 'only pulls a pod in a namespace containing this waits on' },
   { name: 'pod', help: 'only pulls a pod whose name contains this waits on' },
-  { name: 'status', help: `only pulls in this status: ${WATCH_STATUSES.join(', ')}` },
+  { name: 'status', help: `only pulls in these statuses, comma-separated: ${WATCH_STATUSES.join(', ')} (active: every unfinished one)` },
   {
     name: 'output',
     help: 'auto (a live screen on a terminal, else plain), plain (one line per change), wide (plain with bytes, layers and pods), json (the PullEvent of each change, one per line); a change is a new status or whole percent',
@@ -93,8 +93,10 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
     if (value.length > 256) throw new WatchUsageError(`--${key}: at most 256 characters (got ${value.length})`);
     filters[key] = value;
   }
-  if (filters.status && !(WATCH_STATUSES as readonly string[]).includes(filters.status)) {
-    throw new WatchUsageError(`--status: "${printable(filters.status)}" is not a status (one of: ${WATCH_STATUSES.join(', ')})`);
+  for (const status of filters.status ? filters.status.split(',') : []) {
+    if (!(WATCH_STATUSES as readonly string[]).includes(status)) {
+      throw new WatchUsageError(`--status: "${printable(status)}" is not a status (one of: ${WATCH_STATUSES.join(', ')})`);
+    }
   }
   const output = values.output ?? 'auto';
   if (!(OUTPUTS as readonly string[]).includes(output)) {
@@ -124,10 +126,14 @@ function checkServerUrl(text: string, from: string): void {
   }
 }
 
-/** The query string of the server-side filters (the API matches substrings, case-insensitive). */
+/**
+ * The query string of the server-side filters (the API matches substrings, case-insensitive).
+ * The status filter stays on the client: servers differ in how they read `status=` (substring,
+ * or exact lists with `active`), and the client applies it exactly in either case.
+ */
 export function filterQuery(filters: WatchFilters): string {
   const params = new URLSearchParams();
-  for (const key of FILTER_KEYS) if (filters[key]) params.set(key, filters[key]);
+  for (const key of FILTER_KEYS) if (key !== 'status' && filters[key]) params.set(key, filters[key]);
   return params.toString();
 }
 
