@@ -49,27 +49,39 @@ export function renderScreen(state: ScreenState, c: Colors): Screen {
     ],
     filterLine(state),
   ];
-  const body: Segment[][] = [];
+  // Rows are described first and drawn only inside the window: with thousands of pulls, drawing
+  // every row each frame would cost more than the frame rate allows.
+  const body: Array<() => Segment[]> = [];
   const order: string[] = [];
   let selectedLine = -1;
+  const byImage = new Map<string, WatchedPull[]>();
+  for (const pull of state.pulls) {
+    const list = byImage.get(pull.imageRef);
+    if (list) list.push(pull);
+    else byImage.set(pull.imageRef, [pull]);
+  }
   for (const group of summarizeRollouts(state.pulls, 1)) {
-    body.push([[group.imageRef, 'bold'], ['  '], ...rolloutSegments(group)]);
-    const pulls = state.pulls.filter((p) => p.imageRef === group.imageRef).sort(rowOrder);
+    body.push(() => [[group.imageRef, 'bold'], ['  '], ...rolloutSegments(group)]);
+    const pulls = (byImage.get(group.imageRef) ?? []).sort(rowOrder);
     for (const pull of pulls) {
       const selected = pull.id === state.selectedId;
       if (selected) selectedLine = body.length;
       order.push(pull.id);
-      body.push(pullRow(pull, selected, width));
-      if (state.expanded.has(pull.id)) body.push(...layerRows(pull));
+      body.push(() => pullRow(pull, selected, width));
+      if (state.expanded.has(pull.id)) for (const row of layerRows(pull)) body.push(() => row);
     }
   }
-  if (body.length === 0)
-    body.push([[state.known === 0 ? 'No pulls yet: waiting for the server to report one.' : 'No pulls match the filters.', 'dim']]);
+  if (body.length === 0) {
+    const empty: Segment[] = [
+      [state.known === 0 ? 'No pulls yet: waiting for the server to report one.' : 'No pulls match the filters.', 'dim'],
+    ];
+    body.push(() => empty);
+  }
 
   const room = Math.max(1, state.height - head.length - 1);
   let start = 0;
   if (body.length > room && selectedLine >= 0) start = Math.min(Math.max(0, selectedLine - Math.floor(room / 2)), body.length - room);
-  const shown = body.slice(start, start + room);
+  const shown = body.slice(start, start + room).map((row) => row());
   const below = body.length - start - shown.length;
   const footer: Segment[] =
     start > 0 || below > 0 ? [[`${start > 0 ? `↑ ${start} more  ` : ''}${below > 0 ? `↓ ${below} more` : ''}`, 'dim']] : [['']];

@@ -37,6 +37,8 @@ export class TerminalUi {
   private order: string[] = [];
   private readonly expanded = new Set<string>();
   private frameTimer: NodeJS.Timeout | undefined;
+  /** the pause between frames: 100 ms, longer when a frame takes long to draw (thousands of pulls) */
+  private frameMs = FRAME_MS;
   private layerTimer: NodeJS.Timeout;
   private closed = false;
   private readonly onKey = (text: string | undefined, key: { name?: string; ctrl?: boolean; sequence?: string } | undefined) =>
@@ -82,11 +84,12 @@ export class TerminalUi {
     this.frameTimer = setTimeout(() => {
       this.frameTimer = undefined;
       this.draw();
-    }, FRAME_MS);
+    }, this.frameMs);
   }
 
   draw(): void {
     if (this.closed) return;
+    const started = performance.now();
     const filters = { ...this.deps.filters, status: this.statusFilter || this.deps.filters.status };
     const matched = this.deps.table.matching(this.deps.filters);
     const pulls = this.deps.table.matching(filters).filter((p) => matchesText(p, this.filterText));
@@ -112,6 +115,8 @@ export class TerminalUi {
     );
     this.order = screen.order;
     this.log(screen.lines.join('\n'));
+    // Drawing takes at most a fifth of the time: the watch never hogs a core.
+    this.frameMs = Math.max(FRAME_MS, Math.min(2000, 4 * (performance.now() - started)));
   }
 
   /** Leaves the last frame on the terminal and gives the keyboard back. */

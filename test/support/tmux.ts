@@ -49,7 +49,7 @@ export function startTmux(
     sendKeys: (...keys) => {
       tmux('send-keys', '-t', '0', ...keys);
     },
-    async waitForScreen(what, test, timeoutMs = 20_000) {
+    async waitForScreen(what, test, timeoutMs = 45_000) {
       let last = '';
       try {
         return await waitFor(
@@ -63,7 +63,7 @@ export function startTmux(
         throw new Error(`${(err as Error).message}\nlast screen:\n${last}`);
       }
     },
-    async waitForExit(timeoutMs = 20_000) {
+    async waitForExit(timeoutMs = 45_000) {
       const status = await waitFor(
         () => {
           const [dead, code, signal] = tmux('display-message', '-p', '-t', '0', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}')

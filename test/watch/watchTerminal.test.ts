@@ -115,7 +115,7 @@ test('--until-done in a terminal exits 0 once every matched pull completed; NO_C
   t.after(() => term.kill());
   await term.waitForScreen('the db pull on screen', (s) => s.includes('worker-9'));
   assert.doesNotMatch(term.capture(true), new RegExp(`${ESC}\\[(3\\d|9\\d|1|7)m`), 'no colour or attribute sequences under NO_COLOR');
-  assert.equal(await term.waitForExit(30_000), 0);
+  assert.equal(await term.waitForExit(60_000), 0);
   const screen = term.capture();
   assert.match(screen, /== registry\.example\.com\/shop\/db:5 {2}1 node: 1 done · 0 pulling · 0 stalled · 0 failed/);
   assert.match(screen, /all 1 matched pulls completed/);
