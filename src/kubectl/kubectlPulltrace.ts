@@ -68,8 +68,12 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
   }
 
   const cluster = kc.getCurrentCluster() as { server: string };
-  const requestOptions: https.RequestOptions = {};
-  await kc.applyToHTTPSOptions(requestOptions);
+  // Asked per request: exec-plugin and rotated tokens stay valid across reconnects.
+  const requestOptions = async (): Promise<https.RequestOptions> => {
+    const options: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(options);
+    return options;
+  };
   const describe = `service ${service.namespace}/${service.name} via ${cluster.server}`;
   const transport = httpTransport(cluster.server.replace(/\/+$/, '') + serviceProxyPath(service), requestOptions, describe);
   try {

@@ -16,18 +16,27 @@ export interface Transport {
   get(path: string, headers?: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse>;
 }
 
-/** GETs `<base><path>`; `options` carries TLS material and headers (e.g. from a kubeconfig). */
-export function httpTransport(base: string, options: https.RequestOptions = {}, describe = base): Transport {
+/**
+ * GETs `<base><path>`; `options` carries TLS material and headers (e.g. from a kubeconfig). A
+ * function is asked again for every request, so short-lived credentials (exec plugins, rotated
+ * tokens) are fresh on each reconnect.
+ */
+export function httpTransport(
+  base: string,
+  options: https.RequestOptions | (() => Promise<https.RequestOptions>) = {},
+  describe = base,
+): Transport {
   const root = base.replace(/\/+$/, '');
   return {
     describe,
-    get(path, headers = {}, signal) {
+    async get(path, headers = {}, signal) {
       const url = new URL(root + path);
       const request = url.protocol === 'https:' ? https.request : http.request;
+      const opts = typeof options === 'function' ? await options() : options;
       return new Promise((resolve, reject) => {
         const req = request(
           url,
-          { ...options, method: 'GET', headers: { ...(options.headers as Record<string, string> | undefined), ...headers }, signal },
+          { ...opts, method: 'GET', headers: { ...(opts.headers as Record<string, string> | undefined), ...headers }, signal },
           (res) => {
             resolve({
               status: res.statusCode ?? 0,
