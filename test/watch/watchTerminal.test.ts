@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../harness/index.js';
 import { startTmux } from '../support/tmux.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
@@ -119,4 +120,29 @@ test('--until-done in a terminal exits 0 once every matched pull completed; NO_C
   const screen = term.capture();
   assert.match(screen, /== registry\.example\.com\/shop\/db:5 {2}1 node: 1 done · 0 pulling · 0 stalled · 0 failed/);
   assert.match(screen, /all 1 matched pulls completed/);
+});
+
+test('the live screen says when the connection drops and when it is back (Last-Event-ID)', async (t) => {
+  const port = await freePort();
+  let server = await startServer({ httpPort: port, extraArgs: ['--node-report-rate', '100'] });
+  const startedAt = new Date().toISOString();
+  const feedOn = (url: string) =>
+    reportEvery(url, 'worker-r', () => [syntheticPull({ imageRef: DB, startedAt, layers: LAYERS, downloaded: 20 * MB })]);
+  let feed = feedOn(server.url);
+  const term = startTmux(watchCommand('--server', server.url), { width: 160, height: 20, cwd: REPO });
+  t.after(async () => {
+    term.kill();
+    await feed.stop().catch(() => {});
+    await server.stop();
+  });
+  await term.waitForScreen('the pull, live', (s) => s.includes('worker-r') && / live /.test(s));
+  await feed.stop();
+  await server.stop();
+  await term.waitForScreen('the drop on screen', (s) => /reconnecting \(attempt \d+\)/.test(s) && /connection lost \(/.test(s));
+  server = await startServer({ httpPort: port, extraArgs: ['--node-report-rate', '100'] });
+  feed = feedOn(server.url);
+  const back = await term.waitForScreen('the reconnection on screen', (s) =>
+    /reconnected to http:\/\/127\.0\.0\.1:\d+ \(Last-Event-ID \d+/.test(s),
+  );
+  assert.match(back, / live /);
 });
