@@ -35,6 +35,7 @@ export interface ServerSettings {
   kubernetes: KubernetesMode;
   watchNamespaces: string[];
   logLevel: LogLevel;
+  logFormat: LogFormatSetting;
   maxNodes: number;
   maxPulls: number;
   maxSseClients: number;
@@ -64,6 +65,7 @@ export interface AgentSettings {
   agentTokenFile: string;
   serverCaFile: string;
   unpackTimeoutMs: number;
+  logFormat: LogFormatSetting;
 }
 
 export type CommandName = 'server' | 'agent' | 'standalone';
@@ -97,6 +99,8 @@ export function defaultDbPath(): string {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
 
 export const SETTINGS: SettingSpec[] = [
   {
@@ -449,6 +453,16 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'most time a client may take to send a whole request (headers: at most 10s of it); event streams are not cut by it',
     parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'logFormat',
+    env: 'PULLTRACE_LOG_FORMAT',
+    flag: 'log-format',
+    default: 'auto',
+    scopes: ['server', 'agent'],
+    help: 'auto: human-readable lines when stdout is a terminal, else JSON lines; json; text',
+    parse: (t) => parseEnum(t, LOG_FORMATS),
     extension: true,
   },
 ];

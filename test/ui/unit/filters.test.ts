@@ -51,7 +51,7 @@ test('sortPulls orders by each key with a stable tie-break by id', () => {
   const ids = (key: Parameters<typeof sortPulls>[1]) => sortPulls([a, b, c], key).map((p) => p.id);
   assert.deepEqual(ids('start'), ['b', 'c', 'a']);
   assert.deepEqual(ids('progress'), ['b', 'c', 'a']);
-  assert.deepEqual(ids('speed'), ['b', 'c', 'a']);
+  assert.deepEqual(ids('speed'), ['a', 'c', 'b']);
   assert.deepEqual(ids('eta'), ['c', 'a', 'b']);
 });
 
@@ -74,4 +74,15 @@ test('status unpacking and slow, and a failure kind, survive the URL; an unknown
   assert.deepEqual(parseViewState('?status=slow&reason=no_space'), state);
   assert.equal(parseViewState('?status=unpacking').status, 'unpacking');
   assert.equal(parseViewState('?reason=<script>').reason, '');
+});
+
+test('sortPulls by speed: slowest unfinished pulls first, finished ones (speed 0) last', () => {
+  const done = pull({ id: 'done', status: 'completed', bytesPerSec: 0 });
+  const stalled = pull({ id: 'stalled', status: 'stalled', bytesPerSec: 0 });
+  const slow = pull({ id: 'slow', bytesPerSec: 10 });
+  const fast = pull({ id: 'fast', bytesPerSec: 1000 });
+  assert.deepEqual(
+    sortPulls([fast, done, slow, stalled], 'speed').map((p) => p.id),
+    ['stalled', 'slow', 'fast', 'done'],
+  );
 });

@@ -1,9 +1,12 @@
+import { useMemo } from 'react';
+import { summarizeRollout } from '../../../src/rollout/index.js';
 import { formatBytes, formatRate } from '../format/bytes.js';
 import { formatDuration } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { formatPercent } from '../format/percent.js';
 import type { ImageGroup } from '../state/imageGroups.js';
 import { ProgressBar } from './ProgressBar.js';
+import { RolloutPanel } from './RolloutPanel.js';
 import { RowErrorBoundary } from './RowErrorBoundary.js';
 import { StatusBadge } from './StatusBadge.js';
 
@@ -11,10 +14,18 @@ interface Props {
   groups: ImageGroup[];
   focus: string;
   onFocus: (imageRef: string) => void;
+  /** opens one node's pull of an image in the pull list */
+  onOpenPull: (nodeName: string, imageRef: string) => void;
+}
+
+/** The rollout summary is recomputed only when this image's pulls change. */
+function GroupRollout({ group, onOpenPull }: { group: ImageGroup; onOpenPull: Props['onOpenPull'] }) {
+  const summary = useMemo(() => summarizeRollout(group.imageRef, group.pulls), [group]);
+  return <RolloutPanel summary={summary} onOpenPull={onOpenPull} />;
 }
 
 /** One image across all nodes: a rollout's aggregate progress, then a row per node. */
-export function ImageView({ groups, focus, onFocus }: Props) {
+export function ImageView({ groups, focus, onFocus, onOpenPull }: Props) {
   if (groups.length === 0) return <p className="empty">No pulls match.</p>;
   return (
     <section className="images" aria-label="Images">
@@ -50,6 +61,7 @@ export function ImageView({ groups, focus, onFocus }: Props) {
                   {group.failed > 0 && ` · ${group.failed} failed`}
                 </span>
               </button>
+              <GroupRollout group={group} onOpenPull={onOpenPull} />
               {open && (
                 <table className="nodes">
                   <thead>
