@@ -78,7 +78,7 @@ test('plain: one line per change, the failure with its error, the image summary;
     result.stdout,
   );
   assert.ok(
-    pullLines.some((l) => /plain-bad {2}\S+ {2}failed {2}30\.0% {2}error: unexpected EOF reading layer$/.test(l)),
+    pullLines.some((l) => /plain-bad {2}\S+ {2}failed {2}30\.0% {2}error: unexpected EOF reading layer \(network\)$/.test(l)),
     result.stdout,
   );
   // Progress lines of one pull advance.
