@@ -13,7 +13,8 @@ import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { killOnExit, type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 
 const LOAD_PROCESS = fileURLToPath(new URL('./lib/loadProcess.ts', import.meta.url));
-const SERVER_ARGS = ['--max-nodes', '20000', '--node-report-rate', '10', '--log-level', 'warn'];
+// All simulated nodes report from this one address: lift the per-address node cap.
+const SERVER_ARGS = ['--max-nodes', '20000', '--node-report-rate', '10', '--log-level', 'warn', '--max-nodes-per-address', '20000'];
 
 interface RunFigures {
   nodes: number;

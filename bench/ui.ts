@@ -30,7 +30,8 @@ if (!existsSync(fileURLToPath(new URL('../dist/web/index.html', import.meta.url)
   process.exit(1);
 }
 
-const server = await startServer({ extraArgs: ['--node-report-rate', '10'] });
+// All simulated nodes report from this one address: lift the per-address node cap.
+const server = await startServer({ extraArgs: ['--node-report-rate', '10', '--max-nodes-per-address', '1000'] });
 const startedAt = new Date().toISOString();
 const t0 = Date.now();
 let reports = 0;

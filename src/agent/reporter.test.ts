@@ -158,3 +158,29 @@ test('delivery reports what was sent: pulls left out of the body are not deliver
   assert.equal(lines.filter((l) => /too many pulls for one report/.test(String(l.msg))).length, 1);
   await r.close();
 });
+
+test('after a failure the next attempt waits a jittered backoff; Retry-After is honoured', async (t) => {
+  let calls = 0;
+  const { url, srv } = await server(() => {
+    calls++;
+    return 503;
+  });
+  t.after(() => srv.close());
+  const { logger } = captureLogger();
+  const r = new Reporter({
+    serverUrl: url,
+    token: '',
+    timeoutMs: 2000,
+    logger,
+    onDelivered: () => {},
+    backoff: { baseMs: 60_000, capMs: 60_000 },
+    random: () => 0.5,
+  });
+  r.offer(report(1));
+  await until(() => calls === 1 && r.retryInMs > 0, 'the first failure');
+  assert.ok(r.retryInMs > 20_000 && r.retryInMs <= 30_000, `half of the 60 s bound (got ${r.retryInMs} ms)`);
+  for (let i = 2; i <= 5; i++) r.offer(report(i));
+  await new Promise((res) => setImmediate(res));
+  assert.equal(calls, 1, 'offers during the backoff send nothing');
+  await r.close();
+});

@@ -3,11 +3,14 @@
 // would only replay history. An outage is logged once when it starts and once when it ends.
 // Every report is held to the schema's limits first (reportFit.ts): one odd image must not get
 // every report of the node refused.
+// After a failure the next attempt waits a jittered, growing delay (backoff.ts), so the agents
+// of a whole cluster do not all return at the same instant after a server restart.
 import { readFile } from 'node:fs/promises';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter, retryDelayMs } from './backoff.js';
 import { fitReport, type PullTrim } from './reportFit.js';
 
 export interface ReporterOptions {
@@ -21,10 +24,15 @@ export interface ReporterOptions {
   logger: Logger;
   /** called with every report the server accepted (2xx), as it was sent (held to the schema limits) */
   onDelivered: (report: AgentReport) => void;
+  /** retry delays after failures (default: 1 s doubling up to 15 s, fully jittered) */
+  backoff?: BackoffOptions;
+  /** source of jitter in [0, 1) */
+  random?: () => number;
 }
 
 interface PostResult {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -41,7 +49,7 @@ function postJson(url: URL, body: string, headers: Record<string, string>, timeo
         res.on('data', (chunk: string) => {
           if (text.length < 4096) text += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
         res.on('error', reject);
       },
     );
@@ -59,6 +67,10 @@ export class Reporter {
   private pending: AgentReport | undefined;
   private inFlight: Promise<void> | undefined;
   private outage: { since: number; attempts: number; reason: string } | undefined;
+  /** no attempt before this time (ms) after a failure */
+  private retryAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeRetry: (() => void) | undefined;
   private readonly url: string;
   private readonly httpAgent: HttpAgent;
   private closed = false;
@@ -85,6 +97,8 @@ export class Reporter {
   async close(): Promise<void> {
     this.closed = true;
     this.pending = undefined;
+    clearTimeout(this.retryTimer);
+    this.wakeRetry?.();
     await this.inFlight;
     this.httpAgent.destroy();
   }
@@ -93,8 +107,22 @@ export class Reporter {
     return this.outage !== undefined;
   }
 
+  /** Milliseconds until the next attempt is allowed (0 when not backing off). */
+  get retryInMs(): number {
+    return Math.max(0, this.retryAt - Date.now());
+  }
+
   private async drain(): Promise<void> {
     while (this.pending) {
+      const wait = this.retryInMs;
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          this.wakeRetry = resolve;
+          this.retryTimer = setTimeout(resolve, wait);
+        });
+        this.wakeRetry = undefined;
+        if (this.closed || !this.pending) break;
+      }
       const report = this.pending;
       this.pending = undefined;
       await this.send(report);
@@ -104,6 +132,7 @@ export class Reporter {
 
   private async send(report: AgentReport): Promise<void> {
     let reason: string;
+    let retryAfter: number | undefined;
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const token = await this.currentToken();
@@ -124,6 +153,7 @@ export class Reporter {
         return;
       }
       reason = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+      retryAfter = parseRetryAfter(res.headers['retry-after']);
       if (res.status === 401) {
         reason = this.opts.tokenFile
           ? `the server refused the token from ${this.opts.tokenFile} (HTTP 401: ${serverMessage(res.body)})`
@@ -134,7 +164,7 @@ export class Reporter {
     } catch (err) {
       reason = describeFetchError(err);
     }
-    this.failed(reason);
+    this.failed(reason, retryAfter);
   }
 
   // One warning per trimmed pull (a big image is trimmed in every report for minutes); forgotten
@@ -166,7 +196,10 @@ export class Reporter {
     }
   }
 
-  private failed(reason: string): void {
+  private failed(reason: string, retryAfterSec: number | undefined): void {
+    const failures = (this.outage?.attempts ?? 0) + 1;
+    const random = (this.opts.random ?? Math.random)();
+    this.retryAt = Date.now() + retryDelayMs(failures, random, this.opts.backoff ?? DEFAULT_BACKOFF, retryAfterSec);
     if (!this.outage) {
       this.outage = { since: Date.now(), attempts: 1, reason };
       this.opts.logger.warn(
@@ -183,6 +216,7 @@ export class Reporter {
   }
 
   private recovered(): void {
+    this.retryAt = 0;
     if (!this.outage) return;
     const { since, attempts } = this.outage;
     this.outage = undefined;

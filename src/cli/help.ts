@@ -4,6 +4,7 @@ export const COMMANDS: Record<string, string> = {
   server: 'aggregation server: API, SSE, web UI, metrics, history store',
   agent: 'node agent: reads the local containerd, reports to a server',
   standalone: 'server and agent in one process, for one machine (what `npm start` runs)',
+  watch: 'live pull progress from a server in a terminal (`pulltrace watch --help`)',
 };
 
 export function mainHelp(): string {

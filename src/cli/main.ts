@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, type LogFormat, type Logger, resolveLogFormat } from '../log/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -7,6 +7,11 @@ import { standaloneNotice } from './standaloneNotice.js';
 
 /** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  // A client command with its own flags (not daemon settings); it loads none of the server.
+  if (argv[0] === 'watch') {
+    const { runWatchCommand } = await import('../watch/index.js');
+    return runWatchCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env });
+  }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);
@@ -36,7 +41,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return usageError(err);
   }
 
-  const logger = createLogger(String(settings.logLevel));
+  const logFormat = resolveLogFormat(settings.logFormat as LogFormat, Boolean(process.stdout.isTTY));
+  const logger = createLogger(String(settings.logLevel), undefined, logFormat);
   const stops: Array<() => Promise<void>> = [];
   onShutdown(logger, stops);
 

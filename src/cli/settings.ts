@@ -39,6 +39,7 @@ export interface ServerSettings {
   kubernetes: KubernetesMode;
   watchNamespaces: string[];
   logLevel: LogLevel;
+  logFormat: LogFormatSetting;
   maxNodes: number;
   maxPulls: number;
   maxSseClients: number;
@@ -49,6 +50,12 @@ export interface ServerSettings {
   tlsKeyFile: string;
   slowEtaMs: number;
   slowRateBytesPerSec: number;
+  maxPullsPerNode: number;
+  nodeTimeoutMs: number;
+  maxNodesPerAddress: number;
+  listenBacklog: number;
+  maxConnections: number;
+  requestTimeoutMs: number;
   cluster: string;
   bus: string;
 }
@@ -64,6 +71,7 @@ export interface AgentSettings {
   agentTokenFile: string;
   serverCaFile: string;
   unpackTimeoutMs: number;
+  logFormat: LogFormatSetting;
 }
 
 export type CommandName = 'server' | 'agent' | 'standalone';
@@ -97,6 +105,8 @@ export function defaultDbPath(): string {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
 
 export const SETTINGS: SettingSpec[] = [
   {
@@ -372,6 +382,26 @@ export const SETTINGS: SettingSpec[] = [
     extension: true,
   },
   {
+    key: 'maxPullsPerNode',
+    env: 'PULLTRACE_MAX_PULLS_PER_NODE',
+    flag: 'max-pulls-per-node',
+    default: '256',
+    scopes: ['server'],
+    help: 'most pulls one node holds in the live view (its finished ones make room first); more get 503',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'nodeTimeoutMs',
+    env: 'PULLTRACE_NODE_TIMEOUT',
+    flag: 'node-timeout',
+    default: '2m',
+    scopes: ['server'],
+    help: 'a node silent this long has its unfinished pulls failed ("agent on <node> stopped reporting"); they resume if it reports them again',
+    parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
     key: 'slowRateBytesPerSec',
     env: 'PULLTRACE_SLOW_RATE',
     flag: 'slow-rate',
@@ -389,6 +419,56 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'a pull whose blobs are all on the node but whose image record never appears ends completed after this long without unpack progress',
     parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'maxNodesPerAddress',
+    env: 'PULLTRACE_MAX_NODES_PER_ADDRESS',
+    flag: 'max-nodes-per-address',
+    default: '8',
+    scopes: ['server'],
+    help: 'most node names one client address may report for (raise it when agents reach the server through NAT or a proxy); more get 503',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'listenBacklog',
+    env: 'PULLTRACE_LISTEN_BACKLOG',
+    flag: 'listen-backlog',
+    default: '4096',
+    scopes: ['server'],
+    help: 'queue of connections not yet accepted (the kernel caps it at net.core.somaxconn), so a restart with every agent reconnecting is not answered with resets',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'maxConnections',
+    env: 'PULLTRACE_MAX_CONNECTIONS',
+    flag: 'max-connections',
+    default: '20000',
+    scopes: ['server'],
+    help: 'most open connections on the HTTP port; further ones are closed at once',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'requestTimeoutMs',
+    env: 'PULLTRACE_HTTP_REQUEST_TIMEOUT',
+    flag: 'http-request-timeout',
+    default: '30s',
+    scopes: ['server'],
+    help: 'most time a client may take to send a whole request (headers: at most 10s of it); event streams are not cut by it',
+    parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'logFormat',
+    env: 'PULLTRACE_LOG_FORMAT',
+    flag: 'log-format',
+    default: 'auto',
+    scopes: ['server', 'agent'],
+    help: 'auto: human-readable lines when stdout is a terminal, else JSON lines; json; text',
+    parse: (t) => parseEnum(t, LOG_FORMATS),
     extension: true,
   },
   {

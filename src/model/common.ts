@@ -1,9 +1,11 @@
 import { type TUnsafe, Type } from '@sinclair/typebox';
+import { MAX_BYTES } from './limits.js';
 
 /** RFC 3339 time in UTC, e.g. 2026-11-27T10:00:00.000Z */
 export const Timestamp = Type.String({ format: 'date-time' });
 
-export const ByteCount = Type.Integer({ minimum: 0 });
+/** Bytes: a whole number in [0, 2^53 − 1], so every JSON reader gets the exact value. */
+export const ByteCount = Type.Integer({ minimum: 0, maximum: MAX_BYTES });
 
 export const SCHEMA_VERSION = 'v1' as const;
 

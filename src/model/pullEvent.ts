@@ -13,6 +13,8 @@ export const PULL_EVENT_TYPES = [
   'layer.started',
   'layer.progress',
   'layer.completed',
+  // new: a pull failed because its node went silent continues, under the same id, when the node reports it again
+  'pull.resumed',
 ] as const;
 
 export const PullEventTypeSchema = StringEnum([...PULL_EVENT_TYPES]);

@@ -15,7 +15,7 @@ import type { NatsReportLog } from './bus/natsReportLog.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
-import { NodeRateLimiter } from './ingest/nodeRateLimiter.js';
+import { ReportAdmission } from './ingest/reportAdmission.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { collectProcessMetrics } from './metrics/processMetrics.js';
@@ -55,6 +55,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     cluster: settings.cluster,
     slowEtaMs: settings.slowEtaMs,
     slowRateBytesPerSec: settings.slowRateBytesPerSec,
+    maxPullsPerNode: settings.maxPullsPerNode,
+    nodeTimeoutMs: settings.nodeTimeoutMs,
   });
   const hub = new SseHub();
   const metrics = new PullMetrics({
@@ -74,7 +76,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const opened: Array<() => unknown> = [() => store.close(), () => hub.close()];
   let ready = false;
   let reportLog: NatsReportLog | undefined;
-  const rateLimiter = new NodeRateLimiter(settings.nodeReportRate);
+  const admission = new ReportAdmission({ nodeReportRate: settings.nodeReportRate, maxNodesPerAddress: settings.maxNodesPerAddress });
   let kube: KubeWatch | undefined;
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
@@ -132,8 +134,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       store,
       hub,
       metrics,
-      rateLimiter,
+      admission,
       agentAuth,
+      connections: {
+        requestTimeoutMs: settings.requestTimeoutMs,
+        maxConnections: settings.maxConnections,
+        listenBacklog: settings.listenBacklog,
+      },
       maxSseClients: settings.maxSseClients,
       isReady: () => ready && (reportLog?.isSynced ?? true),
       ...(reportLog ? { readyDetail: () => reportLog?.detail() ?? '', onReportAccepted: (r: AgentReport) => reportLog?.publish(r) } : {}),
@@ -145,7 +152,12 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       stopTlsWatch = watchTlsPair(settings.tlsCertFile, settings.tlsKeyFile, (pair) => server.setSecureContext(pair), log);
       opened.push(stopTlsWatch);
     }
-    await app.listen({ host: settings.httpAddr.host || '::', port: settings.httpAddr.port, ipv6Only: false });
+    await app.listen({
+      host: settings.httpAddr.host || '::',
+      port: settings.httpAddr.port,
+      ipv6Only: false,
+      backlog: settings.listenBacklog,
+    });
 
     metricsServer = createMetricsServer(metrics.registry);
     await new Promise<void>((resolve, reject) => {
@@ -161,7 +173,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 
   const ticker = setInterval(() => {
     tracker.tick(now());
-    rateLimiter.prune(now());
+    admission.prune(now());
   }, TICK_MS);
   const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);
   pruner.unref();

@@ -3,7 +3,7 @@
 import type { Logger } from '../log/index.js';
 import type { PullEvent } from '../model/index.js';
 
-const LIFECYCLE = new Set(['pull.started', 'pull.completed', 'pull.failed', 'pull.stalled']);
+const LIFECYCLE = new Set(['pull.started', 'pull.completed', 'pull.failed', 'pull.stalled', 'pull.resumed']);
 
 export function logPullEvent(logger: Logger, event: PullEvent): void {
   const lifecycle = LIFECYCLE.has(event.type);

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type KubeObject, kubeTime, toEventsV1 } from './objects.js';
+import { FakeServices } from './services.js';
 import { FakeTokenIssuer } from './tokenReview.js';
 
 export type Resource = 'pods' | 'events';
@@ -120,6 +121,8 @@ export class FakeKubeApi {
   readonly tokens = new FakeTokenIssuer();
   /** while set, TokenReviews answer this status (an API server outage, or RBAC missing) */
   tokenReviewFailure: number | undefined;
+  /** Services and the service proxy */
+  readonly services = new FakeServices();
 
   private rv = 1;
   // watches from a resourceVersion below this get 410 Expired (etcd compaction)
@@ -329,6 +332,8 @@ export class FakeKubeApi {
       }
       if (url.pathname === '/version') {
         this.json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
+      } else if (this.services.handle(req, res, url)) {
+        // services and the service proxy (services.ts)
       } else {
         this.handleResource(req, res, url.pathname, query, watch);
       }

@@ -98,7 +98,14 @@ export function App({ store }: { store: PullStore }) {
       </div>
       <main className="main">
         {state.view === 'pulls' && <PullList pulls={visible} expanded={expanded} onToggle={toggle} now={now} stale={stale} />}
-        {state.view === 'images' && <ImageView groups={groups} focus={state.focus} onFocus={(focus) => update({ focus })} />}
+        {state.view === 'images' && (
+          <ImageView
+            groups={groups}
+            focus={state.focus}
+            onFocus={(focus) => update({ focus })}
+            onOpenPull={(node, image) => update({ view: 'pulls', node, image, focus: '' })}
+          />
+        )}
         {state.view === 'history' && <HistoryView state={state} />}
       </main>
     </div>

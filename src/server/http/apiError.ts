@@ -52,6 +52,8 @@ export function describeValidationError(err: AjvError, root: string): string {
       return `${base || 'the body'} must be ${articled(String(err.params.type))}`;
     case 'minimum':
       return `${base} must be >= ${String(err.params.limit)}`;
+    case 'maximum':
+      return `${base} must be <= ${String(err.params.limit)}`;
     case 'maxItems':
       return `${base} must have at most ${String(err.params.limit)} entries`;
     case 'maxLength':

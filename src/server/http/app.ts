@@ -1,15 +1,17 @@
 // The HTTP app: wiring of routes, errors and headers. Routes are thin; state lives elsewhere.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { History } from '../../store/index.js';
 import type { AgentAuthenticator } from '../auth/agentAuth.js';
-import type { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
+import type { ReportAdmission } from '../ingest/reportAdmission.js';
+import { byRemoteAddress, type RequesterKey } from '../ingest/requester.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
+import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHistoryRoute } from './routes/history.js';
@@ -25,8 +27,12 @@ export interface AppDeps {
   store: History;
   hub: SseHub;
   metrics: PullMetrics;
-  rateLimiter: NodeRateLimiter;
+  admission: ReportAdmission;
   agentAuth: AgentAuthenticator;
+  /** who is asking (default: the authenticated agent's node, else the remote address) */
+  requesterKey?: RequesterKey;
+  /** timeouts and caps of the listener; Node's defaults when absent (tests building a bare app) */
+  connections?: ConnectionSettings;
   maxSseClients: number;
   isReady: () => boolean;
   /** a line for /readyz's body (the shared report log's state) */
@@ -50,6 +56,9 @@ const API_PATHS: Record<string, string[]> = {
   '/healthz': ['GET', 'HEAD'],
   '/readyz': ['GET', 'HEAD'],
 };
+/** An agent proven by its token is charged as its node (authentication runs first); anyone else as its address. */
+const byAgentOrAddress: RequesterKey = (req) => (req.agent?.nodeName ? `node:${req.agent.nodeName}` : byRemoteAddress(req));
+
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -60,31 +69,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    ...(deps.connections ? serverTimeouts(deps.connections) : {}),
   });
+  if (deps.connections) app.server.maxConnections = deps.connections.maxConnections;
   app.addHook('onSend', async (_req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
 
-  registerReportRoute(app, deps);
+  registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byAgentOrAddress });
   registerPullRoutes(app, deps.tracker, deps.now);
   registerEventsRoute(app, { hub: deps.hub, tracker: deps.tracker, maxClients: deps.maxSseClients, now: deps.now });
   registerHistoryRoute(app, deps.store);
   registerHealthRoutes(app, deps.isReady, deps.readyDetail);
   for (const [url, allowed] of Object.entries(API_PATHS)) {
     const others = ALL_METHODS.filter((m) => !allowed.includes(m));
-    app.route({
-      method: others,
-      url,
-      handler: async (_req, reply) =>
-        sendError(
-          reply.header('allow', allowed.join(', ')),
-          405,
-          'method_not_allowed',
-          `use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
-        ),
-    });
+    const refuse = async (_req: unknown, reply: FastifyReply) =>
+      sendError(
+        reply.header('allow', allowed.join(', ')),
+        405,
+        'method_not_allowed',
+        `use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
+      );
+    // Answered in onRequest, before any body is parsed: a DELETE with an empty JSON body is a
+    // wrong method (405), not a malformed body (400).
+    app.route({ method: others, url, onRequest: refuse, handler: refuse });
   }
   await registerStaticUi(app, deps.webRoot);
   return app;

@@ -39,15 +39,17 @@ export class PullMetrics {
   readonly registry = new Registry();
   private readonly pullsTotal: Counter;
   private readonly duration: Histogram;
-  private readonly bytesTotal: Counter;
   private readonly errorsTotal: Counter;
   private readonly reportsTotal: Counter;
   private readonly kubeEventsRejected: Counter<'reason'>;
   private readonly unpackDuration: Histogram;
   private readonly waitSeconds: Histogram;
   private readonly waitObserved = new Set<string>();
-  /** node \0 digest → bytes already counted */
-  private readonly countedLayerBytes = new Map<string, { bytes: number; at: number }>();
+  /** node → digest → bytes already counted (nested: no key string built per layer event) */
+  private readonly countedLayerBytes = new Map<string, Map<string, { bytes: number; at: number }>>();
+  private lastTimestamp = { text: '', ms: 0 };
+  /** bytes counted since the last scrape, added to pulltrace_pull_bytes_total when it is collected */
+  private uncountedBytes = 0;
 
   constructor(sources: GaugeSources) {
     const registers = [this.registry];
@@ -90,10 +92,17 @@ export class PullMetrics {
       buckets: [1, 5, 10, 30, 60, 120, 300, 600],
       registers,
     });
-    this.bytesTotal = new Counter({
+    const counted = this;
+    new Counter({
       name: 'pulltrace_pull_bytes_total',
       help: 'Bytes downloaded; a layer shared by concurrent pulls on a node counts once.',
       registers,
+      // Added at scrape time: a report can bring thousands of layer events, and Counter.inc
+      // per event cost more than the rest of the event's handling.
+      collect() {
+        if (counted.uncountedBytes > 0) this.inc(counted.uncountedBytes);
+        counted.uncountedBytes = 0;
+      },
     });
     this.errorsTotal = new Counter({
       name: 'pulltrace_pull_errors_total',
@@ -180,21 +189,34 @@ export class PullMetrics {
 
   /** Adds the growth of each layer's downloaded bytes, keyed by node and digest. */
   private countLayers(event: PullEvent): void {
-    const now = Date.parse(event.timestamp);
+    // The layer events of one report share one timestamp string: parse it once.
+    if (event.timestamp !== this.lastTimestamp.text) this.lastTimestamp = { text: event.timestamp, ms: Date.parse(event.timestamp) };
+    const now = this.lastTimestamp.ms;
     const layers = event.layer ? [event.layer] : (event.pull?.layers ?? []);
+    let node = this.countedLayerBytes.get(event.nodeName);
+    if (!node) {
+      node = new Map();
+      this.countedLayerBytes.set(event.nodeName, node);
+    }
     for (const l of layers) {
       // cached: nobody downloaded it; shared: its owner's layer carries the bytes.
       if (l.state === 'cached' || l.state === 'shared') continue;
-      const key = `${event.nodeName}\0${l.digest}`;
-      const seen = this.countedLayerBytes.get(key);
+      const seen = node.get(l.digest);
       const delta = l.downloadedBytes - (seen?.bytes ?? 0);
-      if (delta > 0) this.bytesTotal.inc(delta);
-      if (!seen || delta > 0) this.countedLayerBytes.set(key, { bytes: Math.max(l.downloadedBytes, seen?.bytes ?? 0), at: now });
+      if (delta > 0) this.uncountedBytes += delta;
+      if (!seen) node.set(l.digest, { bytes: l.downloadedBytes, at: now });
+      else if (delta > 0) {
+        seen.bytes = l.downloadedBytes;
+        seen.at = now;
+      }
     }
   }
 
   /** Forgets layers not seen for an hour; called from the server's timer, never per event. */
   forgetOldLayers(now: number): void {
-    for (const [k, v] of this.countedLayerBytes) if (now - v.at > COUNTED_LAYER_TTL_MS) this.countedLayerBytes.delete(k);
+    for (const [node, layers] of this.countedLayerBytes) {
+      for (const [digest, v] of layers) if (now - v.at > COUNTED_LAYER_TTL_MS) layers.delete(digest);
+      if (layers.size === 0) this.countedLayerBytes.delete(node);
+    }
   }
 }

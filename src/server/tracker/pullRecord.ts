@@ -1,5 +1,15 @@
 // The server's mutable record of one pull and its layers, and its PullStatus view.
-import type { FailureReason, LayerState, LayerStatus, PodRef, PullState, PullStatus } from '../../model/index.js';
+// Totals are summed once per change of the layers (`refreshTotals`) and cached on the record,
+// so building a status, which happens per event, costs no pass over the layers.
+import {
+  type FailureReason,
+  type LayerState,
+  type LayerStatus,
+  MAX_BYTES,
+  type PodRef,
+  type PullState,
+  type PullStatus,
+} from '../../model/index.js';
 import { etaSeconds, RateWindow } from './rateWindow.js';
 
 export interface LayerRecord {
@@ -15,6 +25,8 @@ export interface LayerRecord {
   /** state `shared`: the owning pull as the agent names it (its manifest digest), and its id once known */
   sharedWithKey?: string;
   sharedWith?: string;
+  /** the last status built, reused while nothing changed (same time, same pull state): a report's layer events and its pull event share them */
+  shown?: { now: number; pullStatus: PullState; status: LayerStatus };
 }
 
 export interface PullRecord {
@@ -34,7 +46,14 @@ export interface PullRecord {
   ingestGroup: boolean;
   /** the agent reports explicit status (new shape): absence is not completion */
   explicitStatus: boolean;
+  /** the layers of the latest report, in its order (an ingest group also keeps recently finished ones) */
   layers: Map<string, LayerRecord>;
+  /** totals over `layers` plus `retired`, as of the last `refreshTotals` */
+  totals: PullTotals;
+  /** finished layers an ingest group no longer holds, still counted in its totals */
+  retired: PullTotals;
+  /** set when the server failed the pull because its agent went silent; a later report resumes it */
+  agentLost?: boolean;
   rate: RateWindow;
   /** bytes downloaded so far, summed over non-cached layers; never decreases */
   counter: number;
@@ -79,12 +98,13 @@ export function isConfigBlob(l: LayerRecord): boolean {
   return CONFIG_MEDIA_TYPES.has(l.mediaType);
 }
 
+export function emptyTotals(): PullTotals {
+  return { totalBytes: 0, downloadedBytes: 0, cachedBytes: 0, layerCount: 0, layersDone: 0 };
+}
+
+/** Sums the layers (one pass); callers cache the result with `refreshTotals`. */
 export function pullTotals(rec: PullRecord): PullTotals {
-  let totalBytes = 0;
-  let downloadedBytes = 0;
-  let cachedBytes = 0;
-  let layerCount = 0;
-  let layersDone = 0;
+  let { totalBytes, downloadedBytes, cachedBytes, layerCount, layersDone } = rec.retired;
   for (const l of rec.layers.values()) {
     const isLayer = !isConfigBlob(l);
     if (isLayer) layerCount++;
@@ -101,23 +121,62 @@ export function pullTotals(rec: PullRecord): PullTotals {
   return { totalBytes, downloadedBytes, cachedBytes, layerCount, layersDone };
 }
 
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+/** Recomputes the cached totals; call after the layers of a record changed. */
+export function refreshTotals(rec: PullRecord): PullTotals {
+  rec.totals = pullTotals(rec);
+  return rec.totals;
+}
+
+/** A sum of byte counts can pass 2^53 − 1 (many huge layers); what is served stays exact. */
+export function clampBytes(n: number): number {
+  return Number.isFinite(n) ? Math.min(MAX_BYTES, Math.max(0, n)) : 0;
+}
+
+/** A served number is finite and non-negative whatever went in. */
+function finiteOrZero(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * Milliseconds → RFC 3339. The layers of one report share a few distinct times (when that report
+ * or an earlier one arrived), so a few remembered conversions save one Date per layer per event.
+ */
+const isoCache = new Map<number, string>();
+function iso(t: number | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  let text = isoCache.get(t);
+  if (text === undefined) {
+    if (isoCache.size >= 64) isoCache.clear();
+    text = new Date(t).toISOString();
+    isoCache.set(t, text);
+  }
+  return text;
+}
 
 export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): LayerStatus {
+  const shown = l.shown;
+  if (shown && shown.now === now && shown.pullStatus === rec.status) return shown.status;
   const out: LayerStatus = {
     pullId: rec.id,
     digest: l.digest,
     mediaType: l.mediaType,
     totalBytes: l.totalBytes,
     downloadedBytes: l.downloadedBytes,
-    bytesPerSec: l.state === 'downloading' && !isFinished(rec.status) ? Math.round(l.rate.rate(now)) : 0,
-    percent: l.state === 'done' || l.state === 'cached' ? 100 : l.totalBytes > 0 ? round1((l.downloadedBytes / l.totalBytes) * 100) : 0,
+    bytesPerSec: l.state === 'downloading' && !isFinished(rec.status) ? finiteOrZero(Math.round(l.rate.rate(now))) : 0,
+    // Capped: a layer of unknown size can report more bytes than its provisional total.
+    percent:
+      l.state === 'done' || l.state === 'cached'
+        ? 100
+        : l.totalBytes > 0
+          ? round1(Math.min(100, (l.downloadedBytes / l.totalBytes) * 100))
+          : 0,
     totalKnown: l.totalKnown,
     state: l.state,
   };
   if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
   if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
   if (l.state === 'shared' && l.sharedWith !== undefined) out.sharedWith = l.sharedWith;
+  l.shown = { now, pullStatus: rec.status, status: out };
   return out;
 }
 
@@ -126,19 +185,19 @@ export function isFinished(status: PullState): boolean {
 }
 
 export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): PullStatus {
-  const t = pullTotals(rec);
+  const t = rec.totals;
   const finished = isFinished(rec.status);
-  const bytesPerSec = finished ? 0 : Math.round(rec.rate.rate(now));
+  const bytesPerSec = finished ? 0 : finiteOrZero(Math.round(rec.rate.rate(now)));
   const out: PullStatus = {
     id: rec.id,
     nodeName: rec.nodeName,
     imageRef: rec.imageRef,
     status: rec.status,
-    totalBytes: t.totalBytes,
-    downloadedBytes: t.downloadedBytes,
-    cachedBytes: t.cachedBytes,
+    totalBytes: clampBytes(t.totalBytes),
+    downloadedBytes: clampBytes(t.downloadedBytes),
+    cachedBytes: clampBytes(t.cachedBytes),
     bytesPerSec,
-    percent: rec.percent,
+    percent: Math.min(100, finiteOrZero(rec.percent)),
     layerCount: t.layerCount,
     layersDone: t.layersDone,
     startedAt: iso(rec.startedAt) as string,
@@ -146,7 +205,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
     totalKnown: rec.totalKnown,
   };
   const eta = finished ? undefined : etaSeconds(t.totalBytes - t.downloadedBytes, bytesPerSec, rec.totalKnown);
-  if (eta !== undefined) out.etaSeconds = eta;
+  if (eta !== undefined && Number.isFinite(eta)) out.etaSeconds = eta;
   if (rec.completedAt !== undefined) out.completedAt = iso(rec.completedAt);
   if (rec.error !== undefined) out.error = rec.error;
   if (rec.manifestDigest !== undefined) out.manifestDigest = rec.manifestDigest;
@@ -165,7 +224,7 @@ export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): P
 
 /** Percent from totals; callers keep the maximum so it never decreases within a pull. */
 export function percentOf(t: PullTotals): number {
-  return t.totalBytes > 0 ? round1(Math.min(100, (t.downloadedBytes / t.totalBytes) * 100)) : 0;
+  return t.totalBytes > 0 && Number.isFinite(t.totalBytes) ? round1(Math.min(100, (t.downloadedBytes / t.totalBytes) * 100)) : 0;
 }
 
 function round1(x: number): number {
@@ -189,7 +248,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
       sharedWith: l.sharedWith,
     });
   }
-  return {
+  const rec: PullRecord = {
     id: p.id,
     key: p.manifestDigest || p.imageRef,
     nodeName: p.nodeName,
@@ -204,6 +263,8 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     ingestGroup: false,
     explicitStatus: true,
     layers,
+    totals: emptyTotals(),
+    retired: emptyTotals(),
     rate: new RateWindow(),
     counter: p.downloadedBytes,
     percent: p.percent,
@@ -217,4 +278,6 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     failureReason: p.failureReason,
     cluster: p.cluster,
   };
+  refreshTotals(rec);
+  return rec;
 }

@@ -1,5 +1,7 @@
 // The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
 // timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
+// A report costs time linear in its size: layers are merged once, totals summed once per pull,
+// and every layer event of that pull shares one status object built after the merge.
 import { redactOptional } from '../../common/index.js';
 import type { AgentReport, FailureReason, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
@@ -7,18 +9,19 @@ import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
 import {
+  emptyTotals,
   isFinished,
   type LayerRecord,
   layerStatus,
   type PullRecord,
   percentOf,
   pullStatus,
-  pullTotals,
   recordFromStatus,
+  refreshTotals,
 } from './pullRecord.js';
 import { RateWindow } from './rateWindow.js';
-import { groupReportPulls, parseReportTime, type ReportGroup } from './reportGrouping.js';
-import { markLayerDone, mergeReportGroup } from './reportMerge.js';
+import { groupLimitProblem, groupReportPulls, parseReportTime, type ReportGroup } from './reportGrouping.js';
+import { type LayerTransition, markLayerDone, mergeReportGroup } from './reportMerge.js';
 import { resolveSharedLayers } from './sharedLayers.js';
 import { isSlow, nextLowRateSince, type SlowSettings } from './slowPull.js';
 
@@ -27,29 +30,50 @@ export interface TrackerLimits extends Partial<SlowSettings> {
   historyTtlMs: number;
   maxNodes: number;
   maxPulls: number;
+  /** pulls one node may hold in the live view (finished ones are dropped first to make room) */
+  maxPullsPerNode?: number;
+  /** a node silent this long has its unfinished pulls failed; 0 or absent: never */
+  nodeTimeoutMs?: number;
   /** the cluster this server names (PULLTRACE_CLUSTER); part of every derived pull id */
   cluster?: string;
 }
 
 export class CapacityError extends Error {
   constructor(
-    readonly what: 'nodes' | 'pulls',
+    readonly what: 'nodes' | 'pulls' | 'pullsPerNode',
     limit: number,
+    nodeName = '',
   ) {
     super(
       what === 'nodes'
         ? `the server tracks at most ${limit} nodes (PULLTRACE_MAX_NODES)`
-        : `the server holds at most ${limit} pulls (PULLTRACE_MAX_PULLS)`,
+        : what === 'pulls'
+          ? `the server holds at most ${limit} pulls (PULLTRACE_MAX_PULLS)`
+          : `node ${nodeName} has at most ${limit} unfinished pulls (PULLTRACE_MAX_PULLS_PER_NODE)`,
     );
   }
 }
 
+/** A report the schema accepts but the tracker cannot take (too many layers in one pull once merged). */
+export class ReportLimitError extends Error {}
+
+/** Error text of a pull failed because its node went silent (the contract's wording). */
+export function agentLostError(nodeName: string): string {
+  return `agent on ${nodeName} stopped reporting`;
+}
+
 interface NodeRecord {
   name: string;
-  /** pulls by key (manifest digest or image reference); a finished one stays until TTL */
+  /** the current attempt per key (manifest digest or image reference); a finished one stays until TTL */
   pulls: Map<string, PullRecord>;
+  /** finished attempts replaced by a newer pull of the same key, kept until TTL */
+  older: Map<string, PullRecord>;
   lastReportAt: number;
   reportGapMs: number;
+  /** its pulls were failed for silence; cleared by its next report */
+  silent: boolean;
+  /** an agent has reported for it (not only kubelet events or restored history) */
+  heard: boolean;
 }
 
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
@@ -87,21 +111,35 @@ export class PullTracker {
     this.nameResolver = resolver;
   }
 
-  /** Applies one node's full snapshot. Throws CapacityError before changing anything. */
+  /**
+   * Applies one node's full snapshot. Throws ReportLimitError or CapacityError before changing
+   * anything (dropping the node's own finished pulls to make room is the only exception).
+   */
   applyReport(report: AgentReport, now: number): void {
     const groups = groupReportPulls(report.pulls);
+    const problem = groupLimitProblem(groups);
+    if (problem) throw new ReportLimitError(problem);
     let node = this.nodes.get(report.nodeName);
     if (!node && this.nodes.size >= this.limits.maxNodes) throw new CapacityError('nodes', this.limits.maxNodes);
     const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
-    if (newPulls > 0 && this.byId.size + newPulls > this.limits.maxPulls) throw new CapacityError('pulls', this.limits.maxPulls);
+    const evictable = node && newPulls > 0 ? this.evictableFinished(node, groups) : [];
+    const perNode = this.limits.maxPullsPerNode ?? Number.POSITIVE_INFINITY;
+    const held = node ? node.pulls.size + node.older.size : 0;
+    const mustEvict = Math.max(0, held + newPulls - perNode);
+    if (mustEvict > evictable.length) throw new CapacityError('pullsPerNode', perNode, report.nodeName);
+    if (newPulls > 0 && this.byId.size - mustEvict + newPulls > this.limits.maxPulls)
+      throw new CapacityError('pulls', this.limits.maxPulls);
 
     if (!node) {
-      node = { name: report.nodeName, pulls: new Map(), lastReportAt: now, reportGapMs: 0 };
+      node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false, heard: true };
       this.nodes.set(node.name, node);
     } else {
-      node.reportGapMs = now - node.lastReportAt;
+      node.reportGapMs = node.heard ? now - node.lastReportAt : 0;
+      node.heard = true;
       node.lastReportAt = now;
+      node.silent = false;
     }
+    for (const rec of evictable.slice(0, mustEvict)) this.forget(node, rec);
 
     const seen = new Set<string>();
     for (const g of groups) {
@@ -114,22 +152,28 @@ export class PullTracker {
     }
   }
 
-  /** Stall detection and TTL cleanup; call about once a second. */
+  /** Stall detection, silent nodes and TTL cleanup; call about once a second. */
   tick(now: number): void {
+    const timeout = this.limits.nodeTimeoutMs ?? 0;
     for (const node of this.nodes.values()) {
-      for (const [key, rec] of node.pulls) {
-        if (rec.status === 'pulling' && now - rec.lastProgressAt >= this.limits.stallTimeoutMs) {
+      const silent = timeout > 0 && node.heard && !node.silent && now - node.lastReportAt >= timeout;
+      if (silent) node.silent = true;
+      for (const rec of node.pulls.values()) {
+        if (silent && !isFinished(rec.status)) {
+          this.finish(rec, 'failed', now, agentLostError(node.name), 'agent_lost');
+          rec.agentLost = true;
+        } else if (rec.status === 'pulling' && now - rec.lastProgressAt >= this.limits.stallTimeoutMs) {
           rec.status = 'stalled';
           rec.slow = false;
           this.emit('pull.stalled', rec, now);
         } else if (rec.status === 'pulling' || rec.status === 'stalled') {
           if (this.updateSlow(rec, now)) this.emit('pull.progress', rec, now);
-        } else if (isFinished(rec.status) && (rec.completedAt ?? now) + this.limits.historyTtlMs <= now) {
-          node.pulls.delete(key);
-          this.byId.delete(rec.id);
+        } else if (this.expired(rec, now)) {
+          this.forget(node, rec);
         }
       }
-      if (node.pulls.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) this.nodes.delete(node.name);
+      for (const rec of node.older.values()) if (this.expired(rec, now)) this.forget(node, rec);
+      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) this.nodes.delete(node.name);
     }
   }
 
@@ -159,11 +203,12 @@ export class PullTracker {
   ): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
-    if (pullSeconds !== undefined) rec.kubeletPullSeconds = pullSeconds;
-    if (imageBytes !== undefined) rec.kubeletImageBytes = imageBytes;
+    // Event text is written by whoever may create Events: keep only numbers a reader can use.
+    if (pullSeconds !== undefined && Number.isFinite(pullSeconds) && pullSeconds >= 0) rec.kubeletPullSeconds = pullSeconds;
+    if (imageBytes !== undefined && Number.isSafeInteger(imageBytes) && imageBytes >= 0) rec.kubeletImageBytes = imageBytes;
     // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
-    if (pullSeconds !== undefined && withWaitingSeconds !== undefined) {
-      rec.waitSeconds = Math.round(Math.max(0, withWaitingSeconds - pullSeconds) * 1000) / 1000;
+    if (rec.kubeletPullSeconds !== undefined && withWaitingSeconds !== undefined && Number.isFinite(withWaitingSeconds)) {
+      rec.waitSeconds = Math.round(Math.max(0, withWaitingSeconds - rec.kubeletPullSeconds) * 1000) / 1000;
     }
     return pullStatus(rec, now, true);
   }
@@ -194,26 +239,23 @@ export class PullTracker {
       if (this.byId.has(p.id)) continue;
       const rec = recordFromStatus(p, now);
       this.byId.set(rec.id, rec);
-      let node = this.nodes.get(p.nodeName);
-      if (!node) {
-        node = { name: p.nodeName, pulls: new Map(), lastReportAt: 0, reportGapMs: 0 };
-        this.nodes.set(node.name, node);
-      }
+      const node = this.nodeFor(p.nodeName);
       const existing = node.pulls.get(rec.key);
-      if (!existing || (existing.completedAt ?? 0) < (rec.completedAt ?? 0)) node.pulls.set(rec.key, rec);
+      if (!existing || (existing.completedAt ?? 0) < (rec.completedAt ?? 0)) {
+        if (existing) node.older.set(existing.id, existing);
+        node.pulls.set(rec.key, rec);
+      } else {
+        node.older.set(rec.id, rec);
+      }
     }
   }
 
   /** Starts (or returns) a pull known only from outside the agent, e.g. a kubelet failure with no bytes. */
   ensurePull(nodeName: string, imageRef: string, now: number): PullRecord {
-    let node = this.nodes.get(nodeName);
-    if (!node) {
-      node = { name: nodeName, pulls: new Map(), lastReportAt: 0, reportGapMs: 0 };
-      this.nodes.set(nodeName, node);
-    }
+    const node = this.nodeFor(nodeName);
     const existing = node.pulls.get(imageRef);
     if (existing && !isFinished(existing.status)) return existing;
-    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, ingestGroup: false, layers: [] }, now);
+    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, ingestGroup: false, layers: [], firstIndex: 0 }, now);
   }
 
   get(id: string): PullRecord | undefined {
@@ -265,32 +307,74 @@ export class PullTracker {
 
   // ---- internals ----
 
+  private nodeFor(name: string): NodeRecord {
+    let node = this.nodes.get(name);
+    if (!node) {
+      node = { name, pulls: new Map(), older: new Map(), lastReportAt: 0, reportGapMs: 0, silent: false, heard: false };
+      this.nodes.set(name, node);
+    }
+    return node;
+  }
+
+  private expired(rec: PullRecord, now: number): boolean {
+    return isFinished(rec.status) && (rec.completedAt ?? now) + this.limits.historyTtlMs <= now;
+  }
+
+  private forget(node: NodeRecord, rec: PullRecord): void {
+    if (node.pulls.get(rec.key) === rec) node.pulls.delete(rec.key);
+    node.older.delete(rec.id);
+    this.byId.delete(rec.id);
+  }
+
+  /** The node's finished pulls this report does not continue, oldest first: dropped first when the node is at its cap. */
+  private evictableFinished(node: NodeRecord, groups: ReportGroup[]): PullRecord[] {
+    const reported = new Set(groups.map((g) => g.key));
+    const out = [...node.older.values()];
+    for (const rec of node.pulls.values()) if (isFinished(rec.status) && !reported.has(rec.key)) out.push(rec);
+    return out.sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0));
+  }
+
   private needsNewRecord(node: NodeRecord | undefined, g: ReportGroup): boolean {
     const rec = node?.pulls.get(g.key);
-    return !rec || (isFinished(rec.status) && !isSameFinishedAttempt(rec, g));
+    return !rec || (isFinished(rec.status) && !isSameFinishedAttempt(rec, g) && !canResume(rec, g));
   }
 
   private applyGroup(node: NodeRecord, g: ReportGroup, now: number): void {
     let rec = node.pulls.get(g.key);
     if (rec && isFinished(rec.status)) {
-      if (isSameFinishedAttempt(rec, g)) return;
-      rec = undefined;
+      if (canResume(rec, g)) {
+        this.resume(rec, now);
+      } else if (isSameFinishedAttempt(rec, g)) {
+        return;
+      } else {
+        rec = undefined;
+      }
     }
-    if (!rec) rec = this.createRecord(node, g, now);
-
-    const { changed, transitions } = mergeReportGroup(rec, g, now);
-    rec.layersOmitted = g.layersOmitted;
-    const sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
-    for (const t of transitions) this.emitLayer(t.type, rec, t.layer, now);
-    const t = pullTotals(rec);
-    if (t.downloadedBytes > rec.counter) {
-      rec.counter = t.downloadedBytes;
-      rec.lastProgressAt = now;
+    let changed = false;
+    let renamed = false;
+    let podsChanged = false;
+    let sharedChanged = false;
+    if (!rec) {
+      // Merged, named and announced (with its layers' starts) by createRecord.
+      rec = this.createRecord(node, g, now);
+      rec.rate.add(now, rec.counter);
+    } else {
+      const merged = mergeReportGroup(rec, g, now);
+      changed = merged.changed;
+      rec.layersOmitted = g.layersOmitted;
+      sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+      const t = rec.totals;
+      if (t.downloadedBytes > rec.counter) {
+        rec.counter = t.downloadedBytes;
+        rec.lastProgressAt = now;
+      }
+      rec.rate.add(now, rec.counter);
+      rec.percent = Math.max(rec.percent, percentOf(t));
+      renamed = this.updateName(rec);
+      podsChanged = this.updatePods(rec);
+      // After the pull's figures are updated, so each layer event carries the current pull.
+      this.emitLayers(rec, merged.transitions, now);
     }
-    rec.rate.add(now, rec.counter);
-    rec.percent = Math.max(rec.percent, percentOf(t));
-    const renamed = this.updateName(rec);
-    const podsChanged = this.updatePods(rec);
 
     if (g.status === 'completed') {
       this.finish(rec, 'completed', now);
@@ -329,6 +413,17 @@ export class PullTracker {
     return this.byId.has(id) ? randomPullId() : id;
   }
 
+  /** A pull failed for its node's silence is reported again: it continues under the same id. */
+  private resume(rec: PullRecord, now: number): void {
+    rec.status = 'pulling';
+    rec.agentLost = false;
+    rec.completedAt = undefined;
+    rec.error = undefined;
+    rec.failureReason = undefined;
+    rec.lastProgressAt = now;
+    this.emit('pull.resumed', rec, now);
+  }
+
   private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
     const rec: PullRecord = {
       id: this.newPullId(node.name, g),
@@ -344,22 +439,31 @@ export class PullTracker {
       ingestGroup: g.ingestGroup,
       explicitStatus: g.status !== undefined,
       layers: new Map(),
+      totals: emptyTotals(),
+      retired: emptyTotals(),
       rate: new RateWindow(),
       counter: 0,
       percent: 0,
       lastProgressAt: now,
       pods: [],
     };
+    // A finished attempt of the same image stays in the live view until its TTL.
+    const previous = node.pulls.get(g.key);
+    if (previous) node.older.set(previous.id, previous);
     node.pulls.set(g.key, rec);
     this.byId.set(rec.id, rec);
     // Counter starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
-    rec.counter = pullTotals(rec).downloadedBytes;
-    rec.percent = percentOf(pullTotals(rec));
+    rec.layersOmitted = g.layersOmitted;
+    resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+    rec.counter = rec.totals.downloadedBytes;
+    rec.percent = percentOf(rec.totals);
     this.updateName(rec);
     this.updatePods(rec);
     this.emit('pull.started', rec, now);
-    for (const l of rec.layers.values()) if (l.state === 'downloading') this.emitLayer('layer.started', rec, l, now);
+    const started: LayerTransition[] = [];
+    for (const l of rec.layers.values()) if (l.state === 'downloading') started.push({ type: 'layer.started', layer: l });
+    this.emitLayers(rec, started, now);
     return rec;
   }
 
@@ -370,7 +474,7 @@ export class PullTracker {
       this.finish(rec, 'completed', now);
       return;
     }
-    const t = pullTotals(rec);
+    const t = rec.totals;
     if (rec.totalKnown && t.downloadedBytes >= t.totalBytes) {
       this.finish(rec, 'completed', now);
       return;
@@ -384,16 +488,18 @@ export class PullTracker {
     rec.slow = false;
     rec.lowRateSince = undefined;
     if (status === 'completed') {
+      const completed: LayerTransition[] = [];
       for (const l of rec.layers.values()) {
         // The owner committed it (or the image exists): everything this pull needed is here.
         if (l.state === 'shared' && l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
         if (l.state !== 'waiting' && l.state !== 'downloading') continue;
         markLayerDone(l, now);
-        this.emitLayer('layer.completed', rec, l, now);
+        completed.push({ type: 'layer.completed', layer: l });
       }
-      const t = pullTotals(rec);
+      const t = refreshTotals(rec);
       rec.counter = Math.max(rec.counter, t.downloadedBytes);
       rec.percent = 100;
+      this.emitLayers(rec, completed, now);
     } else {
       rec.error = redactOptional(error);
       rec.failureReason = reason ?? refineFailure(undefined, rec.error);
@@ -423,7 +529,7 @@ export class PullTracker {
     input.lowRateSince = nextLowRateSince(input, now, settings);
     rec.lowRateSince = input.lowRateSince;
     if (rec.status === 'pulling' && bytesPerSec > 0 && rec.totalKnown) {
-      const t = pullTotals(rec);
+      const t = rec.totals;
       input.etaSeconds = (t.totalBytes - t.downloadedBytes) / bytesPerSec;
     }
     const slow = isSlow(input, now, settings);
@@ -447,15 +553,16 @@ export class PullTracker {
     this.bus.publish(event);
   }
 
-  private emitLayer(type: PullEventType, rec: PullRecord, l: LayerRecord, now: number): void {
-    const event: PullEvent = {
-      schemaVersion: 'v1',
-      timestamp: new Date(now).toISOString(),
-      type,
-      nodeName: rec.nodeName,
-      pull: pullStatus(rec, now, false),
-      layer: layerStatus(rec, l, now),
-    };
+  /** One event per layer transition; they share one (read-only) status of the pull, built once. */
+  private emitLayers(rec: PullRecord, transitions: LayerTransition[], now: number): void {
+    if (transitions.length === 0) return;
+    const pull = pullStatus(rec, now, false);
+    const timestamp = new Date(now).toISOString();
+    for (const t of transitions) this.emitLayer(t.type, rec, t.layer, pull, timestamp, now);
+  }
+
+  private emitLayer(type: PullEventType, rec: PullRecord, l: LayerRecord, pull: PullStatus, timestamp: string, now: number): void {
+    const event: PullEvent = { schemaVersion: 'v1', timestamp, type, nodeName: rec.nodeName, pull, layer: layerStatus(rec, l, now) };
     this.bus.publish(event);
   }
 }
@@ -468,6 +575,12 @@ export class PullTracker {
 function isSameFinishedAttempt(rec: PullRecord, g: ReportGroup): boolean {
   if (g.status === 'completed' || g.status === 'failed') return true;
   return g.startedAt !== undefined && rec.agentStartedAt === g.startedAt;
+}
+
+/** A pull the server failed because its agent went silent, reported again as the same attempt. */
+function canResume(rec: PullRecord, g: ReportGroup): boolean {
+  if (!rec.agentLost) return false;
+  return g.startedAt === undefined || rec.agentStartedAt === undefined || rec.agentStartedAt === g.startedAt;
 }
 
 function samePods(a: PodRef[], b: PodRef[]): boolean {

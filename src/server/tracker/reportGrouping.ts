@@ -1,7 +1,7 @@
 // Turns the pulls of one AgentReport into keyed groups, one per pull on that node.
 // Reports from the original Go agent name each raw ingest (`layer-sha256:<hex>`) as its own
 // "pull"; like the original, those are grouped into one pull per node.
-import type { ReportLayer, ReportPull } from '../../model/index.js';
+import { MAX_LAYERS_PER_PULL, type ReportLayer, type ReportPull } from '../../model/index.js';
 
 export const INGEST_GROUP_KEY = '__ingests__';
 
@@ -23,6 +23,8 @@ export interface ReportGroup {
   layers: ReportLayer[];
   /** layers the agent left out of its report (over the report's layer limit) */
   layersOmitted?: number;
+  /** index of the report's first entry in this group, to name it in an error */
+  firstIndex: number;
 }
 
 export function isRawIngestRef(ref: string): boolean {
@@ -36,9 +38,11 @@ export function parseReportTime(text: string | undefined): number | undefined {
   return Number.isFinite(t) && t > 0 ? t : undefined;
 }
 
+/** Linear in the report's size: one digest set per group, kept while grouping. */
 export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
   const groups = new Map<string, ReportGroup>();
-  for (const p of pulls) {
+  const digests = new Map<string, Set<string>>();
+  for (const [index, p] of pulls.entries()) {
     const ingest = !p.manifestDigest && p.status === undefined && isRawIngestRef(p.imageRef);
     const key = ingest ? INGEST_GROUP_KEY : p.manifestDigest || p.imageRef;
     let g = groups.get(key);
@@ -56,8 +60,10 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         startedAt: parseReportTime(p.startedAt),
         ingestGroup: ingest,
         layers: [],
+        firstIndex: index,
       };
       groups.set(key, g);
+      digests.set(key, new Set());
     } else {
       g.totalKnown = g.totalKnown && (p.totalKnown ?? false);
       const t = parseReportTime(p.startedAt);
@@ -65,8 +71,12 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
       if (!g.imageRef && !ingest) g.imageRef = p.imageRef;
     }
     if (p.layersOmitted) g.layersOmitted = (g.layersOmitted ?? 0) + p.layersOmitted;
-    const seen = new Set(g.layers.map((l) => l.digest));
-    for (const l of p.layers) if (!seen.has(l.digest)) g.layers.push(l);
+    const seen = digests.get(key) as Set<string>;
+    for (const l of p.layers) {
+      if (seen.has(l.digest)) continue;
+      seen.add(l.digest);
+      g.layers.push(l);
+    }
   }
   for (const g of groups.values()) {
     // An ingest group is only "known" if every ingest knew its total.
@@ -74,6 +84,19 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
     if (!g.imageRef) g.imageRef = g.manifestDigest ?? firstDigest(g.layers);
   }
   return [...groups.values()];
+}
+
+/**
+ * Why the grouped report is refused, naming the pull, or undefined when within limits: a pull may
+ * have at most MAX_LAYERS_PER_PULL layers once the entries naming the same image are merged.
+ */
+export function groupLimitProblem(groups: ReportGroup[]): string | undefined {
+  for (const g of groups) {
+    if (g.layers.length <= MAX_LAYERS_PER_PULL) continue;
+    const what = g.ingestGroup ? 'the digest-only ingest entries' : `image ${JSON.stringify(g.imageRef.slice(0, 200))}`;
+    return `pulls[${g.firstIndex}] (${what}) has ${g.layers.length} distinct layers once the report's entries for the same image are merged; at most ${MAX_LAYERS_PER_PULL} are accepted`;
+  }
+  return undefined;
 }
 
 function firstDigest(layers: ReportLayer[]): string {

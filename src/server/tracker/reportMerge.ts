@@ -1,7 +1,9 @@
 // Folds one reported pull into the server's record: layer bytes that never decrease, layer
 // states, names. Returns the layer transitions so the tracker can publish them; no I/O here.
-import type { LayerState, ReportLayer } from '../../model/index.js';
-import { type LayerRecord, newLayer, type PullRecord } from './pullRecord.js';
+// The work is linear in the reported layers: the pull's layers become those of this report (a
+// report is the node's full snapshot), and totals are summed once at the end.
+import { type LayerState, MAX_LAYERS_PER_PULL, type ReportLayer } from '../../model/index.js';
+import { isConfigBlob, type LayerRecord, newLayer, type PullRecord, refreshTotals } from './pullRecord.js';
 import type { ReportGroup } from './reportGrouping.js';
 
 export interface LayerTransition {
@@ -27,32 +29,61 @@ export function mergeReportGroup(rec: PullRecord, g: ReportGroup, now: number): 
     rec.totalKnown = g.totalKnown;
     changed = true;
   }
-  const reported = new Set<string>();
+  const layers = new Map<string, LayerRecord>();
   for (const rl of g.layers) {
-    reported.add(rl.digest);
     let l = rec.layers.get(rl.digest);
     if (!l) {
       l = newLayer(rl.digest);
-      rec.layers.set(rl.digest, l);
       changed = true;
     }
+    layers.set(rl.digest, l);
     if (mergeLayer(l, rl, now, transitions)) changed = true;
   }
   if (rec.ingestGroup) {
-    // The original agent drops an ingest when its blob is committed: that layer is done.
+    // The original agent drops an ingest when its blob is committed: that layer is done. The
+    // group keeps it (it is part of what the node downloaded) after the reported ones.
     for (const l of rec.layers.values()) {
-      if (!reported.has(l.digest) && l.state !== 'done') {
+      if (layers.has(l.digest)) continue;
+      if (l.state !== 'done') {
         markLayerDone(l, now);
         transitions.push({ type: 'layer.completed', layer: l });
         changed = true;
       }
+      layers.set(l.digest, l);
     }
-    rec.totalKnown = [...rec.layers.values()].every((l) => l.totalKnown);
+    retireOldestDone(rec, layers);
+    let known = true;
+    for (const l of layers.values()) known &&= l.totalKnown;
+    rec.totalKnown = known;
+  } else if (layers.size !== rec.layers.size) {
+    changed = true;
   }
+  rec.layers = layers;
+  refreshTotals(rec);
   return { changed, transitions };
 }
 
+/**
+ * An ingest group collects every blob a node downloads over time; beyond MAX_LAYERS_PER_PULL its
+ * finished layers leave the list (first listed first), their bytes staying in the totals (`retired`).
+ */
+function retireOldestDone(rec: PullRecord, layers: Map<string, LayerRecord>): void {
+  if (layers.size <= MAX_LAYERS_PER_PULL) return;
+  for (const [digest, l] of layers) {
+    if (layers.size <= MAX_LAYERS_PER_PULL) break;
+    if (l.state !== 'done') continue;
+    layers.delete(digest);
+    rec.retired.totalBytes += l.totalBytes;
+    rec.retired.downloadedBytes += l.downloadedBytes;
+    if (!isConfigBlob(l)) {
+      rec.retired.layerCount++;
+      rec.retired.layersDone++;
+    }
+  }
+}
+
 function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: LayerTransition[]): boolean {
+  l.shown = undefined;
   let changed = false;
   if (rl.mediaType && rl.mediaType !== l.mediaType) {
     l.mediaType = rl.mediaType;
@@ -91,6 +122,7 @@ function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: L
 }
 
 export function markLayerDone(l: LayerRecord, now: number): void {
+  l.shown = undefined;
   l.state = 'done';
   if (l.totalKnown || l.totalBytes > 0) l.downloadedBytes = l.totalBytes;
   l.startedAt ??= now;

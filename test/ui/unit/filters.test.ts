@@ -58,7 +58,7 @@ test('sortPulls orders by each key with a stable tie-break by id', () => {
   const ids = (key: Parameters<typeof sortPulls>[1]) => sortPulls([a, b, c], key).map((p) => p.id);
   assert.deepEqual(ids('start'), ['b', 'c', 'a']);
   assert.deepEqual(ids('progress'), ['b', 'c', 'a']);
-  assert.deepEqual(ids('speed'), ['b', 'c', 'a']);
+  assert.deepEqual(ids('speed'), ['a', 'c', 'b']);
   assert.deepEqual(ids('eta'), ['c', 'a', 'b']);
 });
 
@@ -94,4 +94,15 @@ test('the cluster filter is exact; pulls without a cluster are in "default"; it 
   assert.equal(formatViewState(state), '?cluster=eu-1');
   assert.deepEqual(parseViewState('?cluster=eu-1'), state);
   assert.deepEqual(clustersOf([eu, old, pull({ id: 'eu2', cluster: 'eu-1' })]), ['default', 'eu-1']);
+});
+
+test('sortPulls by speed: slowest unfinished pulls first, finished ones (speed 0) last', () => {
+  const done = pull({ id: 'done', status: 'completed', bytesPerSec: 0 });
+  const stalled = pull({ id: 'stalled', status: 'stalled', bytesPerSec: 0 });
+  const slow = pull({ id: 'slow', bytesPerSec: 10 });
+  const fast = pull({ id: 'fast', bytesPerSec: 1000 });
+  assert.deepEqual(
+    sortPulls([fast, done, slow, stalled], 'speed').map((p) => p.id),
+    ['stalled', 'slow', 'fast', 'done'],
+  );
 });

@@ -81,3 +81,19 @@ test('layer events update a pull whose layer list is held', async () => {
   assert.equal(store.get('a')?.downloadedBytes, 150);
   assert.equal(store.get('a')?.layers?.[0]?.state, 'downloading');
 });
+
+test('a failed pull goes back to pulling only on pull.resumed (its node reported it again)', async () => {
+  const store = new PullStore();
+  store.enqueue(event(pull({ id: 'a', status: 'failed', downloadedBytes: 100, error: 'agent on n stopped reporting' }), 'pull.failed'));
+  await nextFrame();
+  store.enqueue(event(pull({ id: 'a', status: 'pulling', downloadedBytes: 100 }), 'pull.progress'));
+  await nextFrame();
+  assert.equal(store.get('a')?.status, 'failed', 'a stale "pulling" view does not undo the failure');
+  store.enqueue(event(pull({ id: 'a', status: 'pulling', downloadedBytes: 200 }), 'pull.resumed'));
+  await nextFrame();
+  assert.equal(store.get('a')?.status, 'pulling');
+  assert.equal(store.get('a')?.error, undefined);
+  store.enqueue(event(pull({ id: 'a', status: 'pulling', downloadedBytes: 300 }), 'pull.progress'));
+  await nextFrame();
+  assert.equal(store.get('a')?.downloadedBytes, 300, 'later progress applies as usual');
+});

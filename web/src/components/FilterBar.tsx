@@ -11,7 +11,7 @@ const TEXT_FILTERS = [
 const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   start: 'newest first',
   progress: 'least progress',
-  speed: 'fastest',
+  speed: 'slowest first',
   eta: 'longest ETA',
 };
 

@@ -4,6 +4,7 @@ import { formatBytes } from '../format/bytes.js';
 import { formatDuration, secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import type { ViewState } from '../state/filters.js';
+import { RowErrorBoundary } from './RowErrorBoundary.js';
 import { StatusBadge } from './StatusBadge.js';
 
 const PAGE_SIZE = 50;
@@ -78,27 +79,29 @@ export function HistoryView({ state }: { state: ViewState }) {
           </thead>
           <tbody>
             {page.pulls.map((pull) => (
-              <tr key={pull.id} data-testid="history-row">
-                <td className="num" title={pull.completedAt ?? ''}>
-                  {pull.completedAt ? new Date(pull.completedAt).toLocaleString() : '–'}
-                </td>
-                <td title={pull.imageRef}>{shortImageRef(pull.imageRef)}</td>
-                <td>{pull.nodeName}</td>
-                <td>
-                  <StatusBadge status={pull.status} />
-                </td>
-                <td className="num">
-                  {formatBytes(pull.downloadedBytes)}
-                  {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
-                </td>
-                <td className="num" data-testid="duration">
-                  {pull.completedAt ? formatDuration(secondsBetween(pull.startedAt, pull.completedAt, 0)) : '–'}
-                </td>
-                <td>
-                  {pull.pods.map((p) => `${p.namespace}/${p.podName}/${p.container}`).join(', ')}
-                  {pull.error && <span className="inline-error">{pull.error}</span>}
-                </td>
-              </tr>
+              <RowErrorBoundary key={pull.id} what={`Pull ${pull.id}`} resetKey={pull} as="tr" colSpan={7}>
+                <tr data-testid="history-row">
+                  <td className="num" title={pull.completedAt ?? ''}>
+                    {pull.completedAt ? new Date(pull.completedAt).toLocaleString() : '–'}
+                  </td>
+                  <td title={pull.imageRef}>{shortImageRef(pull.imageRef)}</td>
+                  <td>{pull.nodeName}</td>
+                  <td>
+                    <StatusBadge status={pull.status} />
+                  </td>
+                  <td className="num">
+                    {formatBytes(pull.downloadedBytes)}
+                    {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
+                  </td>
+                  <td className="num" data-testid="duration">
+                    {pull.completedAt ? formatDuration(secondsBetween(pull.startedAt, pull.completedAt, 0)) : '–'}
+                  </td>
+                  <td>
+                    {pull.pods.map((p) => `${p.namespace}/${p.podName}/${p.container}`).join(', ')}
+                    {pull.error && <span className="inline-error">{pull.error}</span>}
+                  </td>
+                </tr>
+              </RowErrorBoundary>
             ))}
           </tbody>
         </table>

@@ -1,97 +1,121 @@
+import { useMemo } from 'react';
+import { summarizeRollout } from '../../../src/rollout/index.js';
 import { formatBytes, formatRate } from '../format/bytes.js';
 import { formatDuration } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
+import { formatPercent } from '../format/percent.js';
 import type { ImageGroup } from '../state/imageGroups.js';
 import { ProgressBar } from './ProgressBar.js';
+import { RolloutPanel } from './RolloutPanel.js';
+import { RowErrorBoundary } from './RowErrorBoundary.js';
 import { StatusBadge } from './StatusBadge.js';
 
 interface Props {
   groups: ImageGroup[];
   focus: string;
   onFocus: (imageRef: string) => void;
+  /** opens one node's pull of an image in the pull list */
+  onOpenPull: (nodeName: string, imageRef: string) => void;
+}
+
+/** The rollout summary is recomputed only when this image's pulls change. */
+function GroupRollout({ group, onOpenPull }: { group: ImageGroup; onOpenPull: Props['onOpenPull'] }) {
+  const summary = useMemo(() => summarizeRollout(group.imageRef, group.pulls), [group]);
+  return <RolloutPanel summary={summary} onOpenPull={onOpenPull} />;
 }
 
 /** One image across all nodes: a rollout's aggregate progress, then a row per node. */
-export function ImageView({ groups, focus, onFocus }: Props) {
+export function ImageView({ groups, focus, onFocus, onOpenPull }: Props) {
   if (groups.length === 0) return <p className="empty">No pulls match.</p>;
   return (
     <section className="images" aria-label="Images">
       {groups.map((group) => {
         const open = group.imageRef === focus;
         return (
-          <article key={group.imageRef} className="image-group" data-testid="image-group">
-            <button type="button" className="image-head" aria-expanded={open} onClick={() => onFocus(open ? '' : group.imageRef)}>
-              <span className="image" title={group.imageRef}>
-                {shortImageRef(group.imageRef, 64)}
-              </span>
-              <span className="image-nodes" data-testid="image-nodes">
-                {group.nodes} {group.nodes === 1 ? 'node' : 'nodes'}
-              </span>
-              <span className="cell-progress">
-                <ProgressBar
-                  percent={group.percent}
-                  label={`${group.imageRef} on all nodes`}
-                  status={group.active ? 'pulling' : 'completed'}
-                />
-                <span className="num percent">{group.percent.toFixed(1)}%</span>
-              </span>
-              <span className="num" data-testid="image-bytes">
-                {formatBytes(group.downloadedBytes)} / {formatBytes(group.totalBytes)}
-              </span>
-              <span className="num" data-testid="image-speed">
-                {formatRate(group.bytesPerSec)}
-              </span>
-              <span className="image-counts">
-                {group.active} active · {group.completed} done
-                {group.stalled > 0 && ` · ${group.stalled} stalled`}
-                {group.failed > 0 && ` · ${group.failed} failed`}
-              </span>
-            </button>
-            {open && (
-              <table className="nodes">
-                <thead>
-                  <tr>
-                    <th scope="col">node</th>
-                    <th scope="col">status</th>
-                    <th scope="col">progress</th>
-                    <th scope="col" className="num">
-                      bytes
-                    </th>
-                    <th scope="col" className="num">
-                      speed
-                    </th>
-                    <th scope="col" className="num">
-                      ETA
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {group.pulls.map((pull) => (
-                    <tr key={pull.id} data-testid="image-node-row">
-                      <td>{pull.nodeName}</td>
-                      <td>
-                        <StatusBadge status={pull.status} />
-                        {pull.error && <span className="inline-error">{pull.error}</span>}
-                      </td>
-                      <td>
-                        <ProgressBar
-                          percent={pull.percent}
-                          label={`${pull.imageRef} on ${pull.nodeName}`}
-                          status={pull.status}
-                          size="small"
-                        />
-                      </td>
-                      <td className="num">
-                        {formatBytes(pull.downloadedBytes)} / {formatBytes(pull.totalBytes)}
-                      </td>
-                      <td className="num">{formatRate(pull.status === 'pulling' ? pull.bytesPerSec : 0)}</td>
-                      <td className="num">{pull.status === 'pulling' ? formatDuration(pull.etaSeconds) : '–'}</td>
+          <RowErrorBoundary key={group.imageRef} what={`Image ${String(group.imageRef)}`} resetKey={group}>
+            <article className="image-group" data-testid="image-group">
+              <button type="button" className="image-head" aria-expanded={open} onClick={() => onFocus(open ? '' : group.imageRef)}>
+                <span className="image" title={group.imageRef}>
+                  {shortImageRef(group.imageRef, 64)}
+                </span>
+                <span className="image-nodes" data-testid="image-nodes">
+                  {group.nodes} {group.nodes === 1 ? 'node' : 'nodes'}
+                </span>
+                <span className="cell-progress">
+                  <ProgressBar
+                    percent={group.percent}
+                    label={`${group.imageRef} on all nodes`}
+                    status={group.active ? 'pulling' : 'completed'}
+                  />
+                  <span className="num percent">{formatPercent(group.percent)}</span>
+                </span>
+                <span className="num" data-testid="image-bytes">
+                  {formatBytes(group.downloadedBytes)} / {formatBytes(group.totalBytes)}
+                </span>
+                <span className="num" data-testid="image-speed">
+                  {formatRate(group.bytesPerSec)}
+                </span>
+                <span className="image-counts">
+                  {group.active} active · {group.completed} done
+                  {group.stalled > 0 && ` · ${group.stalled} stalled`}
+                  {group.failed > 0 && ` · ${group.failed} failed`}
+                </span>
+              </button>
+              <GroupRollout group={group} onOpenPull={onOpenPull} />
+              {open && (
+                <table className="nodes">
+                  <thead>
+                    <tr>
+                      <th scope="col">node</th>
+                      <th scope="col">status</th>
+                      <th scope="col">progress</th>
+                      <th scope="col" className="num">
+                        bytes
+                      </th>
+                      <th scope="col" className="num">
+                        speed
+                      </th>
+                      <th scope="col" className="num">
+                        ETA
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </article>
+                  </thead>
+                  <tbody>
+                    {group.pulls.map((pull) => (
+                      <RowErrorBoundary
+                        key={pull.id}
+                        what={`Pull ${pull.id} on ${String(pull.nodeName)}`}
+                        resetKey={pull}
+                        as="tr"
+                        colSpan={6}
+                      >
+                        <tr data-testid="image-node-row">
+                          <td>{pull.nodeName}</td>
+                          <td>
+                            <StatusBadge status={pull.status} />
+                            {pull.error && <span className="inline-error">{pull.error}</span>}
+                          </td>
+                          <td>
+                            <ProgressBar
+                              percent={pull.percent}
+                              label={`${pull.imageRef} on ${pull.nodeName}`}
+                              status={pull.status}
+                              size="small"
+                            />
+                          </td>
+                          <td className="num">
+                            {formatBytes(pull.downloadedBytes)} / {formatBytes(pull.totalBytes)}
+                          </td>
+                          <td className="num">{formatRate(pull.status === 'pulling' ? pull.bytesPerSec : 0)}</td>
+                          <td className="num">{pull.status === 'pulling' ? formatDuration(pull.etaSeconds) : '–'}</td>
+                        </tr>
+                      </RowErrorBoundary>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </article>
+          </RowErrorBoundary>
         );
       })}
     </section>

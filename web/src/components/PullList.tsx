@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useMemo, useRef } from 'react';
 import type { PullStatus } from '../state/types.js';
 import { PullRow } from './PullRow.js';
+import { RowErrorBoundary } from './RowErrorBoundary.js';
 
 interface Props {
   pulls: PullStatus[];
@@ -53,7 +54,9 @@ export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
                   className="list-item"
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
-                  <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} imageOf={imageOf} />
+                  <RowErrorBoundary what={`Pull ${pull.id} (${String(pull.imageRef)} on ${String(pull.nodeName)})`} resetKey={pull}>
+                    <PullRow pull={pull} expanded={expanded.has(pull.id)} onToggle={onToggle} now={now} imageOf={imageOf} />
+                  </RowErrorBoundary>
                 </div>
               );
             })}

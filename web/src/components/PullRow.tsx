@@ -3,6 +3,7 @@ import { formatBytes, formatRate } from '../format/bytes.js';
 import { shortDigest } from '../format/digest.js';
 import { formatDuration, secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
+import { formatPercent } from '../format/percent.js';
 import { FAILURE_REASON_LABELS } from '../state/failureReasons.js';
 import type { PullStatus } from '../state/types.js';
 import { LayerTable } from './LayerTable.js';
@@ -66,7 +67,7 @@ export const PullRow = memo(function PullRow({ pull, expanded, onToggle, now, im
         <span className="cell-progress">
           <ProgressBar percent={pull.percent} label={`${pull.imageRef} on ${pull.nodeName}`} status={pull.status} />
           <span className="num percent" data-testid="percent">
-            {pull.percent.toFixed(pull.percent < 100 ? 1 : 0)}%
+            {formatPercent(pull.percent)}
           </span>
         </span>
         <span className="cell-bytes num" data-testid="bytes">

@@ -2,8 +2,8 @@
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
 /** 1234567 → "1.23 MB"; three significant figures keep columns narrow without hiding progress. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '–';
+export function formatBytes(bytes: number | null | undefined): string {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return '–';
   let value = bytes;
   let unit = 0;
   while (value >= 1000 && unit < UNITS.length - 1) {
@@ -16,7 +16,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Bytes per second → "12.3 MB/s"; "–" when nothing moves, so idle rows read as idle. */
-export function formatRate(bytesPerSec: number): string {
-  if (!Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return '–';
+export function formatRate(bytesPerSec: number | null | undefined): string {
+  if (typeof bytesPerSec !== 'number' || !Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return '–';
   return `${formatBytes(Math.round(bytesPerSec))}/s`;
 }

@@ -21,6 +21,8 @@ export class PullStore {
   private pulls = new Map<string, PullStatus>();
   private pendingPulls = new Map<string, PullStatus>();
   private pendingLayers = new Map<string, LayerStatus>();
+  /** pulls queued from a `pull.resumed` event: they may leave a final state */
+  private pendingResumed = new Set<string>();
   private snapshot: StoreSnapshot = { version: 0, pulls: this.pulls };
   /** when an event last changed each pull (now() clock), for replaceAll */
   private touched = new Map<string, number>();
@@ -37,8 +39,10 @@ export class PullStore {
   /** Queues one SSE event. */
   enqueue(event: PullEvent): void {
     if (event.pull) {
+      const resumed = event.type === 'pull.resumed';
+      if (resumed) this.pendingResumed.add(event.pull.id);
       const queued = this.pendingPulls.get(event.pull.id);
-      this.pendingPulls.set(event.pull.id, queued ? mergePull(queued, event.pull) : event.pull);
+      this.pendingPulls.set(event.pull.id, queued ? mergePull(queued, event.pull, resumed) : event.pull);
     }
     if (event.layer) this.pendingLayers.set(`${event.layer.pullId}\n${event.layer.digest}`, event.layer);
     this.schedule();
@@ -88,9 +92,10 @@ export class PullStore {
     if (this.pendingPulls.size === 0 && this.pendingLayers.size === 0) return;
     const at = now();
     for (const [id, pull] of this.pendingPulls) {
-      this.pulls.set(id, mergePull(this.pulls.get(id), pull));
+      this.pulls.set(id, mergePull(this.pulls.get(id), pull, this.pendingResumed.has(id)));
       this.touched.set(id, at);
     }
+    this.pendingResumed.clear();
     for (const layer of this.pendingLayers.values()) {
       const pull = this.pulls.get(layer.pullId);
       if (pull) this.pulls.set(layer.pullId, mergeLayer(pull, layer));

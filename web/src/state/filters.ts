@@ -92,7 +92,8 @@ function contains(value: string, needle: string): boolean {
 
 /**
  * Orders pulls for the list: newest first, least progress first (what holds a rollout up),
- * fastest first, or longest ETA first (unknown ETAs last). Ties go by id so rows don't swap.
+ * slowest first (unfinished pulls before finished ones, whose speed is 0), or longest ETA first
+ * (unknown ETAs last). Ties go by id so rows don't swap.
  */
 export function sortPulls(pulls: PullStatus[], key: SortKey): PullStatus[] {
   const compare = COMPARATORS[key];
@@ -102,6 +103,10 @@ export function sortPulls(pulls: PullStatus[], key: SortKey): PullStatus[] {
 const COMPARATORS: Record<SortKey, (a: PullStatus, b: PullStatus) => number> = {
   start: (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
   progress: (a, b) => a.percent - b.percent,
-  speed: (a, b) => b.bytesPerSec - a.bytesPerSec,
+  speed: (a, b) => Number(isFinished(a)) - Number(isFinished(b)) || a.bytesPerSec - b.bytesPerSec,
   eta: (a, b) => (b.etaSeconds ?? -1) - (a.etaSeconds ?? -1),
 };
+
+function isFinished(pull: PullStatus): boolean {
+  return pull.status === 'completed' || pull.status === 'failed';
+}

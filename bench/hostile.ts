@@ -1,0 +1,348 @@
+// Hostile-client benchmark: what one client or a crowd of sockets can do to a real server process.
+// Prints four figures:
+//   1. worst time to answer the most expensive 1 MiB reports (four shapes, several rounds each);
+//   2. the worst /healthz latency while those reports are processed;
+//   3. server RSS growth with N event-stream sockets that never read, against a 10,000-layer snapshot;
+//   4. connections reset or refused when 5,000 sockets connect at once (with the default listen
+//      backlog, and with Node's own default of 511 for comparison).
+// On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
+//
+//   npm run bench:hostile
+//   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
+import { execFileSync } from 'node:child_process';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
+import { processCpuSeconds, processMemory } from './lib/procStats.js';
+import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
+
+const MB = 1024 * 1024;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      'sse-sockets': { type: 'string', default: '1000' },
+      connect: { type: 'string', default: '5000' },
+      'rss-limit-mb': { type: 'string', default: '3000' },
+      phases: { type: 'string', default: 'reports,streams,connect' },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: "${text}" is not a positive integer (example: --${name} 100)`);
+    return n;
+  };
+  return {
+    rounds: positive('rounds', values.rounds),
+    sseSockets: positive('sse-sockets', values['sse-sockets']),
+    connect: positive('connect', values.connect),
+    rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
+    phases: new Set(values.phases.split(',').map((p) => p.trim())),
+  };
+}
+
+/** Flags for limits this server has (another change may add a per-address stream cap): set high, so the bench measures the hub. */
+function generousLimits(sockets: number): string[] {
+  const help = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../test/support/cli.ts', import.meta.url)), 'server', '--help'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const args = ['--node-report-rate', '1000', '--max-sse-clients', String(sockets + 100), '--log-level', 'warn'];
+  for (const [flag, value] of [
+    ['--max-nodes-per-address', '1000'],
+    ['--max-sse-per-address', String(sockets + 100)],
+  ] as const)
+    if (help.includes(flag)) args.push(flag, value);
+  return args;
+}
+
+interface Answer {
+  status: number;
+  ms: number;
+}
+
+function post(port: number, agent: HttpAgent, body: string): Promise<Answer> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/report',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - start }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(port: number, agent: HttpAgent, path: string): Promise<Answer> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - start }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// The probe runs in a worker thread: its latencies are the server's, not this process's own
+// pauses (building 1 MiB bodies, garbage collection).
+const PROBE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let running = true, worstMs = 0, count = 0, failures = 0;
+parentPort.on('message', () => { running = false; });
+function once() {
+  if (!running) { agent.destroy(); parentPort.postMessage({ worstMs, count, failures }); return; }
+  const start = performance.now();
+  const req = http.request({ host: '127.0.0.1', port: workerData.port, path: '/healthz', agent }, (res) => {
+    res.resume();
+    res.on('end', () => { worstMs = Math.max(worstMs, performance.now() - start); count++; if (res.statusCode !== 200) failures++; setTimeout(once, 5); });
+  });
+  req.on('error', () => { failures++; setTimeout(once, 5); });
+  req.end();
+}
+once();
+`;
+
+/** Polls /healthz back to back on its own connection (in a worker) until stopped; returns the worst latency. */
+function healthProbe(port: number): { stop(): Promise<{ worstMs: number; count: number; failures: number }> } {
+  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { port } });
+  const result = new Promise<{ worstMs: number; count: number; failures: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const r = await result;
+      await worker.terminate();
+      return r;
+    },
+  };
+}
+
+async function worstReports(server: ServerProcess, rounds: number): Promise<void> {
+  console.log('\n1–2. worst-case 1 MiB reports (time to answer, client-measured on loopback) and /healthz meanwhile');
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  const bodiesByShape = new Map(
+    HOSTILE_SHAPES.map((shape) => [shape, Array.from({ length: rounds }, (_, r) => hostileReport(shape, `hostile-${shape}`, r))]),
+  );
+  const probe = healthProbe(server.httpPort);
+  let worst = 0;
+  for (const shape of HOSTILE_SHAPES) {
+    const bodies = bodiesByShape.get(shape) as string[];
+    const times: number[] = [];
+    const statuses = new Set<number>();
+    // Server CPU per report: less distorted than wall time when the machine is shared.
+    const cpuBefore = processCpuSeconds(server.pid);
+    for (const body of bodies) {
+      const a = await post(server.httpPort, agent, body);
+      times.push(a.ms);
+      statuses.add(a.status);
+    }
+    const cpuMs = ((processCpuSeconds(server.pid) - cpuBefore) * 1000) / bodies.length;
+    worst = Math.max(worst, ...times);
+    const kib = Math.round(Buffer.byteLength(bodies[0] as string) / 1024);
+    console.log(
+      `   ${shape.padEnd(15)} ${String(kib).padStart(5)} KiB  first ${times[0]?.toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms, median ${median(times).toFixed(1)} ms, server CPU ${cpuMs.toFixed(0)} ms/report  (HTTP ${[...statuses].join(',')})`,
+    );
+  }
+  const health = await probe.stop();
+  agent.destroy();
+  console.log(`   worst report: ${worst.toFixed(1)} ms (target ≤ 50 ms)`);
+  console.log(
+    `   /healthz worst: ${health.worstMs.toFixed(1)} ms over ${health.count} probes, ${health.failures} failed (target ≤ 100 ms)`,
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+/** 10 nodes × 1,000 layers = a 10,000-layer snapshot. */
+async function buildSnapshot(server: ServerProcess): Promise<void> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  for (let n = 0; n < 10; n++) {
+    const layers = Array.from({ length: 1000 }, (_, i) => ({
+      digest: `sha256:${n.toString(16)}${i.toString(16).padStart(62, '0')}`,
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      totalBytes: 50_000_000,
+      downloadedBytes: 1_000_000,
+      totalKnown: true,
+      state: 'downloading',
+    }));
+    const body = JSON.stringify({
+      nodeName: `snapshot-${n}`,
+      pulls: [
+        {
+          imageRef: `registry.example.com/big/image-${n}:1`,
+          manifestDigest: `sha256:big${n}`,
+          status: 'pulling',
+          totalKnown: true,
+          layers,
+        },
+      ],
+    });
+    const a = await post(server.httpPort, agent, body);
+    if (a.status !== 200) throw new Error(`snapshot report ${n}: HTTP ${a.status}`);
+  }
+  agent.destroy();
+}
+
+async function idleStreams(server: ServerProcess, count: number, rssLimit: number): Promise<void> {
+  console.log(`\n3. ${count} event-stream sockets that never read, against a 10,000-layer snapshot`);
+  await buildSnapshot(server);
+  await new Promise((r) => setTimeout(r, 500));
+  const before = processMemory(server.pid).rss;
+  const sockets: Socket[] = [];
+  let peak = before;
+  let stoppedAt: number | undefined;
+  for (let i = 0; i < count; i++) {
+    const s = connect({ host: '127.0.0.1', port: server.httpPort });
+    s.on('error', () => {});
+    s.on('connect', () => {
+      s.write('GET /api/v1/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n');
+      s.pause(); // never read: what the server wrote stays in its buffers
+    });
+    sockets.push(s);
+    if (i % 50 === 49) {
+      await new Promise((r) => setTimeout(r, 20));
+      peak = Math.max(peak, processMemory(server.pid).rss);
+      if (peak - before > rssLimit) {
+        stoppedAt = i + 1;
+        break;
+      }
+    }
+  }
+  // Let the server write what it will, while progress keeps flowing; sample RSS meanwhile.
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  const progress = Array.from({ length: 10 }, (_, round) => hostileReport('many-pulls', 'progress-node', round));
+  const probe = healthProbe(server.httpPort);
+  for (let round = 0; round < 10 && stoppedAt === undefined; round++) {
+    await post(server.httpPort, agent, progress[round] as string).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    peak = Math.max(peak, processMemory(server.pid).rss);
+    if (peak - before > rssLimit) stoppedAt = count;
+  }
+  const health = await probe.stop();
+  agent.destroy();
+  const answers = await get(server.httpPort, new HttpAgent(), '/healthz').catch(() => ({ status: 0, ms: 0 }));
+  for (const s of sockets) s.destroy();
+  console.log(
+    `   RSS before ${(before / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB: growth ${((peak - before) / MB).toFixed(0)} MB (target ≤ 300 MB)`,
+  );
+  if (stoppedAt !== undefined) console.log(`   stopped early: growth passed --rss-limit-mb after ${stoppedAt} sockets`);
+  console.log(`   /healthz meanwhile: worst ${health.worstMs.toFixed(1)} ms, ${health.failures} failed; afterwards HTTP ${answers.status}`);
+}
+
+const busyReport = hostileReport('many-pulls', 'busy-node', 0);
+
+async function connectStorm(count: number, backlog: number | undefined, sockets: number): Promise<void> {
+  const server = await startServerProcess([...generousLimits(sockets), ...(backlog ? ['--listen-backlog', String(backlog)] : [])]);
+  try {
+    // As after a restart, the server is busy when the crowd arrives: a heavy report keeps its
+    // event loop from accepting while the sockets connect, so the accept queue must hold them.
+    const busyAgent = new HttpAgent({ keepAlive: false });
+    const busy = post(server.httpPort, busyAgent, busyReport).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    const results = { ok: 0, reset: 0, refused: 0, timeout: 0, other: 0 };
+    const answeredMs: number[] = [];
+    const stormStart = performance.now();
+    await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = connect({ host: '127.0.0.1', port: server.httpPort });
+            let text = '';
+            const timer = setTimeout(() => {
+              results.timeout++;
+              s.destroy();
+              resolve();
+            }, 30_000);
+            const done = (kind: keyof typeof results) => {
+              clearTimeout(timer);
+              results[kind]++;
+              if (kind === 'ok') answeredMs.push(performance.now() - stormStart);
+              s.destroy();
+              resolve();
+            };
+            s.setEncoding('utf8');
+            s.on('connect', () => s.write('GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n'));
+            s.on('data', (c: string) => {
+              text += c;
+            });
+            s.on('end', () => done(text.startsWith('HTTP/1.1 200') ? 'ok' : 'other'));
+            s.on('error', (err: NodeJS.ErrnoException) =>
+              done(err.code === 'ECONNRESET' ? 'reset' : err.code === 'ECONNREFUSED' ? 'refused' : 'other'),
+            );
+          }),
+      ),
+    );
+    await busy;
+    busyAgent.destroy();
+    const label = backlog ? `listen backlog ${backlog}` : 'default listen backlog (PULLTRACE_LISTEN_BACKLOG)';
+    console.log(
+      `   ${label.padEnd(48)} ${results.ok} answered, ${results.reset} reset, ${results.refused} refused, ${results.timeout} timed out, ${results.other} other; answered within ${median(answeredMs).toFixed(0)} ms (median), ${Math.max(0, ...answeredMs).toFixed(0)} ms (last)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  console.log(`bench:hostile — load average ${loadavg()[0]?.toFixed(2)} on ${process.env.HOSTNAME ?? 'this machine'} (noisy when loaded)`);
+  const server = await startServerProcess(generousLimits(opts.sseSockets));
+  try {
+    if (opts.phases.has('reports')) await worstReports(server, opts.rounds);
+    if (opts.phases.has('streams'))
+      await idleStreams(server, opts.sseSockets, opts.rssLimit).catch((err: Error) => {
+        // The figure of interest when the hub cannot cope: the server died (out of memory, most likely).
+        const alive = (() => {
+          try {
+            processMemory(server.pid);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        console.log(`   ${alive ? 'failed' : 'THE SERVER PROCESS DIED'} during this phase: ${err.message}`);
+      });
+  } finally {
+    await server.stop();
+  }
+  if (opts.phases.has('connect')) {
+    console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
+    await connectStorm(opts.connect, undefined, opts.sseSockets);
+    await connectStorm(opts.connect, 511, opts.sseSockets);
+  }
+  console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(2)}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,2 @@
+// kubectl-pulltrace: `pulltrace watch` through the Kubernetes API server's service proxy.
+export { runKubectlPulltrace } from './kubectlPulltrace.js';

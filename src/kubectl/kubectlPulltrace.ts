@@ -1,0 +1,122 @@
+// `kubectl pulltrace …` (the package bin `kubectl-pulltrace`, found by kubectl as a plugin): the
+// same view as `pulltrace watch`, reaching the server through the Kubernetes API server's service
+// proxy with the user's kubeconfig — no port-forward, no exposed Service. Permissions needed:
+// `get` on `services/proxy` in the server's namespace, plus `list` on `services` to find it by
+// the chart's labels (skipped with --service).
+import type https from 'node:https';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  describeFailure,
+  HttpError,
+  httpTransport,
+  parseWatchArgs,
+  serverMessage,
+  type WatchIo,
+  type WatchOptions,
+  WatchUsageError,
+  watch,
+  watchHelp,
+} from '../watch/index.js';
+import { pickServerService, SERVER_SERVICE_SELECTOR, type ServerService, serviceProxyPath } from './findService.js';
+
+const KUBECTL_FLAGS = [
+  { name: 'pulltrace-namespace', help: 'namespace of the Pulltrace server (default: search every namespace for the chart’s Service)' },
+  { name: 'service', help: 'name of the server’s Service: skips the search (then only `get` on `services/proxy` is needed)' },
+  { name: 'kubeconfig', help: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
+  { name: 'context', help: 'kubeconfig context (default: the current one)' },
+];
+
+export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<number> {
+  let options: WatchOptions;
+  try {
+    if (argv.some((a) => a === '--server' || a.startsWith('--server='))) {
+      throw new WatchUsageError(
+        '--server is not used here: the server is reached through the API server (use `pulltrace watch --server` for a direct URL)',
+      );
+    }
+    // The server URL is the API server's proxy, never PULLTRACE_SERVER_URL.
+    options = parseWatchArgs(argv, { ...io.env, PULLTRACE_SERVER_URL: undefined }, KUBECTL_FLAGS);
+  } catch (err) {
+    if (err instanceof WatchUsageError) {
+      io.stderr.write(`kubectl pulltrace: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options.help) {
+    io.stdout.write(
+      `${watchHelp('kubectl pulltrace', KUBECTL_FLAGS.concat(), 'Live pull progress from the Pulltrace server in your cluster, through the API server’s service proxy.').replace(/\n {2}--server=…\n.*\n/, '\n')}\n`,
+    );
+    return 0;
+  }
+
+  const kc = new KubeConfig();
+  let service: ServerService;
+  try {
+    if (options.extra.kubeconfig) kc.loadFromFile(options.extra.kubeconfig);
+    else kc.loadFromDefault();
+    if (options.extra.context) {
+      if (!kc.getContextObject(options.extra.context))
+        throw new Error(`--context: no context "${options.extra.context}" in the kubeconfig`);
+      kc.setCurrentContext(options.extra.context);
+    }
+    if (!kc.getCurrentCluster()) throw new Error('no current cluster in the kubeconfig (set one with kubectl config use-context)');
+    service = await findService(kc, options.extra['pulltrace-namespace'], options.extra.service);
+  } catch (err) {
+    io.stderr.write(`kubectl pulltrace: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+
+  const cluster = kc.getCurrentCluster() as { server: string };
+  // Asked per request: exec-plugin and rotated tokens stay valid across reconnects.
+  const requestOptions = async (): Promise<https.RequestOptions> => {
+    const options: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(options);
+    return options;
+  };
+  const describe = `service ${service.namespace}/${service.name} via ${cluster.server}`;
+  const transport = httpTransport(cluster.server.replace(/\/+$/, '') + serviceProxyPath(service), requestOptions, describe);
+  try {
+    return await watch(transport, options, io);
+  } catch (err) {
+    io.stderr.write(`kubectl pulltrace: ${explainProxyError(err, service, describe)}\n`);
+    return 1;
+  }
+}
+
+async function findService(kc: KubeConfig, namespace: string | undefined, name: string | undefined): Promise<ServerService> {
+  if (name) return { namespace: namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default', name, port: 'http' };
+  const api = kc.makeApiClient(CoreV1Api);
+  let items: Parameters<typeof pickServerService>[0];
+  try {
+    const list = namespace
+      ? await api.listNamespacedService({ namespace, labelSelector: SERVER_SERVICE_SELECTOR })
+      : await api.listServiceForAllNamespaces({ labelSelector: SERVER_SERVICE_SELECTOR });
+    items = list.items;
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 403) {
+      throw new Error(
+        `forbidden to list services ${namespace ? `in namespace "${namespace}"` : 'cluster-wide'} to find the Pulltrace server: needs \`list\` on \`services\`${namespace ? '' : ' (or pass --pulltrace-namespace)'}, or pass --service <name> to skip the search`,
+      );
+    }
+    if (code === 401)
+      throw new Error('the API server refused the kubeconfig’s credentials (401); log in again (kubectl get pods to check)');
+    throw new Error(`cannot list services to find the Pulltrace server: ${(err as Error).message?.split('\n')[0] ?? String(err)}`);
+  }
+  const found = pickServerService(items, namespace);
+  if (!found.ok) throw new Error(found.message);
+  return found.service;
+}
+
+/** What a failure through the service proxy means for the person running the plugin. */
+export function explainProxyError(err: unknown, service: ServerService, describe: string): string {
+  if (err instanceof HttpError && err.status === 403) {
+    return `forbidden: reaching the Pulltrace server needs \`get\` on \`services/proxy\` in namespace "${service.namespace}" (check: kubectl auth can-i get services/proxy -n ${service.namespace}); the API server said: ${serverMessage(err.body)}`;
+  }
+  if (err instanceof HttpError && err.status === 401) return 'the API server refused the kubeconfig’s credentials (401); log in again';
+  if (err instanceof HttpError && err.status === 503) {
+    return `the API server could not reach ${service.namespace}/${service.name} (503: ${serverMessage(err.body)}); is the server pod running and ready?`;
+  }
+  return describeFailure(err, describe);
+}

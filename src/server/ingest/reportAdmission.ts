@@ -1,0 +1,55 @@
+// Admission of agent reports, charged to the requester (see requester.ts) so a misbehaving
+// client is refused without costing anyone else: a report rate per requester checked before the
+// body is read, then, once the node is known, a cap on the node names per requester and a report
+// rate per node. Refusals are 429 (too often) or 503 (a cap), both with Retry-After.
+import { ApiError } from '../http/apiError.js';
+import { NodeRateLimiter } from './nodeRateLimiter.js';
+import { NODE_NAME_IDLE_MS, NodesPerAddress } from './nodesPerAddress.js';
+
+export interface AdmissionLimits {
+  /** reports per second from one node (burst of twice that) */
+  nodeReportRate: number;
+  /** node names one requester may report for; its report rate is this many nodes' worth */
+  maxNodesPerAddress: number;
+}
+
+export class ReportAdmission {
+  private readonly byRequester: NodeRateLimiter;
+  private readonly byNode: NodeRateLimiter;
+  private readonly names: NodesPerAddress;
+
+  constructor(private readonly limits: AdmissionLimits) {
+    this.byRequester = new NodeRateLimiter(limits.nodeReportRate * limits.maxNodesPerAddress);
+    this.byNode = new NodeRateLimiter(limits.nodeReportRate);
+    this.names = new NodesPerAddress(limits.maxNodesPerAddress);
+  }
+
+  /** Before the body is read: the requester's own report rate. */
+  beforeBody(who: string, now: number): ApiError | undefined {
+    const wait = this.byRequester.take(who, now);
+    if (wait === 0) return undefined;
+    return new ApiError(429, 'too_many_reports', `too many reports from this client; retry in ${wait}s`, { 'retry-after': String(wait) });
+  }
+
+  /** Once the body names the node: names per requester, then the node's report rate. */
+  forNode(who: string, nodeName: string, now: number): ApiError | undefined {
+    if (!this.names.admit(who, nodeName, now)) {
+      const retry = Math.ceil(NODE_NAME_IDLE_MS / 1000);
+      return new ApiError(
+        503,
+        'capacity',
+        `this client already reports for ${this.limits.maxNodesPerAddress} other nodes (PULLTRACE_MAX_NODES_PER_ADDRESS); node ${nodeName} is refused`,
+        { 'retry-after': String(retry) },
+      );
+    }
+    const wait = this.byNode.take(nodeName, now);
+    if (wait === 0) return undefined;
+    return new ApiError(429, 'too_many_reports', `node ${nodeName} reports too often; retry in ${wait}s`, { 'retry-after': String(wait) });
+  }
+
+  prune(now: number): void {
+    this.byRequester.prune(now);
+    this.byNode.prune(now);
+    this.names.prune(now);
+  }
+}

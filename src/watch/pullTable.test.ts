@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PullTable, type WatchedPull } from './pullTable.js';
+
+const NO_FILTERS = { node: '', image: '', namespace: '', pod: '', status: '' };
+
+function pull(id: string, status: string, extra: Partial<WatchedPull> = {}): WatchedPull {
+  return {
+    id,
+    nodeName: `node-${id}`,
+    imageRef: 'docker.io/library/app:1',
+    status,
+    totalBytes: 100,
+    downloadedBytes: 0,
+    cachedBytes: 0,
+    bytesPerSec: 0,
+    percent: 0,
+    layerCount: 1,
+    layersDone: 0,
+    startedAt: '2026-01-01T00:00:00Z',
+    pods: [],
+    totalKnown: true,
+    ...extra,
+  };
+}
+
+const event = (type: string, p: WatchedPull) => ({
+  schemaVersion: 'v1',
+  timestamp: '2026-01-01T00:00:01Z',
+  type,
+  nodeName: p.nodeName,
+  pull: p,
+});
+
+test('verdict: waiting with nothing matched, while any is active (unknown statuses too), then completed or failed', () => {
+  const table = new PullTable();
+  assert.equal(table.verdict(NO_FILTERS), 'waiting');
+  table.apply(event('pull.started', pull('a', 'pulling')));
+  table.apply(event('pull.unpacking', pull('b', 'unpacking')));
+  assert.equal(table.verdict(NO_FILTERS), 'waiting');
+  table.apply(event('pull.completed', pull('a', 'completed')));
+  table.apply(event('pull.something', pull('b', 'verifying')));
+  assert.equal(table.verdict(NO_FILTERS), 'waiting');
+  table.apply(event('pull.completed', pull('b', 'completed')));
+  assert.equal(table.verdict(NO_FILTERS), 'completed');
+  table.apply(event('pull.failed', pull('c', 'failed', { nodeName: 'other' })));
+  assert.equal(table.verdict(NO_FILTERS), 'failed');
+  assert.equal(table.verdict({ ...NO_FILTERS, node: 'node-' }), 'completed', 'filters narrow what counts');
+});
+
+test('a pull event without layers keeps the layer list already fetched; layer events update it', () => {
+  const table = new PullTable();
+  const layer = {
+    pullId: 'a',
+    digest: 'sha256:1',
+    mediaType: 'x',
+    totalBytes: 10,
+    downloadedBytes: 1,
+    bytesPerSec: 0,
+    percent: 10,
+    totalKnown: true,
+    state: 'downloading' as const,
+  };
+  table.put(pull('a', 'pulling', { layers: [layer] }));
+  table.apply(event('pull.progress', pull('a', 'pulling', { percent: 20 })));
+  assert.equal(table.pulls.get('a')?.layers?.length, 1);
+  table.apply({ type: 'layer.progress', layer: { ...layer, percent: 60 } });
+  assert.equal(table.pulls.get('a')?.layers?.[0]?.percent, 60);
+});
+
+test('events with no usable pull change nothing', () => {
+  const table = new PullTable();
+  assert.equal(table.apply({ type: 'pull.progress' }), undefined);
+  assert.equal(table.apply({ type: 'pull.progress', pull: { nope: 1 } }), undefined);
+  assert.equal(table.pulls.size, 0);
+});
+
+test('matching: filters and free text', () => {
+  const table = new PullTable();
+  table.put(pull('a', 'pulling', { pods: [{ namespace: 'shop', podName: 'web-1', container: 'c', image: 'i' }] }));
+  table.put(pull('b', 'failed', { imageRef: 'docker.io/library/db:2' }));
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, namespace: 'SHO' }).map((p) => p.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    table.matching(NO_FILTERS, 'db:').map((p) => p.id),
+    ['b'],
+  );
+  assert.deepEqual(
+    table.matching(NO_FILTERS, 'web-').map((p) => p.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, status: 'failed' }).map((p) => p.id),
+    ['b'],
+  );
+});

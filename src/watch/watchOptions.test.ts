@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { filterQuery, parseWatchArgs, WatchUsageError } from './watchOptions.js';
+
+test('defaults', () => {
+  const o = parseWatchArgs([], {});
+  assert.equal(o.server, 'http://127.0.0.1:8080');
+  assert.equal(o.output, 'auto');
+  assert.equal(o.untilDone, false);
+  assert.deepEqual(o.filters, { node: '', image: '', namespace: '', pod: '', status: '' });
+});
+
+test('flags in both forms, env for the server, the flag wins', () => {
+  const o = parseWatchArgs(['--server=http://a:1/', '--node', 'w1', '--status=failed', '--until-done', '--output', 'json'], {
+    PULLTRACE_SERVER_URL: 'http://b:2',
+  });
+  assert.equal(o.server, 'http://a:1');
+  assert.equal(o.filters.node, 'w1');
+  assert.equal(o.filters.status, 'failed');
+  assert.equal(o.untilDone, true);
+  assert.equal(o.output, 'json');
+  assert.equal(parseWatchArgs([], { PULLTRACE_SERVER_URL: 'https://b:2' }).server, 'https://b:2');
+});
+
+for (const [argv, env, message] of [
+  [['--output', 'yaml'], {}, /--output: "yaml" is not an output \(one of: auto, plain, wide, json\)/],
+  [['--status', 'done'], {}, /--status: "done" is not a status/],
+  [['--status', 'failed,nope'], {}, /--status: "nope" is not a status/],
+  [['--server', 'ftp://x'], {}, /--server: "ftp:\/\/x" must be an http/],
+  [['--server', 'not a url'], {}, /--server: "not a url" is not a URL/],
+  [[], { PULLTRACE_SERVER_URL: '::' }, /PULLTRACE_SERVER_URL: "::" is not a URL/],
+  [['--nodes', 'x'], {}, /unknown flag --nodes/],
+  [['--node'], {}, /--node needs a value/],
+  [['--until-done=yes'], {}, /--until-done takes no value/],
+  [['stray'], {}, /unexpected argument "stray"/],
+  [['--pod', 'x'.repeat(300)], {}, /--pod: at most 256 characters/],
+] as Array<[string[], NodeJS.ProcessEnv, RegExp]>) {
+  test(`bad input: ${argv.join(' ') || JSON.stringify(env)}`, () => {
+    assert.throws(
+      () => parseWatchArgs(argv, env),
+      (err: unknown) => err instanceof WatchUsageError && message.test(err.message),
+    );
+  });
+}
+
+test('--status takes a comma-separated list with active', () => {
+  assert.equal(parseWatchArgs(['--status', 'failed,active'], {}).filters.status, 'failed,active');
+});
+
+test('extra flags of a wrapping command', () => {
+  const o = parseWatchArgs(['--pulltrace-namespace', 'ops'], {}, [{ name: 'pulltrace-namespace', help: '' }]);
+  assert.deepEqual(o.extra, { 'pulltrace-namespace': 'ops' });
+});
+
+test('filterQuery carries only set filters', () => {
+  assert.equal(
+    filterQuery({ node: 'w 1', image: '', namespace: 'ns', pod: '', status: 'failed' }),
+    'node=w+1&namespace=ns',
+    'status is filtered on the client',
+  );
+});

@@ -1,0 +1,161 @@
+// The flags of `pulltrace watch` (and of `kubectl pulltrace`, which adds its own): a client
+// command's options, not a daemon's settings, so they live here rather than in the settings table.
+// Bad input is an error naming the flag, before anything connects.
+
+export const WATCH_STATUSES = ['pulling', 'unpacking', 'stalled', 'completed', 'failed', 'active'] as const;
+export const OUTPUTS = ['auto', 'plain', 'wide', 'json'] as const;
+export type OutputMode = (typeof OUTPUTS)[number];
+
+export interface WatchFilters {
+  node: string;
+  image: string;
+  namespace: string;
+  pod: string;
+  status: string;
+}
+
+export interface WatchOptions {
+  server: string;
+  filters: WatchFilters;
+  output: OutputMode;
+  untilDone: boolean;
+  help: boolean;
+  /** values of the extra flags a wrapping command declared */
+  extra: Record<string, string>;
+}
+
+export class WatchUsageError extends Error {}
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+
+interface FlagSpec {
+  name: string;
+  help: string;
+  /** a flag without a value */
+  boolean?: boolean;
+}
+
+export const WATCH_FLAGS: FlagSpec[] = [
+  { name: 'server', help: `server base URL (env PULLTRACE_SERVER_URL; default ${DEFAULT_SERVER})` },
+  { name: 'node', help: 'only pulls on nodes whose name contains this' },
+  { name: 'image', help: 'only pulls of images whose reference contains this' },
+  { name: 'namespace', help: 'only pulls a pod in a namespace containing this waits on' },
+  { name: 'pod', help: 'only pulls a pod whose name contains this waits on' },
+  { name: 'status', help: `only pulls in these statuses, comma-separated: ${WATCH_STATUSES.join(', ')} (active: every unfinished one)` },
+  {
+    name: 'output',
+    help: 'auto (a live screen on a terminal, else plain), plain (one line per change), wide (plain with bytes, layers and pods), json (the PullEvent of each change, one per line); a change is a new status or whole percent',
+  },
+  { name: 'until-done', help: 'exit once every matched pull has finished: 0 if all completed, 1 if any failed', boolean: true },
+];
+
+const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status'] as const;
+
+/** Parses `watch` flags (`--flag value`, `--flag=value`); `extraFlags` are a wrapping command's own. */
+export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, extraFlags: readonly FlagSpec[] = []): WatchOptions {
+  const specs = new Map([...WATCH_FLAGS, ...extraFlags].map((f) => [f.name, f]));
+  const values: Record<string, string> = {};
+  const rest = [...argv];
+  let help = false;
+  while (rest.length > 0) {
+    const arg = rest.shift() as string;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new WatchUsageError(`unexpected argument "${printable(arg)}" (see --help)`);
+    const name = m[1] as string;
+    const spec = specs.get(name);
+    if (!spec) throw new WatchUsageError(`unknown flag --${name} (see --help)`);
+    let value = m[2];
+    if (spec.boolean) {
+      if (value !== undefined && value !== 'true' && value !== 'false')
+        throw new WatchUsageError(`--${name} takes no value, or =true / =false (got "${printable(value)}")`);
+      values[name] = value ?? 'true';
+      continue;
+    }
+    if (value === undefined) {
+      value = rest.shift();
+      if (value === undefined || value.startsWith('--')) throw new WatchUsageError(`--${name} needs a value`);
+    }
+    values[name] = value;
+  }
+
+  const server = values.server ?? env.PULLTRACE_SERVER_URL ?? DEFAULT_SERVER;
+  const from = values.server !== undefined ? '--server' : env.PULLTRACE_SERVER_URL !== undefined ? 'PULLTRACE_SERVER_URL' : 'default';
+  if (!help) checkServerUrl(server, from);
+
+  const filters: WatchFilters = { node: '', image: '', namespace: '', pod: '', status: '' };
+  for (const key of FILTER_KEYS) {
+    const value = values[key];
+    if (value === undefined) continue;
+    if (value.length > 256) throw new WatchUsageError(`--${key}: at most 256 characters (got ${value.length})`);
+    filters[key] = value;
+  }
+  for (const status of filters.status ? filters.status.split(',') : []) {
+    if (!(WATCH_STATUSES as readonly string[]).includes(status)) {
+      throw new WatchUsageError(`--status: "${printable(status)}" is not a status (one of: ${WATCH_STATUSES.join(', ')})`);
+    }
+  }
+  const output = values.output ?? 'auto';
+  if (!(OUTPUTS as readonly string[]).includes(output)) {
+    throw new WatchUsageError(`--output: "${printable(output)}" is not an output (one of: ${OUTPUTS.join(', ')})`);
+  }
+  const extra: Record<string, string> = {};
+  for (const f of extraFlags) if (values[f.name] !== undefined) extra[f.name] = values[f.name] as string;
+  return {
+    server: server.replace(/\/+$/, ''),
+    filters,
+    output: output as OutputMode,
+    untilDone: values['until-done'] === 'true',
+    help,
+    extra,
+  };
+}
+
+function checkServerUrl(text: string, from: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new WatchUsageError(`${from}: "${printable(text)}" is not a URL (example: --server http://pulltrace.example:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WatchUsageError(`${from}: "${printable(text)}" must be an http:// or https:// URL`);
+  }
+}
+
+/**
+ * The query string of the server-side filters (the API matches substrings, case-insensitive).
+ * The status filter stays on the client: servers differ in how they read `status=` (substring,
+ * or exact lists with `active`), and the client applies it exactly in either case.
+ */
+export function filterQuery(filters: WatchFilters): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (key !== 'status' && filters[key]) params.set(key, filters[key]);
+  return params.toString();
+}
+
+export function watchHelp(
+  command = 'pulltrace watch',
+  extraFlags: readonly FlagSpec[] = [],
+  intro = 'Live pull progress from a Pulltrace server, in a terminal.',
+): string {
+  const lines = [`Usage: ${command} [flags]`, '', intro, '', 'Flags:'];
+  for (const f of [...extraFlags, ...WATCH_FLAGS]) {
+    lines.push(`  --${f.name}${f.boolean ? '' : '=…'}`);
+    lines.push(`      ${f.help}`);
+  }
+  lines.push(
+    '',
+    'Keys on the live screen: ↑/↓ (or k/j) select a pull, Enter shows its layers, / filters by text,',
+    's cycles the status filter, Esc clears filters, q quits.',
+    'Colours only on a terminal; NO_COLOR turns them off.',
+  );
+  return lines.join('\n');
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+}
