@@ -12,6 +12,7 @@ import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import type { NatsReportLog } from './bus/natsReportLog.js';
+import { StreamEventIds } from './bus/streamEventIds.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
@@ -65,7 +66,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     sseClients: () => hub.size,
   });
   collectProcessMetrics(metrics.registry);
-  bus.subscribe((e) => hub.publish(e));
+  // With a shared report log, events caused by a report get ids every replica gives alike.
+  const streamEventIds = new StreamEventIds();
+  bus.subscribe((e) => hub.publish(e, streamEventIds.next()));
   bus.subscribe((e) => metrics.onEvent(e));
   bus.subscribe((e) => logPullEvent(log, e));
   bus.subscribe((e) => {
@@ -119,7 +122,14 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         url: settings.bus,
         cluster: settings.cluster,
         maxAgeMs: settings.historyTtlMs,
-        apply: (report, at) => tracker.applyReport(report, at),
+        apply: (report, at, seq) => {
+          streamEventIds.begin(seq);
+          try {
+            tracker.applyReport(report, at);
+          } finally {
+            streamEventIds.end();
+          }
+        },
         logger: log,
       });
       reportLog = log_;
@@ -143,7 +153,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       },
       maxSseClients: settings.maxSseClients,
       isReady: () => ready && (reportLog?.isSynced ?? true),
-      ...(reportLog ? { readyDetail: () => reportLog?.detail() ?? '', onReportAccepted: (r: AgentReport) => reportLog?.publish(r) } : {}),
+      ...(reportLog
+        ? { readyDetail: () => reportLog?.detail() ?? '', appendReport: (r: AgentReport) => reportLog?.append(r) ?? Promise.resolve(false) }
+        : {}),
       now,
     });
     opened.push(() => app.close());

@@ -1,10 +1,12 @@
 // Replicas on a shared report log (PULLTRACE_BUS=nats://…), against a real nats-server with
 // JetStream started here: reports accepted by one replica reach the other with the same pull ids
 // and the same transitions; a replica started later holds every node's latest report as soon as
-// it listens; NATS stopped and restarted: reports accepted meanwhile reach the other replica after.
+// it listens; NATS stopped and restarted: reports accepted meanwhile reach the other replica after;
+// a replica killed mid-pull: its viewer resumes on the other with Last-Event-ID, missing nothing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
+import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
 import { waitFor } from '../harness/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
 import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
@@ -115,4 +117,47 @@ test('NATS stopped: reports are still accepted and /readyz says so; restarted: t
   );
   assert.equal(a.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('NATS unreachable;')).length, 1, 'said once');
   await waitFor(async () => /in sync/.test((await readyz(a.baseUrl)).text), { timeoutMs: 10_000, what: '/readyz in sync again' });
+});
+
+test('a replica killed mid-pull: the viewer resumes on the other with Last-Event-ID and gets every transition exactly once', async (t) => {
+  const cluster = 'c-failover';
+  const args = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', nats.url, '--cluster', cluster, '--history-ttl', '1h'];
+  const a = await startPulltrace(args);
+  t.after(() => a.stop());
+  const b = await startPulltrace(args);
+  t.after(() => b.stop());
+  const onA = await SseRecorder.connect(`${a.baseUrl}/api/v1/events?layers=0`);
+  t.after(() => onA.close());
+  const onB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`);
+  t.after(() => onB.close());
+
+  assert.equal((await postReport(a.baseUrl, report('node-f', 'big', MiB))).status, 200);
+  assert.equal((await postReport(a.baseUrl, report('node-f', 'big', 2 * MiB))).status, 200);
+  await onA.waitForEvent((e) => e.type === 'pull.progress' && e.pull?.downloadedBytes === 2 * MiB, 'progress to 2 MiB on A');
+  await onB.waitForEvent((e) => e.type === 'pull.progress' && e.pull?.downloadedBytes === 2 * MiB, 'progress to 2 MiB on B');
+  // Both replicas emitted the same events under the same ids (those caused by reports; a timer's
+  // events, e.g. a speed update, are each replica's own).
+  const idsOf = (r: SseRecorder) => r.messages.filter((m) => !m.event).map((m) => `${m.id} ${JSON.parse(m.data).type}`);
+  const fromReports = (lines: string[]) => lines.filter((line) => Number(line.split(' ')[0]) >= STREAM_EVENT_ID_OFFSET);
+  assert.ok(fromReports(idsOf(onA)).length >= 2);
+  assert.deepEqual(fromReports(idsOf(onA)), fromReports(idsOf(onB)));
+  const lastSeen = onA.messages.filter((m) => !m.event).at(-1)?.id;
+  assert.ok(lastSeen);
+
+  // A goes away mid-pull (SIGKILL); the agent's next reports go to B meanwhile.
+  a.proc.signal('SIGKILL');
+  await a.proc.exited;
+  onA.close();
+  assert.equal((await postReport(b.baseUrl, report('node-f', 'big', 3 * MiB))).status, 200);
+  assert.equal((await postReport(b.baseUrl, report('node-f', 'big', 4 * MiB, 'completed'))).status, 200);
+  await onB.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed on B');
+
+  // The viewer reconnects to B with the last id it got from A.
+  const resumed = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`, { 'last-event-id': lastSeen });
+  t.after(() => resumed.close());
+  await resumed.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed after resuming on B');
+  const missed = idsOf(onB).filter((line) => Number(line.split(' ')[0]) > Number(lastSeen));
+  assert.deepEqual(idsOf(resumed), missed, 'exactly the events after the last one seen, no repeat, no gap');
+  assert.equal(resumed.events.filter((e) => e.type === 'pull.completed').length, 1);
+  assert.ok(!resumed.events.some((e) => e.type === 'pull.started'), 'nothing seen before is sent again');
 });

@@ -1,8 +1,9 @@
 // The shared report log on NATS JetStream (`PULLTRACE_BUS=nats://…`): every report this replica
 // accepts is appended to the stream PULLTRACE_REPORTS under `pulltrace.<cluster>.report.<node>`
-// (one message kept per subject, for HISTORY_TTL); every replica reads the stream and applies the
-// other replicas' reports to its own tracker. Reports are full snapshots, so applying the latest
-// of each node gives every replica the same live state (state-machine replication).
+// (one message kept per subject, for HISTORY_TTL); every replica reads the stream and applies
+// every report, its own included, in stream order to its tracker. Reports are full snapshots, so
+// every replica holds the same live state (state-machine replication) and, numbering events by
+// stream sequence (streamEventIds.ts), emits the same events under the same ids.
 //
 // Start: the latest report of every node is read before the replica says it is ready.
 // NATS unreachable: reports are still accepted and applied locally; the latest unsent report of
@@ -29,14 +30,16 @@ export const REPORT_STREAM = 'PULLTRACE_REPORTS';
 const REPLICA_HEADER = 'Pulltrace-Replica';
 /** How long start-up waits for NATS before serving without it (and saying so). */
 export const FIRST_CONNECT_TIMEOUT_MS = 10_000;
+/** How long a report waits for the stream's acknowledgement before it is applied locally instead. */
+const APPEND_TIMEOUT_MS = 2_000;
 
 export interface NatsReportLogOptions {
   url: string;
   cluster: string;
   /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
   maxAgeMs: number;
-  /** applies another replica's report to this replica's tracker */
-  apply: (report: AgentReport, now: number) => void;
+  /** applies a report from the log (any replica's, this one's too) at stream sequence `seq` */
+  apply: (report: AgentReport, now: number, seq: number) => void;
   logger: Logger;
   now?: () => number;
 }
@@ -113,14 +116,35 @@ export class NatsReportLog {
     return { published: this.publishedTotal, applied: this.appliedTotal, unsent: this.unsent.size };
   }
 
-  /** Appends a report this replica accepted (and already applied). Never throws, never waits. */
-  publish(report: AgentReport): void {
-    if (this.closed) return;
-    if (!this.connected || !this.js) {
+  /**
+   * Appends a report this replica accepted. True once the stream has it (it is applied here when
+   * read back, in stream order, like on every replica); false when NATS is away: the caller applies
+   * it locally, and the latest report of each node is sent when NATS is back.
+   */
+  async append(report: AgentReport): Promise<boolean> {
+    if (this.closed) return false;
+    if (!this.connected || !this.js || !this.synced) {
       this.unsent.set(report.nodeName, report);
-      return;
+      return false;
     }
-    this.send(report);
+    try {
+      await this.js.publish(reportSubject(this.options.cluster, report.nodeName), JSON.stringify(report), {
+        headers: this.replicaHeaders(),
+        timeout: APPEND_TIMEOUT_MS,
+      });
+      this.publishedTotal++;
+      return true;
+    } catch (err) {
+      this.unsent.set(report.nodeName, report);
+      this.logger.debug({ err: (err as Error).message, nodeName: report.nodeName }, 'report not appended to the shared log; applied here');
+      return false;
+    }
+  }
+
+  private replicaHeaders() {
+    const h = headers();
+    h.set(REPLICA_HEADER, this.replicaId);
+    return h;
   }
 
   async close(): Promise<void> {
@@ -130,10 +154,8 @@ export class NatsReportLog {
   }
 
   private send(report: AgentReport): void {
-    const h = headers();
-    h.set(REPLICA_HEADER, this.replicaId);
     const subject = reportSubject(this.options.cluster, report.nodeName);
-    this.js?.publish(subject, JSON.stringify(report), { headers: h }).then(
+    this.js?.publish(subject, JSON.stringify(report), { headers: this.replicaHeaders() }).then(
       () => {
         this.publishedTotal++;
       },
@@ -216,13 +238,12 @@ export class NatsReportLog {
     }
     void (async () => {
       for await (const m of messages) {
-        if (m.headers?.get(REPLICA_HEADER) !== this.replicaId) {
-          try {
-            this.options.apply(JSON.parse(m.string()) as AgentReport, this.now());
-            this.appliedTotal++;
-          } catch (err) {
-            this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
-          }
+        try {
+          this.options.apply(JSON.parse(m.string()) as AgentReport, this.now(), m.seq);
+          this.appliedTotal++;
+        } catch (err) {
+          // e.g. a capacity limit of this replica; the report stays in the log for the others
+          this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
         }
         if (!this.synced && (m.seq >= lastAtStart || m.info.pending === 0)) {
           this.synced = true;

@@ -37,8 +37,8 @@ export interface AppDeps {
   isReady: () => boolean;
   /** a line for /readyz's body (the shared report log's state) */
   readyDetail?: () => string;
-  /** a report applied here, for the shared report log (PULLTRACE_BUS) */
-  onReportAccepted?: (report: AgentReport) => void;
+  /** the shared report log (PULLTRACE_BUS): see ReportRouteDeps.appendReport */
+  appendReport?: (report: AgentReport) => Promise<boolean>;
   now: () => number;
   webRoot?: string;
   /** HTTPS with this certificate and key when set */

@@ -53,8 +53,10 @@ export class SseHub {
     return this.clients.size;
   }
 
-  publish(event: PullEvent): void {
-    const id = ++this.seq;
+  /** `id`: an id every replica gives this event (see bus/streamEventIds.ts); used when it keeps ids growing. */
+  publish(event: PullEvent, wantedId?: number): void {
+    const id = wantedId !== undefined && wantedId > this.seq ? wantedId : this.seq + 1;
+    this.seq = id;
     const entry: BufferedEvent = { id, event };
     this.buffer.push(entry);
     for (const c of this.clients) this.deliver(c, entry);

@@ -21,8 +21,11 @@ export interface ReportRouteDeps {
   requesterKey: RequesterKey;
   logger?: Logger;
   now: () => number;
-  /** a report applied here, for the shared report log (PULLTRACE_BUS); none in-process */
-  onReportAccepted?: (report: AgentReport) => void;
+  /**
+   * Shared report log (PULLTRACE_BUS): appends the report; true when appended (every replica, this
+   * one too, applies it in the log's order), false when the log is away (apply it here now).
+   */
+  appendReport?: (report: AgentReport) => Promise<boolean>;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
@@ -45,6 +48,10 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       if (refused) throw refused;
       const badTime = reportTimeProblem(req.body, now);
       if (badTime) throw new ApiError(400, 'invalid_report', badTime);
+      if (deps.appendReport && (await deps.appendReport(req.body))) {
+        deps.metrics.reportAccepted();
+        return { accepted: true };
+      }
       try {
         deps.tracker.applyReport(req.body, now);
       } catch (err) {
@@ -52,7 +59,6 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
         if (err instanceof ReportLimitError) throw new ApiError(400, 'invalid_report', err.message);
         throw err;
       }
-      deps.onReportAccepted?.(req.body);
       deps.metrics.reportAccepted();
       return { accepted: true };
     },
