@@ -69,7 +69,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // With a shared report log, events caused by a report get ids every replica gives alike.
   const streamEventIds = new StreamEventIds();
   bus.subscribe((e) => hub.publish(e, streamEventIds.next()));
-  bus.subscribe((e) => metrics.onEvent(e));
+  // Metrics stay per cluster: another cluster's pulls (seen through the shared log) are its own server's to count.
+  bus.subscribe((e) => {
+    if ((e.pull?.cluster ?? settings.cluster) === settings.cluster) metrics.onEvent(e);
+  });
   bus.subscribe((e) => logPullEvent(log, e));
   bus.subscribe((e) => {
     if ((e.type === 'pull.completed' || e.type === 'pull.failed') && e.pull) store.enqueue(e.pull);
@@ -122,10 +125,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         url: settings.bus,
         cluster: settings.cluster,
         maxAgeMs: settings.historyTtlMs,
-        apply: (report, at, seq) => {
+        apply: (report, at, seq, cluster) => {
           streamEventIds.begin(seq);
           try {
-            tracker.applyReport(report, at);
+            tracker.applyReport(report, at, cluster);
           } finally {
             streamEventIds.end();
           }

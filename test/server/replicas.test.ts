@@ -34,8 +34,9 @@ function report(nodeName: string, image: string, downloaded: number, status?: 'c
   };
 }
 
-async function pulls(baseUrl: string): Promise<Array<[string, string, string, number]>> {
-  const { body } = await getJson<{ pulls: PullStatus[] }>(`${baseUrl}/api/v1/pulls?layers=0`);
+/** The pulls of one cluster (the tests share one NATS, and every server shows every cluster). */
+async function pulls(baseUrl: string, cluster: string): Promise<Array<[string, string, string, number]>> {
+  const { body } = await getJson<{ pulls: PullStatus[] }>(`${baseUrl}/api/v1/pulls?layers=0&cluster=${cluster}`);
   return body.pulls.map((p) => [p.id, p.imageRef, p.status, p.downloadedBytes] as [string, string, string, number]).sort();
 }
 
@@ -51,15 +52,15 @@ test('two replicas: reports accepted by one reach the other, same ids and transi
   t.after(() => a.stop());
   const b = await startPulltrace(args);
   t.after(() => b.stop());
-  const streamB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`);
+  const streamB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0&cluster=${cluster}`);
   t.after(() => streamB.close());
   assert.match((await readyz(b.baseUrl)).text, /report log: NATS JetStream in sync/);
 
   assert.equal((await postReport(a.baseUrl, report('node-a', 'app', MiB))).status, 200);
   assert.equal((await postReport(a.baseUrl, report('node-b', 'db', 0))).status, 200);
   const started = await streamB.waitForEvent((e) => e.type === 'pull.started' && e.pull?.nodeName === 'node-a', 'pull.started on B');
-  await waitFor(async () => (await pulls(b.baseUrl)).length === 2, { timeoutMs: 10_000, what: 'both pulls on B' });
-  assert.deepEqual(await pulls(b.baseUrl), await pulls(a.baseUrl), 'B holds what A accepted, under the same ids');
+  await waitFor(async () => (await pulls(b.baseUrl, cluster)).length === 2, { timeoutMs: 10_000, what: 'both pulls on B' });
+  assert.deepEqual(await pulls(b.baseUrl, cluster), await pulls(a.baseUrl, cluster), 'B holds what A accepted, under the same ids');
 
   assert.equal((await postReport(a.baseUrl, report('node-a', 'app', 4 * MiB, 'completed'))).status, 200);
   const completed = await streamB.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed on B');
@@ -70,11 +71,11 @@ test('two replicas: reports accepted by one reach the other, same ids and transi
   const c = await startPulltrace(args);
   t.after(() => c.stop());
   assert.equal((await readyz(c.baseUrl)).status, 200);
-  assert.deepEqual(await pulls(c.baseUrl), await pulls(a.baseUrl), 'complete as soon as it listens');
+  assert.deepEqual(await pulls(c.baseUrl, cluster), await pulls(a.baseUrl, cluster), 'complete as soon as it listens');
 
   // Reports accepted by B reach A as well (every replica publishes what it accepts).
   assert.equal((await postReport(b.baseUrl, report('node-b', 'db', 2 * MiB))).status, 200);
-  await waitFor(async () => (await pulls(a.baseUrl)).some(([, image, , bytes]) => image.includes('db') && bytes === 2 * MiB), {
+  await waitFor(async () => (await pulls(a.baseUrl, cluster)).some(([, image, , bytes]) => image.includes('db') && bytes === 2 * MiB), {
     timeoutMs: 10_000,
     what: "B's report applied on A",
   });
@@ -88,7 +89,7 @@ test('NATS stopped: reports are still accepted and /readyz says so; restarted: t
   const b = await startPulltrace(args);
   t.after(() => b.stop());
   assert.equal((await postReport(a.baseUrl, report('node-x', 'web', MiB))).status, 200);
-  await waitFor(async () => (await pulls(b.baseUrl)).length === 1, { timeoutMs: 10_000, what: 'the first report on B' });
+  await waitFor(async () => (await pulls(b.baseUrl, cluster)).length === 1, { timeoutMs: 10_000, what: 'the first report on B' });
 
   await nats.stop();
   try {
@@ -100,7 +101,7 @@ test('NATS stopped: reports are still accepted and /readyz says so; restarted: t
     assert.equal(during.status, 200, 'still ready: it serves and accepts locally');
     assert.equal((await postReport(a.baseUrl, report('node-x', 'web', 3 * MiB))).status, 200);
     assert.equal((await postReport(a.baseUrl, report('node-y', 'cache', MiB))).status, 200);
-    assert.equal((await pulls(a.baseUrl)).length, 2);
+    assert.equal((await pulls(a.baseUrl, cluster)).length, 2);
     await waitFor(() => a.logs().some((l) => typeof l.msg === 'string' && l.msg.startsWith('NATS unreachable;')), {
       timeoutMs: 10_000,
       what: 'the NATS-unreachable log line',
@@ -110,7 +111,7 @@ test('NATS stopped: reports are still accepted and /readyz says so; restarted: t
   }
   await waitFor(
     async () => {
-      const [onA, onB] = [await pulls(a.baseUrl), await pulls(b.baseUrl)];
+      const [onA, onB] = [await pulls(a.baseUrl, cluster), await pulls(b.baseUrl, cluster)];
       return onB.length === 2 && JSON.stringify(onA) === JSON.stringify(onB);
     },
     { timeoutMs: 30_000, what: 'B to hold the reports A accepted while NATS was away' },
@@ -126,9 +127,9 @@ test('a replica killed mid-pull: the viewer resumes on the other with Last-Event
   t.after(() => a.stop());
   const b = await startPulltrace(args);
   t.after(() => b.stop());
-  const onA = await SseRecorder.connect(`${a.baseUrl}/api/v1/events?layers=0`);
+  const onA = await SseRecorder.connect(`${a.baseUrl}/api/v1/events?layers=0&cluster=${cluster}`);
   t.after(() => onA.close());
-  const onB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`);
+  const onB = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0&cluster=${cluster}`);
   t.after(() => onB.close());
 
   assert.equal((await postReport(a.baseUrl, report('node-f', 'big', MiB))).status, 200);
@@ -153,11 +154,38 @@ test('a replica killed mid-pull: the viewer resumes on the other with Last-Event
   await onB.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed on B');
 
   // The viewer reconnects to B with the last id it got from A.
-  const resumed = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0`, { 'last-event-id': lastSeen });
+  const resumed = await SseRecorder.connect(`${b.baseUrl}/api/v1/events?layers=0&cluster=${cluster}`, { 'last-event-id': lastSeen });
   t.after(() => resumed.close());
   await resumed.waitForEvent((e) => e.type === 'pull.completed', 'pull.completed after resuming on B');
   const missed = idsOf(onB).filter((line) => Number(line.split(' ')[0]) > Number(lastSeen));
   assert.deepEqual(idsOf(resumed), missed, 'exactly the events after the last one seen, no repeat, no gap');
   assert.equal(resumed.events.filter((e) => e.type === 'pull.completed').length, 1);
   assert.ok(!resumed.events.some((e) => e.type === 'pull.started'), 'nothing seen before is sent again');
+});
+
+test('two clusters on one NATS: each server shows both, every pull carries its cluster, the filter works', async (t) => {
+  const base = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', nats.url, '--history-ttl', '1h'];
+  const eu = await startPulltrace([...base, '--cluster', 'mc-eu']);
+  t.after(() => eu.stop());
+  const us = await startPulltrace([...base, '--cluster', 'mc-us']);
+  t.after(() => us.stop());
+  // The same node name in both clusters: two different nodes.
+  assert.equal((await postReport(eu.baseUrl, report('node-1', 'eu-app', MiB))).status, 200);
+  assert.equal((await postReport(us.baseUrl, report('node-1', 'us-app', 2 * MiB))).status, 200);
+  const view = async (baseUrl: string, query = '') =>
+    (await getJson<{ pulls: PullStatus[] }>(`${baseUrl}/api/v1/pulls?layers=0${query}`)).body.pulls
+      .filter((p) => p.cluster?.startsWith('mc-'))
+      .map((p) => [p.cluster, p.nodeName, p.imageRef, p.id].join(' '))
+      .sort();
+  const both = await waitFor(
+    async () => {
+      const [a, b] = [await view(eu.baseUrl), await view(us.baseUrl)];
+      return a.length === 2 && JSON.stringify(a) === JSON.stringify(b) ? a : undefined;
+    },
+    { timeoutMs: 15_000, what: "both clusters' pulls on both servers" },
+  );
+  assert.match(both[0] ?? '', /^mc-eu node-1 127\.0\.0\.1\/eu-app:1 /);
+  assert.match(both[1] ?? '', /^mc-us node-1 127\.0\.0\.1\/us-app:1 /);
+  assert.deepEqual(await view(eu.baseUrl, '&cluster=mc-us'), [both[1]]);
+  assert.deepEqual(await view(us.baseUrl, '&cluster=mc-eu'), [both[0]]);
 });

@@ -23,7 +23,7 @@ import {
 } from 'nats';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
-import { clusterReportsSubject, reportSubject } from './reportSubject.js';
+import { ALL_REPORTS_SUBJECT, clusterOfSubject, reportSubject } from './reportSubject.js';
 
 export const REPORT_STREAM = 'PULLTRACE_REPORTS';
 /** Header naming the replica that published a report (it applied the report already). */
@@ -38,8 +38,8 @@ export interface NatsReportLogOptions {
   cluster: string;
   /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
   maxAgeMs: number;
-  /** applies a report from the log (any replica's, this one's too) at stream sequence `seq` */
-  apply: (report: AgentReport, now: number, seq: number) => void;
+  /** applies a report from the log (any replica's, this one's too; any cluster's) at stream sequence `seq` */
+  apply: (report: AgentReport, now: number, seq: number, cluster: string) => void;
   logger: Logger;
   now?: () => number;
 }
@@ -193,7 +193,7 @@ export class NatsReportLog {
     const jsm = await nc.jetstreamManager();
     const config = {
       name: REPORT_STREAM,
-      subjects: ['pulltrace.*.report.*'],
+      subjects: [ALL_REPORTS_SUBJECT],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_msgs_per_subject: 1,
@@ -219,7 +219,8 @@ export class NatsReportLog {
     const info = await jsm.streams.info(REPORT_STREAM);
     const lastAtStart = info.state.last_seq;
     const consumer = await js.consumers.get(REPORT_STREAM, {
-      filterSubjects: clusterReportsSubject(this.options.cluster),
+      // Every cluster's reports: a server whose NATS carries several clusters shows them all.
+      filterSubjects: ALL_REPORTS_SUBJECT,
       deliver_policy: DeliverPolicy.LastPerSubject,
     });
     const messages = await consumer.consume();
@@ -239,7 +240,7 @@ export class NatsReportLog {
     void (async () => {
       for await (const m of messages) {
         try {
-          this.options.apply(JSON.parse(m.string()) as AgentReport, this.now(), m.seq);
+          this.options.apply(JSON.parse(m.string()) as AgentReport, this.now(), m.seq, clusterOfSubject(m.subject));
           this.appliedTotal++;
         } catch (err) {
           // e.g. a capacity limit of this replica; the report stays in the log for the others

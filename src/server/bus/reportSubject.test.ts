@@ -1,7 +1,7 @@
 // Table tests: node names as subject tokens.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reportSubject, subjectToken } from './reportSubject.js';
+import { clusterOfSubject, reportSubject, subjectToken } from './reportSubject.js';
 
 test('node names become one subject token each, distinct names stay distinct', () => {
   const cases: Array<[string, string]> = [
@@ -12,4 +12,5 @@ test('node names become one subject token each, distinct names stay distinct', (
   ];
   for (const [name, token] of cases) assert.equal(subjectToken(name), token, name);
   assert.equal(reportSubject('eu-1', 'n.x'), 'pulltrace.eu-1.report.n_x');
+  assert.equal(clusterOfSubject(reportSubject('eu-1', 'n.x')), 'eu-1');
 });

@@ -11,7 +11,10 @@ export function reportSubject(cluster: string, nodeName: string): string {
   return `pulltrace.${cluster}.report.${subjectToken(nodeName)}`;
 }
 
-/** Every node's reports of one cluster. */
-export function clusterReportsSubject(cluster: string): string {
-  return `pulltrace.${cluster}.report.*`;
+/** Every node's reports of every cluster. */
+export const ALL_REPORTS_SUBJECT = 'pulltrace.*.report.*';
+
+/** The cluster a report subject names (cluster names are DNS labels: one token). */
+export function clusterOfSubject(subject: string): string {
+  return subject.split('.')[1] ?? '';
 }

@@ -74,6 +74,13 @@ interface NodeRecord {
   silent: boolean;
   /** an agent has reported for it (not only kubelet events or restored history) */
   heard: boolean;
+  /** another cluster's node, seen through the shared report log; absent for this server's own */
+  cluster?: string;
+}
+
+/** Nodes of this server's cluster are keyed by name; another cluster's by cluster and name (names repeat across clusters). */
+function nodeKey(name: string, cluster: string | undefined): string {
+  return cluster === undefined ? name : `${cluster}\0${name}`;
 }
 
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
@@ -115,11 +122,13 @@ export class PullTracker {
    * Applies one node's full snapshot. Throws ReportLimitError or CapacityError before changing
    * anything (dropping the node's own finished pulls to make room is the only exception).
    */
-  applyReport(report: AgentReport, now: number): void {
+  applyReport(report: AgentReport, now: number, cluster?: string): void {
     const groups = groupReportPulls(report.pulls);
     const problem = groupLimitProblem(groups);
     if (problem) throw new ReportLimitError(problem);
-    let node = this.nodes.get(report.nodeName);
+    // `cluster`: the report came through the shared log from another cluster (multi-cluster view).
+    const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? 'default') ? cluster : undefined;
+    let node = this.nodes.get(nodeKey(report.nodeName, foreign));
     if (!node && this.nodes.size >= this.limits.maxNodes) throw new CapacityError('nodes', this.limits.maxNodes);
     const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
     const evictable = node && newPulls > 0 ? this.evictableFinished(node, groups) : [];
@@ -132,7 +141,8 @@ export class PullTracker {
 
     if (!node) {
       node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false, heard: true };
-      this.nodes.set(node.name, node);
+      if (foreign !== undefined) node.cluster = foreign;
+      this.nodes.set(nodeKey(node.name, foreign), node);
     } else {
       node.reportGapMs = node.heard ? now - node.lastReportAt : 0;
       node.heard = true;
@@ -173,7 +183,8 @@ export class PullTracker {
         }
       }
       for (const rec of node.older.values()) if (this.expired(rec, now)) this.forget(node, rec);
-      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) this.nodes.delete(node.name);
+      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS)
+        this.nodes.delete(nodeKey(node.name, node.cluster));
     }
   }
 
@@ -408,8 +419,8 @@ export class PullTracker {
   }
 
   /** Derived (the same on every replica) unless that id is already taken here, e.g. by a restored pull. */
-  private newPullId(nodeName: string, g: ReportGroup): string {
-    const id = pullIdFor(this.limits.cluster ?? 'default', nodeName, g.key, g.startedAt);
+  private newPullId(node: NodeRecord, g: ReportGroup): string {
+    const id = pullIdFor(node.cluster ?? this.limits.cluster ?? 'default', node.name, g.key, g.startedAt);
     return this.byId.has(id) ? randomPullId() : id;
   }
 
@@ -426,8 +437,8 @@ export class PullTracker {
 
   private createRecord(node: NodeRecord, g: ReportGroup, now: number): PullRecord {
     const rec: PullRecord = {
-      id: this.newPullId(node.name, g),
-      ...(this.limits.cluster !== undefined ? { cluster: this.limits.cluster } : {}),
+      id: this.newPullId(node, g),
+      ...((node.cluster ?? this.limits.cluster) !== undefined ? { cluster: node.cluster ?? this.limits.cluster } : {}),
       key: g.key,
       nodeName: node.name,
       imageRef: g.imageRef,
