@@ -46,7 +46,14 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     maxNodes: settings.maxNodes,
     maxPulls: settings.maxPulls,
   });
-  const hub = new SseHub();
+  const hub = new SseHub({
+    // Once per dropped client: a reader that stopped reading is worth one line, not one per event.
+    onDrop: (d) =>
+      log.warn(
+        { address: d.address, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
+        'dropped an event stream that stopped reading',
+      ),
+  });
   const metrics = new PullMetrics({
     counts: () => tracker.counts(),
     agentsConnected: () => tracker.agentsConnected(now()),
@@ -86,6 +93,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       rateLimiter,
       agentToken: settings.agentToken,
       maxSseClients: settings.maxSseClients,
+      maxSsePerAddress: settings.maxSsePerAddress,
       isReady: () => ready,
       now,
     });

@@ -24,6 +24,7 @@ export interface AppDeps {
   rateLimiter: NodeRateLimiter;
   agentToken: string;
   maxSseClients: number;
+  maxSsePerAddress: number;
   isReady: () => boolean;
   now: () => number;
   webRoot?: string;
@@ -58,7 +59,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerReportRoute(app, deps);
   registerPullRoutes(app, deps.tracker, deps.now);
-  registerEventsRoute(app, { hub: deps.hub, tracker: deps.tracker, maxClients: deps.maxSseClients, now: deps.now });
+  registerEventsRoute(app, {
+    hub: deps.hub,
+    tracker: deps.tracker,
+    maxClients: deps.maxSseClients,
+    maxPerAddress: deps.maxSsePerAddress,
+    now: deps.now,
+  });
   registerHistoryRoute(app, deps.store);
   registerHealthRoutes(app, deps.isReady);
   for (const [url, allowed] of Object.entries(API_PATHS)) {

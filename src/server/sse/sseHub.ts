@@ -1,45 +1,98 @@
-// Fan-out of PullEvents to SSE clients. Each event is serialized once (twice at most: with and
-// without layers) and the same string is written to every client. A client whose socket is
-// backed up gets the latest state of each pull when it drains, never an unbounded backlog.
+// Fan-out of PullEvents to SSE clients, coalesced. Events are collected between flushes (every
+// `flushMs`); at each flush every client is sent, as one write, the newest state of each pull
+// (and layer) that changed and every lifecycle transition, in order (see coalescedBatch.ts).
+// Clients that share a variant (layers or not, same filter) share one serialized chunk, written
+// as the same Buffer to each: JSON and memory are paid once per variant, not per client. The
+// snapshot a new client starts from is shared the same way. A client whose socket is backed up
+// is sent the newest state when it drains; one whose unsent data passes `maxUnsentBytes` is
+// dropped, so a client that never reads costs a bounded amount and then nothing.
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
+import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { EventRing } from './eventRing.js';
 import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
-
-interface BufferedEvent {
-  id: number;
-  event: PullEvent;
-  // Serialized lazily, once, by the first client that needs each form: with no clients connected
-  // (or none asking for layers) the cost of JSON is never paid.
-  full?: string;
-  summary?: string;
-}
 
 interface SseClient {
   res: ServerResponse;
   filter: PullFilter;
   layers: boolean;
-  /** latest pending message per pull (and layer) while the socket is backed up */
-  pending: Map<string, string> | undefined;
+  address: string;
+  /** clients with the same variant key are sent the same bytes */
+  variant: string;
+  /** newest event id this client has (from its snapshot or replay); older batch entries are skipped */
+  sentUpTo: number;
+  /** while the socket is backed up: what it will be sent when it drains, coalesced */
+  backlog: CoalescedBatch | undefined;
+  /** bytes of the backlog's messages */
+  backlogBytes: number;
+  /** when the socket last drained (or the backlog began) */
+  backedUpSince: number;
+  /** unsent bytes allowed before the client is dropped (its first snapshot is allowed on top) */
+  allowance: number;
+}
+
+export interface SseDropInfo {
+  address: string;
+  unsentBytes: number;
+  limitBytes: number;
 }
 
 export interface SseHubOptions {
+  /** events kept for Last-Event-ID replay */
   bufferSize: number;
   heartbeatMs: number;
-  /** bytes queued in a socket beyond which a client counts as slow */
+  /** how often changes are delivered */
+  flushMs: number;
+  /** unsent bytes beyond which a client counts as backed up and is sent the newest state when it drains */
   highWaterBytes: number;
+  /**
+   * unsent bytes beyond which a client is dropped: checked, before each write, on what its socket
+   * still holds (its initial snapshot is allowed on top) and on what waits for it coalesced
+   */
+  maxUnsentBytes: number;
+  /** a backed-up client whose socket has not drained for this long is dropped */
+  stuckMs: number;
+  /** called once per dropped client */
+  onDrop: (info: SseDropInfo) => void;
 }
 
-const DEFAULTS: SseHubOptions = { bufferSize: 10_000, heartbeatMs: 15_000, highWaterBytes: 256 * 1024 };
+export interface SseAttachOptions {
+  filter: PullFilter;
+  layers: boolean;
+  /** remote address, for the per-address stream cap */
+  address: string;
+  lastEventId: number | undefined;
+  /** the current pulls, filtered, with or without layers as asked */
+  snapshot: () => PullStatus[];
+}
+
+const DEFAULTS: SseHubOptions = {
+  bufferSize: 10_000,
+  heartbeatMs: 15_000,
+  flushMs: 250,
+  highWaterBytes: 256 * 1024,
+  maxUnsentBytes: 4 * 1024 * 1024,
+  stuckMs: 60_000,
+  onDrop: () => {},
+};
+
+interface SharedSnapshot {
+  seq: number;
+  chunk: Buffer;
+}
 
 export class SseHub {
   private readonly clients = new Set<SseClient>();
-  private readonly buffer: EventRing<BufferedEvent>;
+  private readonly perAddress = new Map<string, number>();
+  private readonly buffer: EventRing<HubEntry>;
   // Ids start at the wall clock in ms so they keep increasing across server restarts: a client's
   // Last-Event-ID from before a restart is then never mistaken for a recent one.
   private seq = Date.now();
+  private pending = new CoalescedBatch();
+  private readonly snapshots = new Map<string, SharedSnapshot>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly flusher: NodeJS.Timeout;
   private readonly options: SseHubOptions;
 
   constructor(options: Partial<SseHubOptions> = {}) {
@@ -47,89 +100,191 @@ export class SseHub {
     this.buffer = new EventRing(this.options.bufferSize);
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
+    this.flusher = setInterval(() => this.flush(), this.options.flushMs);
+    this.flusher.unref();
   }
 
   get size(): number {
     return this.clients.size;
   }
 
+  /** Streams open from one remote address. */
+  countFor(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
   publish(event: PullEvent): void {
-    const id = ++this.seq;
-    const entry: BufferedEvent = { id, event };
+    const entry: HubEntry = { id: ++this.seq, event };
     this.buffer.push(entry);
-    for (const c of this.clients) this.deliver(c, entry);
+    // Nobody to deliver to: nothing is collected (a client that arrives gets a fresh snapshot).
+    if (this.clients.size > 0) this.pending.add(entry);
+    else if (this.snapshots.size > 0) this.snapshots.clear();
   }
 
   /**
    * Attaches a response as a client: replays what it missed after `lastEventId` when still
-   * buffered, else sends `snapshot()` as pull.progress events; then live events.
+   * buffered (coalesced), else sends the shared snapshot as pull.progress events; then live events.
    */
-  attach(res: ServerResponse, filter: PullFilter, layers: boolean, lastEventId: number | undefined, snapshot: () => PullStatus[]): void {
-    const client: SseClient = { res, filter, layers, pending: undefined };
+  attach(res: ServerResponse, o: SseAttachOptions): void {
+    const variant = `${o.layers ? 'L' : 'S'}${isEmptyFilter(o.filter) ? '' : JSON.stringify(o.filter)}`;
+    const client: SseClient = {
+      res,
+      filter: o.filter,
+      layers: o.layers,
+      address: o.address,
+      variant,
+      sentUpTo: this.seq,
+      backlog: undefined,
+      backlogBytes: 0,
+      backedUpSince: 0,
+      allowance: this.options.maxUnsentBytes,
+    };
     res.write(': connected\n\n');
     const oldest = this.buffer.oldest()?.id;
-    const canReplay = lastEventId !== undefined && oldest !== undefined && lastEventId >= oldest - 1 && lastEventId <= this.seq;
+    const lastId = o.lastEventId;
+    const canReplay = lastId !== undefined && oldest !== undefined && lastId >= oldest - 1 && lastId <= this.seq;
     if (canReplay) {
-      for (const e of this.buffer) if (e.id > lastEventId) this.deliver(client, e);
+      const missed = new CoalescedBatch();
+      for (const e of this.buffer) if (e.id > lastId) missed.add(e);
+      const chunk = this.chunkFor(client, missed.list(), 0);
+      if (chunk.length > 0) res.write(chunk);
+      client.allowance += chunk.length;
     } else {
-      const now = new Date().toISOString();
-      for (const pull of snapshot()) {
-        const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
-        if (!this.matches(client, event)) continue;
-        res.write(sseMessage(this.seq, JSON.stringify(layers ? event : withoutLayers(event))));
-      }
+      const snap = this.sharedSnapshot(variant, o);
+      client.sentUpTo = snap.seq;
+      if (snap.chunk.length > 0) res.write(snap.chunk);
+      client.allowance += snap.chunk.length;
     }
     this.clients.add(client);
-    res.on('drain', () => this.flushPending(client));
-    res.on('close', () => this.clients.delete(client));
+    this.perAddress.set(o.address, this.countFor(o.address) + 1);
+    res.on('drain', () => this.onDrain(client));
+    res.on('close', () => this.remove(client));
   }
 
   close(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.flusher);
     for (const c of this.clients) c.res.end();
     this.clients.clear();
+    this.perAddress.clear();
   }
 
-  private matches(c: SseClient, event: PullEvent): boolean {
-    return isEmptyFilter(c.filter) || (event.pull !== undefined && matchesFilter(event.pull, c.filter));
+  /** Delivers what changed since the last flush; runs every `flushMs`. */
+  flush(): void {
+    this.snapshots.clear();
+    if (this.pending.size === 0) return;
+    const batch = this.pending.list();
+    this.pending = new CoalescedBatch();
+    const firstId = (batch[0] as HubEntry).id;
+    const chunks = new Map<string, Buffer>();
+    for (const c of [...this.clients]) {
+      if (c.backlog) {
+        this.addToBacklog(c, c.backlog, batch);
+        continue;
+      }
+      // A client that joined during this interval already has what its snapshot held.
+      const since = c.sentUpTo >= firstId ? c.sentUpTo : 0;
+      const key = `${c.variant}|${since}`;
+      let chunk = chunks.get(key);
+      if (chunk === undefined) {
+        chunk = this.chunkFor(c, batch, since);
+        chunks.set(key, chunk);
+      }
+      this.send(c, chunk);
+    }
+    for (const c of this.clients) c.sentUpTo = Math.max(c.sentUpTo, (batch.at(-1) as HubEntry).id);
   }
 
-  private deliver(c: SseClient, e: BufferedEvent): void {
-    if (!this.matches(c, e.event)) return;
-    const text = c.layers ? fullText(e) : summaryText(e);
-    if (c.pending || c.res.writableLength > this.options.highWaterBytes) {
-      // Coalesce: keep only the newest message per pull (per layer for layer events).
-      c.pending ??= new Map();
-      const key = `${e.event.pull?.id ?? ''}/${e.event.layer?.digest ?? ''}`;
-      c.pending.delete(key);
-      c.pending.set(key, text);
+  // ---- internals ----
+
+  private sharedSnapshot(variant: string, o: SseAttachOptions): SharedSnapshot {
+    const cached = this.snapshots.get(variant);
+    // Reused by every client that connects before the next flush (flush() forgets it, as its
+    // clients are then sent only what is newer): a thousand clients connecting at once cost one.
+    if (cached) return cached;
+    const now = new Date().toISOString();
+    const parts: string[] = [];
+    for (const pull of o.snapshot()) {
+      const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
+      parts.push(sseMessage(this.seq, JSON.stringify(o.layers ? event : withoutLayers(event))));
+    }
+    const snap = { seq: this.seq, chunk: Buffer.from(parts.join('')) };
+    this.snapshots.set(variant, snap);
+    return snap;
+  }
+
+  private wants(c: SseClient, e: HubEntry): boolean {
+    if (e.event.layer && !c.layers) return false;
+    return isEmptyFilter(c.filter) || (e.event.pull !== undefined && matchesFilter(e.event.pull, c.filter));
+  }
+
+  private chunkFor(c: SseClient, entries: HubEntry[], since: number): Buffer {
+    const parts: string[] = [];
+    for (const e of entries) if (e.id > since && this.wants(c, e)) parts.push(c.layers ? fullText(e) : summaryText(e));
+    return Buffer.from(parts.join(''));
+  }
+
+  private send(c: SseClient, chunk: Buffer): void {
+    // What is still queued from earlier writes is what counts: one flush's chunk may be large.
+    if (c.res.writableLength > c.allowance) {
+      this.drop(c, c.res.writableLength);
       return;
     }
-    c.res.write(text);
+    if (chunk.length > 0) c.res.write(chunk);
+    if (c.res.writableLength > this.options.highWaterBytes) {
+      c.backlog = new CoalescedBatch();
+      c.backlogBytes = 0;
+      c.backedUpSince = performance.now();
+    }
   }
 
-  private flushPending(c: SseClient): void {
-    const pending = c.pending;
-    if (!pending) return;
-    c.pending = undefined;
-    for (const [key, text] of pending) {
-      if (c.pending) c.pending.set(key, text);
-      else if (c.res.writableLength > this.options.highWaterBytes) c.pending = new Map([[key, text]]);
-      else c.res.write(text);
+  private addToBacklog(c: SseClient, backlog: CoalescedBatch, batch: HubEntry[]): void {
+    for (const e of batch) {
+      if (e.id <= c.sentUpTo || !this.wants(c, e)) continue;
+      const replaced = backlog.add(e);
+      c.backlogBytes += this.textOf(c, e).length - (replaced ? this.textOf(c, replaced).length : 0);
     }
+    if (c.backlogBytes > this.options.maxUnsentBytes) this.drop(c, c.res.writableLength + c.backlogBytes);
+    else if (performance.now() - c.backedUpSince > this.options.stuckMs) this.drop(c, c.res.writableLength + c.backlogBytes);
+  }
+
+  private textOf(c: SseClient, e: HubEntry): string {
+    return c.layers ? fullText(e) : summaryText(e);
+  }
+
+  private onDrain(c: SseClient): void {
+    c.allowance = this.options.maxUnsentBytes;
+    const backlog = c.backlog;
+    if (!backlog || !this.clients.has(c)) return;
+    c.backlog = undefined;
+    this.send(c, this.chunkFor(c, backlog.list(), 0));
+  }
+
+  private drop(c: SseClient, unsentBytes: number): void {
+    if (!this.clients.has(c)) return;
+    this.remove(c);
+    this.options.onDrop({ address: c.address, unsentBytes, limitBytes: this.options.maxUnsentBytes });
+    c.res.destroy();
+  }
+
+  private remove(c: SseClient): void {
+    if (!this.clients.delete(c)) return;
+    const n = this.countFor(c.address) - 1;
+    if (n > 0) this.perAddress.set(c.address, n);
+    else this.perAddress.delete(c.address);
   }
 
   private beat(): void {
-    for (const c of this.clients) if (!c.pending) c.res.write(HEARTBEAT);
+    for (const c of this.clients) if (!c.backlog) c.res.write(HEARTBEAT);
   }
 }
 
-function fullText(e: BufferedEvent): string {
+function fullText(e: HubEntry): string {
   if (e.full === undefined) e.full = sseMessage(e.id, JSON.stringify(e.event));
   return e.full;
 }
 
-function summaryText(e: BufferedEvent): string {
+function summaryText(e: HubEntry): string {
   if (e.summary === undefined) e.summary = sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
   return e.summary;
 }
