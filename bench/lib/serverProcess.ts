@@ -19,8 +19,9 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** Starts `pulltrace server` in its own process and waits until it listens (its "listening" log line, else /proc). */
-export async function startServerProcess(extraArgs: string[]): Promise<ServerProcess> {
+export async function startServerProcess(extraArgs: string[], nodeArgs: string[] = []): Promise<ServerProcess> {
   const args = [
+    ...nodeArgs,
     '--import',
     'tsx',
     RUNNER,
