@@ -8,8 +8,10 @@
 //   npm run bench:ingest -- --nodes 5000 --sse 10 --sse-layers 10 --pulling 0.2
 //   npm run bench:ingest -- --nodes 1000,5000 --sse 0,10 --sse-layers 0,10   # each N without, then with viewers
 //   npm run bench:ingest -- --nodes 5000 --sse 10 --sse-layers 10 --cpu-prof /tmp/prof   # server CPU profile
+// The server measured is the built one (bin/pulltrace, dist/): run `npm run build:server` first,
+// or pass --from-source to run src/ through tsx (whose loader adds memory of its own).
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -53,6 +55,7 @@ interface Options {
   warmupSeconds: number;
   pullingShare: number | undefined;
   cpuProfDir: string | undefined;
+  entry: 'source' | 'built';
 }
 
 function options(): Options {
@@ -65,6 +68,7 @@ function options(): Options {
       'sse-layers': { type: 'string', default: '0' },
       pulling: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'from-source': { type: 'boolean', default: false },
     },
   });
   const integer = (name: string, text: string, min: number) => {
@@ -92,7 +96,21 @@ function options(): Options {
     if (!(pullingShare >= 0 && pullingShare <= 1))
       throw new Error(`--pulling: "${values.pulling}" is not a share from 0 to 1 (example: --pulling 0.2)`);
   }
-  return { nodes, viewers, seconds, warmupSeconds, pullingShare, cpuProfDir: values['cpu-prof'] };
+  const entry = values['from-source'] ? 'source' : 'built';
+  if (entry === 'built') checkBuild();
+  return { nodes, viewers, seconds, warmupSeconds, pullingShare, cpuProfDir: values['cpu-prof'], entry };
+}
+
+/** The built server is what is measured by default: refuse a missing or older-than-source build. */
+function checkBuild(): void {
+  const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const src = fileURLToPath(new URL('../src', import.meta.url));
+  if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build:server` first (or pass --from-source)');
+  const builtAt = statSync(built).mtimeMs;
+  const newer = readdirSync(src, { recursive: true, encoding: 'utf8' }).find(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(`${src}/${f}`).mtimeMs > builtAt,
+  );
+  if (newer) throw new Error(`src/${newer} is newer than dist/: run \`npm run build:server\` first (or pass --from-source)`);
 }
 
 function forkChild(path: string, config: unknown): ChildProcess {
@@ -125,7 +143,7 @@ async function runOnce(n: number, viewers: Viewers, opts: Options): Promise<RunF
     mkdirSync(opts.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
   }
-  const server: ServerProcess = await startServerProcess(SERVER_ARGS, nodeArgs);
+  const server: ServerProcess = await startServerProcess(SERVER_ARGS, nodeArgs, opts.entry);
   console.log(`\nserver pid ${server.pid} on 127.0.0.1:${server.httpPort}`);
   let rssMax = 0;
   const sampleRss = () => {
@@ -236,7 +254,7 @@ function printRun(f: RunFigures): void {
         )}`,
       );
       console.log(
-        `                       worst coverage per 2 s window ${(100 * Math.min(...group.map((x) => x.worstCoverage))).toFixed(1)} % (over ${Math.min(...group.map((x) => x.windows))} windows); order violations ${group.reduce((a, x) => a + x.orderViolations, 0)}; active pulls never announced ${group.reduce((a, x) => a + x.missedPulls, 0)}`,
+        `                       worst coverage per 2 s window ${(100 * Math.min(...group.map((x) => x.worstCoverage))).toFixed(1)} % (over ${Math.min(...group.map((x) => x.windows))} windows); order violations ${group.reduce((a, x) => a + x.orderViolations, 0)}; active pulls never announced ${group.reduce((a, x) => a + x.missedPulls, 0)}; streams ended by the server ${group.reduce((a, x) => a + x.disconnects, 0)}; longest silence ${Math.max(...group.map((x) => x.maxGapMs)).toFixed(0)} ms`,
       );
     }
     if (v.failedToConnect > 0) console.log(`  SSE                  ${v.failedToConnect} viewers could not connect`);

@@ -14,6 +14,10 @@ export interface ViewerFigures {
   orderViolations: number;
   /** active pulls at the end that this viewer never heard of (a lost pull.started) */
   missedPulls: number;
+  /** times the server ended this stream during the measured window */
+  disconnects: number;
+  /** longest time without any data during the measured window (a stalled server shows here) */
+  maxGapMs: number;
 }
 
 interface PullView {
@@ -39,12 +43,23 @@ export class SseViewer {
   readonly figures: ViewerFigures;
 
   constructor(layers: boolean) {
-    this.figures = { layers, messages: 0, bytes: 0, worstCoverage: 1, windows: 0, orderViolations: 0, missedPulls: 0 };
+    this.figures = {
+      layers,
+      messages: 0,
+      bytes: 0,
+      worstCoverage: 1,
+      windows: 0,
+      orderViolations: 0,
+      missedPulls: 0,
+      disconnects: 0,
+      maxGapMs: 0,
+    };
   }
 
   /** Starts counting messages, bytes and coverage (after the warm-up). */
   startMeasuring(): void {
     this.measuring = true;
+    this.lastDataAt = performance.now();
     this.closeWindow(false);
   }
 
@@ -52,8 +67,19 @@ export class SseViewer {
     this.measuring = false;
   }
 
+  onDisconnect(): void {
+    if (this.measuring) this.figures.disconnects++;
+  }
+
+  private lastDataAt = 0;
+
   feed(chunk: string): void {
-    if (this.measuring) this.figures.bytes += Buffer.byteLength(chunk);
+    const now = performance.now();
+    if (this.measuring) {
+      this.figures.bytes += Buffer.byteLength(chunk);
+      if (this.lastDataAt > 0) this.figures.maxGapMs = Math.max(this.figures.maxGapMs, now - this.lastDataAt);
+    }
+    this.lastDataAt = now;
     this.buf += chunk;
     let end = this.buf.indexOf('\n\n');
     let start = 0;

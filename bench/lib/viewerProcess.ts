@@ -29,6 +29,7 @@ async function open(port: number, layers: boolean, viewer: SseViewer): Promise<I
       }
       res.setEncoding('utf8');
       res.on('data', (c: string) => viewer.feed(c));
+      res.on('close', () => viewer.onDisconnect());
       resolve(res);
     });
     req.on('error', reject);
@@ -45,11 +46,7 @@ async function activePullIds(port: number): Promise<string[]> {
       });
       res.on('end', () => {
         const pulls = (JSON.parse(body) as { pulls: Array<{ id: string; status: string; startedAt: string }> }).pulls;
-        // Pulls that started in the last 2 s may not have reached a viewer yet.
-        const cutoff = Date.now() - 2000;
-        resolve(
-          pulls.filter((p) => (p.status === 'pulling' || p.status === 'stalled') && Date.parse(p.startedAt) < cutoff).map((p) => p.id),
-        );
+        resolve(pulls.filter((p) => p.status === 'pulling' || p.status === 'stalled').map((p) => p.id));
       });
     }).on('error', reject);
   });
@@ -85,6 +82,8 @@ async function run(config: ViewerConfig, send: (m: ViewerMessage) => void): Prom
       for (const v of viewers) v.stopMeasuring();
       activePullIds(config.port)
         .catch(() => [] as string[])
+        // Pulls in the list may still be on their way to the viewers: wait a few flushes.
+        .then((ids) => new Promise<string[]>((r) => setTimeout(() => r(ids), 1500)))
         .then((ids) => {
           for (const v of viewers) v.checkAgainst(ids, v.seenEver);
           for (const r of responses) r.destroy();
