@@ -6,6 +6,10 @@ import { tryNormalizeImageRef } from './imageRef.js';
 import { type RunningInformer, startInformer } from './informer.js';
 import { loadKubeConfig } from './kubeConfig.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
+import { slimPod } from './slimPod.js';
+
+/** objects per list page (what kubectl and client-go use) */
+const LIST_PAGE_SIZE = 500;
 
 export interface KubeWatch {
   /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
@@ -119,7 +123,12 @@ class LiveKubeWatch implements KubeWatch {
         startInformer<V1Pod>({
           kc,
           path: `${base}/pods`,
-          list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
+          list: (_continue) =>
+            ns === undefined
+              ? api.listPodForAllNamespaces({ limit: LIST_PAGE_SIZE, _continue })
+              : api.listNamespacedPod({ namespace: ns, limit: LIST_PAGE_SIZE, _continue }),
+          // every pod of the cluster is cached: keep only what correlation reads (slimPod.ts)
+          transform: slimPod,
           logger: log,
           ...informerOptions,
           handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
@@ -127,10 +136,10 @@ class LiveKubeWatch implements KubeWatch {
         startInformer<CoreV1Event>({
           kc,
           path: `${base}/events`,
-          list: () =>
+          list: (_continue) =>
             ns === undefined
-              ? api.listEventForAllNamespaces({ fieldSelector: KUBELET_EVENTS })
-              : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS }),
+              ? api.listEventForAllNamespaces({ fieldSelector: KUBELET_EVENTS, limit: LIST_PAGE_SIZE, _continue })
+              : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS, limit: LIST_PAGE_SIZE, _continue }),
           fieldSelector: KUBELET_EVENTS,
           logger: log,
           ...informerOptions,
