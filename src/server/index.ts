@@ -50,8 +50,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // Once per dropped client: a reader that stopped reading is worth one line, not one per event.
     onDrop: (d) =>
       log.warn(
-        { address: d.address, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
-        'dropped an event stream that stopped reading',
+        { address: d.address, reason: d.reason, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
+        d.reason === 'stuck' ? 'dropped an event stream that stopped reading' : 'dropped an event stream that fell too far behind',
       ),
   });
   const metrics = new PullMetrics({

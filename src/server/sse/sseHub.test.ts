@@ -239,7 +239,13 @@ async function nonReader(port: number): Promise<Socket> {
 
 test('a client that never reads is dropped once its unsent data passes the limit; readers go on', async (t) => {
   const drops: SseDropInfo[] = [];
-  const hub = new SseHub({ flushMs: 3_600_000, highWaterBytes: 16 * 1024, maxUnsentBytes: 1024 * 1024, onDrop: (d) => drops.push(d) });
+  // A high-water mark above the limit: the hub keeps writing, so the unsent bytes grow.
+  const hub = new SseHub({
+    flushMs: 3_600_000,
+    highWaterBytes: 64 * 1024 * 1024,
+    maxUnsentBytes: 1024 * 1024,
+    onDrop: (d) => drops.push(d),
+  });
   const { server, port } = await hubServer(hub);
   const socket = await nonReader(port);
   const reader = await client(port);
@@ -258,6 +264,7 @@ test('a client that never reads is dropped once its unsent data passes the limit
   }
   assert.equal(drops.length, 1, `the non-reader was dropped (after ${i} events)`);
   assert.ok(drops[0]!.unsentBytes > drops[0]!.limitBytes);
+  assert.equal(drops[0]!.reason, 'unsent');
   assert.equal(drops[0]!.address, '127.0.0.1');
   assert.equal(hub.size, 1, 'the gauge counts only the reader');
   assert.equal(hub.countFor('127.0.0.1'), 1);
@@ -266,7 +273,7 @@ test('a client that never reads is dropped once its unsent data passes the limit
   await waitUntil(() => messages(reader.text()).some((m) => m.event.pull?.id === 'last'), 'the reader to go on receiving');
 });
 
-test('a non-reader sent only progress (bounded by coalescing) is dropped once stuck for stuckMs', async (t) => {
+test('a backed-up client is written nothing more, and is dropped once stuck for stuckMs', async (t) => {
   const drops: SseDropInfo[] = [];
   const hub = new SseHub({ flushMs: 20, highWaterBytes: 16 * 1024, stuckMs: 300, onDrop: (d) => drops.push(d) });
   const { server, port } = await hubServer(hub);
@@ -280,6 +287,8 @@ test('a non-reader sent only progress (bounded by coalescing) is dropped once st
     if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
   }
   assert.equal(drops.length, 1);
+  assert.equal(drops[0]!.reason, 'stuck');
+  assert.ok(drops[0]!.unsentBytes < 4 * 1024 * 1024, `${drops[0]!.unsentBytes} bytes were queued: writes stop once backed up`);
   assert.equal(hub.size, 0);
 });
 

@@ -4,12 +4,14 @@
 // Clients that share a variant (layers or not, same filter) share one serialized chunk, written
 // as the same Buffer to each: JSON and memory are paid once per variant, not per client. The
 // snapshot a new client starts from is shared the same way. A client whose socket is backed up
-// is sent the newest state when it drains; one whose unsent data passes `maxUnsentBytes` is
-// dropped, so a client that never reads costs a bounded amount and then nothing.
+// is written nothing more until it drains; then it is sent what it missed, coalesced, from the
+// replay buffer (or a fresh snapshot if the buffer no longer reaches back): a slow client costs
+// no memory of its own. One that does not drain within `stuckMs`, or whose unsent data passes
+// `maxUnsentBytes`, is dropped.
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
-import { CoalescedBatch, type HubEntry, isTransition } from './coalescedBatch.js';
+import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { EventRing } from './eventRing.js';
 import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
 
@@ -18,18 +20,12 @@ interface SseClient {
   filter: PullFilter;
   layers: boolean;
   address: string;
+  snapshot: () => PullStatus[];
   /** clients with the same variant key are sent the same bytes */
   variant: string;
-  /** newest event id this client has (from its snapshot or replay); older batch entries are skipped */
+  /** newest event id this client has (from its snapshot, replay or last write) */
   sentUpTo: number;
-  /** while the socket is backed up: what it will be sent when it drains, coalesced */
-  backlog: CoalescedBatch | undefined;
-  /**
-   * bytes of the transitions in the backlog: its progress is bounded by the state of the pulls
-   * (newest per pull and layer), its transitions only by time
-   */
-  backlogTransitionBytes: number;
-  /** when the socket last drained (or the backlog began) */
+  /** when its socket backed up; 0 while it keeps up */
   backedUpSince: number;
   /** unsent bytes allowed before the client is dropped (its first snapshot is allowed on top) */
   allowance: number;
@@ -37,23 +33,20 @@ interface SseClient {
 
 export interface SseDropInfo {
   address: string;
+  reason: 'unsent' | 'stuck';
   unsentBytes: number;
   limitBytes: number;
 }
 
 export interface SseHubOptions {
-  /** events kept for Last-Event-ID replay */
+  /** events kept for Last-Event-ID replay and for catching up clients that were backed up */
   bufferSize: number;
   heartbeatMs: number;
   /** how often changes are delivered */
   flushMs: number;
-  /** unsent bytes beyond which a client counts as backed up and is sent the newest state when it drains */
+  /** unsent bytes beyond which a client counts as backed up: nothing more is written until it drains */
   highWaterBytes: number;
-  /**
-   * unsent bytes beyond which a client is dropped: checked, before each write, on what its socket
-   * still holds (its initial snapshot is allowed on top), and on the transitions waiting for it
-   * while backed up (the progress waiting is at most the newest state of each pull and layer)
-   */
+  /** unsent bytes beyond which a client is dropped (its initial snapshot is allowed on top) */
   maxUnsentBytes: number;
   /** a backed-up client whose socket has not drained for this long is dropped */
   stuckMs: number;
@@ -77,7 +70,7 @@ const DEFAULTS: SseHubOptions = {
   flushMs: 250,
   highWaterBytes: 256 * 1024,
   maxUnsentBytes: 4 * 1024 * 1024,
-  stuckMs: 60_000,
+  stuckMs: 30_000,
   onDrop: () => {},
 };
 
@@ -95,6 +88,8 @@ export class SseHub {
   private seq = Date.now();
   private pending = new CoalescedBatch();
   private readonly snapshots = new Map<string, SharedSnapshot>();
+  /** entries whose texts were built since the last flush (forgotten then: see flush) */
+  private withText: HubEntry[] = [];
   private readonly heartbeat: NodeJS.Timeout;
   private readonly flusher: NodeJS.Timeout;
   private readonly options: SseHubOptions;
@@ -136,29 +131,18 @@ export class SseHub {
       filter: o.filter,
       layers: o.layers,
       address: o.address,
+      snapshot: o.snapshot,
       variant,
       sentUpTo: this.seq,
-      backlog: undefined,
-      backlogTransitionBytes: 0,
       backedUpSince: 0,
       allowance: this.options.maxUnsentBytes,
     };
     res.write(': connected\n\n');
-    const oldest = this.buffer.oldest()?.id;
-    const lastId = o.lastEventId;
-    const canReplay = lastId !== undefined && oldest !== undefined && lastId >= oldest - 1 && lastId <= this.seq;
-    if (canReplay) {
-      const missed = new CoalescedBatch();
-      for (const e of this.buffer) if (e.id > lastId) missed.add(e);
-      const chunk = this.chunkFor(client, missed.list(), 0);
-      if (chunk.length > 0) res.write(chunk);
-      client.allowance += chunk.length;
-    } else {
-      const snap = this.sharedSnapshot(variant, o);
-      client.sentUpTo = snap.seq;
-      if (snap.chunk.length > 0) res.write(snap.chunk);
-      client.allowance += snap.chunk.length;
-    }
+    const chunk = this.catchUp(client, o.lastEventId);
+    client.allowance += chunk.length;
+    if (chunk.length > 0) res.write(chunk);
+    // A large snapshot not yet taken by the client: nothing more until it drains.
+    if (res.writableLength > this.options.highWaterBytes) client.backedUpSince = performance.now();
     this.clients.add(client);
     this.perAddress.set(o.address, this.countFor(o.address) + 1);
     res.on('drain', () => this.onDrain(client));
@@ -176,16 +160,18 @@ export class SseHub {
   /** Delivers what changed since the last flush; runs every `flushMs`. */
   flush(): void {
     this.snapshots.clear();
-    if (this.pending.size === 0) return;
-    const batch = this.pending.list();
+    const now = performance.now();
+    const batch = this.pending.size > 0 ? this.pending.list() : [];
     this.pending = new CoalescedBatch();
-    const firstId = (batch[0] as HubEntry).id;
+    const firstId = batch[0]?.id ?? Number.POSITIVE_INFINITY;
     const chunks = new Map<string, Buffer>();
     for (const c of [...this.clients]) {
-      if (c.backlog) {
-        this.addToBacklog(c, c.backlog, batch);
+      if (c.backedUpSince > 0) {
+        // Caught up from the replay buffer when it drains; until then it costs nothing.
+        if (now - c.backedUpSince > this.options.stuckMs) this.drop(c, 'stuck');
         continue;
       }
+      if (batch.length === 0) continue;
       // A client that joined during this interval already has what its snapshot held.
       const since = c.sentUpTo >= firstId ? c.sentUpTo : 0;
       const key = `${c.variant}|${since}`;
@@ -194,32 +180,51 @@ export class SseHub {
         chunk = this.chunkFor(c, batch, since);
         chunks.set(key, chunk);
       }
-      this.send(c, chunk);
+      this.send(c, chunk, (batch.at(-1) as HubEntry).id);
     }
-    for (const c of this.clients) c.sentUpTo = Math.max(c.sentUpTo, (batch.at(-1) as HubEntry).id);
-    // Delivered: the replay buffer keeps the event, not its text (at 5,000 reports/s the texts of
-    // 10,000 buffered events are tens of MB). A replay or a backed-up client serializes again.
-    for (const e of batch) {
+    // Delivered: the replay buffer keeps the events, not their texts (at 5,000 reports/s the
+    // texts of 10,000 buffered events are tens of MB). A replay serializes again.
+    for (const e of this.withText) {
       e.full = undefined;
       e.summary = undefined;
     }
+    this.withText = [];
   }
 
   // ---- internals ----
 
-  private sharedSnapshot(variant: string, o: SseAttachOptions): SharedSnapshot {
-    const cached = this.snapshots.get(variant);
+  /**
+   * What a client that has everything up to `after` is sent to be current: what it missed from
+   * the replay buffer, coalesced, or the shared snapshot if the buffer no longer reaches back.
+   * Sets its `sentUpTo`.
+   */
+  private catchUp(c: SseClient, after: number | undefined): Buffer {
+    const oldest = this.buffer.oldest()?.id;
+    const canReplay = after !== undefined && oldest !== undefined && after >= oldest - 1 && after <= this.seq;
+    if (canReplay) {
+      const missed = new CoalescedBatch();
+      for (const e of this.buffer) if (e.id > after) missed.add(e);
+      c.sentUpTo = this.seq;
+      return this.chunkFor(c, missed.list(), 0);
+    }
+    const snap = this.sharedSnapshot(c);
+    c.sentUpTo = snap.seq;
+    return snap.chunk;
+  }
+
+  private sharedSnapshot(c: SseClient): SharedSnapshot {
+    const cached = this.snapshots.get(c.variant);
     // Reused by every client that connects before the next flush (flush() forgets it, as its
     // clients are then sent only what is newer): a thousand clients connecting at once cost one.
     if (cached) return cached;
     const now = new Date().toISOString();
     const parts: string[] = [];
-    for (const pull of o.snapshot()) {
+    for (const pull of c.snapshot()) {
       const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
-      parts.push(sseMessage(this.seq, JSON.stringify(o.layers ? event : withoutLayers(event))));
+      parts.push(sseMessage(this.seq, JSON.stringify(c.layers ? event : withoutLayers(event))));
     }
     const snap = { seq: this.seq, chunk: Buffer.from(parts.join('')) };
-    this.snapshots.set(variant, snap);
+    this.snapshots.set(c.variant, snap);
     return snap;
   }
 
@@ -230,51 +235,43 @@ export class SseHub {
 
   private chunkFor(c: SseClient, entries: HubEntry[], since: number): Buffer {
     const parts: string[] = [];
-    for (const e of entries) if (e.id > since && this.wants(c, e)) parts.push(c.layers ? fullText(e) : summaryText(e));
+    for (const e of entries) if (e.id > since && this.wants(c, e)) parts.push(this.textOf(c, e));
     return Buffer.from(parts.join(''));
   }
 
-  private send(c: SseClient, chunk: Buffer): void {
+  private textOf(c: SseClient, e: HubEntry): string {
+    if (e.full === undefined && e.summary === undefined) this.withText.push(e);
+    if (c.layers) {
+      e.full ??= sseMessage(e.id, JSON.stringify(e.event));
+      return e.full;
+    }
+    e.summary ??= sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
+    return e.summary;
+  }
+
+  private send(c: SseClient, chunk: Buffer, upTo: number): void {
     // What is still queued from earlier writes is what counts: one flush's chunk may be large.
     if (c.res.writableLength > c.allowance) {
-      this.drop(c, c.res.writableLength);
+      this.drop(c, 'unsent');
       return;
     }
     if (chunk.length > 0) c.res.write(chunk);
-    if (c.res.writableLength > this.options.highWaterBytes) {
-      c.backlog = new CoalescedBatch();
-      c.backlogTransitionBytes = 0;
-      c.backedUpSince = performance.now();
-    }
-  }
-
-  private addToBacklog(c: SseClient, backlog: CoalescedBatch, batch: HubEntry[]): void {
-    for (const e of batch) {
-      if (e.id <= c.sentUpTo || !this.wants(c, e)) continue;
-      backlog.add(e);
-      if (isTransition(e.event)) c.backlogTransitionBytes += this.textOf(c, e).length;
-    }
-    const waiting = c.res.writableLength + c.backlogTransitionBytes;
-    if (c.backlogTransitionBytes > this.options.maxUnsentBytes) this.drop(c, waiting);
-    else if (performance.now() - c.backedUpSince > this.options.stuckMs) this.drop(c, waiting);
-  }
-
-  private textOf(c: SseClient, e: HubEntry): string {
-    return c.layers ? fullText(e) : summaryText(e);
+    c.sentUpTo = Math.max(c.sentUpTo, upTo);
+    if (c.res.writableLength > this.options.highWaterBytes) c.backedUpSince = performance.now();
   }
 
   private onDrain(c: SseClient): void {
     c.allowance = this.options.maxUnsentBytes;
-    const backlog = c.backlog;
-    if (!backlog || !this.clients.has(c)) return;
-    c.backlog = undefined;
-    this.send(c, this.chunkFor(c, backlog.list(), 0));
+    if (c.backedUpSince === 0 || !this.clients.has(c)) return;
+    c.backedUpSince = 0;
+    const chunk = this.catchUp(c, c.sentUpTo);
+    this.send(c, chunk, c.sentUpTo);
   }
 
-  private drop(c: SseClient, unsentBytes: number): void {
+  private drop(c: SseClient, reason: SseDropInfo['reason']): void {
     if (!this.clients.has(c)) return;
     this.remove(c);
-    this.options.onDrop({ address: c.address, unsentBytes, limitBytes: this.options.maxUnsentBytes });
+    this.options.onDrop({ address: c.address, reason, unsentBytes: c.res.writableLength, limitBytes: c.allowance });
     c.res.destroy();
   }
 
@@ -286,16 +283,6 @@ export class SseHub {
   }
 
   private beat(): void {
-    for (const c of this.clients) if (!c.backlog) c.res.write(HEARTBEAT);
+    for (const c of this.clients) if (c.backedUpSince === 0) c.res.write(HEARTBEAT);
   }
-}
-
-function fullText(e: HubEntry): string {
-  if (e.full === undefined) e.full = sseMessage(e.id, JSON.stringify(e.event));
-  return e.full;
-}
-
-function summaryText(e: HubEntry): string {
-  if (e.summary === undefined) e.summary = sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
-  return e.summary;
 }
