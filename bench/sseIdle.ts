@@ -4,7 +4,7 @@
 // progress. Prints the server's RSS growth, /healthz worst latency meanwhile, and how many of
 // the idle streams the server dropped (its event-stream gauge).
 //
-//   npm run build:server && npm run bench:sse-idle -- [--sockets 1000] [--seconds 40]
+//   npm run build:server && npm run bench:sse-idle -- [--sockets 1000] [--seconds 40] [--node-args=--max-old-space-size=256]
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -15,13 +15,19 @@ const NODES = 10;
 const LAYERS = 1000;
 const MiB = 2 ** 20;
 
-function options(): { sockets: number; seconds: number } {
-  const { values } = parseArgs({ options: { sockets: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '40' } } });
+function options(): { sockets: number; seconds: number; nodeArgs: string[] } {
+  const { values } = parseArgs({
+    options: {
+      sockets: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '40' },
+      'node-args': { type: 'string', default: '' },
+    },
+  });
   const sockets = Number(values.sockets);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(sockets) || sockets < 1) throw new Error(`--sockets: "${values.sockets}" is not a positive integer`);
   if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`--seconds: "${values.seconds}" is not a positive integer`);
-  return { sockets, seconds };
+  return { sockets, seconds, nodeArgs: values['node-args'].split(' ').filter(Boolean) };
 }
 
 function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string; ms: number }> {
@@ -85,7 +91,7 @@ async function run(): Promise<void> {
       '--log-level',
       'warn',
     ],
-    [],
+    opts.nodeArgs,
     'built',
   );
   const sockets: Socket[] = [];
