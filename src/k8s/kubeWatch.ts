@@ -8,8 +8,9 @@ import { loadKubeConfig } from './kubeConfig.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
 import { slimPod } from './slimPod.js';
 
-/** objects per list page (what kubectl and client-go use) */
-const LIST_PAGE_SIZE = 500;
+/** objects per list page: the client library turns each page into model objects first, so small
+ * pages keep that garbage small (measured: 50,000 pods grew the RSS by 126 MiB at 100, 220 at 500) */
+const LIST_PAGE_SIZE = 100;
 
 export interface KubeWatch {
   /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
