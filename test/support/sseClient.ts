@@ -12,6 +12,8 @@ export interface SseMessage {
 
 export class SseRecorder {
   readonly messages: SseMessage[] = [];
+  /** when each message arrived (performance.now()), for latency figures */
+  readonly arrivals: number[] = [];
   comments = 0;
   status = 0;
   private res?: IncomingMessage;
@@ -68,6 +70,7 @@ export class SseRecorder {
       if (data.length > 0) {
         msg.data = data.join('\n');
         this.messages.push(msg);
+        this.arrivals.push(performance.now());
       }
     }
   }
