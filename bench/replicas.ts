@@ -6,6 +6,7 @@
 //
 //   npm run bench:replicas                          # 500 nodes, 20 s
 //   npm run bench:replicas -- --nodes 2000 --seconds 30
+//   npm run bench:replicas -- --bus none            # the same load on two independent servers (baseline)
 // The servers measured are the built ones (bin/pulltrace, dist/): run `npm run build:server` first.
 // Figures on a loaded machine are noisy; compare runs on the same machine.
 import { parseArgs } from 'node:util';
@@ -16,7 +17,12 @@ import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 
 const { values } = parseArgs({
-  options: { nodes: { type: 'string', default: '500' }, seconds: { type: 'string', default: '20' } },
+  options: {
+    nodes: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '20' },
+    // 'none': the same load on two independent servers, to tell the log's cost from the client's
+    bus: { type: 'string', default: 'nats' },
+  },
 });
 const NODES = Number(values.nodes);
 const SECONDS = Number(values.seconds);
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
     const elapsed = (performance.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
     lags.sort((a, b) => a - b);
-    console.log(`replicas: 2 on NATS JetStream; nodes: ${NODES}; ${SECONDS} s`);
+    console.log(`replicas: 2 ${values.bus === 'none' ? 'independent (no bus)' : 'on NATS JetStream'}; nodes: ${NODES}; ${SECONDS} s`);
     console.log(
       `accepted: ${(accepted / elapsed).toFixed(0)}/s (refused ${refused}); post latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
     );
