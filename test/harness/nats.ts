@@ -16,12 +16,14 @@ export interface NatsHandle {
   close(): Promise<void>;
 }
 
-export async function startNats(): Promise<NatsHandle> {
+/** `options.port`: a port chosen beforehand (e.g. one a server was told to use before NATS existed). */
+export async function startNats(options: { port?: number; jetstream?: boolean } = {}): Promise<NatsHandle> {
   const dir = await makeTempDir('nats');
   let port = 0;
   let proc: ManagedProcess | undefined;
   const launch = async () => {
-    const p = startProcess('nats-server', ['-js', '-sd', join(dir, 'js'), '-a', '127.0.0.1', '-p', String(port), '--http_port', '0'], {
+    const js = options.jetstream === false ? [] : ['-js', '-sd', join(dir, 'js')];
+    const p = startProcess('nats-server', [...js, '-a', '127.0.0.1', '-p', String(port)], {
       name: 'nats-server',
       logFile: join(dir, 'nats.log'),
     });
@@ -31,7 +33,7 @@ export async function startNats(): Promise<NatsHandle> {
         if (!p.running) throw new StopWaiting(`nats-server exited at start; see ${join(dir, 'nats.log')}`);
         const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false, timeout: 1000 });
         try {
-          await (await nc.jetstreamManager()).getAccountInfo();
+          if (options.jetstream !== false) await (await nc.jetstreamManager()).getAccountInfo();
           return true;
         } finally {
           await nc.close();
@@ -42,7 +44,7 @@ export async function startNats(): Promise<NatsHandle> {
   };
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     try {
       await launch();
       lastError = undefined;

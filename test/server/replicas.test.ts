@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
-import { waitFor } from '../harness/index.js';
+import { freePort, waitFor } from '../harness/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
-import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
@@ -191,4 +191,37 @@ test('two clusters on one NATS: each server shows both, every pull carries its c
   assert.match(both[1] ?? '', /^mc-us node-1 127\.0\.0\.1\/us-app:1 /);
   assert.deepEqual(await view(eu.baseUrl, '&cluster=mc-us'), [both[1]]);
   assert.deepEqual(await view(us.baseUrl, '&cluster=mc-eu'), [both[0]]);
+});
+
+test('NATS not there at start: the server serves alone (said once), then joins the log when NATS comes', async (t) => {
+  const cluster = 'c-late-nats';
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  const args = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', url, '--cluster', cluster, '--history-ttl', '1h'];
+  const a = await startPulltrace(args, { timeoutMs: 40_000 });
+  t.after(() => a.stop());
+  assert.ok(a.logs().some((l) => typeof l.msg === 'string' && l.msg.startsWith('NATS unreachable at start')));
+  const ready = await readyz(a.baseUrl);
+  assert.equal(ready.status, 200);
+  assert.match(ready.text, /NATS unreachable/);
+  assert.equal((await postReport(a.baseUrl, report('node-l', 'late', MiB))).status, 200);
+
+  const late = await startNats({ port });
+  t.after(() => late.close());
+  await waitFor(async () => /in sync/.test((await readyz(a.baseUrl)).text), { timeoutMs: 30_000, what: 'A to join the log' });
+  const b = await startPulltrace(args);
+  t.after(() => b.stop());
+  await waitFor(async () => JSON.stringify(await pulls(b.baseUrl, cluster)) === JSON.stringify(await pulls(a.baseUrl, cluster)), {
+    timeoutMs: 15_000,
+    what: 'B to hold the report A accepted before NATS existed',
+  });
+  assert.equal((await pulls(b.baseUrl, cluster)).length, 1);
+});
+
+test('a NATS server without JetStream stops the server at start with the reason', async (t) => {
+  const plain = await startNats({ jetstream: false });
+  t.after(() => plain.close());
+  const r = await runPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', plain.url]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr + r.stdout, /JetStream is not enabled on this NATS server \(start it with -js\)/);
 });

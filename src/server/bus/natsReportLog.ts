@@ -88,7 +88,9 @@ export class NatsReportLog {
     waiting = false;
     if (failedEarly) {
       await log.close();
-      throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${failedEarly.message} (is JetStream enabled: nats-server -js?)`);
+      // NATS answers a JetStream request on a server without JetStream with a bare 503.
+      const why = failedEarly.message === '503' ? 'JetStream is not enabled on this NATS server (start it with -js)' : failedEarly.message;
+      throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${why}`);
     }
     if (first === 'timeout') {
       log.servesAlone = true;
