@@ -96,3 +96,21 @@ test('matching: filters and free text', () => {
     ['b'],
   );
 });
+
+test('matching: --cluster is exact; a pull without a cluster is in "default"', () => {
+  const table = new PullTable();
+  table.put(pull('eu', 'pulling', { cluster: 'eu-1' }));
+  table.put(pull('old', 'pulling'));
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, cluster: 'eu-1' }).map((p) => p.id),
+    ['eu'],
+  );
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, cluster: 'eu' }).map((p) => p.id),
+    [],
+  );
+  assert.deepEqual(
+    table.matching({ ...NO_FILTERS, cluster: 'default' }).map((p) => p.id),
+    ['old'],
+  );
+});

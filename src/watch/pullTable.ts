@@ -70,6 +70,7 @@ export class PullTable {
 /** The server's filter rules (substring, case-insensitive; status exact), applied again on the client. */
 export function matchesFilters(pull: WatchedPull, filters: WatchFilters): boolean {
   if (filters.status && !matchesStatus(pull.status, filters.status)) return false;
+  if (filters.cluster && (pull.cluster ?? 'default') !== filters.cluster) return false;
   if (!contains(pull.nodeName, filters.node)) return false;
   if (!contains(pull.imageRef, filters.image)) return false;
   const pods = Array.isArray(pull.pods) ? pull.pods : [];

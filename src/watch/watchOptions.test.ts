@@ -59,3 +59,9 @@ test('filterQuery carries only set filters', () => {
     'status is filtered on the client',
   );
 });
+
+test('--cluster is parsed and sent to the server', () => {
+  const o = parseWatchArgs(['--cluster', 'eu-1', '--node=w'], {});
+  assert.equal(o.filters.cluster, 'eu-1');
+  assert.equal(filterQuery(o.filters), 'node=w&cluster=eu-1');
+});

@@ -12,6 +12,8 @@ export interface WatchFilters {
   namespace: string;
   pod: string;
   status: string;
+  /** exact cluster name (PULLTRACE_CLUSTER); empty or absent: every cluster */
+  cluster?: string;
 }
 
 export interface WatchOptions {
@@ -41,6 +43,7 @@ export const WATCH_FLAGS: FlagSpec[] = [
   { name: 'image', help: 'only pulls of images whose reference contains this' },
   { name: 'namespace', help: 'only pulls a pod in a namespace containing this waits on' },
   { name: 'pod', help: 'only pulls a pod whose name contains this waits on' },
+  { name: 'cluster', help: "only pulls of this cluster (exact name, as the server's PULLTRACE_CLUSTER)" },
   { name: 'status', help: `only pulls in these statuses, comma-separated: ${WATCH_STATUSES.join(', ')} (active: every unfinished one)` },
   {
     name: 'output',
@@ -49,7 +52,7 @@ export const WATCH_FLAGS: FlagSpec[] = [
   { name: 'until-done', help: 'exit once every matched pull has finished: 0 if all completed, 1 if any failed', boolean: true },
 ];
 
-const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status'] as const;
+const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status', 'cluster'] as const;
 
 /** Parses `watch` flags (`--flag value`, `--flag=value`); `extraFlags` are a wrapping command's own. */
 export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, extraFlags: readonly FlagSpec[] = []): WatchOptions {
@@ -133,7 +136,10 @@ function checkServerUrl(text: string, from: string): void {
  */
 export function filterQuery(filters: WatchFilters): string {
   const params = new URLSearchParams();
-  for (const key of FILTER_KEYS) if (key !== 'status' && filters[key]) params.set(key, filters[key]);
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (key !== 'status' && value) params.set(key, value);
+  }
   return params.toString();
 }
 
