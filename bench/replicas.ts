@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       `accepted: ${(accepted / elapsed).toFixed(0)}/s (refused ${refused}); post latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
     );
     console.log(
-      `lag report→event on the other replica: p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms (${lags.length} matched)`,
+      `lag report→event ${values.bus === 'none' ? '(baseline, no log)' : 'on the other replica'}: p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms (${lags.length} matched)`,
     );
     for (const [i, r] of replicas.entries()) {
       const share = (processCpuSeconds(r.pid) - cpu0[i]!) / elapsed;
