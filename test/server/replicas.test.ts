@@ -9,6 +9,7 @@ import type { PullStatus } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
 import { freePort, waitFor } from '../harness/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
+import { startPostgres } from '../harness/postgres.js';
 import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
@@ -224,4 +225,30 @@ test('a NATS server without JetStream stops the server at start with the reason'
   const r = await runPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', plain.url]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr + r.stdout, /JetStream is not enabled on this NATS server \(start it with -js\)/);
+});
+
+test('replicas on NATS and PostgreSQL: a pull accepted by one is one history row; either replica gone, the other answers', async (t) => {
+  const cluster = 'c-full';
+  const postgres = await startPostgres();
+  t.after(() => postgres.close());
+  const args = ['server', ...TEST_SERVER_FLAGS, '--db', postgres.url, '--bus', nats.url, '--cluster', cluster, '--history-ttl', '1h'];
+  const a = await startPulltrace(args);
+  t.after(() => a.stop());
+  const b = await startPulltrace(args);
+  t.after(() => b.stop());
+  assert.equal((await postReport(a.baseUrl, report('node-h', 'hist', MiB))).status, 200);
+  assert.equal((await postReport(b.baseUrl, report('node-h', 'hist', 4 * MiB, 'completed'))).status, 200);
+  const history = async (baseUrl: string) =>
+    (await getJson<{ pulls: PullStatus[] }>(`${baseUrl}/api/v1/history?cluster=${cluster}`)).body.pulls.map((p) => [p.id, p.status]);
+  const rows = await waitFor(async () => ((await history(a.baseUrl)).length === 1 ? history(a.baseUrl) : undefined), {
+    timeoutMs: 15_000,
+    what: 'the finished pull in the shared history',
+  });
+  assert.deepEqual(rows, [[(await pulls(a.baseUrl, cluster))[0]?.[0], 'completed']], 'one row, under the live id');
+  await a.stop();
+  assert.deepEqual(await history(b.baseUrl), rows, 'B answers alone, the same');
+  assert.deepEqual(
+    (await pulls(b.baseUrl, cluster)).map(([, , status]) => status),
+    ['completed'],
+  );
 });
