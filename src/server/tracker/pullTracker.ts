@@ -74,6 +74,13 @@ interface NodeRecord {
   heard: boolean;
 }
 
+/** kubelet's own figures for a pull, from its `Successfully pulled image … in 3.2s (5.1s including waiting). Image size: …`. */
+export interface KubeletFigures {
+  pullSeconds: number | undefined;
+  imageBytes: number | undefined;
+  withWaitingSeconds: number | undefined;
+}
+
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
 export type PodResolver = (pull: PullRecord) => PodRef[];
 /** Hook that gives the reference the user wrote (kubelet's `Pulling image "…"`), if known. */
@@ -183,15 +190,23 @@ export class PullTracker {
     return true;
   }
 
-  /** Marks an active pull completed (kubelet's `Successfully pulled image`). */
-  completePull(id: string, now: number): boolean {
+  /**
+   * Marks an active pull completed (kubelet's `Successfully pulled image`), with kubelet's own
+   * figures when it gave them: they ride on the one `pull.completed` event.
+   */
+  completePull(id: string, now: number, kubelet?: KubeletFigures): boolean {
     const rec = this.byId.get(id);
     if (!rec || isFinished(rec.status)) return false;
+    if (kubelet) applyKubeletFigures(rec, kubelet);
     this.finish(rec, 'completed', now);
     return true;
   }
 
-  /** Records kubelet's own pull time and image size; returns the updated status of a finished pull. */
+  /**
+   * Records kubelet's own pull time and image size. A change is published like any other
+   * (`pull.progress`, also for a finished pull), so SSE, logs, metrics and history all hear it.
+   * Returns the pull's status, or undefined if unknown.
+   */
   annotateKubelet(
     id: string,
     pullSeconds: number | undefined,
@@ -201,23 +216,21 @@ export class PullTracker {
   ): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
-    // Event text is written by whoever may create Events: keep only numbers a reader can use.
-    if (pullSeconds !== undefined && Number.isFinite(pullSeconds) && pullSeconds >= 0) rec.kubeletPullSeconds = pullSeconds;
-    if (imageBytes !== undefined && Number.isSafeInteger(imageBytes) && imageBytes >= 0) rec.kubeletImageBytes = imageBytes;
-    // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
-    if (rec.kubeletPullSeconds !== undefined && withWaitingSeconds !== undefined && Number.isFinite(withWaitingSeconds)) {
-      rec.waitSeconds = Math.round(Math.max(0, withWaitingSeconds - rec.kubeletPullSeconds) * 1000) / 1000;
-    }
+    if (applyKubeletFigures(rec, { pullSeconds, imageBytes, withWaitingSeconds })) return this.emit('pull.progress', rec, now);
     return pullStatus(rec, now, true);
   }
 
-  /** Replaces the error text of a failed pull (kubelet's message is more useful than the agent's). */
+  /**
+   * Replaces the error text of a failed pull (kubelet's message is more useful than the agent's),
+   * published as `pull.progress` of the failed pull. Returns the new status, or undefined when
+   * nothing changed.
+   */
   refineError(id: string, error: string, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (rec?.status !== 'failed' || rec.error === error) return undefined;
     rec.error = error;
     rec.failureReason = refineFailure(rec.failureReason, error);
-    return pullStatus(rec, now, true);
+    return this.emit('pull.progress', rec, now);
   }
 
   /** Re-evaluates pods for every active pull on a node, emitting progress where they changed. */
@@ -537,11 +550,13 @@ export class PullTracker {
     return false;
   }
 
-  private emit(type: PullEventType, rec: PullRecord, now: number): void {
+  /** The one place a pull's change leaves the tracker; returns the status it published. */
+  private emit(type: PullEventType, rec: PullRecord, now: number): PullStatus {
     const pull = pullStatus(rec, now, true);
     this.lastRate.set(rec, rec.rate.rate(now));
     const event: PullEvent = { schemaVersion: 'v1', timestamp: new Date(now).toISOString(), type, nodeName: rec.nodeName, pull };
     this.bus.publish(event);
+    return pull;
   }
 
   /** One event per layer transition; they share one (read-only) status of the pull, built once. */
@@ -572,6 +587,19 @@ function isSameFinishedAttempt(rec: PullRecord, g: ReportGroup): boolean {
 function canResume(rec: PullRecord, g: ReportGroup): boolean {
   if (!rec.agentLost) return false;
   return g.startedAt === undefined || rec.agentStartedAt === undefined || rec.agentStartedAt === g.startedAt;
+}
+
+/** Keeps the kubelet figures a reader can use; true when the pull changed. */
+function applyKubeletFigures(rec: PullRecord, k: KubeletFigures): boolean {
+  const before = [rec.kubeletPullSeconds, rec.kubeletImageBytes, rec.waitSeconds];
+  // Event text is written by whoever may create Events: keep only numbers a reader can use.
+  if (k.pullSeconds !== undefined && Number.isFinite(k.pullSeconds) && k.pullSeconds >= 0) rec.kubeletPullSeconds = k.pullSeconds;
+  if (k.imageBytes !== undefined && Number.isSafeInteger(k.imageBytes) && k.imageBytes >= 0) rec.kubeletImageBytes = k.imageBytes;
+  // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
+  if (rec.kubeletPullSeconds !== undefined && k.withWaitingSeconds !== undefined && Number.isFinite(k.withWaitingSeconds)) {
+    rec.waitSeconds = Math.round(Math.max(0, k.withWaitingSeconds - rec.kubeletPullSeconds) * 1000) / 1000;
+  }
+  return before[0] !== rec.kubeletPullSeconds || before[1] !== rec.kubeletImageBytes || before[2] !== rec.waitSeconds;
 }
 
 function samePods(a: PodRef[], b: PodRef[]): boolean {
