@@ -11,6 +11,7 @@ import {
 } from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef } from '../../model/index.js';
+import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kubeletDecision.js';
@@ -22,7 +23,6 @@ const MAX_RANKS = 10_000;
 export const CONFIRM_FAILURE_MS = 15_000;
 const MAX_UNCONFIRMED = 1_000;
 
-const isDigestName = (ref: string) => ref === '' || /^sha256:/.test(ref);
 const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
 
 export class KubeCorrelator {
@@ -89,7 +89,7 @@ export class KubeCorrelator {
   }
 
   private podsFor(rec: PullRecord): PodRef[] {
-    if (isDigestName(rec.imageRef)) return [];
+    if (isPlaceholderImageRef(rec.imageRef)) return [];
     return this.kube
       .waitingFor(rec.nodeName, rec.imageRef)
       .map((w) => ({ namespace: w.namespace, podName: w.podName, container: w.container, image: w.image }))
@@ -97,7 +97,7 @@ export class KubeCorrelator {
   }
 
   private nameFor(rec: PullRecord): string | undefined {
-    if (isDigestName(rec.imageRef)) {
+    if (isPlaceholderImageRef(rec.imageRef)) {
       // The original agent's digest-only ingests: the image kubelet last started pulling there.
       const last = this.lastPulling.get(rec.nodeName);
       return last && this.now() - last.at < LAST_PULLING_MS ? last.image : undefined;

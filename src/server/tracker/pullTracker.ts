@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { redactOptional } from '../../common/index.js';
 import type { AgentReport, FailureReason, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
+import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import {
@@ -98,6 +99,8 @@ export class PullTracker {
   private readonly byId = new Map<string, PullRecord>();
   private readonly lastRate = new WeakMap<PullRecord, number>();
   private readonly slowSettings: SlowSettings;
+  /** the original agent's reports, turned into the current shape before anything else */
+  private readonly originalShape = new OriginalReportShape();
   private podResolver: PodResolver = () => [];
   private nameResolver: NameResolver = () => undefined;
 
@@ -120,7 +123,9 @@ export class PullTracker {
    * Applies one node's full snapshot. Throws ReportLimitError or CapacityError before changing
    * anything (dropping the node's own finished pulls to make room is the only exception).
    */
-  applyReport(report: AgentReport, now: number): void {
+  applyReport(received: AgentReport, now: number): void {
+    const adapted = this.originalShape.adapt(received);
+    const report = adapted.report;
     const groups = groupReportPulls(report.pulls);
     const problem = groupLimitProblem(groups);
     if (problem) throw new ReportLimitError(problem);
@@ -145,6 +150,7 @@ export class PullTracker {
       node.silent = false;
     }
     for (const rec of evictable.slice(0, mustEvict)) this.forget(node, rec);
+    adapted.commit();
 
     const seen = new Set<string>();
     for (const g of groups) {
@@ -178,7 +184,10 @@ export class PullTracker {
         }
       }
       for (const rec of node.older.values()) if (this.expired(rec, now)) this.forget(node, rec);
-      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) this.nodes.delete(node.name);
+      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) {
+        this.nodes.delete(node.name);
+        this.originalShape.forget(node.name);
+      }
     }
   }
 
@@ -266,7 +275,7 @@ export class PullTracker {
     const node = this.nodeFor(nodeName);
     const existing = node.pulls.get(imageRef);
     if (existing && !isFinished(existing.status)) return existing;
-    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, ingestGroup: false, layers: [], firstIndex: 0 }, now);
+    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, layers: [], firstIndex: 0 }, now);
   }
 
   get(id: string): PullRecord | undefined {
@@ -440,11 +449,8 @@ export class PullTracker {
       agentStartedAt: g.startedAt,
       manifestDigest: g.manifestDigest,
       totalKnown: g.totalKnown,
-      ingestGroup: g.ingestGroup,
-      explicitStatus: g.status !== undefined,
       layers: new Map(),
       totals: emptyTotals(),
-      retired: emptyTotals(),
       rate: new RateWindow(),
       counter: 0,
       percent: 0,
@@ -472,12 +478,8 @@ export class PullTracker {
   }
 
   private onAbsent(rec: PullRecord, now: number): void {
-    // The original agent's pulls simply vanish when done. A new-shape agent always reports a
-    // final status first, so vanishing mid-pull means it lost track (e.g. it restarted).
-    if (!rec.explicitStatus) {
-      this.finish(rec, 'completed', now);
-      return;
-    }
+    // An agent reports a final status first (the original shape's vanishing pulls were made
+    // explicit by originalReportShape.ts), so vanishing mid-pull means it lost track (e.g. it restarted).
     const t = rec.totals;
     if (rec.totalKnown && t.downloadedBytes >= t.totalBytes) {
       this.finish(rec, 'completed', now);
