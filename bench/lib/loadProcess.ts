@@ -1,16 +1,19 @@
 // The load generator, run as its own process (forked by bench/ingest.ts) so its CPU does not
-// count as the server's. Simulated nodes post full reports every second over a keep-alive pool.
-import http from 'node:http';
+// count as the server's. Simulated nodes post full reports every second, each over its own
+// keep-alive socket as a real agent does, written raw (rawHttpClient.ts) so the generator stays
+// cheap next to the server it measures.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nodeName, SimulatedNode } from './nodeSimulator.js';
 import { percentile } from './percentile.js';
+import { KeepAliveConnection } from './rawHttpClient.js';
 
 export interface LoadConfig {
   port: number;
   nodes: number;
   seconds: number;
   warmupSeconds: number;
-  sockets: number;
+  /** share of nodes with one 8-layer pull going at all times (a rollout); unset: the busy-cluster mix */
+  pullingShare?: number;
 }
 
 export interface LoadResult {
@@ -38,10 +41,13 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 12_000;
 
 export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => void): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: config.sockets });
   const t0 = performance.now();
   const wallStart = Date.now();
-  const nodes = Array.from({ length: config.nodes }, (_, i) => new SimulatedNode(nodeName(i), i + 1, wallStart));
+  const nodes = Array.from(
+    { length: config.nodes },
+    (_, i) => new SimulatedNode(nodeName(i), i + 1, wallStart, { pullingShare: config.pullingShare }),
+  );
+  const connections = Array.from({ length: config.nodes }, () => new KeepAliveConnection(config.port, '/api/v1/report'));
   const inFlight = new Uint8Array(config.nodes);
   // Nodes are staggered evenly over the interval, as independent agents would be.
   const due = Float64Array.from({ length: config.nodes }, (_, i) => t0 + (i * REPORT_INTERVAL_MS) / config.nodes);
@@ -79,24 +85,7 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
       }
       if (outstanding === 0) drained?.();
     };
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port: config.port,
-        method: 'POST',
-        path: '/api/v1/report',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => finish(res.statusCode ?? 0));
-        res.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'response-error'));
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
-    req.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'request-error'));
-    req.end(body);
+    connections[index]!.post(body, REQUEST_TIMEOUT_MS).then(finish);
   };
 
   // Round-robin over nodes in due order: every node has the same period, so the order never changes.
@@ -138,7 +127,7 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
     });
   }
   if (outstanding > 0) failures['unanswered-at-end'] = outstanding;
-  agent.destroy();
+  for (const c of connections) c.close();
 
   const windowSeconds = (windowEnd - windowStart) / 1000;
   const cpu = cpuInWindow ?? { user: 0, system: 0 };

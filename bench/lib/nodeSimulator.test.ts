@@ -49,3 +49,28 @@ for (const [index, name] of [
 ] as const) {
   test(`nodeName(${index}) is ${name}`, () => assert.equal(nodeName(index), name));
 }
+
+test('rollout profile: about the given share of nodes pull one 8-layer image at all times, the rest report none', () => {
+  const start = 0;
+  let pulling = 0;
+  for (let n = 0; n < 500; n++) {
+    const node = new SimulatedNode(nodeName(n), n + 1, start, { pullingShare: 0.2 });
+    const counts = Array.from({ length: 120 }, (_, s) => node.report(start + s * 1000)).map(
+      (r) => r.pulls.filter((p) => p.status === 'pulling').length,
+    );
+    for (const r of [node.report(start + 121_000)]) assert.ok(validate(r), JSON.stringify(validate.errors));
+    if (counts[0] === 0)
+      assert.ok(
+        counts.every((c) => c === 0),
+        'an idle node stays idle',
+      );
+    else {
+      pulling++;
+      assert.ok(
+        counts.every((c) => c === 1),
+        `${node.name} always has exactly one pull going`,
+      );
+    }
+  }
+  assert.ok(pulling > 70 && pulling < 130, `${pulling} of 500 nodes pulling`);
+});

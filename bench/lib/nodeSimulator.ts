@@ -40,6 +40,14 @@ export function nodeName(index: number): string {
   return `node-${String(index).padStart(5, '0')}`;
 }
 
+export interface SimulatedNodeOptions {
+  /**
+   * Rollout profile: this share of nodes (chosen by seed) always has one 8-layer pull going (a new
+   * one starts when one ends), the others report no pulls. Unset: the busy-cluster mix.
+   */
+  pullingShare?: number;
+}
+
 /**
  * One simulated node: 0–3 pulls of 3–8 layers at a time, bytes advancing every report, pulls
  * ending (a few percent as failed) and new ones starting, like a busy cluster node.
@@ -50,12 +58,20 @@ export class SimulatedNode {
   private lastMs: number | undefined;
   private serial = 0;
 
+  private readonly rollout: { pulling: boolean } | undefined;
+
   constructor(
     readonly name: string,
     seed: number,
     startMs: number,
+    options: SimulatedNodeOptions = {},
   ) {
     this.random = seededRandom(seed);
+    if (options.pullingShare !== undefined) {
+      this.rollout = { pulling: this.random() < options.pullingShare };
+      if (this.rollout.pulling) this.pulls.push(this.newPull(startMs, this.random() * 0.7, 8));
+      return;
+    }
     const initial = Math.floor(this.random() * 4);
     // Start part-way through, so the first seconds already look like a running cluster.
     for (let i = 0; i < initial; i++) this.pulls.push(this.newPull(startMs, this.random() * 0.7));
@@ -86,13 +102,16 @@ export class SimulatedNode {
       if (pull.layers.every((l) => l.cached || l.downloadedBytes >= l.totalBytes)) pull.ended = 'completed';
       else if (elapsedSec > 0 && this.random() < 0.002) pull.ended = 'failed';
     }
+    if (this.rollout) {
+      if (this.rollout.pulling && this.pulls.every((p) => p.ended)) this.pulls.push(this.newPull(nowMs, 0, 8));
+      return;
+    }
     // Keep 0–3 pulls: now and then a new one starts.
     if (this.pulls.length < 3 && this.random() < 0.08 * elapsedSec) this.pulls.push(this.newPull(nowMs, 0));
   }
 
-  private newPull(nowMs: number, progress: number): SimPull {
+  private newPull(nowMs: number, progress: number, layerCount = 3 + Math.floor(this.random() * 6)): SimPull {
     const id = `${this.name}/${this.serial++}`;
-    const layerCount = 3 + Math.floor(this.random() * 6);
     const layers = Array.from({ length: layerCount }, (_, i) => {
       const totalBytes = Math.floor((0.5 + this.random() * 60) * MiB);
       const cached = this.random() < 0.2;

@@ -15,15 +15,23 @@ export interface ServerProcess {
 
 // The CLI entry the end-to-end tests run: the server in its own process, exactly as `pulltrace server`.
 const RUNNER = fileURLToPath(new URL('../../test/support/cli.ts', import.meta.url));
+// The built command users run (no TypeScript loader in the process: its memory is the product's).
+const BUILT = fileURLToPath(new URL('../../bin/pulltrace', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Starts `pulltrace server` in its own process and waits until it listens (its "listening" log line, else /proc). */
-export async function startServerProcess(extraArgs: string[]): Promise<ServerProcess> {
+/**
+ * Starts `pulltrace server` in its own process and waits until it listens (its "listening" log
+ * line, else /proc). `entry` 'built' runs bin/pulltrace (dist/, built by `npm run build:server`).
+ */
+export async function startServerProcess(
+  extraArgs: string[],
+  nodeArgs: string[] = [],
+  entry: 'source' | 'built' = 'source',
+): Promise<ServerProcess> {
   const args = [
-    '--import',
-    'tsx',
-    RUNNER,
+    ...nodeArgs,
+    ...(entry === 'built' ? [BUILT] : ['--import', 'tsx', RUNNER]),
     'server',
     '--http-addr',
     '127.0.0.1:0',

@@ -52,6 +52,7 @@ export interface ServerSettings {
   listenBacklog: number;
   maxConnections: number;
   requestTimeoutMs: number;
+  maxSsePerAddress: number;
 }
 
 export interface AgentSettings {
@@ -265,6 +266,16 @@ export const SETTINGS: SettingSpec[] = [
     default: '5',
     scopes: ['server'],
     help: 'most reports per second accepted from one node (burst of twice that); more get 429',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'maxSsePerAddress',
+    env: 'PULLTRACE_MAX_SSE_PER_ADDRESS',
+    flag: 'max-sse-per-address',
+    default: '20',
+    scopes: ['server'],
+    help: 'most concurrent /api/v1/events streams from one remote address; more get 429',
     parse: parsePositiveInt,
     extension: true,
   },

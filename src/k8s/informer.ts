@@ -17,7 +17,13 @@ export interface InformerOptions<T extends KubernetesObject> {
   kc: KubeConfig;
   /** API path, e.g. /api/v1/pods or /api/v1/namespaces/shop/events */
   path: string;
-  list: () => Promise<KubernetesListObject<T>>;
+  /**
+   * one page of the list: called again with the page's `metadata.continue` until there is none,
+   * so a cluster's 150,000 pods never sit in memory as one response
+   */
+  list: (continueToken?: string) => Promise<KubernetesListObject<T>>;
+  /** what is kept of each listed or watched object (the informer caches every one it sees) */
+  transform?: (obj: T) => T;
   fieldSelector?: string;
   logger: Logger;
   handlers: InformerHandlers<T>;
@@ -67,11 +73,19 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
     lastErrorText = '';
   };
 
-  const list = async () => {
-    const result = await withTimeout(options.list(), listTimeoutMs, `list ${options.path}`);
+  const transform = options.transform ?? ((obj: T) => obj);
+  const list = async (): Promise<KubernetesListObject<T>> => {
+    const items: T[] = [];
+    let page: KubernetesListObject<T>;
+    let continueToken: string | undefined;
+    do {
+      page = await withTimeout(options.list(continueToken), listTimeoutMs, `list ${options.path}`);
+      for (const item of page.items) items.push(transform(item));
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
     recovered();
     if (!listedOnce) inFirstList = true;
-    return result;
+    return { ...page, items };
   };
 
   // Stands in for the library's Watch: same call, plus the first-list marker and close backoff.
@@ -99,7 +113,9 @@ export function startInformer<T extends KubernetesObject>(options: InformerOptio
             delivered = true;
             recovered();
           }
-          callback(phase, obj, watchObj);
+          // ERROR and BOOKMARK objects are no T: only object events are transformed
+          const isObject = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+          callback(phase, isObject ? transform(obj as T) : obj, watchObj);
         },
         (err) => {
           if (!err) quickCloses = !delivered && Date.now() - startedAt < QUICK_CLOSE_MS ? quickCloses + 1 : 0;

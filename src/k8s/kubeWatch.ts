@@ -21,6 +21,12 @@ export interface RejectedEvent {
   image: string;
 }
 
+import { slimPod } from './slimPod.js';
+
+/** objects per list page: the client library turns each page into model objects first, so small
+ * pages keep that garbage small (measured: 50,000 pods grew the RSS by 126 MiB at 100, 220 at 500) */
+const LIST_PAGE_SIZE = 100;
+
 export interface KubeWatch {
   /** containers on `nodeName` currently waiting whose image matches `imageRef` (normalized compare,
       tolerant of the port-less repository form; a ref without tag or digest matches any tag) */
@@ -150,7 +156,12 @@ class LiveKubeWatch implements KubeWatch {
       const pods = startInformer<V1Pod>({
         kc,
         path: `${base}/pods`,
-        list: () => (ns === undefined ? api.listPodForAllNamespaces() : api.listNamespacedPod({ namespace: ns })),
+        list: (_continue) =>
+          ns === undefined
+            ? api.listPodForAllNamespaces({ limit: LIST_PAGE_SIZE, _continue })
+            : api.listNamespacedPod({ namespace: ns, limit: LIST_PAGE_SIZE, _continue }),
+        // every pod of the cluster is cached: keep only what correlation and event checks read (slimPod.ts)
+        transform: slimPod,
         logger: log,
         ...informerOptions,
         handlers: { add: (p) => this.podChanged(p), update: (p) => this.podChanged(p), delete: (p) => this.podDeleted(p) },
@@ -160,10 +171,10 @@ class LiveKubeWatch implements KubeWatch {
         startInformer<CoreV1Event>({
           kc,
           path: `${base}/events`,
-          list: () =>
+          list: (_continue) =>
             ns === undefined
-              ? api.listEventForAllNamespaces({ fieldSelector: KUBELET_EVENTS })
-              : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS }),
+              ? api.listEventForAllNamespaces({ fieldSelector: KUBELET_EVENTS, limit: LIST_PAGE_SIZE, _continue })
+              : api.listNamespacedEvent({ namespace: ns, fieldSelector: KUBELET_EVENTS, limit: LIST_PAGE_SIZE, _continue }),
           fieldSelector: KUBELET_EVENTS,
           logger: log,
           ...informerOptions,

@@ -55,7 +55,14 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     maxPullsPerNode: settings.maxPullsPerNode,
     nodeTimeoutMs: settings.nodeTimeoutMs,
   });
-  const hub = new SseHub();
+  const hub = new SseHub({
+    // Once per dropped client: a reader that stopped reading is worth one line, not one per event.
+    onDrop: (d) =>
+      log.warn(
+        { address: d.address, reason: d.reason, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
+        d.reason === 'stuck' ? 'dropped an event stream that stopped reading' : 'dropped an event stream that fell too far behind',
+      ),
+  });
   const metrics = new PullMetrics({
     counts: () => tracker.counts(),
     agentsConnected: () => tracker.agentsConnected(now()),
@@ -114,6 +121,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         listenBacklog: settings.listenBacklog,
       },
       maxSseClients: settings.maxSseClients,
+      maxSsePerAddress: settings.maxSsePerAddress,
       isReady: () => ready,
       now,
     });

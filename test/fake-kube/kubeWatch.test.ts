@@ -369,3 +369,33 @@ test('a hung API server does not hold up startKubeWatch; lists time out and are 
   await podChanges.waitFor(1, 'pod after the API server answers');
   assert.equal(watch.waitingOn('node-a').length, 1);
 });
+
+test('a cluster larger than a list page: every page is read, and waiting pods are found on each', async (t) => {
+  const { api, watch } = await setup(t, {
+    before: (api) => {
+      for (let i = 0; i < 250; i++) {
+        // every fifth pod waits on its image; the rest run
+        const waiting = i % 5 === 0;
+        api.apply(
+          podObject({
+            name: `app-${String(i).padStart(3, '0')}`,
+            namespace: 'big',
+            nodeName: `node-${i % 3}`,
+            containers: [{ name: 'app', image: `registry.example.com/app:${i}`, ...(waiting ? {} : { state: { running: {} } }) }],
+          }),
+        );
+      }
+    },
+  });
+  await api.waitForWatches(1, 'pods');
+  const podLists = api.requests.filter((r) => !r.watch && r.path === '/api/v1/pods');
+  assert.equal(podLists.length, 3, 'three pages of at most 100 pods');
+  assert.ok(podLists.every((r) => r.query.limit === '100'));
+  assert.equal(podLists.filter((r) => r.query.continue).length, 2, 'the later pages follow the continue token');
+  const waiting = ['node-0', 'node-1', 'node-2'].flatMap((n) => watch.waitingOn(n));
+  assert.equal(waiting.length, 50, 'the waiting pods of every page');
+  assert.ok(
+    waiting.some((w) => w.podName === 'app-245'),
+    'including the last page',
+  );
+});

@@ -212,3 +212,30 @@ test('builders make pods the waiting rules read as the kubelet would report them
     'Successfully pulled image "nginx" in 1m21.284s (1m22.5s including waiting). Image size: 1234 bytes.',
   );
 });
+
+test('lists are paged with limit and continue, every page at the first page resourceVersion', async (t) => {
+  const { api, core } = await setup(t);
+  for (const name of ['e', 'a', 'd', 'b', 'c'])
+    api.apply(podObject({ name, nodeName: 'n1', containers: [{ name: 'app', image: 'nginx' }] }));
+  const rv = String(api.resourceVersion);
+  const first = await core.listPodForAllNamespaces({ limit: 2 });
+  assert.deepEqual(
+    first.items.map((p) => p.metadata?.name),
+    ['a', 'b'],
+  );
+  assert.equal(first.metadata?.remainingItemCount, 3);
+  api.apply(podObject({ name: 'f', nodeName: 'n1', containers: [{ name: 'app', image: 'nginx' }] }));
+  const second = await core.listPodForAllNamespaces({ limit: 2, _continue: first.metadata?._continue });
+  assert.deepEqual(
+    second.items.map((p) => p.metadata?.name),
+    ['c', 'd'],
+  );
+  assert.equal(second.metadata?.resourceVersion, rv, 'later pages carry the first page resourceVersion');
+  const third = await core.listPodForAllNamespaces({ limit: 2, _continue: second.metadata?._continue });
+  assert.deepEqual(
+    third.items.map((p) => p.metadata?.name),
+    ['e', 'f'],
+  );
+  assert.equal(third.metadata?._continue, undefined, 'the last page has no continue token');
+  await assert.rejects(core.listPodForAllNamespaces({ limit: 2, _continue: 'garbage' }), /invalid continue token|400/);
+});

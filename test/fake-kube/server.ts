@@ -2,8 +2,10 @@
 // protocol the official client uses (list with metadata.resourceVersion, `?watch=true` chunked
 // JSON lines from a resourceVersion, 410 Expired for compacted versions), with controls to
 // change objects, cut watch connections and expire resource versions.
-// Simplifications: lists ignore `limit`/`continue` and always return the current state; an object
-// modified out of a watch's selector is not sent as DELETED; no bookmarks.
+// Lists are paged with `limit`/`continue` as kube-apiserver does (every page carries the first
+// page's resourceVersion). Simplifications: later pages show the current state, not a snapshot
+// (a watch from that resourceVersion replays what changed meanwhile); an object modified out of a
+// watch's selector is not sent as DELETED; no bookmarks.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -406,21 +408,37 @@ export class FakeKubeApi {
       this.startWatch(res, query, params.resourceVersion ?? '', Number(params.timeoutSeconds ?? 0));
       return;
     }
-    const items = [...this.objects[resource].values()]
-      .filter((o) => this.matches(query, o))
-      .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`))
-      .map((o) => {
-        // list items carry no kind/apiVersion on a real API server
-        const { kind: _k, apiVersion: _a, ...rest } = this.view(query, o);
-        return rest;
-      });
-    const kind = resource === 'pods' ? 'PodList' : 'EventList';
-    this.json(res, 200, {
-      kind,
-      apiVersion: view === 'eventsV1' ? 'events.k8s.io/v1' : 'v1',
-      metadata: { resourceVersion: String(this.rv) },
-      items,
+    const limit = params.limit === undefined ? 0 : Number(params.limit);
+    if (!Number.isInteger(limit) || limit < 0) throw new HttpError(400, 'BadRequest', `invalid limit: ${params.limit}`);
+    const page = params.continue === undefined ? { rv: this.rv, offset: 0 } : parseContinue(params.continue);
+    const all = this.sortedList(query, `${params.fieldSelector ?? ''}|${params.labelSelector ?? ''}`);
+    const end = limit > 0 ? Math.min(all.length, page.offset + limit) : all.length;
+    const items = all.slice(page.offset, end).map((o) => {
+      // list items carry no kind/apiVersion on a real API server
+      const { kind: _k, apiVersion: _a, ...rest } = this.view(query, o);
+      return rest;
     });
+    const metadata: Record<string, unknown> = { resourceVersion: String(page.rv) };
+    if (end < all.length) {
+      metadata.continue = Buffer.from(JSON.stringify({ rv: page.rv, offset: end })).toString('base64url');
+      metadata.remainingItemCount = all.length - end;
+    }
+    const kind = resource === 'pods' ? 'PodList' : 'EventList';
+    this.json(res, 200, { kind, apiVersion: view === 'eventsV1' ? 'events.k8s.io/v1' : 'v1', metadata, items });
+  }
+
+  // A paged list asks for the same sorted list once per page: sorted once per state and query.
+  private listCache: { key: string; items: KubeObject[] } | undefined;
+
+  private sortedList(query: Query, selectors: string): KubeObject[] {
+    const key = `${this.rv}|${query.resource}|${query.view}|${query.namespace ?? ''}|${selectors}`;
+    if (this.listCache?.key === key) return this.listCache.items;
+    const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
+    const items = [...this.objects[query.resource].values()]
+      .filter((o) => this.matches(query, o))
+      .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    this.listCache = { key, items };
+    return items;
   }
 
   private startWatch(res: ServerResponse, query: Query, fromText: string, timeoutSeconds: number): void {
@@ -510,4 +528,15 @@ function parseSelector(text: string, what: 'field' | 'label'): Requirement[] {
 
 function status(code: number, reason: string, message: string): Record<string, unknown> {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+function parseContinue(token: string): { rv: number; offset: number } {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: unknown; offset?: unknown };
+    if (Number.isInteger(t.rv) && Number.isInteger(t.offset) && (t.offset as number) >= 0)
+      return { rv: t.rv as number, offset: t.offset as number };
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'BadRequest', 'invalid continue token');
 }

@@ -6,20 +6,39 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitFor } from '../harness/index.js';
 import { publishedValidator } from '../support/eventSchema.js';
-import { runPulltrace } from '../support/pulltraceProcess.js';
+import { metricValue, runPulltrace } from '../support/pulltraceProcess.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
 
 const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const LAYERS = [{ size: 60 * MB }, { size: 40 * MB }];
+/** Resolves once the server counts `n` open event streams (watch has seeded its table and follows the stream). */
+async function streamsOpen(metricsUrl: string, n: number): Promise<void> {
+  await waitFor(async () => (metricValue(await (await fetch(metricsUrl)).text(), 'pulltrace_sse_clients_active') ?? 0) >= n, {
+    timeoutMs: 30_000,
+    what: 'watch to open its event stream',
+  });
+}
+
 const PULL_LINE = /^\d\d:\d\d:\d\d {2}(\S+) {2}(\S+) {2}(pulling|stalled|unpacking|completed|failed) {2}(\d+\.\d)%/;
 
-/** A node whose pull advances `step` bytes per report and ends as `end` once all is downloaded (or at `failAt`). */
-function feedPull(url: string, node: string, imageRef: string, step: number, end: { failAt?: number; error?: string } = {}) {
+/**
+ * A node whose pull advances `step` bytes per report and ends as `end` once all is downloaded (or at
+ * `failAt`). While `gate` says no, the pull stays at 0 bytes: a test opens it once watch follows the
+ * stream, so watch sees the pull move and end instead of finding it already finished.
+ */
+function feedPull(
+  url: string,
+  node: string,
+  imageRef: string,
+  step: number,
+  end: { failAt?: number; error?: string } = {},
+  gate: () => boolean = () => true,
+) {
   const startedAt = new Date().toISOString();
   let got = 0;
   return reportEvery(url, node, () => {
-    got = Math.min(got + step, 100 * MB);
+    if (gate()) got = Math.min(got + step, 100 * MB);
     if (end.failAt !== undefined && got >= end.failAt) {
       return [
         syntheticPull({ imageRef, startedAt, layers: LAYERS, downloaded: end.failAt, status: 'failed', error: end.error ?? 'failed' }),
@@ -31,12 +50,16 @@ function feedPull(url: string, node: string, imageRef: string, step: number, end
 
 test('--output json: every line is a PullEvent of the published schema, progress never goes back, exit 0 on completion', async (t) => {
   const server = await startServer({ extraArgs: ['--node-report-rate', '100'] });
-  const feed = feedPull(server.url, 'json-node', 'registry.example.com/json/app:1', 20 * MB);
+  let open = false;
+  const feed = feedPull(server.url, 'json-node', 'registry.example.com/json/app:1', 20 * MB, {}, () => open);
   t.after(async () => {
     await feed.stop();
     await server.stop();
   });
-  const result = await runPulltrace(['watch', '--server', server.url, '--image', 'json/app', '--output', 'json', '--until-done']);
+  const run = runPulltrace(['watch', '--server', server.url, '--image', 'json/app', '--output', 'json', '--until-done']);
+  await streamsOpen(server.metricsUrl, 1);
+  open = true;
+  const result = await run;
   assert.equal(result.code, 0, result.stderr);
   const validate = publishedValidator('pull-event-v1.json');
   const events = result.stdout
@@ -59,15 +82,19 @@ test('--output json: every line is a PullEvent of the published schema, progress
 test('plain: one line per change, the failure with its error, the image summary; --until-done exits 1 when one failed', async (t) => {
   const server = await startServer({ extraArgs: ['--node-report-rate', '100'] });
   const image = 'registry.example.com/plain/app:2';
+  let open = false;
   const feeds = [
-    feedPull(server.url, 'plain-ok', image, 25 * MB),
-    feedPull(server.url, 'plain-bad', image, 10 * MB, { failAt: 30 * MB, error: 'unexpected EOF reading layer' }),
+    feedPull(server.url, 'plain-ok', image, 25 * MB, {}, () => open),
+    feedPull(server.url, 'plain-bad', image, 10 * MB, { failAt: 30 * MB, error: 'unexpected EOF reading layer' }, () => open),
   ];
   t.after(async () => {
     await Promise.all(feeds.map((f) => f.stop()));
     await server.stop();
   });
-  const result = await runPulltrace(['watch', '--server', server.url, '--image', 'plain/app', '--until-done']);
+  const run = runPulltrace(['watch', '--server', server.url, '--image', 'plain/app', '--until-done']);
+  await streamsOpen(server.metricsUrl, 1);
+  open = true;
+  const result = await run;
   assert.equal(result.code, 1, result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
   for (const line of lines) assert.ok(PULL_LINE.test(line) || line.startsWith('== '), `unexpected line: ${line}`);

@@ -65,7 +65,7 @@ export function App({ store }: { store: PullStore }) {
         else next.add(id);
         return next;
       });
-      // Layer lists are not on the live stream (layers=0); fetch this pull's once, events keep it current.
+      // Layer lists are not on the live stream (layers=0); fetch this pull's now, the live connection refreshes it.
       if (!expandedRef.current.has(id) && !store.get(id)?.layers)
         fetchPull(id).then(
           (p) => store.put(p),

@@ -33,6 +33,7 @@ export interface AppDeps {
   /** timeouts and caps of the listener; Node's defaults when absent (tests building a bare app) */
   connections?: ConnectionSettings;
   maxSseClients: number;
+  maxSsePerAddress: number;
   isReady: () => boolean;
   now: () => number;
   webRoot?: string;
@@ -83,7 +84,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byAgentOrAddress });
   registerPullRoutes(app, deps.tracker, deps.now);
-  registerEventsRoute(app, { hub: deps.hub, tracker: deps.tracker, maxClients: deps.maxSseClients, now: deps.now });
+  registerEventsRoute(app, {
+    hub: deps.hub,
+    tracker: deps.tracker,
+    maxClients: deps.maxSseClients,
+    maxPerAddress: deps.maxSsePerAddress,
+    now: deps.now,
+  });
   registerHistoryRoute(app, deps.store);
   registerHealthRoutes(app, deps.isReady);
   collecting = false;

@@ -1,11 +1,14 @@
+// The SSE hub over real sockets: coalesced flushes, transitions in order, layer events only for
+// layer viewers, one shared snapshot, Last-Event-ID replay, non-readers dropped, heartbeats.
 import assert from 'node:assert/strict';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import type { PullEvent, PullStatus } from '../../model/index.js';
-import { SseHub } from './sseHub.js';
+import type { PullEvent, PullEventType, PullStatus } from '../../model/index.js';
+import { type SseAttachOptions, type SseDropInfo, SseHub } from './sseHub.js';
 
-function event(pullId: string, seq: number, padding = 0): PullEvent {
+function event(pullId: string, seq: number, type = 'pull.progress', padding = 0, layer?: string): PullEvent {
   const pull = {
     id: pullId,
     nodeName: 'w1',
@@ -13,123 +16,286 @@ function event(pullId: string, seq: number, padding = 0): PullEvent {
     status: 'pulling',
     pods: [],
     downloadedBytes: seq,
+    layers: [{ digest: 'sha256:l1' }],
     note: 'x'.repeat(padding),
   };
   return {
     schemaVersion: 'v1',
     timestamp: new Date().toISOString(),
-    type: 'pull.progress',
+    type: type as PullEventType,
     nodeName: 'w1',
     pull: pull as unknown as PullStatus,
+    ...(layer ? { layer: { digest: layer } as PullEvent['layer'] } : {}),
   };
 }
 
-async function serve(
-  hub: SseHub,
-  lastEventId?: number,
-  snapshot: PullStatus[] = [],
-): Promise<{ server: Server; res: IncomingMessage; text: () => string }> {
-  const server = createServer((_req, res) => {
+type Attach = Partial<Omit<SseAttachOptions, 'snapshot'>> & { snapshot?: () => PullStatus[] };
+
+/** An HTTP server whose every request becomes a hub client with the given options. */
+async function hubServer(hub: SseHub, options: () => Attach = () => ({})): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    hub.attach(res, {}, true, lastEventId, () => snapshot);
+    const o = options();
+    hub.attach(res, {
+      filter: {},
+      layers: true,
+      address: req.socket.remoteAddress ?? '',
+      lastEventId: undefined,
+      ...o,
+      snapshot: o.snapshot ?? (() => []),
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+async function client(port: number): Promise<{ res: IncomingMessage; text: () => string }> {
   let buf = '';
   const res = await new Promise<IncomingMessage>((resolve) => get(`http://127.0.0.1:${port}/`, resolve));
   res.setEncoding('utf8');
   res.on('data', (c: string) => {
     buf += c;
   });
-  await waitUntil(() => buf.includes(': connected'));
-  return { server, res, text: () => buf };
+  await waitUntil(() => buf.includes(': connected'), 'the connected comment');
+  return { res, text: () => buf };
 }
 
-async function waitUntil(cond: () => boolean, ms = 5000): Promise<void> {
+async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting for the SSE stream');
-    await new Promise((r) => setImmediate(r));
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-function dataLines(text: string): Array<{ id: number; event: PullEvent }> {
+function messages(text: string): Array<{ id: number; event: PullEvent }> {
   return text
     .split('\n\n')
     .filter((b) => b.includes('data: '))
     .map((b) => ({ id: Number(/^id: (\d+)/m.exec(b)?.[1]), event: JSON.parse(/^data: (.*)$/m.exec(b)?.[1] as string) as PullEvent }));
 }
 
-test('a slow client gets the latest state of each pull, not the backlog', async (t) => {
-  const hub = new SseHub({ highWaterBytes: 64 * 1024 });
-  const { server, res, text } = await serve(hub);
+const label = (m: { event: PullEvent }) =>
+  `${m.event.type}:${m.event.pull?.id}${m.event.layer ? `/${m.event.layer.digest}` : ''}@${m.event.pull?.downloadedBytes}`;
+
+function setup(t: { after: (fn: () => void) => void }, hub: SseHub, server: Server, ...responses: IncomingMessage[]): void {
   t.after(() => {
-    res.destroy();
+    for (const r of responses) r.destroy();
     hub.close();
     server.close();
   });
-  res.pause();
-  const published = 3000;
-  for (let i = 1; i <= published; i++) hub.publish(event(`p${i % 3}`, i, 8 * 1024));
-  res.resume();
-  await waitUntil(() => {
-    const got = dataLines(text());
-    return ['p0', 'p1', 'p2'].every((p) => got.some((m) => m.event.pull?.id === p && m.event.pull.downloadedBytes > published - 3));
-  }, 15_000);
-  const got = dataLines(text());
-  assert.ok(got.length < published / 2, `received ${got.length} of ${published} messages: coalescing should drop the backlog`);
-  for (const p of ['p0', 'p1', 'p2']) {
-    const last = got.filter((m) => m.event.pull?.id === p).at(-1)!;
-    assert.ok(last.event.pull!.downloadedBytes > published - 3, `${p} ends at its latest state`);
-  }
+}
+
+test('one flush: newest progress per pull once, every transition in order, layer events only with layers', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 }); // flushed by hand below
+  let layers = true;
+  const { server, port } = await hubServer(hub, () => ({ layers }));
+  const full = await client(port);
+  layers = false;
+  const summary = await client(port);
+  setup(t, hub, server, full.res, summary.res);
+
+  hub.publish(event('a', 1, 'pull.started'));
+  for (let i = 2; i <= 50; i++) hub.publish(event('a', i));
+  hub.publish(event('a', 51, 'layer.started', 0, 'sha256:l1'));
+  for (let i = 52; i <= 60; i++) hub.publish(event('a', i, 'layer.progress', 0, 'sha256:l1'));
+  for (let i = 61; i <= 70; i++) hub.publish(event('b', i));
+  hub.publish(event('a', 71, 'pull.stalled'));
+  hub.publish(event('a', 72));
+  hub.publish(event('b', 73, 'pull.completed'));
+  hub.flush();
+
+  await waitUntil(() => messages(summary.text()).length === 4 && messages(full.text()).length === 6, 'both variants of the flush');
+  assert.deepEqual(messages(full.text()).map(label), [
+    'pull.started:a@1',
+    'layer.started:a/sha256:l1@51',
+    'layer.progress:a/sha256:l1@60',
+    'pull.stalled:a@71',
+    'pull.progress:a@72',
+    'pull.completed:b@73',
+  ]);
+  assert.deepEqual(
+    messages(summary.text()).map(label),
+    ['pull.started:a@1', 'pull.stalled:a@71', 'pull.progress:a@72', 'pull.completed:b@73'],
+    'a layers=0 client gets no layer events',
+  );
+  assert.ok(
+    messages(summary.text()).every((m) => m.event.pull?.layers === undefined),
+    'and no layer arrays',
+  );
+  const ids = messages(full.text()).map((m) => m.id);
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'ids ascend',
+  );
 });
 
-test('Last-Event-ID replays only what was missed; an unknown id gets the snapshot', async (t) => {
-  const hub = new SseHub();
-  t.after(() => hub.close());
-  for (let i = 1; i <= 5; i++) hub.publish(event('p', i));
-  const all = await serve(hub);
-  const ids = dataLines(all.text());
-  assert.equal(ids.length, 0, 'a new client without Last-Event-ID and an empty snapshot gets no replay');
-  all.res.destroy();
-  all.server.close();
-
-  // Learn the ids by attaching a replaying client from far back.
-  const fromStart = await serve(hub, 0, [event('snap', 0).pull as PullStatus]);
-  t.after(() => {
-    fromStart.res.destroy();
-    fromStart.server.close();
+test('clients of one variant share one serialized chunk; a new client shares one snapshot', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 });
+  let snapshotCalls = 0;
+  const snapshot = () => {
+    snapshotCalls++;
+    return [event('s', 1).pull as PullStatus];
+  };
+  const { server, port } = await hubServer(hub, () => ({ snapshot }));
+  const clients = await Promise.all(Array.from({ length: 5 }, () => client(port)));
+  setup(t, hub, server, ...clients.map((c) => c.res));
+  assert.equal(snapshotCalls, 1, 'five clients connecting before a flush cost one snapshot');
+  await waitUntil(() => clients.every((c) => messages(c.text()).length === 1), 'the snapshot on every client');
+  let serializations = 0;
+  const counted = event('a', 2);
+  const original = counted.pull as unknown as Record<string, unknown>;
+  Object.defineProperty(original, 'imageRef', {
+    enumerable: true,
+    get: () => {
+      serializations++;
+      return 'img-a';
+    },
   });
-  const snap = dataLines(fromStart.text());
-  assert.deepEqual(
-    snap.map((m) => m.event.pull?.id),
-    ['snap'],
-    'an id older than the buffer gets the snapshot',
-  );
-  hub.publish(event('p', 6));
-  await waitUntil(() => dataLines(fromStart.text()).length === 2);
-  const id6 = dataLines(fromStart.text())[1]!.id;
-  hub.publish(event('p', 7));
-  hub.publish(event('p', 8));
-  const resumed = await serve(hub, id6);
+  hub.publish(counted);
+  hub.flush();
+  await waitUntil(() => clients.every((c) => messages(c.text()).length === 2), 'the flush on every client');
+  assert.equal(serializations, 1, 'one JSON serialization for five clients of one variant');
+  const texts = new Set(clients.map((c) => c.text()));
+  assert.equal(texts.size, 1, 'every client received the same bytes');
+});
+
+test('a client joining between flushes is not sent events older than its snapshot', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 });
+  let state = 0;
+  const { server, port } = await hubServer(hub, () => ({ snapshot: () => [event('a', state).pull as PullStatus] }));
+  const early = await client(port);
+  hub.flush(); // the next client gets a snapshot of its own
+  state = 5;
+  hub.publish(event('a', 5));
+  const late = await client(port);
+  state = 6;
+  hub.publish(event('a', 6, 'pull.stalled'));
+  hub.flush();
+  setup(t, hub, server, early.res, late.res);
+  await waitUntil(() => messages(early.text()).length === 2 && messages(late.text()).length === 2, 'the flush on both clients');
+  // The stall carries a newer state than the pending progress @5, which it supersedes.
+  assert.deepEqual(messages(early.text()).map(label), ['pull.progress:a@0', 'pull.stalled:a@6']);
+  assert.deepEqual(messages(late.text()).map(label), ['pull.progress:a@5', 'pull.stalled:a@6'], 'its snapshot, then only what is newer');
+});
+
+test('Last-Event-ID replays what was missed, coalesced; an unknown id gets the snapshot', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 });
+  let lastEventId: number | undefined;
+  const { server, port } = await hubServer(hub, () => ({ lastEventId, snapshot: () => [event('snap', 0).pull as PullStatus] }));
+  const first = await client(port);
+  setup(t, hub, server, first.res);
+  hub.publish(event('p', 1, 'pull.started'));
+  hub.flush();
+  await waitUntil(() => messages(first.text()).length === 2, 'the started event');
+  const seen = messages(first.text())[1]!.id;
+  hub.publish(event('p', 2));
+  hub.publish(event('p', 3));
+  hub.publish(event('p', 4, 'pull.completed'));
+  hub.publish(event('q', 5));
+  lastEventId = seen;
+  const resumed = await client(port);
+  lastEventId = 1; // long gone from the buffer: a fresh snapshot
+  const fresh = await client(port);
   t.after(() => {
     resumed.res.destroy();
-    resumed.server.close();
+    fresh.res.destroy();
   });
-  await waitUntil(() => dataLines(resumed.text()).length === 2);
-  assert.deepEqual(
-    dataLines(resumed.text()).map((m) => m.event.pull!.downloadedBytes),
-    [7, 8],
-  );
+  await waitUntil(() => messages(resumed.text()).length === 2 && messages(fresh.text()).length === 1, 'replay and snapshot');
+  assert.deepEqual(messages(resumed.text()).map(label), ['pull.completed:p@4', 'pull.progress:q@5']);
+  assert.deepEqual(messages(fresh.text()).map(label), ['pull.progress:snap@0']);
+});
+
+test('a slow reader gets the newest state of each pull when it drains, not the backlog', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000, highWaterBytes: 64 * 1024 });
+  const { server, port } = await hubServer(hub);
+  const c = await client(port);
+  setup(t, hub, server, c.res);
+  c.res.pause();
+  const published = 3000;
+  for (let i = 1; i <= published; i++) {
+    hub.publish(event(`p${i % 3}`, i, 'pull.progress', 8 * 1024));
+    if (i % 3 === 0) hub.flush();
+  }
+  c.res.resume();
+  await waitUntil(() => {
+    const got = messages(c.text());
+    return ['p0', 'p1', 'p2'].every((p) => got.some((m) => m.event.pull?.id === p && m.event.pull.downloadedBytes > published - 3));
+  }, 'the newest state of p0, p1 and p2');
+  const got = messages(c.text());
+  assert.ok(got.length < published / 2, `received ${got.length} of ${published} messages: the backlog should be coalesced`);
+  assert.equal(hub.size, 1, 'a reader that drains is not dropped');
+});
+
+async function nonReader(port: number): Promise<Socket> {
+  // A raw socket that sends its request and then never reads a byte.
+  const socket: Socket = connect(port, '127.0.0.1');
+  await new Promise<void>((r) => socket.once('connect', r));
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.pause();
+  return socket;
+}
+
+test('a client that never reads is dropped once its unsent data passes the limit; readers go on', async (t) => {
+  const drops: SseDropInfo[] = [];
+  // A high-water mark above the limit: the hub keeps writing, so the unsent bytes grow.
+  const hub = new SseHub({
+    flushMs: 3_600_000,
+    highWaterBytes: 64 * 1024 * 1024,
+    maxUnsentBytes: 1024 * 1024,
+    onDrop: (d) => drops.push(d),
+  });
+  const { server, port } = await hubServer(hub);
+  const socket = await nonReader(port);
+  const reader = await client(port);
+  setup(t, hub, server, reader.res);
+  t.after(() => socket.destroy());
+  await waitUntil(() => hub.size === 2, 'both clients attached');
+  // Transitions are never coalesced, so a non-reader's unsent data only grows. The kernel's
+  // socket buffers take a few MiB first; keep publishing until the hub gives up on it.
+  let i = 0;
+  while (drops.length === 0 && i < 100_000) {
+    hub.publish(event(`p${i}`, ++i, 'pull.started', 4 * 1024));
+    if (i % 10 === 0) {
+      hub.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  assert.equal(drops.length, 1, `the non-reader was dropped (after ${i} events)`);
+  assert.ok(drops[0]!.unsentBytes > drops[0]!.limitBytes);
+  assert.equal(drops[0]!.reason, 'unsent');
+  assert.equal(drops[0]!.address, '127.0.0.1');
+  assert.equal(hub.size, 1, 'the gauge counts only the reader');
+  assert.equal(hub.countFor('127.0.0.1'), 1);
+  hub.publish(event('last', 1, 'pull.started'));
+  hub.flush();
+  await waitUntil(() => messages(reader.text()).some((m) => m.event.pull?.id === 'last'), 'the reader to go on receiving');
+});
+
+test('a backed-up client is written nothing more, and is dropped once stuck for stuckMs', async (t) => {
+  const drops: SseDropInfo[] = [];
+  const hub = new SseHub({ flushMs: 20, highWaterBytes: 16 * 1024, stuckMs: 300, onDrop: (d) => drops.push(d) });
+  const { server, port } = await hubServer(hub);
+  const socket = await nonReader(port);
+  setup(t, hub, server);
+  t.after(() => socket.destroy());
+  await waitUntil(() => hub.size === 1, 'the client attached');
+  let i = 0;
+  while (drops.length === 0 && i < 1_000_000) {
+    hub.publish(event(`p${i % 20}`, ++i, 'pull.progress', 16 * 1024));
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  assert.equal(drops.length, 1);
+  assert.equal(drops[0]!.reason, 'stuck');
+  assert.ok(drops[0]!.unsentBytes < 4 * 1024 * 1024, `${drops[0]!.unsentBytes} bytes were queued: writes stop once backed up`);
+  assert.equal(hub.size, 0);
 });
 
 test('heartbeat comments keep idle streams open', async (t) => {
   const hub = new SseHub({ heartbeatMs: 50 });
-  const { server, res, text } = await serve(hub);
-  t.after(() => {
-    res.destroy();
-    hub.close();
-    server.close();
-  });
-  await waitUntil(() => text().includes(': heartbeat'));
+  const { server, port } = await hubServer(hub);
+  const c = await client(port);
+  setup(t, hub, server, c.res);
+  await waitUntil(() => c.text().includes(': heartbeat'), 'a heartbeat');
 });

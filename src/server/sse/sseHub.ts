@@ -1,45 +1,97 @@
-// Fan-out of PullEvents to SSE clients. Each event is serialized once (twice at most: with and
-// without layers) and the same string is written to every client. A client whose socket is
-// backed up gets the latest state of each pull when it drains, never an unbounded backlog.
+// Fan-out of PullEvents to SSE clients, coalesced. Events are collected between flushes (every
+// `flushMs`); at each flush every client is sent, as one write, the newest state of each pull
+// (and layer) that changed and every lifecycle transition, in order (see coalescedBatch.ts).
+// Clients that share a variant (layers or not, same filter) share one serialized chunk, written
+// as the same Buffer to each: JSON and memory are paid once per variant, not per client. The
+// snapshot a new client starts from is shared the same way. A client whose socket is backed up
+// is written nothing more until it drains; then it is sent what it missed, coalesced, from the
+// replay buffer (or a fresh snapshot if the buffer no longer reaches back): a slow client costs
+// no memory of its own. One that does not drain within `stuckMs`, or whose unsent data passes
+// `maxUnsentBytes`, is dropped.
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
+import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { EventRing } from './eventRing.js';
 import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
-
-interface BufferedEvent {
-  id: number;
-  event: PullEvent;
-  // Serialized lazily, once, by the first client that needs each form: with no clients connected
-  // (or none asking for layers) the cost of JSON is never paid.
-  full?: string;
-  summary?: string;
-}
 
 interface SseClient {
   res: ServerResponse;
   filter: PullFilter;
   layers: boolean;
-  /** latest pending message per pull (and layer) while the socket is backed up */
-  pending: Map<string, string> | undefined;
+  address: string;
+  snapshot: () => PullStatus[];
+  /** clients with the same variant key are sent the same bytes */
+  variant: string;
+  /** newest event id this client has (from its snapshot, replay or last write) */
+  sentUpTo: number;
+  /** when its socket backed up; 0 while it keeps up */
+  backedUpSince: number;
+  /** unsent bytes allowed before the client is dropped (its first snapshot is allowed on top) */
+  allowance: number;
+}
+
+export interface SseDropInfo {
+  address: string;
+  reason: 'unsent' | 'stuck';
+  unsentBytes: number;
+  limitBytes: number;
 }
 
 export interface SseHubOptions {
+  /** events kept for Last-Event-ID replay and for catching up clients that were backed up */
   bufferSize: number;
   heartbeatMs: number;
-  /** bytes queued in a socket beyond which a client counts as slow */
+  /** how often changes are delivered */
+  flushMs: number;
+  /** unsent bytes beyond which a client counts as backed up: nothing more is written until it drains */
   highWaterBytes: number;
+  /** unsent bytes beyond which a client is dropped (its initial snapshot is allowed on top) */
+  maxUnsentBytes: number;
+  /** a backed-up client whose socket has not drained for this long is dropped */
+  stuckMs: number;
+  /** called once per dropped client */
+  onDrop: (info: SseDropInfo) => void;
 }
 
-const DEFAULTS: SseHubOptions = { bufferSize: 10_000, heartbeatMs: 15_000, highWaterBytes: 256 * 1024 };
+export interface SseAttachOptions {
+  filter: PullFilter;
+  layers: boolean;
+  /** remote address, for the per-address stream cap */
+  address: string;
+  lastEventId: number | undefined;
+  /** the current pulls, filtered, with or without layers as asked */
+  snapshot: () => PullStatus[];
+}
+
+const DEFAULTS: SseHubOptions = {
+  bufferSize: 10_000,
+  heartbeatMs: 15_000,
+  flushMs: 250,
+  highWaterBytes: 256 * 1024,
+  maxUnsentBytes: 4 * 1024 * 1024,
+  stuckMs: 30_000,
+  onDrop: () => {},
+};
+
+interface SharedSnapshot {
+  seq: number;
+  chunk: Buffer;
+}
 
 export class SseHub {
   private readonly clients = new Set<SseClient>();
-  private readonly buffer: EventRing<BufferedEvent>;
+  private readonly perAddress = new Map<string, number>();
+  private readonly buffer: EventRing<HubEntry>;
   // Ids start at the wall clock in ms so they keep increasing across server restarts: a client's
   // Last-Event-ID from before a restart is then never mistaken for a recent one.
   private seq = Date.now();
+  private pending = new CoalescedBatch();
+  private readonly snapshots = new Map<string, SharedSnapshot>();
+  /** entries whose texts were built since the last flush (forgotten then: see flush) */
+  private withText: HubEntry[] = [];
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly flusher: NodeJS.Timeout;
   private readonly options: SseHubOptions;
 
   constructor(options: Partial<SseHubOptions> = {}) {
@@ -47,89 +99,190 @@ export class SseHub {
     this.buffer = new EventRing(this.options.bufferSize);
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
+    this.flusher = setInterval(() => this.flush(), this.options.flushMs);
+    this.flusher.unref();
   }
 
   get size(): number {
     return this.clients.size;
   }
 
+  /** Streams open from one remote address. */
+  countFor(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
   publish(event: PullEvent): void {
-    const id = ++this.seq;
-    const entry: BufferedEvent = { id, event };
+    const entry: HubEntry = { id: ++this.seq, event };
     this.buffer.push(entry);
-    for (const c of this.clients) this.deliver(c, entry);
+    // Nobody to deliver to: nothing is collected (a client that arrives gets a fresh snapshot).
+    if (this.clients.size > 0) this.pending.add(entry);
+    else if (this.snapshots.size > 0) this.snapshots.clear();
   }
 
   /**
    * Attaches a response as a client: replays what it missed after `lastEventId` when still
-   * buffered, else sends `snapshot()` as pull.progress events; then live events.
+   * buffered (coalesced), else sends the shared snapshot as pull.progress events; then live events.
    */
-  attach(res: ServerResponse, filter: PullFilter, layers: boolean, lastEventId: number | undefined, snapshot: () => PullStatus[]): void {
-    const client: SseClient = { res, filter, layers, pending: undefined };
+  attach(res: ServerResponse, o: SseAttachOptions): void {
+    const variant = `${o.layers ? 'L' : 'S'}${isEmptyFilter(o.filter) ? '' : JSON.stringify(o.filter)}`;
+    const client: SseClient = {
+      res,
+      filter: o.filter,
+      layers: o.layers,
+      address: o.address,
+      snapshot: o.snapshot,
+      variant,
+      sentUpTo: this.seq,
+      backedUpSince: 0,
+      allowance: this.options.maxUnsentBytes,
+    };
     res.write(': connected\n\n');
-    const oldest = this.buffer.oldest()?.id;
-    const canReplay = lastEventId !== undefined && oldest !== undefined && lastEventId >= oldest - 1 && lastEventId <= this.seq;
-    if (canReplay) {
-      for (const e of this.buffer) if (e.id > lastEventId) this.deliver(client, e);
-    } else {
-      const now = new Date().toISOString();
-      for (const pull of snapshot()) {
-        const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
-        if (!this.matches(client, event)) continue;
-        res.write(sseMessage(this.seq, JSON.stringify(layers ? event : withoutLayers(event))));
-      }
-    }
+    const chunk = this.catchUp(client, o.lastEventId);
+    client.allowance += chunk.length;
+    if (chunk.length > 0) res.write(chunk);
+    // A large snapshot not yet taken by the client: nothing more until it drains.
+    if (res.writableLength > this.options.highWaterBytes) client.backedUpSince = performance.now();
     this.clients.add(client);
-    res.on('drain', () => this.flushPending(client));
-    res.on('close', () => this.clients.delete(client));
+    this.perAddress.set(o.address, this.countFor(o.address) + 1);
+    res.on('drain', () => this.onDrain(client));
+    res.on('close', () => this.remove(client));
   }
 
   close(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.flusher);
     for (const c of this.clients) c.res.end();
     this.clients.clear();
+    this.perAddress.clear();
   }
 
-  private matches(c: SseClient, event: PullEvent): boolean {
-    return isEmptyFilter(c.filter) || (event.pull !== undefined && matchesFilter(event.pull, c.filter));
+  /** Delivers what changed since the last flush; runs every `flushMs`. */
+  flush(): void {
+    this.snapshots.clear();
+    const now = performance.now();
+    const batch = this.pending.size > 0 ? this.pending.list() : [];
+    this.pending = new CoalescedBatch();
+    const firstId = batch[0]?.id ?? Number.POSITIVE_INFINITY;
+    const chunks = new Map<string, Buffer>();
+    for (const c of [...this.clients]) {
+      if (c.backedUpSince > 0) {
+        // Caught up from the replay buffer when it drains; until then it costs nothing.
+        if (now - c.backedUpSince > this.options.stuckMs) this.drop(c, 'stuck');
+        continue;
+      }
+      if (batch.length === 0) continue;
+      // A client that joined during this interval already has what its snapshot held.
+      const since = c.sentUpTo >= firstId ? c.sentUpTo : 0;
+      const key = `${c.variant}|${since}`;
+      let chunk = chunks.get(key);
+      if (chunk === undefined) {
+        chunk = this.chunkFor(c, batch, since);
+        chunks.set(key, chunk);
+      }
+      this.send(c, chunk, (batch.at(-1) as HubEntry).id);
+    }
+    // Delivered: the replay buffer keeps the events, not their texts (at 5,000 reports/s the
+    // texts of 10,000 buffered events are tens of MB). A replay serializes again.
+    for (const e of this.withText) {
+      e.full = undefined;
+      e.summary = undefined;
+    }
+    this.withText = [];
   }
 
-  private deliver(c: SseClient, e: BufferedEvent): void {
-    if (!this.matches(c, e.event)) return;
-    const text = c.layers ? fullText(e) : summaryText(e);
-    if (c.pending || c.res.writableLength > this.options.highWaterBytes) {
-      // Coalesce: keep only the newest message per pull (per layer for layer events).
-      c.pending ??= new Map();
-      const key = `${e.event.pull?.id ?? ''}/${e.event.layer?.digest ?? ''}`;
-      c.pending.delete(key);
-      c.pending.set(key, text);
+  // ---- internals ----
+
+  /**
+   * What a client that has everything up to `after` is sent to be current: what it missed from
+   * the replay buffer, coalesced, or the shared snapshot if the buffer no longer reaches back.
+   * Sets its `sentUpTo`.
+   */
+  private catchUp(c: SseClient, after: number | undefined): Buffer {
+    const oldest = this.buffer.oldest()?.id;
+    const canReplay = after !== undefined && oldest !== undefined && after >= oldest - 1 && after <= this.seq;
+    if (canReplay) {
+      const missed = new CoalescedBatch();
+      for (const e of this.buffer) if (e.id > after) missed.add(e);
+      c.sentUpTo = this.seq;
+      return this.chunkFor(c, missed.list(), 0);
+    }
+    const snap = this.sharedSnapshot(c);
+    c.sentUpTo = snap.seq;
+    return snap.chunk;
+  }
+
+  private sharedSnapshot(c: SseClient): SharedSnapshot {
+    const cached = this.snapshots.get(c.variant);
+    // Reused by every client that connects before the next flush (flush() forgets it, as its
+    // clients are then sent only what is newer): a thousand clients connecting at once cost one.
+    if (cached) return cached;
+    const now = new Date().toISOString();
+    const parts: string[] = [];
+    for (const pull of c.snapshot()) {
+      const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
+      parts.push(sseMessage(this.seq, JSON.stringify(c.layers ? event : withoutLayers(event))));
+    }
+    const snap = { seq: this.seq, chunk: Buffer.from(parts.join('')) };
+    this.snapshots.set(c.variant, snap);
+    return snap;
+  }
+
+  private wants(c: SseClient, e: HubEntry): boolean {
+    if (e.event.layer && !c.layers) return false;
+    return isEmptyFilter(c.filter) || (e.event.pull !== undefined && matchesFilter(e.event.pull, c.filter));
+  }
+
+  private chunkFor(c: SseClient, entries: HubEntry[], since: number): Buffer {
+    const parts: string[] = [];
+    for (const e of entries) if (e.id > since && this.wants(c, e)) parts.push(this.textOf(c, e));
+    return Buffer.from(parts.join(''));
+  }
+
+  private textOf(c: SseClient, e: HubEntry): string {
+    if (e.full === undefined && e.summary === undefined) this.withText.push(e);
+    if (c.layers) {
+      e.full ??= sseMessage(e.id, JSON.stringify(e.event));
+      return e.full;
+    }
+    e.summary ??= sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
+    return e.summary;
+  }
+
+  private send(c: SseClient, chunk: Buffer, upTo: number): void {
+    // What is still queued from earlier writes is what counts: one flush's chunk may be large.
+    if (c.res.writableLength > c.allowance) {
+      this.drop(c, 'unsent');
       return;
     }
-    c.res.write(text);
+    if (chunk.length > 0) c.res.write(chunk);
+    c.sentUpTo = Math.max(c.sentUpTo, upTo);
+    if (c.res.writableLength > this.options.highWaterBytes) c.backedUpSince = performance.now();
   }
 
-  private flushPending(c: SseClient): void {
-    const pending = c.pending;
-    if (!pending) return;
-    c.pending = undefined;
-    for (const [key, text] of pending) {
-      if (c.pending) c.pending.set(key, text);
-      else if (c.res.writableLength > this.options.highWaterBytes) c.pending = new Map([[key, text]]);
-      else c.res.write(text);
-    }
+  private onDrain(c: SseClient): void {
+    c.allowance = this.options.maxUnsentBytes;
+    if (c.backedUpSince === 0 || !this.clients.has(c)) return;
+    c.backedUpSince = 0;
+    const chunk = this.catchUp(c, c.sentUpTo);
+    this.send(c, chunk, c.sentUpTo);
+  }
+
+  private drop(c: SseClient, reason: SseDropInfo['reason']): void {
+    if (!this.clients.has(c)) return;
+    this.remove(c);
+    this.options.onDrop({ address: c.address, reason, unsentBytes: c.res.writableLength, limitBytes: c.allowance });
+    c.res.destroy();
+  }
+
+  private remove(c: SseClient): void {
+    if (!this.clients.delete(c)) return;
+    const n = this.countFor(c.address) - 1;
+    if (n > 0) this.perAddress.set(c.address, n);
+    else this.perAddress.delete(c.address);
   }
 
   private beat(): void {
-    for (const c of this.clients) if (!c.pending) c.res.write(HEARTBEAT);
+    for (const c of this.clients) if (c.backedUpSince === 0) c.res.write(HEARTBEAT);
   }
-}
-
-function fullText(e: BufferedEvent): string {
-  if (e.full === undefined) e.full = sseMessage(e.id, JSON.stringify(e.event));
-  return e.full;
-}
-
-function summaryText(e: BufferedEvent): string {
-  if (e.summary === undefined) e.summary = sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
-  return e.summary;
 }

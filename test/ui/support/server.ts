@@ -6,6 +6,8 @@ import { startPulltrace } from '../../support/pulltraceProcess.js';
 export interface TestServer {
   url: string;
   httpPort: number;
+  /** the Prometheus endpoint of the same process */
+  metricsUrl: string;
   /** everything the process printed, for failure messages */
   output(): string;
   /** resolves once a JSON log line with this `msg` (and `component`, if given) has been printed */
@@ -43,6 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   return {
     url: server.baseUrl,
     httpPort: Number(new URL(server.baseUrl).port),
+    metricsUrl: server.metricsUrl,
     output,
     waitForLog: async (msg, component, timeoutMs = 15_000) => {
       await waitFor(() => server.logs().some((l) => l.msg === msg && (component === undefined || l.component === component)), {

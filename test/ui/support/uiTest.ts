@@ -20,7 +20,11 @@ export async function startUi(
   name: string,
   options: { server?: ServerOptions; browser?: BrowserOptions } = {},
 ): Promise<Ui> {
-  const server = await startServer({ ...options.server, extraArgs: ['--node-report-rate', '1000', ...(options.server?.extraArgs ?? [])] });
+  // The synthetic nodes of a UI test all report from this one address: lift the per-address node cap.
+  const server = await startServer({
+    ...options.server,
+    extraArgs: ['--node-report-rate', '1000', '--max-nodes-per-address', '100000', ...(options.server?.extraArgs ?? [])],
+  });
   let browser: TestBrowser;
   try {
     browser = await openBrowser(options.browser);

@@ -10,10 +10,15 @@ export interface LiveConnection {
 
 const RETRY_MS = 2000;
 const RESYNC_MS = 60_000;
+/** how often the layer lists of expanded, unfinished pulls are refetched */
+const LAYERS_REFRESH_MS = 1000;
+/** at most this many expanded pulls are refreshed per round (the rest keep their last list) */
+const LAYERS_REFRESH_MAX = 20;
 
 /**
- * Keeps the store in step with the server: SSE for live events (summaries only; layer lists
- * are fetched per expanded pull and then kept current by layer events). EventSource resumes
+ * Keeps the store in step with the server: SSE for live events (summaries only: a `layers=0`
+ * stream carries no layer events; layer lists are fetched per expanded pull and refetched each
+ * second while that pull is unfinished). EventSource resumes
  * with Last-Event-ID by itself; on every (re)open we also refetch the whole list and replace
  * the state before saying "live", so rows that were "pulling" before a drop never pass as live.
  */
@@ -57,6 +62,20 @@ export function connectLive(
   const periodic = setInterval(() => {
     if (source?.readyState === EventSource.OPEN) resync(false);
   }, RESYNC_MS);
+  let layersInFlight = 0;
+  const layersRefresh = setInterval(() => {
+    if (layersInFlight > 0 || source?.readyState !== EventSource.OPEN) return;
+    let n = 0;
+    for (const id of expandedIds()) {
+      const pull = store.get(id);
+      if (!pull?.layers || pull.status === 'completed' || pull.status === 'failed') continue;
+      if (++n > LAYERS_REFRESH_MAX) break;
+      layersInFlight++;
+      fetchPull(id)
+        .then((p) => store.put(p), ignore)
+        .finally(() => layersInFlight--);
+    }
+  }, LAYERS_REFRESH_MS);
 
   const open = () => {
     const opened = new EventSource('api/v1/events?layers=0');
@@ -95,6 +114,7 @@ export function connectLive(
       closed = true;
       clearTimeout(retry);
       clearInterval(periodic);
+      clearInterval(layersRefresh);
       inFlight?.abort();
       source?.close();
     },

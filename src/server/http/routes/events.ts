@@ -13,6 +13,8 @@ export interface EventsRouteDeps {
   hub: SseHub;
   tracker: PullTracker;
   maxClients: number;
+  /** most streams from one remote address (PULLTRACE_MAX_SSE_PER_ADDRESS) */
+  maxPerAddress: number;
   now: () => number;
 }
 
@@ -28,6 +30,16 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
         'retry-after': '10',
       });
     }
+    // Keyed on the connection, not on anything the client says: one client cannot take every slot.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (deps.hub.countFor(address) >= deps.maxPerAddress) {
+      throw new ApiError(
+        429,
+        'too_many_streams',
+        `at most ${deps.maxPerAddress} event streams per client address (PULLTRACE_MAX_SSE_PER_ADDRESS); close one first`,
+        { 'retry-after': '10' },
+      );
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -38,6 +50,6 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
       'x-accel-buffering': 'no',
     });
     res.socket?.setNoDelay(true);
-    deps.hub.attach(res, filter, layers, lastEventId, () => deps.tracker.list(filter, deps.now(), layers));
+    deps.hub.attach(res, { filter, layers, address, lastEventId, snapshot: () => deps.tracker.list(filter, deps.now(), layers) });
   });
 }
