@@ -17,6 +17,7 @@ export interface ApiAppOptions {
   nodeReportRate?: number;
   maxNodesPerAddress?: number;
   maxSseClients?: number;
+  maxSsePerAddress?: number;
   ready?: boolean;
   /** the clock of the tracker and admission (ms); Date.now by default */
   now?: () => number;
@@ -57,6 +58,7 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     admission,
     agentAuth: options.agentAuth ?? noAuth(),
     maxSseClients: options.maxSseClients ?? 10,
+    maxSsePerAddress: options.maxSsePerAddress ?? 10,
     isReady: () => options.ready ?? true,
     now,
   });
