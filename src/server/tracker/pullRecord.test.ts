@@ -34,7 +34,7 @@ function record(layers: LayerRecord[], status: PullState = 'pulling'): PullRecor
     layers: new Map(layers.map((l) => [l.digest, l])),
     totals: emptyTotals(),
     rate: new RateWindow(),
-    counter: 0,
+    downloadedHighWater: 0,
     percent: 0,
     lastProgressAt: 0,
     pods: [],

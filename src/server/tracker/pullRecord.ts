@@ -49,8 +49,8 @@ export interface PullRecord {
   /** set when the server failed the pull because its agent went silent; a later report resumes it */
   agentLost?: boolean;
   rate: RateWindow;
-  /** bytes downloaded so far, summed over non-cached layers; never decreases */
-  counter: number;
+  /** the most bytes downloaded seen so far, summed over non-cached layers (never decreases, unlike the totals): what the speed is measured on */
+  downloadedHighWater: number;
   percent: number;
   lastProgressAt: number;
   pods: PodRef[];
@@ -254,7 +254,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     layers,
     totals: emptyTotals(),
     rate: new RateWindow(),
-    counter: p.downloadedBytes,
+    downloadedHighWater: p.downloadedBytes,
     percent: p.percent,
     lastProgressAt: now,
     pods: p.pods,

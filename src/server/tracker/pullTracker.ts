@@ -377,18 +377,18 @@ export class PullTracker {
     if (!rec) {
       // Merged, named and announced (with its layers' starts) by createRecord.
       rec = this.createRecord(node, g, now);
-      rec.rate.add(now, rec.counter);
+      rec.rate.add(now, rec.downloadedHighWater);
     } else {
       const merged = mergeReportGroup(rec, g, now);
       changed = merged.changed;
       rec.layersOmitted = g.layersOmitted;
       sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
       const t = rec.totals;
-      if (t.downloadedBytes > rec.counter) {
-        rec.counter = t.downloadedBytes;
+      if (t.downloadedBytes > rec.downloadedHighWater) {
+        rec.downloadedHighWater = t.downloadedBytes;
         rec.lastProgressAt = now;
       }
-      rec.rate.add(now, rec.counter);
+      rec.rate.add(now, rec.downloadedHighWater);
       rec.percent = Math.max(rec.percent, percentOf(t));
       renamed = this.updateName(rec);
       podsChanged = this.updatePods(rec);
@@ -452,7 +452,7 @@ export class PullTracker {
       layers: new Map(),
       totals: emptyTotals(),
       rate: new RateWindow(),
-      counter: 0,
+      downloadedHighWater: 0,
       percent: 0,
       lastProgressAt: now,
       pods: [],
@@ -462,11 +462,11 @@ export class PullTracker {
     if (previous) node.older.set(previous.id, previous);
     node.pulls.set(g.key, rec);
     this.byId.set(rec.id, rec);
-    // Counter starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
+    // The high-water mark starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;
     resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
-    rec.counter = rec.totals.downloadedBytes;
+    rec.downloadedHighWater = rec.totals.downloadedBytes;
     rec.percent = percentOf(rec.totals);
     this.updateName(rec);
     this.updatePods(rec);
@@ -503,7 +503,7 @@ export class PullTracker {
         completed.push({ type: 'layer.completed', layer: l });
       }
       const t = refreshTotals(rec);
-      rec.counter = Math.max(rec.counter, t.downloadedBytes);
+      rec.downloadedHighWater = Math.max(rec.downloadedHighWater, t.downloadedBytes);
       rec.percent = 100;
       this.emitLayers(rec, completed, now);
     } else {

@@ -18,7 +18,7 @@ function rec(imageRef = 'sha256:m'): PullRecord {
     layers: new Map(),
     totals: emptyTotals(),
     rate: new RateWindow(),
-    counter: 0,
+    downloadedHighWater: 0,
     percent: 0,
     lastProgressAt: 0,
     pods: [],
