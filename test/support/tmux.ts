@@ -1,11 +1,13 @@
 // A real terminal for tests: Debian's tmux, on its own socket in a temp dir (never the user's
 // server), a session of a fixed size running one command; keys in with send-keys, the screen out
-// with capture-pane. The pane stays after the command exits so its exit status can be read.
+// with capture-pane. The pane stays after the command exits (its last screen can be read); the
+// command's exit status is written to a file by the pane's shell, which is read rather than tmux's
+// pane_dead_status (seen empty for good under load, so a test waited out its whole timeout).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atHarnessExit, StopWaiting, waitFor } from '../harness/index.js';
+import { atHarnessExit, waitFor } from '../harness/index.js';
 
 export interface TmuxSession {
   /** the screen as text (`escapes`: with colour and attribute sequences) */
@@ -26,7 +28,11 @@ export function startTmux(
   const socket = join(dir, 'sock');
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
   const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const shell = [...(env.length > 0 ? ['env', ...env] : []), ...command.map(shellQuote)].join(' ');
+  const exitFile = join(dir, 'exit-status');
+  // tmux runs the string with sh -c; the status is written to a temporary name and renamed, so a
+  // reader never sees half a number. The shell traps SIGINT (a C-c reaches it too) so that it goes on
+  // to write the status; a trap, unlike an ignored signal, is not inherited by the command.
+  const shell = `trap true INT; ${[...(env.length > 0 ? ['env', ...env] : []), ...command.map(shellQuote)].join(' ')}; echo $? > ${exitFile}.tmp && mv ${exitFile}.tmp ${exitFile}`;
   // -f /dev/null: no user config; remain-on-exit is set before the command can end.
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(options.width ?? 160), '-y', String(options.height ?? 40), 'sleep 100000');
   tmux('set-option', '-g', 'remain-on-exit', 'on');
@@ -64,20 +70,21 @@ export function startTmux(
       }
     },
     async waitForExit(timeoutMs = 45_000) {
-      const status = await waitFor(
+      const { code } = await waitFor(
         () => {
-          const [dead, code, signal] = tmux('display-message', '-p', '-t', '0', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}')
-            .trim()
-            .split(':');
-          if (dead !== '1') return undefined;
-          // tmux marks the pane dead a moment before it records how the command ended.
-          if (code === '' && !signal) return undefined;
-          if (code === '') throw new StopWaiting(`the command in tmux ended by signal ${signal}\nscreen:\n${capture()}`);
-          return { code: Number(code) };
+          try {
+            const text = readFileSync(exitFile, 'utf8').trim();
+            // an object: waitFor takes a falsy result (exit status 0) for "not yet"
+            return text === '' ? undefined : { code: Number(text) };
+          } catch {
+            return undefined;
+          }
         },
         { timeoutMs, what: `the command in tmux to exit\nscreen:\n${capture()}` },
       );
-      return status.code;
+      // sh reports a command ended by signal N as 128 + N
+      if (code > 128) throw new Error(`the command in tmux ended by signal ${code - 128}\nscreen:\n${capture()}`);
+      return code;
     },
     kill,
   };
