@@ -161,6 +161,32 @@ test('clients of one variant share one serialized chunk; a new client shares one
   assert.equal(texts.size, 1, 'every client received the same bytes');
 });
 
+test('a quiet server serves one snapshot across flushes; an event makes the next one fresh', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 });
+  let snapshotCalls = 0;
+  let state = 1;
+  const snapshot = () => {
+    snapshotCalls++;
+    return [event('q', state).pull as PullStatus];
+  };
+  const { server, port } = await hubServer(hub, () => ({ snapshot }));
+  const first = await client(port);
+  hub.flush();
+  hub.flush();
+  const second = await client(port);
+  const quietCalls = snapshotCalls;
+  state = 2;
+  hub.publish(event('q', 2));
+  hub.flush();
+  const third = await client(port);
+  setup(t, hub, server, first.res, second.res, third.res);
+  assert.equal(quietCalls, 1, 'clients arriving flushes apart, with no event between, share one snapshot');
+  assert.equal(snapshotCalls, 2, 'after an event, a new client gets a fresh snapshot');
+  await waitUntil(() => messages(third.text()).length === 1 && messages(second.text()).length === 2, 'the snapshots and the flush');
+  assert.deepEqual(messages(second.text()).map(label), ['pull.progress:q@1', 'pull.progress:q@2']);
+  assert.deepEqual(messages(third.text()).map(label), ['pull.progress:q@2'], 'the fresh snapshot holds the new state');
+});
+
 test('a client joining between flushes is not sent events older than its snapshot', async (t) => {
   const hub = new SseHub({ flushMs: 3_600_000 });
   let state = 0;

@@ -159,9 +159,10 @@ export class SseHub {
 
   /** Delivers what changed since the last flush; runs every `flushMs`. */
   flush(): void {
-    this.snapshots.clear();
     const now = performance.now();
     const batch = this.pending.size > 0 ? this.pending.list() : [];
+    // A snapshot stays good while no event came after it (see sharedSnapshot).
+    if (batch.length > 0) this.snapshots.clear();
     this.pending = new CoalescedBatch();
     const firstId = batch[0]?.id ?? Number.POSITIVE_INFINITY;
     const chunks = new Map<string, Buffer>();
@@ -214,9 +215,10 @@ export class SseHub {
 
   private sharedSnapshot(c: SseClient): SharedSnapshot {
     const cached = this.snapshots.get(c.variant);
-    // Reused by every client that connects before the next flush (flush() forgets it, as its
-    // clients are then sent only what is newer): a thousand clients connecting at once cost one.
-    if (cached) return cached;
+    // Reused by every client that connects while no event came after it (an event makes flush()
+    // forget it): a thousand clients connecting to a quiet server, at once or over minutes, cost
+    // one serialization and share one Buffer.
+    if (cached && cached.seq === this.seq) return cached;
     const now = new Date().toISOString();
     const parts: string[] = [];
     for (const pull of c.snapshot()) {
