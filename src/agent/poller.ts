@@ -1,5 +1,5 @@
 // One poll of containerd: active ingests → (discovery of new pulls) → presence of unsettled blobs and
-// image records → the tracker's next state. Only digests not yet settled are asked about, so the
+// image records → the node's pulls (NodePulls) next state. Only digests not yet settled are asked about, so the
 // cost follows the number of pulls in progress, not the size of the content store.
 import type { Logger } from '../log/index.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from './containerd/types.js';
@@ -29,7 +29,7 @@ export class Poller {
 
   constructor(
     private readonly containerd: ContainerdReader,
-    private readonly tracker: NodePulls,
+    private readonly nodePulls: NodePulls,
     private readonly logger: Logger,
   ) {
     this.discovery = new PullDiscovery(containerd);
@@ -39,8 +39,8 @@ export class Poller {
   async pollOnce(nowMs: number, newImages: string[] = []): Promise<void> {
     this.polls++;
     const ingests = await this.containerd.listIngests();
-    const isTracking = (m: string) => this.tracker.isTracking(m);
-    const unknown = this.tracker.unknownIngestDigests(ingests);
+    const isTracking = (m: string) => this.nodePulls.isTracking(m);
+    const unknown = this.nodePulls.unknownIngestDigests(ingests);
     const { found, notes } = unknown.length > 0 ? await this.discovery.discover(unknown, nowMs, isTracking) : { found: [], notes: [] };
     if (this.polls % REDISCOVER_EVERY_POLLS === 0) {
       const known = layerDigests(ingests).filter((d) => !unknown.includes(d));
@@ -54,7 +54,7 @@ export class Poller {
     for (const name of newImages) {
       const record = await this.containerd.getImage(name);
       if (!record) continue;
-      const knows = (d: string) => this.tracker.knowsTarget(d) || found.some((f) => f.manifest.digest === d || f.index?.digest === d);
+      const knows = (d: string) => this.nodePulls.knowsTarget(d) || found.some((f) => f.manifest.digest === d || f.index?.digest === d);
       const missed = await this.discovery.discoverFromImage(record, nowMs, knows);
       notes.push(missed.note);
       if (missed.found) found.push(missed.found);
@@ -63,16 +63,16 @@ export class Poller {
     for (const note of notes) this.logger.debug({ resolution: note }, 'resolver');
 
     const blobs = new Map<string, BlobInfo | null>();
-    const check = this.tracker.digestsToCheck(ingests);
+    const check = this.nodePulls.digestsToCheck(ingests);
     for (const d of check) blobs.set(d, null);
     for (const info of await this.listByChunks(check, digestFilters)) blobs.set(info.digest, info);
     const targets = [
-      ...this.tracker.imageTargets(ingests),
+      ...this.nodePulls.imageTargets(ingests),
       ...found.flatMap((f) => [f.manifest.digest, ...(f.index ? [f.index.digest] : [])]),
     ];
     const images = targets.length > 0 ? await this.containerd.listImages(imageTargetFilters(targets)) : [];
 
-    const decisions = this.tracker.apply({ nowMs, ingests, discovered: found, blobs, images });
+    const decisions = this.nodePulls.apply({ nowMs, ingests, discovered: found, blobs, images });
     if (this.logger.isLevelEnabled('debug')) {
       for (const d of decisions) this.logger.debug({ pull: d.pull, digest: d.digest, resolution: d.decision }, 'resolver');
     }

@@ -1,8 +1,15 @@
-import { createLogger, type LogFormat, type Logger, resolveLogFormat } from '../log/index.js';
+import { createLogger, type Logger, resolveLogFormat } from '../log/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
-import { type AgentSettings, resolveSettings, type ServerSettings, SettingError } from './settings.js';
+import {
+  type AgentSettings,
+  type CommandName,
+  resolveSettings,
+  type ServerSettings,
+  SettingError,
+  type StandaloneSettings,
+} from './settings.js';
 import { standaloneNotice } from './standaloneNotice.js';
 
 /** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
@@ -34,37 +41,40 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     console.log(commandHelp(args.command));
     return 0;
   }
-  let settings: Record<string, unknown>;
+  const command = args.command;
+  let resolved: ResolvedCommand;
   try {
-    settings = resolveSettings(args.command, args.flags, env);
+    resolved = resolveCommand(command, args.flags, env);
   } catch (err) {
     return usageError(err);
   }
 
-  const logFormat = resolveLogFormat(settings.logFormat as LogFormat, Boolean(process.stdout.isTTY));
-  const logger = createLogger(String(settings.logLevel), undefined, logFormat);
+  const { logFormat: format, logLevel } = resolved.settings;
+  const logger = createLogger(logLevel, undefined, resolveLogFormat(format, Boolean(process.stdout.isTTY)));
   const stops: Array<() => Promise<void>> = [];
   onShutdown(logger, stops);
 
   try {
     // Each command loads only what it runs: an agent on every node need not carry the server,
     // SQLite and the Kubernetes client in memory (about half its RSS).
-    if (args.command === 'server' || args.command === 'standalone') {
+    if (resolved.command === 'server' || resolved.command === 'standalone') {
+      const settings = resolved.settings;
       const { startServer } = await import('../server/index.js');
-      const server = await startServer(settings as unknown as ServerSettings, logger);
+      const server = await startServer(settings, logger);
       stops.unshift(() => server.close());
-      if (args.command === 'standalone') {
+      if (resolved.command === 'standalone') {
         // The in-process agent reports to this server's own listener, through the same path as remote agents.
-        const agentSettings = { ...(settings as unknown as AgentSettings), serverUrl: server.loopbackUrl };
+        const agentSettings: AgentSettings = { ...resolved.settings, serverUrl: server.loopbackUrl };
         const { startAgent } = await import('../agent/index.js');
         const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
         stops.unshift(() => agent.close());
-        const s = settings as unknown as ServerSettings;
-        logger.child({}, { level: 'info' }).info(standaloneNotice(s.httpAddr, server.httpPort, s.metricsAddr, server.metricsPort));
+        logger
+          .child({}, { level: 'info' })
+          .info(standaloneNotice(settings.httpAddr, server.httpPort, settings.metricsAddr, server.metricsPort));
       }
     } else {
       const { startAgent } = await import('../agent/index.js');
-      const agent = await startAgent(settings as unknown as AgentSettings, logger.child({ component: 'agent' }), { standalone: false });
+      const agent = await startAgent(resolved.settings, logger.child({ component: 'agent' }), { standalone: false });
       stops.unshift(() => agent.close());
     }
   } catch (err) {
@@ -76,6 +86,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 1;
   }
   return undefined;
+}
+
+/** A command with its settings, typed for that command. */
+type ResolvedCommand =
+  | { command: 'server'; settings: ServerSettings }
+  | { command: 'agent'; settings: AgentSettings }
+  | { command: 'standalone'; settings: StandaloneSettings };
+
+function resolveCommand(command: CommandName, flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): ResolvedCommand {
+  switch (command) {
+    case 'server':
+      return { command, settings: resolveSettings(command, flags, env) };
+    case 'agent':
+      return { command, settings: resolveSettings(command, flags, env) };
+    case 'standalone':
+      return { command, settings: resolveSettings(command, flags, env) };
+  }
 }
 
 function describeStartupError(err: unknown): string {

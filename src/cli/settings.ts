@@ -75,12 +75,19 @@ export interface AgentSettings {
   logFormat: LogFormatSetting;
 }
 
+/** `standalone`: the server's settings and its in-process agent's, which reports to the server itself. */
+export type StandaloneSettings = ServerSettings & Omit<AgentSettings, 'serverUrl'>;
+/** Every setting of every command, by its property name. */
+type AllSettings = ServerSettings & AgentSettings;
+export type SettingKey = keyof AllSettings;
+
 export type CommandName = 'server' | 'agent' | 'standalone';
 type Scope = 'server' | 'agent';
 
-export interface SettingSpec {
+/** One setting; `parse` gives exactly the type its property has in ServerSettings / AgentSettings. */
+export interface TypedSettingSpec<K extends SettingKey> {
   /** property name in ServerSettings / AgentSettings */
-  key: string;
+  key: K;
   env: string;
   flag: string;
   /** default as the user would type it; undefined = required */
@@ -89,7 +96,13 @@ export interface SettingSpec {
   defaultDoc?: string;
   scopes: Scope[];
   help: string;
-  parse: (text: string) => unknown;
+  /**
+   * The value from its text. `resolved` holds the settings before this one in the table, for a
+   * default computed from them (the agent auth mode from the token).
+   */
+  parse: (text: string, resolved: Partial<AllSettings>) => AllSettings[K];
+  /** the text used when neither flag, env nor `default` gives one (host name, data path) */
+  computedDefault?: () => string;
   /** true for settings that are never logged */
   secret?: boolean;
   /** additive to the v1 contract */
@@ -99,6 +112,9 @@ export interface SettingSpec {
   /** false for agent settings that make no sense in `standalone` (its agent is in-process) */
   inStandalone?: boolean;
 }
+
+/** A setting of any key, each entry checked against its own property's type. */
+export type SettingSpec = { [K in SettingKey]: TypedSettingSpec<K> }[SettingKey];
 
 export function defaultDbPath(): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
@@ -161,6 +177,7 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'SQLite file for pull history; ":memory:" keeps nothing on disk; a postgres:// URL keeps it in PostgreSQL (for replicas)',
     parse: parseHistoryDb,
+    computedDefault: defaultDbPath,
   },
   {
     key: 'historyRetentionMs',
@@ -277,6 +294,7 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'node this agent reports as',
     parse: parseNodeName,
+    computedDefault: () => hostname().toLowerCase(),
   },
   {
     key: 'serverUrl',
@@ -324,7 +342,8 @@ export const SETTINGS: SettingSpec[] = [
     defaultDoc: 'token when an agent token is set, else none',
     scopes: ['server'],
     help: 'how agents prove who they are: kubernetes (projected ServiceAccount token checked by TokenReview, bound to its node), token (the shared PULLTRACE_AGENT_TOKEN) or none',
-    parse: (t) => parseOptionalEnum(t, ['kubernetes', 'token', 'none'] as const),
+    // PULLTRACE_AGENT_TOKEN is earlier in this table, so it is resolved when this default is computed.
+    parse: (t, resolved) => parseOptionalEnum(t, ['kubernetes', 'token', 'none'] as const) ?? (resolved.agentToken ? 'token' : 'none'),
     extension: true,
   },
   {
@@ -511,46 +530,55 @@ export function settingsFor(command: CommandName): SettingSpec[] {
 }
 
 /** The default a command uses for a setting, as the user would type it; undefined = required or computed. */
-export function defaultFor(spec: SettingSpec, command: CommandName): string | undefined {
+export function defaultFor(spec: { default: string | undefined; standaloneDefault?: string }, command: CommandName): string | undefined {
   return (command === 'standalone' ? spec.standaloneDefault : undefined) ?? spec.default;
 }
 
 /** Resolved value sources for one command: flag wins over env, env over default. */
-export function resolveSettings(
-  command: CommandName,
-  flags: Record<string, string | undefined>,
-  env: Record<string, string | undefined>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const spec of settingsFor(command)) {
-    const fromFlag = flags[spec.flag];
-    const fromEnv = env[spec.env];
-    const text = fromFlag ?? fromEnv ?? defaultFor(spec, command) ?? computedDefault(spec);
-    if (text === undefined) {
-      throw new SettingError(`${spec.env} / --${spec.flag} is required (example: --${spec.flag}=http://pulltrace-server:8080)`);
-    }
-    try {
-      out[spec.key] = spec.parse(text);
-    } catch (err) {
-      const source = fromFlag !== undefined ? `--${spec.flag}` : fromEnv !== undefined ? spec.env : `default of --${spec.flag}`;
-      throw new SettingError(`${source}: ${(err as Error).message}`);
-    }
-  }
-  checkCombinations(command, out);
-  return out;
+export function resolveSettings(command: 'server', flags: Flags, env: Flags): ServerSettings;
+export function resolveSettings(command: 'agent', flags: Flags, env: Flags): AgentSettings;
+export function resolveSettings(command: 'standalone', flags: Flags, env: Flags): StandaloneSettings;
+export function resolveSettings(command: CommandName, flags: Flags, env: Flags): ServerSettings | AgentSettings | StandaloneSettings;
+export function resolveSettings(command: CommandName, flags: Flags, env: Flags): ServerSettings | AgentSettings | StandaloneSettings {
+  const out: Partial<AllSettings> = {};
+  for (const spec of settingsFor(command)) resolveOne(spec, command, flags, env, out);
+  if (command !== 'agent') checkCombinations(out);
+  // Every setting of the command's scope was assigned above (or resolving threw).
+  return out as ServerSettings | AgentSettings | StandaloneSettings;
 }
 
-/** Settings that only make sense together; the auth mode's default is resolved here. */
-function checkCombinations(command: CommandName, out: Record<string, unknown>): void {
-  if (command === 'agent') return;
-  const token = String(out.agentToken ?? '');
-  const mode = (out.agentAuth as AgentAuthMode | undefined) ?? (token ? 'token' : 'none');
-  out.agentAuth = mode;
+type Flags = Record<string, string | undefined>;
+
+function resolveOne<K extends SettingKey>(
+  spec: TypedSettingSpec<K>,
+  command: CommandName,
+  flags: Flags,
+  env: Flags,
+  out: Partial<AllSettings>,
+): void {
+  const fromFlag = flags[spec.flag];
+  const fromEnv = env[spec.env];
+  const text = fromFlag ?? fromEnv ?? defaultFor(spec, command) ?? spec.computedDefault?.();
+  if (text === undefined) {
+    throw new SettingError(`${spec.env} / --${spec.flag} is required (example: --${spec.flag}=http://pulltrace-server:8080)`);
+  }
+  try {
+    out[spec.key] = spec.parse(text, out);
+  } catch (err) {
+    const source = fromFlag !== undefined ? `--${spec.flag}` : fromEnv !== undefined ? spec.env : `default of --${spec.flag}`;
+    throw new SettingError(`${source}: ${(err as Error).message}`);
+  }
+}
+
+/** Settings of the server that only make sense together. */
+function checkCombinations(out: Partial<ServerSettings>): void {
+  const token = out.agentToken ?? '';
+  const mode = out.agentAuth;
   if (mode === 'token' && !token) {
     throw new SettingError('PULLTRACE_AGENT_AUTH=token needs PULLTRACE_AGENT_TOKEN / --agent-token (the shared secret agents send)');
   }
   if (mode === 'kubernetes') {
-    if ((out.agentServiceAccounts as unknown[]).length === 0) {
+    if ((out.agentServiceAccounts ?? []).length === 0) {
       throw new SettingError(
         'PULLTRACE_AGENT_AUTH=kubernetes needs PULLTRACE_AGENT_SERVICE_ACCOUNTS / --agent-service-accounts (example: pulltrace:pulltrace-agent)',
       );
@@ -562,12 +590,6 @@ function checkCombinations(command: CommandName, out: Record<string, unknown>): 
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw new SettingError('PULLTRACE_TLS_CERT_FILE and PULLTRACE_TLS_KEY_FILE go together: set both for HTTPS, or neither');
   }
-}
-
-function computedDefault(spec: SettingSpec): string | undefined {
-  if (spec.key === 'db') return defaultDbPath();
-  if (spec.key === 'nodeName') return hostname().toLowerCase();
-  return undefined;
 }
 
 export { SettingError };

@@ -24,6 +24,10 @@ export const ReportPullSchema = Type.Object({
   imageRef: Type.String({ maxLength: 1024 }),
   startedAt: Type.Optional(Type.String({ maxLength: 64 })),
   totalKnown: Type.Optional(Type.Boolean()),
+  /**
+   * The digest the pull is known by: the image index's when the image has one (a multi-platform
+   * image), else the manifest's. Keeps its v1 wire name; it names the pull, not always a manifest.
+   */
   manifestDigest: Type.Optional(Type.String({ maxLength: 256 })),
   status: Type.Optional(ReportPullStatusSchema),
   error: Type.Optional(Type.String({ maxLength: 4096 })),

@@ -23,6 +23,7 @@ import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { SseHub } from './sse/sseHub.js';
+import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
 export { PullEventBus } from './events/pullEventBus.js';
@@ -81,8 +82,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     if ((e.pull?.cluster ?? settings.cluster) === settings.cluster) metrics.onEvent(e);
   });
   bus.subscribe((e) => logPullEvent(log, e));
+  // Every finished pull's latest state: its final event, then any later refinement (kubelet's
+  // error text or figures arrive as `pull.progress` of the finished pull). One row per id.
   bus.subscribe((e) => {
-    if ((e.type === 'pull.completed' || e.type === 'pull.failed') && e.pull) store.enqueue(e.pull);
+    const finishedPullEvent = e.type === 'pull.completed' || e.type === 'pull.failed' || e.type === 'pull.progress';
+    if (finishedPullEvent && e.pull && isFinishedStatus(e.pull.status)) store.enqueue(e.pull);
   });
 
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
@@ -105,19 +109,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       onEventRejected: eventRejected,
     });
     opened.push(() => kube?.close());
-    correlator = kube
-      ? new KubeCorrelator(
-          kube,
-          tracker,
-          (pull) => {
-            metrics.onFinishedPullChanged(pull);
-            store.enqueue(pull);
-          },
-          log,
-          now,
-          eventRejected,
-        )
-      : undefined;
+    correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected) : undefined;
     correlator?.start();
     const agentAuth = createAgentAuth(settings, kube, log);
 

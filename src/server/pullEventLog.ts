@@ -1,12 +1,15 @@
 // Each pull lifecycle change is one JSON log line carrying the PullEvent fields, so
-// `kubectl logs | jq` gives the same record as the SSE stream. Progress goes to debug.
+// `kubectl logs | jq` gives the same record as the SSE stream. Progress goes to debug, except
+// progress of a finished pull: that is a refinement (kubelet's error text or figures), worth info.
 import type { Logger } from '../log/index.js';
 import type { PullEvent } from '../model/index.js';
 
 const LIFECYCLE = new Set(['pull.started', 'pull.completed', 'pull.failed', 'pull.stalled', 'pull.resumed']);
 
 export function logPullEvent(logger: Logger, event: PullEvent): void {
-  const lifecycle = LIFECYCLE.has(event.type);
+  const lifecycle =
+    LIFECYCLE.has(event.type) ||
+    (event.type === 'pull.progress' && (event.pull?.status === 'completed' || event.pull?.status === 'failed'));
   if (!lifecycle && !logger.isLevelEnabled('debug')) return;
   const { layers: _layers, ...pull } = event.pull ?? ({} as NonNullable<PullEvent['pull']>);
   const line = {

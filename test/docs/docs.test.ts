@@ -4,11 +4,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/cli/settings.js';
+import { API_ERROR_CODES } from '../../src/server/http/apiError.js';
+import { registeredApiRoutes } from '../../src/server/http/app.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
+import { buildApiApp } from '../support/apiApp.js';
 import { anchors, codeBlocks, links, stripTicks, tableRows } from './markdown.js';
 
 const DOCS = join(REPO_ROOT, 'docs');
@@ -171,6 +174,36 @@ describe('docs/metrics.md', () => {
   });
 });
 
+/** The API's routes as the server registers them: [method, OpenAPI path], HEAD left out. */
+const apiRoutes: Array<readonly [string, string]> = [];
+before(async () => {
+  const api = await buildApiApp();
+  for (const [url, methods] of registeredApiRoutes(api.app)) {
+    for (const m of methods) if (m !== 'HEAD') apiRoutes.push([m.toLowerCase(), url.replace(/:(\w+)/g, '{$1}')] as const);
+  }
+  await api.close();
+});
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+describe('docs/api.md', () => {
+  const text = read(join(DOCS, 'api.md'));
+
+  test('the endpoint table lists every endpoint the server registers', () => {
+    const rows = new Set(tableRows(text).map((r) => `${stripTicks(r[0] ?? '')} ${stripTicks(r[1] ?? '')}`));
+    for (const [method, path] of apiRoutes) assert.ok(rows.has(`${method.toUpperCase()} ${path}`), `${method.toUpperCase()} ${path}`);
+  });
+
+  test('the error code table is the catalogue in apiError.ts', () => {
+    const errors = text.slice(text.indexOf('\n## Errors'));
+    const section = errors.slice(0, errors.indexOf('\n## ', 1) > 0 ? errors.indexOf('\n## ', 1) : undefined);
+    const codes = tableRows(section)
+      .map((r) => r[0] ?? '')
+      .filter((c) => /^`[a-z_]+`$/.test(c))
+      .map(stripTicks);
+    assert.deepEqual(codes.sort(), Object.keys(API_ERROR_CODES).sort());
+  });
+});
+
 describe('docs/openapi.yaml', () => {
   const file = join(DOCS, 'openapi.yaml');
   const doc = parseYaml(read(file));
@@ -180,19 +213,20 @@ describe('docs/openapi.yaml', () => {
     assert.equal(typeof doc.info.title, 'string');
   });
 
-  test('covers every endpoint of the contract', () => {
-    for (const [method, path] of [
-      ['post', '/api/v1/report'],
-      ['get', '/api/v1/pulls'],
-      ['get', '/api/v1/pulls/{id}'],
-      ['get', '/api/v1/events'],
-      ['get', '/api/v1/history'],
-      ['get', '/healthz'],
-      ['get', '/readyz'],
-      ['get', '/'],
-      ['get', '/metrics'],
-    ] as const) {
+  test('covers every endpoint the server registers, and the UI and metrics', () => {
+    assert.ok(apiRoutes.length >= 7, `the app registered ${apiRoutes.length} API routes`);
+    for (const [method, path] of [...apiRoutes, ['get', '/'] as const, ['get', '/metrics'] as const]) {
       assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`);
+    }
+  });
+
+  test('documents no API endpoint the server does not register', () => {
+    const registered = new Set(apiRoutes.map(([m, p]) => `${m} ${p}`));
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      if (path === '/' || path === '/metrics') continue;
+      for (const method of Object.keys(item).filter((k) => HTTP_METHODS.has(k))) {
+        assert.ok(registered.has(`${method} ${path}`), `${method.toUpperCase()} ${path} is in openapi.yaml but not served`);
+      }
     }
   });
 

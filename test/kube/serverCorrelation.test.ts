@@ -116,10 +116,21 @@ test("the agent's failure takes kubelet's message; the error counter moves once"
   kube.apply(
     kubeletEvent({ pod, container: 'app', node: NODE, reason: 'Failed', message: kubeletMessages.errorCompanion('ErrImagePull') }),
   );
-  await waitFor(async () => (await getJson<PullStatus>(`${server.baseUrl}/api/v1/pulls/${failed.pull!.id}`)).body.error === message, {
-    timeoutMs: 10_000,
-    what: "kubelet's message to become the error",
-  });
+  // The refinement travels the event bus like any change: SSE clients see it without refetching,
+  // and the history store re-saves the failed pull.
+  const refined = await sse.waitForEvent(
+    (e) => e.type === 'pull.progress' && e.pull?.id === failed.pull!.id && e.pull.error === message,
+    "pull.progress carrying kubelet's message as the failed pull's error",
+  );
+  assert.equal(refined.pull!.status, 'failed');
+  assert.equal(refined.pull!.failureReason, 'network');
+  await waitFor(
+    async () =>
+      (await getJson<{ pulls: PullStatus[] }>(`${server.baseUrl}/api/v1/history?node=${NODE}`)).body.pulls.find(
+        (p) => p.id === failed.pull!.id && p.error === message,
+      ),
+    { timeoutMs: 10_000, what: "the history row of the failed pull to carry kubelet's message" },
+  );
   // A BackOff follows; events are handled in order, so once a later marker event shows, it was seen.
   // The marker is a real failure of another pod on another node (forged events change nothing).
   const marker = kube.apply(
@@ -251,4 +262,45 @@ test("a report in the original agent's shape (digest-only ingests) is named from
   );
   assert.equal(named.layerCount, 2);
   assert.deepEqual(named.pods, [{ namespace: 'shop', podName: 'legacy-1', container: 'legacy', image }]);
+});
+
+test("kubelet's figures after the agent completed the pull: published as progress of the completed pull, saved and measured", async () => {
+  const image = '127.0.0.1:5000/shop/late:1';
+  const node = 'worker-4';
+  const pod = kube.apply(podObject({ name: 'late-1', namespace: 'shop', nodeName: node, containers: [{ name: 'late', image }] }));
+  kube.apply(kubeletEvent({ pod, container: 'late', node, reason: 'Pulling', message: kubeletMessages.pulling(image) }));
+  await postReport(server.baseUrl, {
+    nodeName: node,
+    pulls: [pullEntry('127.0.0.1/shop/late', 'sha256:m-late', [layer('sha256:l1', MiB, MiB, 'done')], { status: 'completed' })],
+  });
+  const completed = await sse.waitForEvent((e) => e.type === 'pull.completed' && e.nodeName === node, 'pull.completed from the agent');
+  assert.equal(completed.pull!.kubeletPullSeconds, undefined);
+  const waitSumBefore = metricValue(await (await fetch(server.metricsUrl)).text(), 'pulltrace_pull_wait_seconds_sum') ?? 0;
+  kube.apply(
+    kubeletEvent({
+      pod,
+      container: 'late',
+      node,
+      reason: 'Pulled',
+      message: kubeletMessages.pulled(image, { seconds: 2, waitingSeconds: 2.5, bytes: MiB }),
+    }),
+  );
+  const annotated = await sse.waitForEvent(
+    (e) => e.type === 'pull.progress' && e.pull?.id === completed.pull!.id && e.pull.kubeletPullSeconds === 2,
+    "pull.progress with kubelet's pull time on the completed pull",
+  );
+  assert.equal(annotated.pull!.status, 'completed');
+  assert.equal(annotated.pull!.waitSeconds, 0.5);
+  assert.equal(annotated.pull!.kubeletImageBytes, MiB);
+  await waitFor(
+    async () =>
+      (await getJson<{ pulls: PullStatus[] }>(`${server.baseUrl}/api/v1/history?node=${node}`)).body.pulls.find(
+        (p) => p.id === completed.pull!.id && p.kubeletPullSeconds === 2,
+      ),
+    { timeoutMs: 10_000, what: "the history row to carry kubelet's pull time" },
+  );
+  const metrics = await (await fetch(server.metricsUrl)).text();
+  const waitSum = metricValue(metrics, 'pulltrace_pull_wait_seconds_sum') ?? Number.NaN;
+  assert.ok(Math.abs(waitSum - waitSumBefore - 0.5) < 1e-9, `the queue time is measured (sum ${waitSumBefore} → ${waitSum})`);
+  assert.equal(sse.events.filter((e) => e.type === 'pull.completed' && e.pull?.id === completed.pull!.id).length, 1);
 });

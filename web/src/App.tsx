@@ -1,18 +1,21 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { fetchPull } from './api/client.js';
+// The page: live pulls, images and history. Data comes from hooks (live/use*.ts); this file only
+// composes them with the components.
+import { useMemo, useSyncExternalStore } from 'react';
 import { FilterBar } from './components/FilterBar.js';
 import { Header } from './components/Header.js';
 import { HistoryView } from './components/HistoryView.js';
 import { ImageView } from './components/ImageView.js';
 import { PullList } from './components/PullList.js';
 import { Tabs } from './components/Tabs.js';
-import { type ConnectionState, connectLive } from './live/liveConnection.js';
 import type { PullStore } from './live/pullStore.js';
+import { useExpandedPulls } from './live/useExpandedPulls.js';
+import { useLiveConnection } from './live/useLiveConnection.js';
 import { useNow } from './live/useNow.js';
+import { usePageTitle } from './live/usePageTitle.js';
+import { useThroughput } from './live/useThroughput.js';
 import { useViewState } from './live/useViewState.js';
 import { clustersOf, matchesFilters, sortPulls } from './state/filters.js';
 import { groupByImage } from './state/imageGroups.js';
-import { pushSample } from './state/sparkline.js';
 import { summarize } from './state/summary.js';
 
 // Three minutes of one-second samples for the header sparkline.
@@ -21,16 +24,9 @@ const THROUGHPUT_SAMPLES = 180;
 export function App({ store }: { store: PullStore }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [state, update] = useViewState();
-  const [connection, setConnection] = useState<ConnectionState>('connecting');
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  const expandedRef = useRef(expanded);
-  expandedRef.current = expanded;
+  const { expanded, expandedRef, toggle } = useExpandedPulls(store);
+  const connection = useLiveConnection(store, expandedRef);
   const now = useNow();
-
-  useEffect(() => {
-    const live = connectLive(store, setConnection, () => expandedRef.current);
-    return () => live.close();
-  }, [store]);
 
   const all = useMemo(() => [...snapshot.pulls.values()], [snapshot]);
   const clusters = useMemo(() => clustersOf(all), [all]);
@@ -44,37 +40,8 @@ export function App({ store }: { store: PullStore }) {
     [all, state],
   );
   const groups = useMemo(() => (state.view === 'images' ? groupByImage(visible) : []), [visible, state.view]);
-
-  // The tab title shows activity while the operator looks elsewhere.
-  useEffect(() => {
-    document.title = summary.active > 0 ? `(${summary.active}) Pulltrace` : 'Pulltrace';
-  }, [summary.active]);
-
-  const [throughput, setThroughput] = useState<number[]>([]);
-  const rateRef = useRef(0);
-  rateRef.current = summary.bytesPerSec;
-  useEffect(() => {
-    const timer = setInterval(() => setThroughput((s) => pushSample(s, rateRef.current, THROUGHPUT_SAMPLES)), 1000);
-    return () => clearInterval(timer);
-  }, []);
-
-  const toggle = useCallback(
-    (id: string) => {
-      setExpanded((current) => {
-        const next = new Set(current);
-        if (next.has(id)) next.delete(id);
-        else next.add(id);
-        return next;
-      });
-      // Layer lists are not on the live stream (layers=0); fetch this pull's now, the live connection refreshes it.
-      if (!expandedRef.current.has(id) && !store.get(id)?.layers)
-        fetchPull(id).then(
-          (p) => store.put(p),
-          () => {},
-        );
-    },
-    [store],
-  );
+  usePageTitle(summary.active);
+  const throughput = useThroughput(summary.bytesPerSec, THROUGHPUT_SAMPLES);
 
   const stale = connection !== 'live';
   return (

@@ -1,12 +1,34 @@
 // Every API error is JSON {error, message}; messages describe what was wrong without echoing
-// the request back.
+// the request back. The `error` codes are one catalogue, API_ERROR_CODES (docs/api.md lists it;
+// test/docs checks that it does).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/index.js';
+
+/** Every `error` code the API answers with, and when. */
+export const API_ERROR_CODES = {
+  invalid_request: 'a query parameter, path or body that is not what the endpoint takes (400)',
+  invalid_json: 'a body that is not valid JSON (400)',
+  invalid_report: 'a report the schema or the limits refuse; the message names the field (400)',
+  bad_request: 'any other request Fastify could not process (4xx)',
+  unauthorized: 'a missing or wrong bearer token on /api/v1/report (401)',
+  forbidden: "a report for another node than the agent token's, or a ServiceAccount not allowed (403)",
+  not_found: 'an unknown pull id or path (404)',
+  method_not_allowed: 'a method the path does not take; see the Allow header (405)',
+  body_too_large: 'a body over 1 MiB (413)',
+  unsupported_media_type: 'a body that is not application/json (415)',
+  too_many_reports: 'reports over PULLTRACE_NODE_REPORT_RATE; see Retry-After (429)',
+  too_many_streams: 'more than PULLTRACE_MAX_SSE_PER_ADDRESS event streams from one address; see Retry-After (429)',
+  capacity: 'a capacity limit (nodes, pulls, event streams, nodes per address); see Retry-After (503)',
+  unavailable: "the agent's identity cannot be checked right now (TokenReview); see Retry-After (503)",
+  history_unavailable: 'the history database (PostgreSQL) cannot be reached right now; see Retry-After (503)',
+  internal_error: 'the server failed to handle the request (500)',
+} as const;
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -14,7 +36,7 @@ export class ApiError extends Error {
   }
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, status: number, code: ApiErrorCode, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: code, message });
 }
 

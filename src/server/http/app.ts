@@ -48,15 +48,13 @@ export interface AppDeps {
 
 export const BODY_LIMIT_BYTES = REPORT_BODY_LIMIT_BYTES;
 
-const API_PATHS: Record<string, string[]> = {
-  '/api/v1/report': ['POST'],
-  '/api/v1/pulls': ['GET', 'HEAD'],
-  '/api/v1/pulls/:id': ['GET', 'HEAD'],
-  '/api/v1/events': ['GET', 'HEAD'],
-  '/api/v1/history': ['GET', 'HEAD'],
-  '/healthz': ['GET', 'HEAD'],
-  '/readyz': ['GET', 'HEAD'],
-};
+/** The API's routes as registered, URL → methods (HEAD included for GET), per app. */
+const apiRoutes = new WeakMap<FastifyInstance, ReadonlyMap<string, readonly string[]>>();
+
+/** The methods each API URL takes, as its routes registered them (the 405 table, the docs check). */
+export function registeredApiRoutes(app: FastifyInstance): ReadonlyMap<string, readonly string[]> {
+  return apiRoutes.get(app) ?? new Map();
+}
 /** An agent proven by its token is charged as its node (authentication runs first); anyone else as its address. */
 const byAgentOrAddress: RequesterKey = (req) => (req.agent?.nodeName ? `node:${req.agent.nodeName}` : byRemoteAddress(req));
 
@@ -79,6 +77,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
 
+  // The API's routes are registered once, here; each URL's methods are collected as they are, and
+  // every other method on that URL answers 405 with an Allow header made from them.
+  const routes = new Map<string, string[]>();
+  let collecting = true;
+  app.addHook('onRoute', (route) => {
+    if (!collecting) return;
+    const methods = routes.get(route.url) ?? [];
+    for (const m of [route.method].flat()) if (!methods.includes(m)) methods.push(m);
+    routes.set(route.url, methods);
+  });
   registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byAgentOrAddress });
   registerPullRoutes(app, deps.tracker, deps.now);
   registerEventsRoute(app, {
@@ -90,7 +98,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerHistoryRoute(app, deps.store);
   registerHealthRoutes(app, deps.isReady, deps.readyDetail);
-  for (const [url, allowed] of Object.entries(API_PATHS)) {
+  collecting = false;
+  for (const methods of routes.values()) if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
+  apiRoutes.set(app, routes);
+  for (const [url, allowed] of routes) {
     const others = ALL_METHODS.filter((m) => !allowed.includes(m));
     const refuse = async (_req: unknown, reply: FastifyReply) =>
       sendError(

@@ -10,7 +10,8 @@ import {
   tryNormalizeImageRef,
 } from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
-import type { PodRef, PullStatus } from '../../model/index.js';
+import type { PodRef } from '../../model/index.js';
+import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kubeletDecision.js';
@@ -22,7 +23,6 @@ const MAX_RANKS = 10_000;
 export const CONFIRM_FAILURE_MS = 15_000;
 const MAX_UNCONFIRMED = 1_000;
 
-const isDigestName = (ref: string) => ref === '' || /^sha256:/.test(ref);
 const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
 
 export class KubeCorrelator {
@@ -37,8 +37,6 @@ export class KubeCorrelator {
   constructor(
     private readonly kube: KubeWatch,
     private readonly tracker: PullTracker,
-    /** a finished pull changed without a lifecycle event (error text refined, kubelet figures) */
-    private readonly onFinishedPullChanged: (pull: PullStatus) => void,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     /** told of every kubelet event that changed nothing because its pod's status contradicts it */
@@ -91,7 +89,7 @@ export class KubeCorrelator {
   }
 
   private podsFor(rec: PullRecord): PodRef[] {
-    if (isDigestName(rec.imageRef)) return [];
+    if (isPlaceholderImageRef(rec.imageRef)) return [];
     return this.kube
       .waitingFor(rec.nodeName, rec.imageRef)
       .map((w) => ({ namespace: w.namespace, podName: w.podName, container: w.container, image: w.image }))
@@ -99,7 +97,7 @@ export class KubeCorrelator {
   }
 
   private nameFor(rec: PullRecord): string | undefined {
-    if (isDigestName(rec.imageRef)) {
+    if (isPlaceholderImageRef(rec.imageRef)) {
       // The original agent's digest-only ingests: the image kubelet last started pulling there.
       const last = this.lastPulling.get(rec.nodeName);
       return last && this.now() - last.at < LAST_PULLING_MS ? last.image : undefined;
@@ -142,8 +140,7 @@ export class KubeCorrelator {
         break;
       case 'refine': {
         this.rememberRank(action.pullId, action.rank);
-        const refined = this.tracker.refineError(action.pullId, action.message, now);
-        if (refined) this.onFinishedPullChanged(refined);
+        this.tracker.refineError(action.pullId, action.message, now);
         break;
       }
       case 'createFailed': {
@@ -161,20 +158,15 @@ export class KubeCorrelator {
         break;
       }
       case 'complete':
+        this.tracker.completePull(action.pullId, now, {
+          pullSeconds: action.pullSeconds,
+          imageBytes: action.imageBytes,
+          withWaitingSeconds: action.pullWithWaitingSeconds,
+        });
+        break;
+      case 'annotate':
         this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now, action.pullWithWaitingSeconds);
-        this.tracker.completePull(action.pullId, now);
         break;
-      case 'annotate': {
-        const annotated = this.tracker.annotateKubelet(
-          action.pullId,
-          action.pullSeconds,
-          action.imageBytes,
-          now,
-          action.pullWithWaitingSeconds,
-        );
-        if (annotated) this.onFinishedPullChanged(annotated);
-        break;
-      }
     }
   }
 

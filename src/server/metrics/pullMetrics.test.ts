@@ -110,8 +110,10 @@ test('unpack duration and queue wait: observed from the completed pull, wait onc
   m.onEvent({ schemaVersion: 'v1', timestamp: pull.completedAt as string, type: 'pull.completed', nodeName: 'w1', pull });
   assert.deepEqual(await histogram(m, 'pulltrace_pull_unpack_duration_seconds'), { count: 1, sum: 5 });
   assert.deepEqual(await histogram(m, 'pulltrace_pull_duration_seconds'), { count: 1, sum: 25 });
-  m.onFinishedPullChanged(pull);
-  m.onFinishedPullChanged({ ...pull, id: 'p2', waitSeconds: 7 });
+  const progress = (p: PullStatus) =>
+    m.onEvent({ schemaVersion: 'v1', timestamp: p.completedAt as string, type: 'pull.progress', nodeName: 'w1', pull: p });
+  progress(pull);
+  progress({ ...pull, id: 'p2', waitSeconds: 7 });
   assert.deepEqual(await histogram(m, 'pulltrace_pull_wait_seconds'), { count: 2, sum: 10 });
 });
 

@@ -168,16 +168,15 @@ export class PullMetrics {
       case 'pull.failed':
         this.errorsTotal.inc({ reason: pull?.failureReason ?? 'unknown' });
         break;
+      case 'pull.progress':
+        // kubelet's queue time can arrive after completion, as progress of the finished pull.
+        if (pull) this.observeWait(pull);
+        break;
       case 'layer.progress':
       case 'layer.completed':
         this.countLayers(event);
         break;
     }
-  }
-
-  /** A finished pull changed without an event (kubelet's figures arrived after completion). */
-  onFinishedPullChanged(pull: PullStatus): void {
-    this.observeWait(pull);
   }
 
   private observeWait(pull: PullStatus): void {

@@ -42,21 +42,15 @@ export interface PullRecord {
   error?: string;
   manifestDigest?: string;
   totalKnown: boolean;
-  /** the original agent's digest-only ingests, grouped per node */
-  ingestGroup: boolean;
-  /** the agent reports explicit status (new shape): absence is not completion */
-  explicitStatus: boolean;
-  /** the layers of the latest report, in its order (an ingest group also keeps recently finished ones) */
+  /** the layers of the latest report, in its order */
   layers: Map<string, LayerRecord>;
-  /** totals over `layers` plus `retired`, as of the last `refreshTotals` */
+  /** totals over `layers`, as of the last `refreshTotals` */
   totals: PullTotals;
-  /** finished layers an ingest group no longer holds, still counted in its totals */
-  retired: PullTotals;
   /** set when the server failed the pull because its agent went silent; a later report resumes it */
   agentLost?: boolean;
   rate: RateWindow;
-  /** bytes downloaded so far, summed over non-cached layers; never decreases */
-  counter: number;
+  /** the most bytes downloaded seen so far, summed over non-cached layers (never decreases, unlike the totals): what the speed is measured on */
+  downloadedHighWater: number;
   percent: number;
   lastProgressAt: number;
   pods: PodRef[];
@@ -104,7 +98,7 @@ export function emptyTotals(): PullTotals {
 
 /** Sums the layers (one pass); callers cache the result with `refreshTotals`. */
 export function pullTotals(rec: PullRecord): PullTotals {
-  let { totalBytes, downloadedBytes, cachedBytes, layerCount, layersDone } = rec.retired;
+  let { totalBytes, downloadedBytes, cachedBytes, layerCount, layersDone } = emptyTotals();
   for (const l of rec.layers.values()) {
     const isLayer = !isConfigBlob(l);
     if (isLayer) layerCount++;
@@ -260,13 +254,10 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     error: p.error,
     manifestDigest: p.manifestDigest,
     totalKnown: p.totalKnown,
-    ingestGroup: false,
-    explicitStatus: true,
     layers,
     totals: emptyTotals(),
-    retired: emptyTotals(),
     rate: new RateWindow(),
-    counter: p.downloadedBytes,
+    downloadedHighWater: p.downloadedBytes,
     percent: p.percent,
     lastProgressAt: now,
     pods: p.pods,

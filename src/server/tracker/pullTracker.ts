@@ -5,6 +5,7 @@
 import { redactOptional } from '../../common/index.js';
 import type { AgentReport, FailureReason, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
+import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
@@ -83,6 +84,13 @@ function nodeKey(name: string, cluster: string | undefined): string {
   return cluster === undefined ? name : `${cluster}\0${name}`;
 }
 
+/** kubelet's own figures for a pull, from its `Successfully pulled image … in 3.2s (5.1s including waiting). Image size: …`. */
+export interface KubeletFigures {
+  pullSeconds: number | undefined;
+  imageBytes: number | undefined;
+  withWaitingSeconds: number | undefined;
+}
+
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
 export type PodResolver = (pull: PullRecord) => PodRef[];
 /** Hook that gives the reference the user wrote (kubelet's `Pulling image "…"`), if known. */
@@ -100,6 +108,8 @@ export class PullTracker {
   private readonly byId = new Map<string, PullRecord>();
   private readonly lastRate = new WeakMap<PullRecord, number>();
   private readonly slowSettings: SlowSettings;
+  /** the original agent's reports, turned into the current shape before anything else */
+  private readonly originalShape = new OriginalReportShape();
   private podResolver: PodResolver = () => [];
   private nameResolver: NameResolver = () => undefined;
 
@@ -122,7 +132,9 @@ export class PullTracker {
    * Applies one node's full snapshot. Throws ReportLimitError or CapacityError before changing
    * anything (dropping the node's own finished pulls to make room is the only exception).
    */
-  applyReport(report: AgentReport, now: number, cluster?: string): void {
+  applyReport(received: AgentReport, now: number, cluster?: string): void {
+    const adapted = this.originalShape.adapt(received);
+    const report = adapted.report;
     const groups = groupReportPulls(report.pulls);
     const problem = groupLimitProblem(groups);
     if (problem) throw new ReportLimitError(problem);
@@ -150,6 +162,7 @@ export class PullTracker {
       node.silent = false;
     }
     for (const rec of evictable.slice(0, mustEvict)) this.forget(node, rec);
+    adapted.commit();
 
     const seen = new Set<string>();
     for (const g of groups) {
@@ -183,8 +196,11 @@ export class PullTracker {
         }
       }
       for (const rec of node.older.values()) if (this.expired(rec, now)) this.forget(node, rec);
-      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS)
+      if (node.pulls.size === 0 && node.older.size === 0 && now - node.lastReportAt > NODE_FORGET_MS) {
         this.nodes.delete(nodeKey(node.name, node.cluster));
+        // the original-shape adapter knows nodes by name (that agent predates clusters)
+        if (node.cluster === undefined) this.originalShape.forget(node.name);
+      }
     }
   }
 
@@ -196,15 +212,23 @@ export class PullTracker {
     return true;
   }
 
-  /** Marks an active pull completed (kubelet's `Successfully pulled image`). */
-  completePull(id: string, now: number): boolean {
+  /**
+   * Marks an active pull completed (kubelet's `Successfully pulled image`), with kubelet's own
+   * figures when it gave them: they ride on the one `pull.completed` event.
+   */
+  completePull(id: string, now: number, kubelet?: KubeletFigures): boolean {
     const rec = this.byId.get(id);
     if (!rec || isFinished(rec.status)) return false;
+    if (kubelet) applyKubeletFigures(rec, kubelet);
     this.finish(rec, 'completed', now);
     return true;
   }
 
-  /** Records kubelet's own pull time and image size; returns the updated status of a finished pull. */
+  /**
+   * Records kubelet's own pull time and image size. A change is published like any other
+   * (`pull.progress`, also for a finished pull), so SSE, logs, metrics and history all hear it.
+   * Returns the pull's status, or undefined if unknown.
+   */
   annotateKubelet(
     id: string,
     pullSeconds: number | undefined,
@@ -214,23 +238,21 @@ export class PullTracker {
   ): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
-    // Event text is written by whoever may create Events: keep only numbers a reader can use.
-    if (pullSeconds !== undefined && Number.isFinite(pullSeconds) && pullSeconds >= 0) rec.kubeletPullSeconds = pullSeconds;
-    if (imageBytes !== undefined && Number.isSafeInteger(imageBytes) && imageBytes >= 0) rec.kubeletImageBytes = imageBytes;
-    // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
-    if (rec.kubeletPullSeconds !== undefined && withWaitingSeconds !== undefined && Number.isFinite(withWaitingSeconds)) {
-      rec.waitSeconds = Math.round(Math.max(0, withWaitingSeconds - rec.kubeletPullSeconds) * 1000) / 1000;
-    }
+    if (applyKubeletFigures(rec, { pullSeconds, imageBytes, withWaitingSeconds })) return this.emit('pull.progress', rec, now);
     return pullStatus(rec, now, true);
   }
 
-  /** Replaces the error text of a failed pull (kubelet's message is more useful than the agent's). */
+  /**
+   * Replaces the error text of a failed pull (kubelet's message is more useful than the agent's),
+   * published as `pull.progress` of the failed pull. Returns the new status, or undefined when
+   * nothing changed.
+   */
   refineError(id: string, error: string, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (rec?.status !== 'failed' || rec.error === error) return undefined;
     rec.error = error;
     rec.failureReason = refineFailure(rec.failureReason, error);
-    return pullStatus(rec, now, true);
+    return this.emit('pull.progress', rec, now);
   }
 
   /** Re-evaluates pods for every active pull on a node, emitting progress where they changed. */
@@ -266,7 +288,7 @@ export class PullTracker {
     const node = this.nodeFor(nodeName);
     const existing = node.pulls.get(imageRef);
     if (existing && !isFinished(existing.status)) return existing;
-    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, ingestGroup: false, layers: [], firstIndex: 0 }, now);
+    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, layers: [], firstIndex: 0 }, now);
   }
 
   get(id: string): PullRecord | undefined {
@@ -368,18 +390,18 @@ export class PullTracker {
     if (!rec) {
       // Merged, named and announced (with its layers' starts) by createRecord.
       rec = this.createRecord(node, g, now);
-      rec.rate.add(now, rec.counter);
+      rec.rate.add(now, rec.downloadedHighWater);
     } else {
       const merged = mergeReportGroup(rec, g, now);
       changed = merged.changed;
       rec.layersOmitted = g.layersOmitted;
       sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
       const t = rec.totals;
-      if (t.downloadedBytes > rec.counter) {
-        rec.counter = t.downloadedBytes;
+      if (t.downloadedBytes > rec.downloadedHighWater) {
+        rec.downloadedHighWater = t.downloadedBytes;
         rec.lastProgressAt = now;
       }
-      rec.rate.add(now, rec.counter);
+      rec.rate.add(now, rec.downloadedHighWater);
       rec.percent = Math.max(rec.percent, percentOf(t));
       renamed = this.updateName(rec);
       podsChanged = this.updatePods(rec);
@@ -447,13 +469,10 @@ export class PullTracker {
       agentStartedAt: g.startedAt,
       manifestDigest: g.manifestDigest,
       totalKnown: g.totalKnown,
-      ingestGroup: g.ingestGroup,
-      explicitStatus: g.status !== undefined,
       layers: new Map(),
       totals: emptyTotals(),
-      retired: emptyTotals(),
       rate: new RateWindow(),
-      counter: 0,
+      downloadedHighWater: 0,
       percent: 0,
       lastProgressAt: now,
       pods: [],
@@ -463,11 +482,11 @@ export class PullTracker {
     if (previous) node.older.set(previous.id, previous);
     node.pulls.set(g.key, rec);
     this.byId.set(rec.id, rec);
-    // Counter starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
+    // The high-water mark starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;
     resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
-    rec.counter = rec.totals.downloadedBytes;
+    rec.downloadedHighWater = rec.totals.downloadedBytes;
     rec.percent = percentOf(rec.totals);
     this.updateName(rec);
     this.updatePods(rec);
@@ -479,12 +498,8 @@ export class PullTracker {
   }
 
   private onAbsent(rec: PullRecord, now: number): void {
-    // The original agent's pulls simply vanish when done. A new-shape agent always reports a
-    // final status first, so vanishing mid-pull means it lost track (e.g. it restarted).
-    if (!rec.explicitStatus) {
-      this.finish(rec, 'completed', now);
-      return;
-    }
+    // An agent reports a final status first (the original shape's vanishing pulls were made
+    // explicit by originalReportShape.ts), so vanishing mid-pull means it lost track (e.g. it restarted).
     const t = rec.totals;
     if (rec.totalKnown && t.downloadedBytes >= t.totalBytes) {
       this.finish(rec, 'completed', now);
@@ -508,7 +523,7 @@ export class PullTracker {
         completed.push({ type: 'layer.completed', layer: l });
       }
       const t = refreshTotals(rec);
-      rec.counter = Math.max(rec.counter, t.downloadedBytes);
+      rec.downloadedHighWater = Math.max(rec.downloadedHighWater, t.downloadedBytes);
       rec.percent = 100;
       this.emitLayers(rec, completed, now);
     } else {
@@ -557,11 +572,13 @@ export class PullTracker {
     return false;
   }
 
-  private emit(type: PullEventType, rec: PullRecord, now: number): void {
+  /** The one place a pull's change leaves the tracker; returns the status it published. */
+  private emit(type: PullEventType, rec: PullRecord, now: number): PullStatus {
     const pull = pullStatus(rec, now, true);
     this.lastRate.set(rec, rec.rate.rate(now));
     const event: PullEvent = { schemaVersion: 'v1', timestamp: new Date(now).toISOString(), type, nodeName: rec.nodeName, pull };
     this.bus.publish(event);
+    return pull;
   }
 
   /** One event per layer transition; they share one (read-only) status of the pull, built once. */
@@ -592,6 +609,19 @@ function isSameFinishedAttempt(rec: PullRecord, g: ReportGroup): boolean {
 function canResume(rec: PullRecord, g: ReportGroup): boolean {
   if (!rec.agentLost) return false;
   return g.startedAt === undefined || rec.agentStartedAt === undefined || rec.agentStartedAt === g.startedAt;
+}
+
+/** Keeps the kubelet figures a reader can use; true when the pull changed. */
+function applyKubeletFigures(rec: PullRecord, k: KubeletFigures): boolean {
+  const before = [rec.kubeletPullSeconds, rec.kubeletImageBytes, rec.waitSeconds];
+  // Event text is written by whoever may create Events: keep only numbers a reader can use.
+  if (k.pullSeconds !== undefined && Number.isFinite(k.pullSeconds) && k.pullSeconds >= 0) rec.kubeletPullSeconds = k.pullSeconds;
+  if (k.imageBytes !== undefined && Number.isSafeInteger(k.imageBytes) && k.imageBytes >= 0) rec.kubeletImageBytes = k.imageBytes;
+  // kubelet 1.26+: "in 3.2s (5.1s including waiting)" — the difference is time queued before the pull.
+  if (rec.kubeletPullSeconds !== undefined && k.withWaitingSeconds !== undefined && Number.isFinite(k.withWaitingSeconds)) {
+    rec.waitSeconds = Math.round(Math.max(0, k.withWaitingSeconds - rec.kubeletPullSeconds) * 1000) / 1000;
+  }
+  return before[0] !== rec.kubeletPullSeconds || before[1] !== rec.kubeletImageBytes || before[2] !== rec.waitSeconds;
 }
 
 function samePods(a: PodRef[], b: PodRef[]): boolean {

@@ -1,11 +1,8 @@
-// Turns the pulls of one AgentReport into keyed groups, one per pull on that node.
-// Reports from the original Go agent name each raw ingest (`layer-sha256:<hex>`) as its own
-// "pull"; like the original, those are grouped into one pull per node.
+// Turns the pulls of one (current-shape) AgentReport into keyed groups, one per pull on that
+// node: entries naming the same manifest digest (else image reference) are one pull. The original
+// agent's shape was adapted before this (src/server/ingest/originalReportShape.ts).
 import { MAX_LAYERS_PER_PULL, type ReportLayer, type ReportPull } from '../../model/index.js';
-
-export const INGEST_GROUP_KEY = '__ingests__';
-
-const RAW_INGEST_REF = /^(?:(?:layer|config|manifest|index)-)?sha256:[0-9a-f]{6,64}$/i;
+import { reportPullKey } from '../ingest/originalReportShape.js';
 
 export interface ReportGroup {
   key: string;
@@ -18,17 +15,11 @@ export interface ReportGroup {
   failureReason?: ReportPull['failureReason'];
   totalKnown: boolean;
   startedAt?: number;
-  /** true for the original agent's digest-only ingests grouped per node */
-  ingestGroup: boolean;
   layers: ReportLayer[];
   /** layers the agent left out of its report (over the report's layer limit) */
   layersOmitted?: number;
   /** index of the report's first entry in this group, to name it in an error */
   firstIndex: number;
-}
-
-export function isRawIngestRef(ref: string): boolean {
-  return ref === '' || RAW_INGEST_REF.test(ref);
 }
 
 /** Go zero times ("0001-01-01T00:00:00Z") and unparsable times count as unknown. */
@@ -43,13 +34,12 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
   const groups = new Map<string, ReportGroup>();
   const digests = new Map<string, Set<string>>();
   for (const [index, p] of pulls.entries()) {
-    const ingest = !p.manifestDigest && p.status === undefined && isRawIngestRef(p.imageRef);
-    const key = ingest ? INGEST_GROUP_KEY : p.manifestDigest || p.imageRef;
+    const key = reportPullKey(p);
     let g = groups.get(key);
     if (!g) {
       g = {
         key,
-        imageRef: ingest ? '' : p.imageRef,
+        imageRef: p.imageRef,
         manifestDigest: p.manifestDigest,
         status: p.status,
         error: p.error,
@@ -58,7 +48,6 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         failureReason: p.failureReason,
         totalKnown: p.totalKnown ?? false,
         startedAt: parseReportTime(p.startedAt),
-        ingestGroup: ingest,
         layers: [],
         firstIndex: index,
       };
@@ -68,7 +57,7 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
       g.totalKnown = g.totalKnown && (p.totalKnown ?? false);
       const t = parseReportTime(p.startedAt);
       if (t !== undefined && (g.startedAt === undefined || t < g.startedAt)) g.startedAt = t;
-      if (!g.imageRef && !ingest) g.imageRef = p.imageRef;
+      if (!g.imageRef) g.imageRef = p.imageRef;
     }
     if (p.layersOmitted) g.layersOmitted = (g.layersOmitted ?? 0) + p.layersOmitted;
     const seen = digests.get(key) as Set<string>;
@@ -79,8 +68,6 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
     }
   }
   for (const g of groups.values()) {
-    // An ingest group is only "known" if every ingest knew its total.
-    if (g.ingestGroup) g.totalKnown = g.layers.every((l) => l.totalKnown ?? false);
     if (!g.imageRef) g.imageRef = g.manifestDigest ?? firstDigest(g.layers);
   }
   return [...groups.values()];
@@ -93,7 +80,7 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
 export function groupLimitProblem(groups: ReportGroup[]): string | undefined {
   for (const g of groups) {
     if (g.layers.length <= MAX_LAYERS_PER_PULL) continue;
-    const what = g.ingestGroup ? 'the digest-only ingest entries' : `image ${JSON.stringify(g.imageRef.slice(0, 200))}`;
+    const what = `image ${JSON.stringify(g.imageRef.slice(0, 200))}`;
     return `pulls[${g.firstIndex}] (${what}) has ${g.layers.length} distinct layers once the report's entries for the same image are merged; at most ${MAX_LAYERS_PER_PULL} are accepted`;
   }
   return undefined;

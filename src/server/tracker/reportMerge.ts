@@ -2,8 +2,9 @@
 // states, names. Returns the layer transitions so the tracker can publish them; no I/O here.
 // The work is linear in the reported layers: the pull's layers become those of this report (a
 // report is the node's full snapshot), and totals are summed once at the end.
-import { type LayerState, MAX_LAYERS_PER_PULL, type ReportLayer } from '../../model/index.js';
-import { isConfigBlob, type LayerRecord, newLayer, type PullRecord, refreshTotals } from './pullRecord.js';
+import type { LayerState, ReportLayer } from '../../model/index.js';
+import { isPlaceholderImageRef } from './placeholderImageRef.js';
+import { type LayerRecord, newLayer, type PullRecord, refreshTotals } from './pullRecord.js';
 import type { ReportGroup } from './reportGrouping.js';
 
 export interface LayerTransition {
@@ -25,7 +26,7 @@ export function mergeReportGroup(rec: PullRecord, g: ReportGroup, now: number): 
     changed = true;
   }
   if (g.manifestDigest && !rec.manifestDigest) rec.manifestDigest = g.manifestDigest;
-  if (g.totalKnown !== rec.totalKnown && !rec.ingestGroup) {
+  if (g.totalKnown !== rec.totalKnown) {
     rec.totalKnown = g.totalKnown;
     changed = true;
   }
@@ -39,47 +40,12 @@ export function mergeReportGroup(rec: PullRecord, g: ReportGroup, now: number): 
     layers.set(rl.digest, l);
     if (mergeLayer(l, rl, now, transitions)) changed = true;
   }
-  if (rec.ingestGroup) {
-    // The original agent drops an ingest when its blob is committed: that layer is done. The
-    // group keeps it (it is part of what the node downloaded) after the reported ones.
-    for (const l of rec.layers.values()) {
-      if (layers.has(l.digest)) continue;
-      if (l.state !== 'done') {
-        markLayerDone(l, now);
-        transitions.push({ type: 'layer.completed', layer: l });
-        changed = true;
-      }
-      layers.set(l.digest, l);
-    }
-    retireOldestDone(rec, layers);
-    let known = true;
-    for (const l of layers.values()) known &&= l.totalKnown;
-    rec.totalKnown = known;
-  } else if (layers.size !== rec.layers.size) {
+  if (layers.size !== rec.layers.size) {
     changed = true;
   }
   rec.layers = layers;
   refreshTotals(rec);
   return { changed, transitions };
-}
-
-/**
- * An ingest group collects every blob a node downloads over time; beyond MAX_LAYERS_PER_PULL its
- * finished layers leave the list (first listed first), their bytes staying in the totals (`retired`).
- */
-function retireOldestDone(rec: PullRecord, layers: Map<string, LayerRecord>): void {
-  if (layers.size <= MAX_LAYERS_PER_PULL) return;
-  for (const [digest, l] of layers) {
-    if (layers.size <= MAX_LAYERS_PER_PULL) break;
-    if (l.state !== 'done') continue;
-    layers.delete(digest);
-    rec.retired.totalBytes += l.totalBytes;
-    rec.retired.downloadedBytes += l.downloadedBytes;
-    if (!isConfigBlob(l)) {
-      rec.retired.layerCount++;
-      rec.retired.layersDone++;
-    }
-  }
 }
 
 function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: LayerTransition[]): boolean {
@@ -140,8 +106,7 @@ export function nextLayerState(l: LayerRecord, rl: ReportLayer): LayerState {
 
 /** A real image name beats a bare digest or an ingest ref; a name with a tag beats a bare repository. */
 export function betterName(candidate: string, current: string): boolean {
-  const isDigest = (s: string) => /^sha256:/.test(s) || s === '';
-  if (isDigest(current)) return true;
-  if (isDigest(candidate)) return false;
+  if (isPlaceholderImageRef(current)) return true;
+  if (isPlaceholderImageRef(candidate)) return false;
   return /[:@][^/]*$/.test(candidate) || !/[:@][^/]*$/.test(current);
 }

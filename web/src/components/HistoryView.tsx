@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
-import { fetchHistory, type HistoryPage } from '../api/client.js';
+import { useEffect, useRef } from 'react';
 import { formatBytes } from '../format/bytes.js';
 import { formatDuration, secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
+import { useHistoryPages } from '../live/useHistoryPages.js';
 import type { ViewState } from '../state/filters.js';
 import { RowErrorBoundary } from './RowErrorBoundary.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -11,30 +11,7 @@ const PAGE_SIZE = 50;
 
 /** Finished pulls from the history store, newest first, a page at a time. */
 export function HistoryView({ state }: { state: ViewState }) {
-  // cursors[i] is the cursor that fetches page i (page 0 has none)
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const [page, setPage] = useState<HistoryPage | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const { node, image, namespace, pod, status, cluster } = state;
-  const pageIndex = cursors.length - 1;
-  const cursor = cursors[pageIndex];
-
-  // New filters start again from the newest page.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the filter values are the trigger
-  useEffect(() => {
-    setCursors([undefined]);
-  }, [node, image, namespace, pod, status, cluster]);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    setError(undefined);
-    fetchHistory({ limit: PAGE_SIZE, cursor, node, image, namespace, pod, status, cluster }, abort.signal)
-      .then(setPage)
-      .catch((err: Error) => {
-        if (!abort.signal.aborted) setError(err.message);
-      });
-    return () => abort.abort();
-  }, [cursor, node, image, namespace, pod, status, cluster]);
+  const { page, error, pageIndex, newer, older } = useHistoryPages(state, PAGE_SIZE);
 
   const top = useRef<HTMLElement>(null);
   // A new page starts at its top, not where the previous one was scrolled to.
@@ -46,11 +23,11 @@ export function HistoryView({ state }: { state: ViewState }) {
   return (
     <section className="history" aria-label="History" ref={top}>
       <nav className="pager" aria-label="History pages">
-        <button type="button" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+        <button type="button" disabled={!newer} onClick={newer}>
           ← Newer
         </button>
         <span data-testid="history-page">page {pageIndex + 1}</span>
-        <button type="button" disabled={!page?.next} onClick={() => page?.next && setCursors((c) => [...c, page.next ?? undefined])}>
+        <button type="button" disabled={!older} onClick={older}>
           Older →
         </button>
       </nav>

@@ -1,0 +1,163 @@
+// Route behaviour through `app.inject` (no process, no port): JSON errors with catalogue codes,
+// agent authentication, 405 with Allow from the registered routes, admission and capacity limits.
+// Process-level tests (test/server) keep what needs a process: listeners, timeouts, restarts.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildApiApp } from '../../../test/support/apiApp.js';
+import type { AgentReport } from '../../model/index.js';
+import { sharedTokenAuth } from '../auth/agentAuth.js';
+import { API_ERROR_CODES } from './apiError.js';
+import { registeredApiRoutes } from './app.js';
+
+const report = (nodeName: string, digest = 'sha256:m1'): AgentReport => ({
+  nodeName,
+  pulls: [
+    {
+      imageRef: '127.0.0.1/app:1',
+      manifestDigest: digest,
+      status: 'pulling',
+      totalKnown: true,
+      layers: [{ digest: 'sha256:l1', totalBytes: 100, downloadedBytes: 10, totalKnown: true }],
+    },
+  ],
+});
+const json = { 'content-type': 'application/json' };
+
+let api: Awaited<ReturnType<typeof buildApiApp>>;
+before(async () => {
+  api = await buildApiApp();
+});
+after(() => api.close());
+
+/** Asserts a JSON error with a catalogue code; returns its message. */
+function assertError(res: { statusCode: number; json(): unknown }, status: number, code: keyof typeof API_ERROR_CODES): string {
+  assert.equal(res.statusCode, status);
+  const body = res.json() as { error: string; message: string };
+  assert.equal(body.error, code);
+  assert.ok(code in API_ERROR_CODES);
+  assert.equal(typeof body.message, 'string');
+  return body.message;
+}
+
+test('a report is accepted and its pull served; an unknown id is a 404 not_found', async () => {
+  const res = await api.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: report('w1') });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json(), { accepted: true });
+  const pulls = (await api.app.inject({ url: '/api/v1/pulls?node=w1' })).json() as { pulls: Array<{ id: string }> };
+  assert.equal(pulls.pulls.length, 1);
+  const one = await api.app.inject({ url: `/api/v1/pulls/${pulls.pulls[0]?.id}` });
+  assert.equal(one.statusCode, 200);
+  assertError(await api.app.inject({ url: '/api/v1/pulls/nope' }), 404, 'not_found');
+  assertError(await api.app.inject({ url: '/api/v1/nothing-here' }), 404, 'not_found');
+});
+
+test('bad input: a clear error naming what was wrong, nothing changed', async () => {
+  const before = api.tracker.counts().pulls;
+  const table: Array<{
+    what: string;
+    headers?: Record<string, string>;
+    payload: string;
+    status: number;
+    code: keyof typeof API_ERROR_CODES;
+    message?: RegExp;
+  }> = [
+    { what: 'not JSON', payload: '{"nodeName":', status: 400, code: 'invalid_json' },
+    { what: 'wrong media type', headers: { 'content-type': 'text/plain' }, payload: 'x', status: 415, code: 'unsupported_media_type' },
+    {
+      what: 'negative bytes',
+      payload: JSON.stringify({
+        nodeName: 'w9',
+        pulls: [{ imageRef: 'a', layers: [{ digest: 'd', totalBytes: -1, downloadedBytes: 0 }] }],
+      }),
+      status: 400,
+      code: 'invalid_report',
+      message: /pulls\[0\]\.layers\[0\]\.totalBytes must be >= 0/,
+    },
+    {
+      what: 'bad node name',
+      payload: JSON.stringify({ nodeName: 'Not A Node', pulls: [] }),
+      status: 400,
+      code: 'invalid_report',
+      message: /DNS-1123/,
+    },
+  ];
+  for (const row of table) {
+    const res = await api.app.inject({ method: 'POST', url: '/api/v1/report', headers: row.headers ?? json, payload: row.payload });
+    assert.equal(res.statusCode, row.status, `${row.what}: ${res.body}`);
+    const message = assertError(res, row.status, row.code);
+    if (row.message) assert.match(message, row.message, row.what);
+  }
+  assertError(await api.app.inject({ url: '/api/v1/pulls?layers=maybe' }), 400, 'invalid_request');
+  assertError(await api.app.inject({ url: '/api/v1/pulls?colour=red' }), 400, 'invalid_request');
+  assertError(await api.app.inject({ url: '/api/v1/history?limit=0' }), 400, 'invalid_request');
+  assert.equal(api.tracker.counts().pulls, before, 'no bad input changed the pulls');
+});
+
+test('a body over 1 MiB is a 413 body_too_large', async () => {
+  const payload = JSON.stringify({ nodeName: 'w1', pulls: [], pad: 'x'.repeat(1024 * 1024) });
+  assertError(await api.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload }), 413, 'body_too_large');
+});
+
+test('every other method on a registered API path is a 405 with Allow listing the registered ones', async () => {
+  const routes = registeredApiRoutes(api.app);
+  assert.deepEqual([...routes.keys()].sort(), [
+    '/api/v1/events',
+    '/api/v1/history',
+    '/api/v1/pulls',
+    '/api/v1/pulls/:id',
+    '/api/v1/report',
+    '/healthz',
+    '/readyz',
+  ]);
+  for (const [url, allowed] of routes) {
+    const path = url.replace(':id', 'abc');
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+      if (allowed.includes(method)) continue;
+      const res = await api.app.inject({ method, url: path, headers: json, payload: '{}' });
+      assertError(res, 405, 'method_not_allowed');
+      assert.equal(res.headers.allow, allowed.join(', '), `${method} ${path}`);
+    }
+  }
+});
+
+test('agent token: missing or wrong is a 401 with WWW-Authenticate; the right one is accepted', async (t) => {
+  const secured = await buildApiApp({ agentAuth: sharedTokenAuth('s3cret') });
+  t.after(() => secured.close());
+  const post = (authorization?: string) =>
+    secured.app.inject({
+      method: 'POST',
+      url: '/api/v1/report',
+      headers: { ...json, ...(authorization ? { authorization } : {}) },
+      payload: report('w1'),
+    });
+  for (const header of [undefined, 'Bearer wrong', 's3cret']) {
+    const res = await post(header);
+    assertError(res, 401, 'unauthorized');
+    assert.equal(res.headers['www-authenticate'], 'Bearer');
+  }
+  assert.equal(secured.tracker.counts().pulls, 0);
+  assert.equal((await post('Bearer s3cret')).statusCode, 200);
+});
+
+test('limits: a node over its report rate is a 429 with Retry-After; the node cap is a 503 capacity', async (t) => {
+  const now = 1_800_000_000_000;
+  const limited = await buildApiApp({ nodeReportRate: 1, limits: { maxNodes: 1 }, now: () => now });
+  t.after(() => limited.close());
+  const post = (node: string) => limited.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: report(node) });
+  // A burst of twice the rate, then refused until the clock moves.
+  assert.equal((await post('w1')).statusCode, 200);
+  assert.equal((await post('w1')).statusCode, 200);
+  const tooOften = await post('w1');
+  assertError(tooOften, 429, 'too_many_reports');
+  assert.ok(Number(tooOften.headers['retry-after']) >= 1);
+  const full = await post('w2');
+  assert.match(assertError(full, 503, 'capacity'), /PULLTRACE_MAX_NODES/);
+  assert.equal(full.headers['retry-after'], '30');
+});
+
+test('readiness: 503 until the server says it is ready', async (t) => {
+  const starting = await buildApiApp({ ready: false });
+  t.after(() => starting.close());
+  assert.equal((await starting.app.inject({ url: '/readyz' })).statusCode, 503);
+  assert.equal((await starting.app.inject({ url: '/healthz' })).statusCode, 200);
+});
