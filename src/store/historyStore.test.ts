@@ -5,55 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createLogger, type Logger } from '../log/index.js';
-import type { PodRef, PullStatus } from '../model/index.js';
+import { capturingLogger, finishedPull, pod, T0 } from '../../test/support/historyFixtures.js';
 import { HistoryDatabaseError, type HistoryFilter, HistoryStore, InvalidCursorError, InvalidHistoryQueryError } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
-
-const T0 = Date.parse('2026-11-27T10:00:00.000Z');
-
-function finishedPull(id: string, completedAtMs: number, over: Partial<PullStatus> = {}): PullStatus {
-  return {
-    id,
-    nodeName: 'node-a',
-    imageRef: 'docker.io/library/nginx:1.27',
-    status: 'completed',
-    totalBytes: 2048,
-    downloadedBytes: 2048,
-    cachedBytes: 0,
-    bytesPerSec: 0,
-    percent: 100,
-    layerCount: 2,
-    layersDone: 2,
-    startedAt: new Date(completedAtMs - 5000).toISOString(),
-    completedAt: new Date(completedAtMs).toISOString(),
-    pods: [],
-    totalKnown: true,
-    layers: ['sha256:l1', 'sha256:l2'].map((digest) => ({
-      pullId: id,
-      digest,
-      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-      totalBytes: 1024,
-      downloadedBytes: 1024,
-      bytesPerSec: 0,
-      percent: 100,
-      totalKnown: true,
-      state: 'done' as const,
-    })),
-    ...over,
-  };
-}
-
-function pod(namespace: string, podName: string): PodRef {
-  return { namespace, podName, container: 'main', image: 'nginx:1.27' };
-}
-
-/** A logger whose JSON lines are kept for assertions. */
-function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'pulltrace-store-'));

@@ -10,7 +10,7 @@ import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { issueServerCert, makeCa, ProcessGroup, startContainerd, waitFor } from '../harness/index.js';
-import { metricValue, type PulltraceProcess, parseLogLines, startPulltrace } from '../support/pulltraceProcess.js';
+import { metricValue, type PulltraceProcess, parseLogLines, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 
 const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const AGENT_SA = 'pulltrace:pulltrace-agent';
@@ -102,21 +102,7 @@ test('HTTPS end to end: the agent verifies the server with its CA, refuses a wro
 
   const containerd = group.track(await startContainerd(), 'containerd');
   const server = group.track(
-    await startPulltrace([
-      'server',
-      '--http-addr',
-      '127.0.0.1:0',
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--db',
-      ':memory:',
-      '--kubernetes',
-      'off',
-      '--tls-cert-file',
-      certFile,
-      '--tls-key-file',
-      keyFile,
-    ]),
+    await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--tls-cert-file', certFile, '--tls-key-file', keyFile]),
     'server',
   );
   const httpsUrl = server.baseUrl.replace('http://', 'https://');

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { FakeKubeApi, podObject, writeKubeconfig } from '../fake-kube/index.js';
 import { waitFor } from '../harness/index.js';
-import { metricValue, type PulltraceProcess, runPulltrace, startPulltrace } from '../support/pulltraceProcess.js';
+import { metricValue, type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
@@ -229,17 +229,7 @@ test('none on a non-loopback address says so in a warn line; token mode does not
   } finally {
     await open.stop();
   }
-  const local = await startPulltrace([
-    'server',
-    '--http-addr',
-    '127.0.0.1:0',
-    '--metrics-addr',
-    '127.0.0.1:0',
-    '--db',
-    ':memory:',
-    '--kubernetes',
-    'off',
-  ]);
+  const local = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:']);
   const tokened = await startPulltrace(
     ['server', '--http-addr', '0.0.0.0:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'off'],
     { env: { PULLTRACE_AGENT_TOKEN: 's3cret' } },

@@ -5,58 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import pg from 'pg';
-import { createLogger, type Logger } from '../../src/log/index.js';
-import type { PodRef, PullStatus } from '../../src/model/index.js';
 import { type History, openHistory } from '../../src/store/history.js';
 import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
 import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
 import { makeTempDir, removeDir } from '../harness/index.js';
 import { type PostgresHandle, startPostgres } from '../harness/postgres.js';
 import { waitFor } from '../harness/waitFor.js';
-
-const T0 = Date.parse('2026-11-27T10:00:00.000Z');
-
-function finishedPull(id: string, completedAtMs: number, over: Partial<PullStatus> = {}): PullStatus {
-  return {
-    id,
-    nodeName: 'node-a',
-    imageRef: 'docker.io/library/nginx:1.27',
-    status: 'completed',
-    totalBytes: 2048,
-    downloadedBytes: 2048,
-    cachedBytes: 0,
-    bytesPerSec: 0,
-    percent: 100,
-    layerCount: 2,
-    layersDone: 2,
-    startedAt: new Date(completedAtMs - 5000).toISOString(),
-    completedAt: new Date(completedAtMs).toISOString(),
-    pods: [],
-    totalKnown: true,
-    layers: ['sha256:l1', 'sha256:l2'].map((digest) => ({
-      pullId: id,
-      digest,
-      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-      totalBytes: 1024,
-      downloadedBytes: 1024,
-      bytesPerSec: 0,
-      percent: 100,
-      totalKnown: true,
-      state: 'done' as const,
-    })),
-    ...over,
-  };
-}
-
-function pod(namespace: string, podName: string): PodRef {
-  return { namespace, podName, container: 'main', image: 'nginx:1.27' };
-}
-
-function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
+import { capturingLogger, finishedPull, pod, T0 } from '../support/historyFixtures.js';
 
 async function allIds(store: History, filter: Parameters<History['query']>[0] = {}): Promise<string[]> {
   return (await store.query(filter, 500)).pulls.map((p) => p.id);

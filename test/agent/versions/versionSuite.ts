@@ -5,25 +5,12 @@
 // a layer two pulls share, and unpacking. A missing version fails the file (containerdBinaries).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { PullStatus } from '../../../src/model/index.js';
+import { FAILURE_REASONS, type PullStatus } from '../../../src/model/index.js';
 import { buildAndPushImage, type ContainerdSeries, containerdBinaries, imageRef } from '../../harness/index.js';
 import { SseRecorder } from '../../support/sseClient.js';
 import { getPulls, MiB, RATE, type Stack, startStack, waitForPull } from '../stack.js';
 
-const FAILURE_REASONS = new Set([
-  'auth',
-  'not_found',
-  'rate_limited',
-  'network',
-  'tls',
-  'timeout',
-  'registry_error',
-  'no_space',
-  'invalid_reference',
-  'cancelled',
-  'agent_lost',
-  'unknown',
-]);
+const FAILURE_KINDS = new Set<string>(FAILURE_REASONS);
 /** Empty files in the slow-to-unpack layer: 1–5 s of extraction here (the unpack phase the agent must see; polls are 200 ms). */
 const EMPTY_FILES = 20_000;
 
@@ -100,7 +87,7 @@ export function containerdVersionSuite(series: ContainerdSeries): void {
       assert.equal((await pull.done).ok, false);
       const failed = await waitForPull(pulltrace.baseUrl, (x) => x.id === moving.id && ended(x), 'the cancelled CRI pull to end');
       assert.equal(failed.status, 'failed');
-      assert.ok(FAILURE_REASONS.has(failed.failureReason ?? ''), `failureReason ${failed.failureReason} is one of the kinds`);
+      assert.ok(FAILURE_KINDS.has(failed.failureReason ?? ''), `failureReason ${failed.failureReason} is one of the kinds`);
     });
 
     test('link cut mid-pull: failed with a reason kind, counted by reason, never completed', async () => {
@@ -118,7 +105,7 @@ export function containerdVersionSuite(series: ContainerdSeries): void {
         assert.notEqual((await pull.done).code, 0, 'ctr fails when the link is cut');
         const failed = await waitForPull(pulltrace.baseUrl, (x) => x.id === moving.id && ended(x), 'the cut pull to end', 15_000);
         assert.equal(failed.status, 'failed');
-        assert.ok(failed.failureReason && FAILURE_REASONS.has(failed.failureReason), `failureReason ${failed.failureReason}`);
+        assert.ok(failed.failureReason && FAILURE_KINDS.has(failed.failureReason), `failureReason ${failed.failureReason}`);
         assert.ok(failed.downloadedBytes < failed.totalBytes);
         const metrics = await (await fetch(pulltrace.metricsUrl)).text();
         const label = `{reason="${failed.failureReason}"}`;
