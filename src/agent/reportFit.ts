@@ -6,7 +6,7 @@
 // then its oldest pulls. Error text is redacted here too: nothing secret leaves the node.
 import { redactSecrets } from '../common/index.js';
 import type { AgentInfo, AgentReport, ReportLayer, ReportPull } from '../model/index.js';
-import { REPORT_LIMITS } from '../model/index.js';
+import { REPORT_LIMITS } from '../model/reportLimits.js';
 
 export type ReportLimits = typeof REPORT_LIMITS;
 

@@ -1,34 +1,30 @@
-// The limits an AgentReport must respect to be accepted, read from its schema so the agent (which
-// trims its reports to them) and the server (which enforces them) can never disagree.
-import type { TSchema } from '@sinclair/typebox';
-import { AgentInfoSchema, AgentReportSchema, ReportLayerSchema, ReportPullSchema } from './agentReport.js';
-
-function maxItems(schema: TSchema): number {
-  const n = (schema as { maxItems?: unknown }).maxItems;
-  if (typeof n !== 'number') throw new Error('report schema: array without maxItems');
-  return n;
-}
-
-function maxLength(schema: TSchema): number {
-  const n = (schema as { maxLength?: unknown }).maxLength;
-  if (typeof n !== 'number') throw new Error('report schema: string without maxLength');
-  return n;
-}
+// The limits an AgentReport must respect to be accepted. The report schema (agentReport.ts) takes its
+// maxItems/maxLength from here, so the agent (which trims its reports to them) and the server (which
+// enforces them) can never disagree. Plain numbers, no schema library: the agent on every node
+// imports this file alone and so does not load TypeBox (a few MB of RSS per node).
 
 /** Largest request body the server reads for a report (larger: 413). */
 export const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export const REPORT_LIMITS = {
+const limits = {
   bodyBytes: REPORT_BODY_LIMIT_BYTES,
-  pulls: maxItems(AgentReportSchema.properties.pulls),
-  layersPerPull: maxItems(ReportPullSchema.properties.layers),
-  imageRefChars: maxLength(ReportPullSchema.properties.imageRef),
-  startedAtChars: maxLength(ReportPullSchema.properties.startedAt),
-  manifestDigestChars: maxLength(ReportPullSchema.properties.manifestDigest),
-  errorChars: maxLength(ReportPullSchema.properties.error),
-  layerDigestChars: maxLength(ReportLayerSchema.properties.digest),
-  mediaTypeChars: maxLength(ReportLayerSchema.properties.mediaType),
-  agentVersionChars: maxLength(AgentInfoSchema.properties.version),
-  agentRuntimeChars: maxLength(AgentInfoSchema.properties.runtime),
-  agentRuntimeVersionChars: maxLength(AgentInfoSchema.properties.runtimeVersion),
-} as const;
+  pulls: 1000,
+  layersPerPull: 1000,
+  imageRefChars: 1024,
+  startedAtChars: 64,
+  manifestDigestChars: 256,
+  errorChars: 4096,
+  layerDigestChars: 256,
+  mediaTypeChars: 256,
+  /** `sharedWith` names a pull by its digest */
+  sharedWithChars: 256,
+  unpackStartedAtChars: 64,
+  unpackingLayerChars: 256,
+  nodeNameChars: 253,
+  timestampChars: 64,
+  agentVersionChars: 128,
+  agentRuntimeChars: 64,
+  agentRuntimeVersionChars: 128,
+};
+
+export const REPORT_LIMITS: Readonly<typeof limits> = limits;

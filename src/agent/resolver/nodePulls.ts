@@ -3,7 +3,9 @@
 //   ingest (`layer-sha256:…`) → the manifest whose labels name that blob → the image.
 // containerd forgets a failed pull at once (ingests, manifest and config go with its lease), so
 // everything needed to report the failure is kept here.
-import { type LayerState, REPORT_LIMITS, type ReportLayer, type ReportPull } from '../../model/index.js';
+import type { LayerState, ReportLayer, ReportPull } from '../../model/index.js';
+// The limits file alone, not the model's index: the index loads every schema (TypeBox) into each agent.
+import { REPORT_LIMITS } from '../../model/reportLimits.js';
 import type { BlobInfo, ImageRecord, IngestStatus } from '../containerd/types.js';
 import { parseIngestRef } from './ingestRef.js';
 import { distributionRepository, preferredImageName } from './labels.js';
