@@ -11,20 +11,23 @@
 //
 //   npm run bench:ui
 //   npm run bench:ui -- --nodes 5000 --pulling 0.2      # the 5,000-node rollout stream
+//   npm run bench:ui -- --nodes 5000 --pulling 0.2 --cpu-prof /tmp/ui.cpuprofile   # the page's CPU profile
+//                                                       # while watching, uncapped (open in Chromium DevTools)
 //
 // Two browsers are measured: one as a user has it (frames capped at 60 Hz, so an ideal page shows
 // 16.7 ms deltas), and one with the cap lifted, where a delta is the real cost of a frame. Each is
 // measured watching the list and while scrolling it one screen every 10 frames.
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { waitFor } from '../test/harness/index.js';
 import { openBrowser } from '../test/ui/support/browser.js';
 import { MB, postReport, report, syntheticPull } from '../test/ui/support/reports.js';
 import { startServer } from '../test/ui/support/server.js';
-import type { LoadConfig } from './lib/loadProcess.js';
+import type { LoadConfig, LoadMessage } from './lib/loadProcess.js';
 import { killOnExit, startServerProcess } from './lib/serverProcess.js';
 
 const NODES = 100;
@@ -36,16 +39,18 @@ const UNCAPPED = ['--disable-frame-rate-limit', '--disable-gpu-vsync'];
 // Each pull downloads at its own pace so the list's order and figures keep changing.
 const rateOf = (node: number, pull: number) => (1 + ((node * 7 + pull * 3) % 10)) * 0.5 * MB;
 
+const LOAD_WARMUP_SECONDS = 15;
 const LOAD_PROCESS = fileURLToPath(new URL('./lib/loadProcess.ts', import.meta.url));
 
 interface Options {
   /** unset: the 100 × 10 synthetic load; set: this many nodes from the raw-socket generator */
   nodes: number | undefined;
   pullingShare: number | undefined;
+  cpuProfFile: string | undefined;
 }
 
 function options(): Options {
-  const { values } = parseArgs({ options: { nodes: { type: 'string' }, pulling: { type: 'string' } } });
+  const { values } = parseArgs({ options: { nodes: { type: 'string' }, pulling: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
   let nodes: number | undefined;
   if (values.nodes !== undefined) {
     nodes = Number(values.nodes);
@@ -58,7 +63,7 @@ function options(): Options {
       throw new Error(`--pulling: "${values.pulling}" is not a share above 0 and at most 1 (example: --pulling 0.2)`);
     if (nodes === undefined) throw new Error('--pulling: only with --nodes (the share of simulated nodes pulling)');
   }
-  return { nodes, pullingShare };
+  return { nodes, pullingShare, cpuProfFile: values['cpu-prof'] };
 }
 
 const opts = options();
@@ -103,12 +108,18 @@ async function clusterLoad(nodes: number, pullingShare: number | undefined): Pro
     [],
     'built',
   );
-  const config: LoadConfig = { port: server.httpPort, nodes, seconds: 3600, warmupSeconds: 0, pullingShare };
+  // The generator's "window start" (after its warm-up) says the start-up burst of N connections is
+  // over: opened during it, the page itself can take minutes to load on a loaded machine.
+  const config: LoadConfig = { port: server.httpPort, nodes, seconds: 3600, warmupSeconds: LOAD_WARMUP_SECONDS, pullingShare };
   const loader = fork(LOAD_PROCESS, [JSON.stringify(config)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   killOnExit(loader);
+  await new Promise<void>((resolve, reject) => {
+    loader.on('message', (m: LoadMessage) => m.type === 'window-start' && resolve());
+    loader.once('exit', (code) => reject(new Error(`load process exited (code ${code})`)));
+  });
   const metricsUrl = `http://127.0.0.1:${server.metricsPort}/metrics`;
   return {
     url: `http://127.0.0.1:${server.httpPort}`,
@@ -225,14 +236,29 @@ try {
     const browser = await openBrowser({ width: 1280, height: 900, extraArgs: [...extraArgs] });
     try {
       const { page } = browser;
-      await page.goto(load.url);
-      await page.waitForFunction(`${SHOWN_TOTAL} >= ${load.expectedPulls}`, undefined, { timeout: 60_000 }).catch((err: Error) => {
-        throw new Error(`the list did not reach ${load.expectedPulls} pulls within 60 s: ${err.message}`);
+      // Under the cluster load a loaded machine can take a while to serve the page.
+      await page.goto(load.url, { timeout: 120_000, waitUntil: 'domcontentloaded' });
+      // Polled with page.evaluate: the page's CSP (script-src 'self') refuses waitForFunction's string eval.
+      await waitFor(async () => ((await page.evaluate(SHOWN_TOTAL)) as number) >= load.expectedPulls, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: `the list to show at least ${load.expectedPulls} pulls`,
       });
       await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
       const before = await load.accepted();
       const measureStart = performance.now();
+      const profiling = opts.cpuProfFile !== undefined && name === 'uncapped';
+      const cdp = profiling ? await page.context().newCDPSession(page) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const watching = stats(await frameDeltas(page, false));
+      if (cdp && opts.cpuProfFile) {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(opts.cpuProfFile, JSON.stringify(profile));
+        results.cpuProfile = opts.cpuProfFile;
+      }
       const scrolling = stats(await frameDeltas(page, true));
       const seconds = (performance.now() - measureStart) / 1000;
       results[name] = {

@@ -286,6 +286,15 @@ describe('agent', () => {
     assert.deepEqual(container(objects, 'DaemonSet').args, ['agent']);
   });
 
+  test('the agent gets small-heap V8 flags in NODE_OPTIONS, which a value changes or removes', () => {
+    assert.equal(envOf(container(defaults, 'DaemonSet')).get('NODE_OPTIONS')?.value, '--max-semi-space-size=1');
+    const custom = renderChart({ values: { agent: { nodeOptions: '--max-semi-space-size=2 --max-old-space-size=96' } } });
+    assert.equal(envOf(container(custom, 'DaemonSet')).get('NODE_OPTIONS')?.value, '--max-semi-space-size=2 --max-old-space-size=96');
+    const none = renderChart({ values: { agent: { nodeOptions: '' } } });
+    assert.equal(envOf(container(none, 'DaemonSet')).has('NODE_OPTIONS'), false);
+    assert.equal(envOf(container(defaults, 'Deployment')).has('NODE_OPTIONS'), false, 'the server keeps Node defaults');
+  });
+
   test('tolerates control-plane nodes by default', () => {
     const tolerations = podSpec(defaults, 'DaemonSet').tolerations as K8sObject[];
     assert.ok(tolerations.some((t) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists'));
@@ -518,6 +527,11 @@ describe('values.schema.json', () => {
       'a typo under agent',
       { agent: { containerd: { socketpath: '/x/y.sock' } } },
       /agent\.containerd: Additional property socketpath is not allowed/,
+    ],
+    [
+      'agent NODE_OPTIONS that are not --flags',
+      { agent: { nodeOptions: 'max-semi-space-size=1' } },
+      /agent\.nodeOptions: Does not match pattern/,
     ],
     [
       'a port given as text',
