@@ -62,6 +62,20 @@ test('sortPulls orders by each key with a stable tie-break by id', () => {
   assert.deepEqual(ids('eta'), ['c', 'a', 'b']);
 });
 
+test('sortPulls: an unparsable start time ties, so the id decides; the input is not reordered', () => {
+  const x = pull({ id: 'x', startedAt: 'not a time' });
+  const y = pull({ id: 'y', startedAt: 'not a time either' });
+  const input = [y, x];
+  assert.deepEqual(
+    sortPulls(input, 'start').map((p) => p.id),
+    ['x', 'y'],
+  );
+  assert.deepEqual(
+    input.map((p) => p.id),
+    ['y', 'x'],
+  );
+});
+
 test('the slow filter selects pulls marked slow; the failure filter selects by kind', () => {
   const slow = pull({ id: 's', status: 'pulling', slow: true });
   const fast = pull({ id: 'f', status: 'pulling', slow: false });

@@ -96,15 +96,30 @@ function contains(value: string, needle: string): boolean {
  * (unknown ETAs last). Ties go by id so rows don't swap.
  */
 export function sortPulls(pulls: PullStatus[], key: SortKey): PullStatus[] {
-  const compare = COMPARATORS[key];
-  return pulls.slice().sort((a, b) => compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Each pull's sort keys are computed once, not in the comparator: parsing `startedAt` per
+  // comparison was the page's largest cost on a 5,000-node stream (n log n parses per update).
+  const keysOf = SORT_VALUES[key];
+  const first = new Float64Array(pulls.length);
+  const second = new Float64Array(pulls.length);
+  pulls.forEach((pull, i) => {
+    [first[i], second[i]] = keysOf(pull);
+  });
+  const order = pulls.map((_, i) => i);
+  // NaN (an unparsable time) compares as a tie, as it did in a comparator, so the id decides.
+  order.sort((i, j) => first[i]! - first[j]! || second[i]! - second[j]! || byId(pulls[i]!, pulls[j]!));
+  return order.map((i) => pulls[i]!);
 }
 
-const COMPARATORS: Record<SortKey, (a: PullStatus, b: PullStatus) => number> = {
-  start: (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
-  progress: (a, b) => a.percent - b.percent,
-  speed: (a, b) => Number(isFinished(a)) - Number(isFinished(b)) || a.bytesPerSec - b.bytesPerSec,
-  eta: (a, b) => (b.etaSeconds ?? -1) - (a.etaSeconds ?? -1),
+function byId(a: PullStatus, b: PullStatus): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Ascending numeric keys (primary, secondary) for each order. */
+const SORT_VALUES: Record<SortKey, (p: PullStatus) => [number, number]> = {
+  start: (p) => [-Date.parse(p.startedAt), 0],
+  progress: (p) => [p.percent, 0],
+  speed: (p) => [Number(isFinished(p)), p.bytesPerSec],
+  eta: (p) => [-(p.etaSeconds ?? -1), 0],
 };
 
 function isFinished(pull: PullStatus): boolean {
