@@ -1,11 +1,12 @@
 // Agent benchmark (npm run bench:agent): the cost of `pulltrace agent` on a node with ~30 active
 // ingests, and its effect on pull time, in one run against a real containerd.
 //
-// 1. Idle: the agent polls a containerd with nothing being pulled; its CPU and RSS over a window.
-// 2. Load: 10 concurrent throttled pulls × 3 layers (≈30 ingests). The agent runs as its own process
+// 1. Load: 10 concurrent throttled pulls × 3 layers (≈30 ingests). The agent runs as its own process
 //    (compiled dist/ when it builds, as in production); after a warm-up and the discovery of the new
 //    pulls, its CPU (utime+stime from /proc) and RSS are sampled over a window in which ≥ 25 ingests
 //    are active → CPU per poll, share of one core, RSS.
+// 2. Idle: once those pulls are done, the agent polls a containerd with nothing being pulled; its
+//    CPU and RSS over a window of the same length.
 //    Idle and load are measured once per NODE_OPTIONS variant (--node-options), in the same run, so
 //    V8 flags can be compared on the same (noisy) machine: by default without flags and with the
 //    flags the chart's DaemonSet sets (agent.nodeOptions in charts/pulltrace/values.yaml).
@@ -210,8 +211,6 @@ async function main(): Promise<void> {
       const proc = await startAgent(command);
       // Steady state, not start-up: let module loading's garbage and JIT warm-up pass first…
       await new Promise((r) => setTimeout(r, 5_000));
-      // Idle: polls with nothing being pulled (the state of most nodes most of the time).
-      const idle = await sampleAgent(proc.pid, o.windowSeconds, sink.reports);
       const loadDone = pullAll(containerd, proxy, images);
       const ingestTarget = Math.min(25, o.pulls * o.layers - 2);
       await waitFor(async () => (await probe.listIngests()).length >= ingestTarget, {
@@ -226,6 +225,11 @@ async function main(): Promise<void> {
       });
       const peakRss = processMemory(proc.pid).peakRss;
       const loadSeconds = await loadDone;
+      // Idle: polls with nothing being pulled (the state of most nodes most of the time), once the
+      // finished pulls have been reported and left the reports, with the agent warmed up as on a
+      // node that has been running for a while (measured right after start, lazy set-up counts).
+      await new Promise((r) => setTimeout(r, 3 * o.intervalMs));
+      const idle = await sampleAgent(proc.pid, o.windowSeconds, sink.reports);
       await proc.stop();
       loads.push({
         how: command.how,
