@@ -132,6 +132,15 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
             streamEventIds.end();
           }
         },
+        // Timer decisions at the log's ticks, so every replica takes them alike (natsReportLog.ts).
+        tick: (at, seq) => {
+          streamEventIds.begin(seq);
+          try {
+            tracker.tick(at);
+          } finally {
+            streamEventIds.end();
+          }
+        },
         logger: log,
       });
       reportLog = log_;
@@ -187,7 +196,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const metricsPort = (metricsServer.address() as AddressInfo).port;
 
   const ticker = setInterval(() => {
-    tracker.tick(now());
+    // With a shared report log its ticks drive the timers; this clock only while the log is silent.
+    if (!reportLog?.timersFromLog()) tracker.tick(now());
     admission.prune(now());
   }, TICK_MS);
   const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);
