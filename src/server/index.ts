@@ -18,9 +18,11 @@ import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
+import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
+import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { SseHub } from './sse/sseHub.js';
 import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
@@ -74,6 +76,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     sseClients: () => hub.size,
   });
   collectProcessMetrics(metrics.registry);
+  registerHistoryQueueMetrics(metrics.registry, store);
   // With a shared report log, events caused by a report get ids every replica gives alike.
   const streamEventIds = new StreamEventIds();
   bus.subscribe((e) => hub.publish(e, streamEventIds.next()));
@@ -144,6 +147,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         logger: log,
       });
       reportLog = log_;
+      registerReportLogMetrics(metrics.registry, log_);
       opened.push(() => log_.close());
     }
 

@@ -3,14 +3,14 @@
 // the same point of the shared log on every replica (the log's ticks, with the stream's time), so
 // both replicas emit `pull.stalled` and the node-timeout `pull.failed` under the same event ids; a
 // viewer whose replica is killed resumes on the other with Last-Event-ID and gets each exactly
-// once. NATS away: a replica decides timers on its own clock again, and says so.
+// once. NATS away: a replica decides timers on its own clock again, and says so (log and metrics).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
 import { waitFor } from '../harness/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
@@ -63,6 +63,12 @@ function sent(r: SseRecorder, node: string, type: PullEvent['type']): Array<{ id
 
 async function stream(p: PulltraceProcess, cluster: string, headers: Record<string, string> = {}): Promise<SseRecorder> {
   return SseRecorder.connect(`${p.baseUrl}/api/v1/events?layers=0&cluster=${cluster}`, headers);
+}
+
+async function metrics(p: PulltraceProcess): Promise<Record<string, number | undefined>> {
+  const text = await (await fetch(p.metricsUrl)).text();
+  const names = ['published_total', 'applied_total', 'connected', 'lag_messages', 'timers_shared'];
+  return Object.fromEntries(names.map((n) => [n, metricValue(text, `pulltrace_report_log_${n}`)]));
 }
 
 function followsLog(p: PulltraceProcess): number {
@@ -141,6 +147,16 @@ test('NATS away: a replica decides stalls on its own clock and says so; NATS bac
   await waitFor(() => followsLog(a) === 1, { timeoutMs: 10_000, what: 'the replica to follow the log for its timers' });
   const onA = await stream(a, cluster);
   t.after(() => onA.close());
+  assert.equal((await postReport(a.baseUrl, report('node-3', MiB))).status, 200);
+  await onA.waitForEvent((e) => e.type === 'pull.started' && e.nodeName === 'node-3', 'node-3 started on A');
+  const before = await waitFor(async () => ((await metrics(a)).timers_shared === 1 ? metrics(a) : undefined), {
+    timeoutMs: 10_000,
+    what: 'pulltrace_report_log_timers_shared 1',
+  });
+  assert.ok((before.published_total ?? 0) >= 1, `published ${before.published_total}`);
+  assert.ok((before.applied_total ?? 0) >= 1, `applied ${before.applied_total}`);
+  assert.equal(before.connected, 1);
+  assert.equal(typeof before.lag_messages, 'number');
 
   await nats.stop();
   try {
@@ -148,13 +164,26 @@ test('NATS away: a replica decides stalls on its own clock and says so; NATS bac
       timeoutMs: 20_000,
       what: 'the replica to say it decides timers on its own clock',
     });
+    const during = await metrics(a);
+    assert.equal(during.timers_shared, 0, 'timers decided here');
+    assert.equal(during.connected, 0);
     // Applied here (NATS is away), stalled by this replica's own ticks.
-    assert.equal((await postReport(a.baseUrl, report('node-3', MiB))).status, 200);
-    await onA.waitForEvent((e) => e.type === 'pull.started' && e.nodeName === 'node-3', 'node-3 started on A');
-    await onA.waitForEvent((e) => e.type === 'pull.stalled' && e.nodeName === 'node-3', 'node-3 stalled while NATS is away');
+    assert.equal((await postReport(a.baseUrl, report('node-4', MiB))).status, 200);
+    await onA.waitForEvent((e) => e.type === 'pull.started' && e.nodeName === 'node-4', 'node-4 started on A');
+    await onA.waitForEvent((e) => e.type === 'pull.stalled' && e.nodeName === 'node-4', 'node-4 stalled while NATS is away');
+    assert.equal((await metrics(a)).published_total, before.published_total, 'nothing published meanwhile');
   } finally {
     await nats.start();
   }
   await waitFor(() => followsLog(a) === 2, { timeoutMs: 30_000, what: 'the timers to follow the log again once NATS is back' });
+  // node-4's report, kept while NATS was away, is appended and applied from the log.
+  const back = await waitFor(
+    async () => {
+      const m = await metrics(a);
+      return m.connected === 1 && (m.published_total ?? 0) > (before.published_total ?? 0) ? m : undefined;
+    },
+    { timeoutMs: 20_000, what: 'the kept report published once NATS is back' },
+  );
+  assert.ok((back.applied_total ?? 0) > (before.applied_total ?? 0), 'and applied from the log');
   assert.equal(a.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('no tick from the shared log')).length, 1, 'said once');
 });

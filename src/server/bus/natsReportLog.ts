@@ -170,6 +170,11 @@ export class NatsReportLog {
     return this.connected && !this.closed;
   }
 
+  /** Whether stall and node timeouts followed the log's ticks at the last check (timersFromLog). */
+  get timersShared(): boolean {
+    return this.timersFollowLog;
+  }
+
   /**
    * Whether the log's ticks drive the timers now (true) or this replica must tick on its own clock
    * (false: NATS away, or no tick applied for TICK_SILENCE_MS). Logs each change once.
