@@ -10,7 +10,8 @@
 // decisions (a pull stalled, a node silent past PULLTRACE_NODE_TIMEOUT, a pull turning slow) come
 // from ticks in the same stream: every replica publishes `pulltrace.<cluster>.tick` once a second
 // with a message id per cluster and second, so JetStream keeps one tick per second however many
-// replicas there are; every replica applies each tick, in stream order, as `tracker.tick(stamp)`.
+// replicas there are; every replica applies each tick of its own cluster, in stream order, as
+// `tracker.tick(stamp)` (other clusters' ticks are skipped alike by all of its replicas).
 // So every replica takes the same timer decisions at the same point of the stream, and their
 // events get the same ids (streamEventIds.ts). See docs/adr/0006-timers-from-the-stream.md.
 // When no tick has come from the log for TICK_SILENCE_MS (NATS away, the stream unwritable) the
@@ -342,7 +343,10 @@ export class NatsReportLog {
         // The stream's stamp (ns), kept from moving backwards: the same sequence of times on every replica.
         this.logClock = Math.max(this.logClock, Math.floor(m.info.timestampNanos / 1e6));
         this.pending = m.info.pending;
-        if (isTickSubject(m.subject)) {
+        const isTick = isTickSubject(m.subject);
+        // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
+        // others), and a server on a NATS shared by many clusters ticks once a second.
+        if (isTick && clusterOfSubject(m.subject) === this.options.cluster) {
           try {
             this.options.tick(this.logClock, m.seq);
           } catch (err) {
@@ -350,7 +354,7 @@ export class NatsReportLog {
           }
           this.ticksApplied++;
           this.lastTickAppliedAt = this.now();
-        } else {
+        } else if (!isTick) {
           try {
             this.options.apply(JSON.parse(m.string()) as AgentReport, this.logClock, m.seq, clusterOfSubject(m.subject));
             this.appliedTotal++;
