@@ -16,6 +16,8 @@ export interface Rendered {
   /** trimmed texts of every element matching a selector, in document order */
   texts(selector: string): string[];
   click(selector: string): void;
+  /** types into an input (or picks a select's option) as a user would: React's onChange fires */
+  fill(selector: string, value: string): void;
 }
 
 export function render(t: TestContext, element: ReactElement): Rendered {
@@ -39,5 +41,14 @@ export function render(t: TestContext, element: ReactElement): Rendered {
     text: (selector) => (get(selector).textContent ?? '').trim(),
     texts: (selector) => [...container.querySelectorAll(selector)].map((e) => (e.textContent ?? '').trim()),
     click: (selector) => act(() => get(selector).click()),
+    fill: (selector, value) => act(() => fill(get(selector), value)),
   };
+}
+
+// React keeps its own copy of a field's value and ignores an event unless the DOM value really
+// changed, so set it through the element's native setter, then fire the event React listens to.
+function fill(element: HTMLElement, value: string): void {
+  const prototype = element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(prototype, 'value')?.set?.call(element, value);
+  element.dispatchEvent(new Event(element instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
 }
