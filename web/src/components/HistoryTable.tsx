@@ -29,30 +29,37 @@ export function HistoryTable({ pulls }: { pulls: PullStatus[] }) {
       <tbody>
         {pulls.map((pull) => (
           <RowErrorBoundary key={pull.id} what={`Pull ${pull.id}`} resetKey={pull} as="tr" colSpan={7}>
-            <tr data-testid="history-row">
-              <td className="num" title={pull.completedAt ?? ''}>
-                {pull.completedAt ? new Date(pull.completedAt).toLocaleString() : '–'}
-              </td>
-              <td title={pull.imageRef}>{shortImageRef(pull.imageRef)}</td>
-              <td>{pull.nodeName}</td>
-              <td>
-                <StatusBadge status={pull.status} />
-              </td>
-              <td className="num">
-                {formatBytes(pull.downloadedBytes)}
-                {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
-              </td>
-              <td className="num" data-testid="duration">
-                {pull.completedAt ? formatDuration(secondsBetween(pull.startedAt, pull.completedAt, 0)) : '–'}
-              </td>
-              <td>
-                {pull.pods.map((p) => `${p.namespace}/${p.podName}/${p.container}`).join(', ')}
-                {pull.error && <span className="inline-error">{pull.error}</span>}
-              </td>
-            </tr>
+            <HistoryRow pull={pull} />
           </RowErrorBoundary>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A component of its own so that a value it cannot draw throws inside the row's error boundary. */
+function HistoryRow({ pull }: { pull: PullStatus }) {
+  return (
+    <tr data-testid="history-row">
+      <td className="num" title={pull.completedAt ?? ''}>
+        {pull.completedAt ? new Date(pull.completedAt).toLocaleString() : '–'}
+      </td>
+      <td title={pull.imageRef}>{shortImageRef(pull.imageRef)}</td>
+      <td>{pull.nodeName}</td>
+      <td>
+        <StatusBadge status={pull.status} />
+      </td>
+      <td className="num">
+        {formatBytes(pull.downloadedBytes)}
+        {pull.cachedBytes > 0 && <span className="cached">{formatBytes(pull.cachedBytes)} cached</span>}
+      </td>
+      <td className="num" data-testid="duration">
+        {pull.completedAt ? formatDuration(secondsBetween(pull.startedAt, pull.completedAt, 0)) : '–'}
+      </td>
+      <td>
+        {pull.pods.map((p) => `${p.namespace}/${p.podName}/${p.container}`).join(', ')}
+        {pull.error && <span className="inline-error">{pull.error}</span>}
+      </td>
+    </tr>
   );
 }
