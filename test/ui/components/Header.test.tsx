@@ -7,7 +7,7 @@ import { Header } from '../../../web/src/components/Header.js';
 import type { ConnectionState } from '../../../web/src/live/liveConnection.js';
 import { render } from './support/render.js';
 
-const summary = { active: 3, stalled: 0, failed: 2, bytesPerSec: 12_300_000 };
+const summary = { active: 3, stalled: 0, failed: 2, completed: 7, bytesPerSec: 12_300_000 };
 
 for (const [connection, words] of [
   ['connecting', 'connecting…'],

@@ -24,8 +24,8 @@ test('each finished pull is a row: image, node, status, bytes, duration, pods', 
           startedAt: '2026-01-01T00:00:00Z',
           completedAt: '2026-01-01T00:02:05Z',
           pods: [
-            { namespace: 'shop', podName: 'web-1', container: 'nginx' },
-            { namespace: 'shop', podName: 'web-2', container: 'nginx' },
+            { namespace: 'shop', podName: 'web-1', container: 'nginx', image: 'nginx:1.27' },
+            { namespace: 'shop', podName: 'web-2', container: 'nginx', image: 'nginx:1.27' },
           ],
         }),
       ]}

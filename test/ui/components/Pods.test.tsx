@@ -7,7 +7,12 @@ import { Pods } from '../../../web/src/components/Pods.js';
 import type { PodRef } from '../../../web/src/state/types.js';
 import { render } from './support/render.js';
 
-const pod = (namespace: string, podName: string, container = 'app'): PodRef => ({ namespace, podName, container });
+const pod = (namespace: string, podName: string, container = 'app'): PodRef => ({
+  namespace,
+  podName,
+  container,
+  image: 'docker.io/library/nginx:1.27',
+});
 
 test('no waiting pods: nothing is drawn', (t) => {
   assert.equal(render(t, <Pods pods={[]} />).container.innerHTML, '');
