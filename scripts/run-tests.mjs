@@ -1,4 +1,4 @@
-// Runs Node's built-in test runner over every *.test.ts (and *.test.tsx: UI component tests) under the given folders
+// Runs Node's built-in test runner over every *.test.ts under the given folders
 // (default: src, test and bench). Node 20's --test does not expand globs, so we list files here.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ function findTests(dir) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...findTests(path));
-    else if (name.endsWith('.test.ts') || name.endsWith('.test.tsx')) out.push(path);
+    else if (name.endsWith('.test.ts')) out.push(path);
   }
   return out;
 }

@@ -9,15 +9,6 @@ import type { PullStatus } from '../../../web/src/state/types.js';
 import { layer, pull } from '../unit/fixtures.js';
 import { render } from './support/render.js';
 
-// happy-dom does no layout (every box is 0 px), and the list draws only the rows in its scroll
-// box: give that box a window's height, as a browser would.
-Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
-  configurable: true,
-  get(this: HTMLElement) {
-    return this.classList.contains('list-scroll') ? 768 : 0;
-  },
-});
-
 const NOW = Date.parse('2026-01-01T00:01:00Z');
 
 function list(t: Parameters<typeof render>[0], pulls: PullStatus[], { expanded = new Set<string>(), stale = false } = {}) {
