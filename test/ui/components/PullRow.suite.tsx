@@ -15,7 +15,7 @@ function row(t: Parameters<typeof render>[0], p: PullStatus, expanded = false, o
   return render(t, <PullRow pull={p} expanded={expanded} onToggle={onToggle} now={NOW} />);
 }
 
-test('a pulling row shows its image, node, badge, percent, bytes, speed, ETA and elapsed time', (t) => {
+test('a pulling row shows its image, waiting pod, node, badge, percent, bytes, speed, ETA and elapsed time', (t) => {
   const view = row(
     t,
     pull({
@@ -26,9 +26,11 @@ test('a pulling row shows its image, node, badge, percent, bytes, speed, ETA and
       percent: 42,
       bytesPerSec: 2.5 * MB,
       etaSeconds: 23,
+      pods: [{ namespace: 'shop', podName: 'web-7d9f', container: 'nginx', image: 'nginx:1.27' }],
     }),
   );
   assert.equal(view.text('[data-testid=image]'), 'nginx:1.27', 'the implied docker.io/library/ prefix goes');
+  assert.deepEqual(view.texts('.cell-image [data-testid=pod]'), ['shop/web-7d9f/nginx'], 'the pod waiting on it');
   assert.equal(view.get('[data-testid=image]').title, 'docker.io/library/nginx:1.27', 'the full name on hover');
   assert.equal(view.text('[data-testid=node]'), 'worker-1');
   assert.equal(view.text('.badge'), 'pulling');
