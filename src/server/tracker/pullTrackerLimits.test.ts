@@ -176,6 +176,11 @@ test('a silent node: its unfinished pulls fail once; the same pull reported agai
   assert.equal(resumed?.pull?.error, undefined);
   assert.equal(tracker.status(id, 7000)?.downloadedBytes, 2 * MiB);
   assert.equal(events.filter((e) => e.type === 'pull.started').length, 2, 'no new pull for w1 (one each for w1, w2)');
+  // Finished, its speed was no longer kept (compact form); resumed, it is measured again.
+  tracker.applyReport(report('w1', [attempt(4 * MiB)]), 7500);
+  const s = tracker.status(id, 7500, true);
+  assert.equal(s?.bytesPerSec, 4 * MiB, 'pull speed over the resumed reports');
+  assert.equal(s?.layers?.[0]?.bytesPerSec, 4 * MiB, 'layer speed over the resumed reports');
   tracker.applyReport(report('w1', [attempt(10 * MiB, { status: 'completed' })]), 8000);
   assert.equal(tracker.status(id, 8000)?.status, 'completed');
 });
