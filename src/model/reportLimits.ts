@@ -2,6 +2,7 @@
 // maxItems/maxLength from here, so the agent (which trims its reports to them) and the server (which
 // enforces them) can never disagree. Plain numbers, no schema library: the agent on every node
 // imports this file alone and so does not load TypeBox (a few MB of RSS per node).
+import { MAX_LAYERS_PER_REPORT } from './limits.js';
 
 /** Largest request body the server reads for a report (larger: 413). */
 export const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -10,6 +11,8 @@ const limits = {
   bodyBytes: REPORT_BODY_LIMIT_BYTES,
   pulls: 1000,
   layersPerPull: 1000,
+  /** across all pulls of a report (not expressible in JSON Schema: checked by the server) */
+  layersPerReport: MAX_LAYERS_PER_REPORT,
   imageRefChars: 1024,
   startedAtChars: 64,
   manifestDigestChars: 256,
