@@ -9,7 +9,8 @@
 //    CPU and RSS over a window of the same length.
 //    Idle and load are measured once per NODE_OPTIONS variant (--node-options), in the same run, so
 //    V8 flags can be compared on the same (noisy) machine: by default without flags and with the
-//    flags the chart's DaemonSet sets (agent.nodeOptions in charts/pulltrace/values.yaml).
+//    chart's agent.nodeOptions (charts/pulltrace/values.yaml), or the low-memory flags it documents.
+//    A value that starts with '--' is given as --node-options=… (node:util parseArgs).
 // 3. Overhead: the same fixed set of pulls (fresh images each round, same sizes) timed with and
 //    without the agent running (last variant), alternating rounds → ratio with ÷ without.
 //
@@ -60,6 +61,8 @@ interface Options {
   cpuProfDir: string | undefined;
 }
 
+/** The flags the chart documents for clusters short of memory (compared when the chart sets none). */
+const LOW_MEMORY_NODE_OPTIONS = '--jitless --max-semi-space-size=1';
 /** What the chart's agent DaemonSet puts in NODE_OPTIONS, read from the chart so the two cannot differ. */
 const AGENT_NODE_OPTIONS: string =
   parseYaml(readFileSync(fileURLToPath(new URL('../charts/pulltrace/values.yaml', import.meta.url)), 'utf8')).agent.nodeOptions ?? '';
@@ -75,7 +78,7 @@ function options(): Options {
       window: { type: 'string', default: '10' },
       rounds: { type: 'string', default: '3' },
       'round-rate-mib': { type: 'string', default: '16' },
-      'node-options': { type: 'string', default: `;${AGENT_NODE_OPTIONS}` },
+      'node-options': { type: 'string', default: `;${AGENT_NODE_OPTIONS || LOW_MEMORY_NODE_OPTIONS}` },
       'cpu-prof': { type: 'string' },
     },
   });

@@ -286,8 +286,8 @@ describe('agent', () => {
     assert.deepEqual(container(objects, 'DaemonSet').args, ['agent']);
   });
 
-  test('the agent gets small-memory V8 flags in NODE_OPTIONS, which a value changes or removes', () => {
-    assert.equal(envOf(container(defaults, 'DaemonSet')).get('NODE_OPTIONS')?.value, '--jitless --max-semi-space-size=1');
+  test("agent.nodeOptions sets the agent's NODE_OPTIONS (V8 flags); none by default", () => {
+    assert.equal(envOf(container(defaults, 'DaemonSet')).has('NODE_OPTIONS'), false);
     const custom = renderChart({ values: { agent: { nodeOptions: '--max-semi-space-size=2 --max-old-space-size=96' } } });
     assert.equal(envOf(container(custom, 'DaemonSet')).get('NODE_OPTIONS')?.value, '--max-semi-space-size=2 --max-old-space-size=96');
     const none = renderChart({ values: { agent: { nodeOptions: '' } } });
