@@ -1,7 +1,8 @@
 // A reporter for Node's test runner that prints, per test file, how long the file took, slowest
-// first: to find which files make `npm test` slow. Wall time is from the file's first event to its
-// last as seen by the runner (so it includes waiting on real components, and under concurrency it
-// overlaps with other files); "tests" is the sum of its top-level tests' own durations.
+// first: to find which files make `npm test` slow. Wall time is from the file's start (the runner
+// dequeues the file itself) to its last event (so it includes loading, set-up and waiting on real
+// components; under concurrency files overlap); "tests" is the sum of its top-level tests' own
+// durations. Tests defined in a shared module (test/agent/versions/versionSuite.ts) count there.
 // Usage (alongside the usual output):
 //   node scripts/run-tests.mjs --test-reporter=spec --test-reporter-destination=stdout \
 //     --test-reporter=./scripts/test-durations.mjs --test-reporter-destination=durations.txt
@@ -20,6 +21,8 @@ export default async function* durations(source) {
       files.set(file, entry);
     }
     entry.last = now;
+    // The file's own dequeue: its subprocess starts now (its enqueue was at the start of the run).
+    if (event.type === 'test:dequeue' && event.data.name === file) entry.first = now;
     if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0) {
       entry.top += event.data.details?.duration_ms ?? 0;
       entry.tests += 1;
