@@ -10,7 +10,9 @@
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
 //   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
+//   npm run bench:hostile -- --phases reports --cpu-prof /tmp/prof   # server CPU profile
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
@@ -31,6 +33,7 @@ function options() {
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
       phases: { type: 'string', default: 'reports,streams,connect' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -44,6 +47,7 @@ function options() {
     connect: positive('connect', values.connect),
     rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
     phases: new Set(values.phases.split(',').map((p) => p.trim())),
+    cpuProfDir: values['cpu-prof'],
   };
 }
 
@@ -315,7 +319,12 @@ async function connectStorm(count: number, backlog: number | undefined, sockets:
 async function main(): Promise<void> {
   const opts = options();
   console.log(`bench:hostile — load average ${loadavg()[0]?.toFixed(2)} on ${process.env.HOSTNAME ?? 'this machine'} (noisy when loaded)`);
-  const server = await startServerProcess(generousLimits(opts.sseSockets));
+  // The built server (bin/pulltrace, as users run it) when dist/ exists: no TypeScript loader in the process.
+  const entry = existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))) ? 'built' : 'source';
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
+  console.log(`   server: ${entry === 'built' ? 'bin/pulltrace (dist/)' : 'source via tsx (run npm run build:server for the built one)'}`);
+  const server = await startServerProcess(generousLimits(opts.sseSockets), nodeArgs, entry);
   try {
     if (opts.phases.has('reports')) await worstReports(server, opts.rounds);
     if (opts.phases.has('streams'))

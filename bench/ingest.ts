@@ -3,11 +3,17 @@
 // third process, SSE viewers (`layers=0` and with layers). Prints accepted reports/s, 429s,
 // latency, server CPU (share of one core) and RSS, and per viewer messages/s, bytes/s and the
 // worst coverage of active pulls per 2 s window.
+// With `--replicas 2 --bus nats` it runs two servers on a shared report log (a real nats-server with
+// JetStream started here): each node reports to one replica, the viewers are split between them,
+// and it prints accepted/s, p99, CPU and RSS per replica, and the lag from a report posted to one
+// replica to its event on the other (p50/p99, see lib/replicaLag.ts). `--bus none` with replicas:
+// the same load on independent servers (the baseline without the log).
 //
 //   npm run bench:ingest                                   # N = 1000, then 5000; 20 s each; no viewers
 //   npm run bench:ingest -- --nodes 5000 --sse 10 --sse-layers 10 --pulling 0.2
 //   npm run bench:ingest -- --nodes 1000,5000 --sse 0,10 --sse-layers 0,10   # each N without, then with viewers
 //   npm run bench:ingest -- --nodes 5000 --sse 10 --sse-layers 10 --cpu-prof /tmp/prof   # server CPU profile
+//   npm run bench:ingest -- --replicas 2 --bus nats --nodes 5000 --sse 10 --sse-layers 10   # two replicas on NATS
 // The server measured is the built one (bin/pulltrace, dist/): run `npm run build:server` first,
 // or pass --from-source to run src/ through tsx (whose loader adds memory of its own).
 import { type ChildProcess, fork } from 'node:child_process';
@@ -15,8 +21,10 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type NatsHandle, startNats } from '../test/harness/nats.js';
 import type { LoadConfig, LoadMessage, LoadResult } from './lib/loadProcess.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
+import { type LagFigures, ReplicaLagProbe } from './lib/replicaLag.js';
 import { killOnExit, type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 import type { ViewerFigures } from './lib/sseViewer.js';
 import type { ViewerCommand, ViewerConfig, ViewerMessage } from './lib/viewerProcess.js';
@@ -48,6 +56,12 @@ interface ViewerResult {
   failedToConnect: number;
 }
 
+interface ServerFigures {
+  cpuShare: number;
+  rssMax: number;
+  rssPeak: number;
+}
+
 interface RunFigures {
   nodes: number;
   viewers: Viewers;
@@ -56,6 +70,10 @@ interface RunFigures {
   serverCpuShare: number;
   serverRssMax: number;
   serverRssPeak: number;
+  /** each server (replica) on its own; one entry for a single server */
+  servers: ServerFigures[];
+  /** report on one replica → event on the other; with replicas on a shared log only */
+  lag: LagFigures | undefined;
   /** 1-minute load average when the run ended */
   loadAverage: number;
 }
@@ -68,6 +86,8 @@ interface Options {
   pullingShare: number | undefined;
   cpuProfDir: string | undefined;
   entry: 'source' | 'built';
+  replicas: number;
+  bus: 'none' | 'nats';
 }
 
 function options(): Options {
@@ -81,6 +101,8 @@ function options(): Options {
       pulling: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'from-source': { type: 'boolean', default: false },
+      replicas: { type: 'string', default: '1' },
+      bus: { type: 'string', default: 'none' },
     },
   });
   const integer = (name: string, text: string, min: number) => {
@@ -110,7 +132,10 @@ function options(): Options {
   }
   const entry = values['from-source'] ? 'source' : 'built';
   if (entry === 'built') checkBuild();
-  return { nodes, viewers, seconds, warmupSeconds, pullingShare, cpuProfDir: values['cpu-prof'], entry };
+  const replicas = integer('replicas', values.replicas, 1);
+  const bus = values.bus;
+  if (bus !== 'none' && bus !== 'nats') throw new Error(`--bus: "${bus}" is not one of none, nats (example: --bus nats)`);
+  return { nodes, viewers, seconds, warmupSeconds, pullingShare, cpuProfDir: values['cpu-prof'], entry, replicas, bus };
 }
 
 /** The built server is what is measured by default: refuse a missing or older-than-source build. */
@@ -149,43 +174,65 @@ async function startViewers(port: number, v: Viewers): Promise<{ child: ChildPro
   return { child, result };
 }
 
+/** The i-th of k even shares of n (the first ones get the remainder). */
+function share(n: number, i: number, k: number): number {
+  return Math.floor(n / k) + (i < n % k ? 1 : 0);
+}
+
 async function runOnce(n: number, viewers: Viewers, opts: Options): Promise<RunFigures> {
   const nodeArgs: string[] = [];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
   }
-  const server: ServerProcess = await startServerProcess(SERVER_ARGS, nodeArgs, opts.entry);
-  console.log(`\nserver pid ${server.pid} on 127.0.0.1:${server.httpPort}`);
-  let rssMax = 0;
-  const sampleRss = () => {
-    rssMax = Math.max(rssMax, processMemory(server.pid).rss);
-  };
-  const sampler = setInterval(sampleRss, 250);
+  let nats: NatsHandle | undefined;
+  const servers: ServerProcess[] = [];
+  const samplers: NodeJS.Timeout[] = [];
   try {
-    const view = await startViewers(server.httpPort, viewers);
+    // A fresh NATS per run: the stream starts empty, as in a new installation.
+    if (opts.bus === 'nats') nats = await startNats();
+    const busArgs = nats ? ['--bus', nats.url, '--cluster', 'bench'] : [];
+    for (let i = 0; i < opts.replicas; i++) servers.push(await startServerProcess([...SERVER_ARGS, ...busArgs], nodeArgs, opts.entry));
+    for (const s of servers) console.log(`\nserver pid ${s.pid} on 127.0.0.1:${s.httpPort}${nats ? ` (report log ${nats.url})` : ''}`);
+    const rssMax = servers.map(() => 0);
+    const sampleRss = () => {
+      for (const [i, s] of servers.entries()) rssMax[i] = Math.max(rssMax[i]!, processMemory(s.pid).rss);
+    };
+    samplers.push(setInterval(sampleRss, 250));
+    // The viewers are split evenly between the replicas, as a load balancer would.
+    const views = await Promise.all(
+      servers.map((s, i) =>
+        startViewers(s.httpPort, { plain: share(viewers.plain, i, servers.length), layers: share(viewers.layers, i, servers.length) }),
+      ),
+    );
+    const probe = nats && servers.length > 1 ? await ReplicaLagProbe.open(servers.map((s) => `http://127.0.0.1:${s.httpPort}`)) : undefined;
     const config: LoadConfig = {
-      port: server.httpPort,
+      port: servers[0]!.httpPort,
+      ports: servers.map((s) => s.httpPort),
       nodes: n,
       seconds: opts.seconds,
       warmupSeconds: opts.warmupSeconds,
       pullingShare: opts.pullingShare,
     };
     const loader = forkChild(LOAD_PROCESS, config);
-    let cpuStart = 0;
+    let cpuStart: number[] = [];
     let wallStart = 0;
-    let cpuShare = Number.NaN;
+    let cpuShares = servers.map(() => Number.NaN);
     const hardLimitMs = (opts.seconds + 60) * 1000;
-    const tell = (m: ViewerCommand) => view?.child.send(m);
+    const tell = (m: ViewerCommand) => {
+      for (const v of views) v?.child.send(m);
+    };
     const load = await new Promise<LoadResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`load process did not finish within ${hardLimitMs / 1000} s`)), hardLimitMs);
       loader.on('message', (m: LoadMessage) => {
         if (m.type === 'window-start') {
-          cpuStart = processCpuSeconds(server.pid);
+          cpuStart = servers.map((s) => processCpuSeconds(s.pid));
           wallStart = performance.now();
           tell({ type: 'start' });
+          probe?.begin();
         } else if (m.type === 'window-end') {
-          cpuShare = (processCpuSeconds(server.pid) - cpuStart) / ((performance.now() - wallStart) / 1000);
+          const wall = (performance.now() - wallStart) / 1000;
+          cpuShares = servers.map((s, i) => (processCpuSeconds(s.pid) - cpuStart[i]!) / wall);
           tell({ type: 'stop' });
           sampleRss();
         } else if (m.type === 'result') {
@@ -198,20 +245,36 @@ async function runOnce(n: number, viewers: Viewers, opts: Options): Promise<RunF
         reject(new Error(`load process exited (code ${code}) before sending its result`));
       });
     });
+    const lag = await probe?.end();
     sampleRss();
+    const results = await Promise.all(views.map((v) => v?.result));
+    const present = results.filter((r): r is ViewerResult => r !== undefined);
+    const view =
+      present.length === 0
+        ? undefined
+        : {
+            viewers: present.flatMap((r) => r.viewers),
+            windowSeconds: present[0]!.windowSeconds,
+            failedToConnect: present.reduce((a, r) => a + r.failedToConnect, 0),
+          };
+    const figures = servers.map((s, i) => ({ cpuShare: cpuShares[i]!, rssMax: rssMax[i]!, rssPeak: processMemory(s.pid).peakRss }));
     return {
       nodes: n,
       viewers,
       load,
-      view: view ? await view.result : undefined,
-      serverCpuShare: cpuShare,
-      serverRssMax: rssMax,
-      serverRssPeak: processMemory(server.pid).peakRss,
+      view,
+      // The whole (all replicas): CPU adds up, RSS is the largest replica's.
+      serverCpuShare: figures.reduce((a, f) => a + f.cpuShare, 0),
+      serverRssMax: Math.max(...figures.map((f) => f.rssMax)),
+      serverRssPeak: Math.max(...figures.map((f) => f.rssPeak)),
+      servers: figures,
+      lag,
       loadAverage: loadavg()[0]!,
     };
   } finally {
-    clearInterval(sampler);
-    await server.stop();
+    for (const t of samplers) clearInterval(t);
+    for (const s of servers) await s.stop();
+    await nats?.close();
   }
 }
 
@@ -227,8 +290,9 @@ function printRun(f: RunFigures): void {
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
   const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const over = f.servers.length > 1 ? `, over ${f.servers.length} replicas${f.lag ? ' on NATS JetStream' : ' (independent, no log)'}` : '';
   console.log(
-    `\n== ${f.nodes} nodes, one report per second each, ${f.viewers.plain} viewers layers=0 + ${f.viewers.layers} with layers (measured ${l.windowSeconds.toFixed(0)} s)`,
+    `\n== ${f.nodes} nodes, one report per second each, ${f.viewers.plain} viewers layers=0 + ${f.viewers.layers} with layers${over} (measured ${l.windowSeconds.toFixed(0)} s)`,
   );
   console.log(
     `  reports/s accepted   ${(l.ok / l.windowSeconds).toFixed(0)} (offered ${(l.sent / l.windowSeconds).toFixed(0)}, target ${f.nodes}; ${((100 * l.ok) / Math.max(l.sent, 1)).toFixed(1)} % accepted)`,
@@ -245,6 +309,24 @@ function printRun(f: RunFigures): void {
   console.log(
     `  server RSS           max ${(f.serverRssMax / 2 ** 20).toFixed(0)} MiB (VmHWM ${(f.serverRssPeak / 2 ** 20).toFixed(0)} MiB)`,
   );
+  if (f.servers.length > 1) {
+    for (const [i, s] of f.servers.entries()) {
+      const t = l.byTarget[i];
+      const accepted = t ? `${(t.ok / l.windowSeconds).toFixed(0)}/s accepted of its ${share(f.nodes, i, f.servers.length)} nodes` : '';
+      console.log(
+        `  replica ${i}            ${accepted}; p99 ${ms(t?.latencyMs.p99 ?? Number.NaN)}; CPU ${(s.cpuShare * 100).toFixed(0)} % of one core; RSS max ${(s.rssMax / 2 ** 20).toFixed(0)} MiB`,
+      );
+    }
+  }
+  if (f.lag) {
+    const g = f.lag;
+    console.log(
+      `  replication lag      report on one replica → its event on the other: p50 ${ms(g.otherReplica.p50)}, p99 ${ms(g.otherReplica.p99)}, max ${ms(g.otherReplica.max)} (${g.otherReplica.count} probes)`,
+    );
+    console.log(
+      `                       the same replica, for comparison: p50 ${ms(g.sameReplica.p50)}, p99 ${ms(g.sameReplica.p99)}; probe events never shown: ${g.missed} (both include the post and the SSE hub's 250 ms batching)`,
+    );
+  }
   const genUs = (l.clientCpuShare * 1e6) / Math.max(l.sent / l.windowSeconds, 1);
   console.log(
     `  load generator       CPU ${(l.clientCpuShare * 100).toFixed(0)} % of one core (${genUs.toFixed(0)} µs per report); event-loop delay p99 ${ms(l.clientLoopDelayMs.p99)}, max ${ms(l.clientLoopDelayMs.max)}`,
@@ -295,6 +377,19 @@ async function run(): Promise<void> {
     console.log(
       `${String(f.nodes).padStart(5)}  ${`${f.viewers.plain}+${f.viewers.layers}`.padStart(7)}  ${(f.load.ok / f.load.windowSeconds).toFixed(0).padStart(10)}  ${String(f.load.failures['429'] ?? 0).padStart(4)}  ${f.load.latencyMs.p50.toFixed(1).padStart(6)}  ${f.load.latencyMs.p99.toFixed(1).padStart(6)}  ${`${(f.serverCpuShare * 100).toFixed(0)} %`.padStart(10)}  ${`${(f.serverRssMax / 2 ** 20).toFixed(0)} MiB`.padStart(7)}  ${cov.padStart(14)}`,
     );
+    // Replicas: one line each (CPU and RSS its own), then the lag between them.
+    if (f.servers.length > 1) {
+      for (const [i, s] of f.servers.entries()) {
+        const t = f.load.byTarget[i];
+        console.log(
+          `${`replica ${i}`.padStart(14)}  ${((t?.ok ?? 0) / f.load.windowSeconds).toFixed(0).padStart(10)}  ${''.padStart(4)}  ${(t?.latencyMs.p50 ?? Number.NaN).toFixed(1).padStart(6)}  ${(t?.latencyMs.p99 ?? Number.NaN).toFixed(1).padStart(6)}  ${`${(s.cpuShare * 100).toFixed(0)} %`.padStart(10)}  ${`${(s.rssMax / 2 ** 20).toFixed(0)} MiB`.padStart(7)}`,
+        );
+      }
+      if (f.lag)
+        console.log(
+          `${'lag to other'.padStart(14)}  p50 ${f.lag.otherReplica.p50.toFixed(1)} ms, p99 ${f.lag.otherReplica.p99.toFixed(1)} ms`,
+        );
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // The most expensive reports a client can send within the server's limits (1 MiB body, 1,024
-// layers per pull after merging, 1,000 entries), for bench:hostile. Pure: each builder returns
+// layers per pull after merging, 2,048 layers per report, 1,000 entries), for bench:hostile. Pure: each builder returns
 // the JSON text of report number `round` (bytes grow each round, so every layer emits an event).
-import type { AgentReport, ReportLayer } from '../../src/model/index.js';
+import { type AgentReport, MAX_LAYERS_PER_REPORT, type ReportLayer } from '../../src/model/index.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -36,14 +36,20 @@ function fill(nodeName: string, make: (i: number) => AgentReport['pulls'][number
 
 export function hostileReport(shape: HostileShape, nodeName: string, round: number): string {
   switch (shape) {
-    // As many pulls of 1,000 small layers (the most one entry may list) as fit: the most layer events per byte.
+    // The most layers a report may carry (2,048: two entries of 1,000 and one of 48), each with the
+    // longest digest and media type that keep the body within 1 MiB: the most layer events and bytes.
     case 'max-layers':
-      return fillFast(nodeName, (i) => ({
-        imageRef: `r/i${i}`,
-        manifestDigest: `m${i}`,
-        startedAt: STARTED,
-        layers: layers(`${i}.`, 1000, round),
-      }));
+      return padToLimit((pad) =>
+        JSON.stringify({
+          nodeName,
+          pulls: [1000, 1000, MAX_LAYERS_PER_REPORT - 2000].map((count, i) => ({
+            imageRef: `r/i${i}`,
+            manifestDigest: `m${i}`,
+            startedAt: STARTED,
+            layers: layers(`${i}.${'d'.repeat(pad)}.`, count, round).map((l) => ({ ...l, mediaType: 'm'.repeat(pad) })),
+          })),
+        }),
+      );
     // 1,000 entries naming one image, each repeating the same 1,024 digests in slices: merging work.
     case 'merged-entries':
       return fill(
@@ -68,23 +74,31 @@ export function hostileReport(shape: HostileShape, nodeName: string, round: numb
         }),
         1000,
       );
-    // Up to the per-node cap of pulls (256), each with as many layers as fit.
+    // Up to the per-node cap of pulls (256), sharing the report's 2,048 layers (8 each), with names
+    // and digests as long as the body allows.
     case 'many-pulls':
-      return fillFast(
-        nodeName,
-        (i) => ({ imageRef: `r/p${i}`, manifestDigest: `p${i}`, startedAt: STARTED, layers: layers(`${i}.`, 64, round) }),
-        256,
+      return padToLimit((pad) =>
+        JSON.stringify({
+          nodeName,
+          pulls: Array.from({ length: 256 }, (_, i) => ({
+            imageRef: `r/p${i}/${'n'.repeat(pad * 4)}`,
+            manifestDigest: `p${i}`,
+            startedAt: STARTED,
+            layers: layers(`${i}.${'d'.repeat(pad)}.`, MAX_LAYERS_PER_REPORT / 256, round).map((l) => ({
+              ...l,
+              mediaType: 'm'.repeat(pad),
+            })),
+          })),
+        }),
       );
   }
 }
 
-/** Like fill, for large entries: estimates from the first entry's size instead of re-serializing each time. */
-function fillFast(nodeName: string, make: (i: number) => AgentReport['pulls'][number], maxPulls = 1000): string {
-  const one = Buffer.byteLength(JSON.stringify(make(0))) + 1;
-  let count = Math.min(maxPulls, Math.floor((BODY_LIMIT - 64) / one));
-  for (;;) {
-    const text = JSON.stringify({ nodeName, pulls: Array.from({ length: count }, (_, i) => make(i)) });
-    if (Buffer.byteLength(text) <= BODY_LIMIT || count === 0) return text;
-    count--;
+/** The report built with the longest padding (≤ 240 characters, so digests stay within their 256) that fits the body limit. */
+function padToLimit(build: (pad: number) => string): string {
+  for (let pad = 240; pad > 0; pad -= 8) {
+    const text = build(pad);
+    if (Buffer.byteLength(text) <= BODY_LIMIT) return text;
   }
+  return build(0);
 }

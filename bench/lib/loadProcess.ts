@@ -1,7 +1,8 @@
 // The load generator, run as its own process (forked by bench/ingest.ts) so its CPU does not
 // count as the server's. Simulated nodes post full reports every second, each over its own
 // keep-alive socket as a real agent does, written raw (rawHttpClient.ts) so the generator stays
-// cheap next to the server it measures.
+// cheap next to the server it measures. With several servers (replicas) each node reports to one
+// of them (node i to server i mod n), as agents behind a Service each keep one connection.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nodeName, SimulatedNode } from './nodeSimulator.js';
 import { percentile } from './percentile.js';
@@ -9,6 +10,8 @@ import { KeepAliveConnection } from './rawHttpClient.js';
 
 export interface LoadConfig {
   port: number;
+  /** several servers (replicas): node i reports to ports[i mod n]; `port` is then ports[0] */
+  ports?: number[];
   nodes: number;
   seconds: number;
   warmupSeconds: number;
@@ -32,6 +35,8 @@ export interface LoadResult {
   clientCpuShare: number;
   /** the load process's own event-loop delay (ms): high values mean the client, not the server, added latency */
   clientLoopDelayMs: { p99: number; max: number };
+  /** per server, in the order of `ports` (one entry with a single server) */
+  byTarget: Array<{ port: number; sent: number; ok: number; latencyMs: LoadResult['latencyMs'] }>;
 }
 
 export type LoadMessage = { type: 'window-start' } | { type: 'window-end' } | { type: 'result'; result: LoadResult };
@@ -47,7 +52,10 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
     { length: config.nodes },
     (_, i) => new SimulatedNode(nodeName(i), i + 1, wallStart, { pullingShare: config.pullingShare }),
   );
-  const connections = Array.from({ length: config.nodes }, () => new KeepAliveConnection(config.port, '/api/v1/report'));
+  const ports = config.ports && config.ports.length > 0 ? config.ports : [config.port];
+  const target = (i: number) => i % ports.length;
+  const connections = Array.from({ length: config.nodes }, (_, i) => new KeepAliveConnection(ports[target(i)]!, '/api/v1/report'));
+  const perTarget = ports.map((port) => ({ port, sent: 0, ok: 0, latencies: [] as number[] }));
   const inFlight = new Uint8Array(config.nodes);
   // Nodes are staggered evenly over the interval, as independent agents would be.
   const due = Float64Array.from({ length: config.nodes }, (_, i) => t0 + (i * REPORT_INTERVAL_MS) / config.nodes);
@@ -69,8 +77,10 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
   const post = (index: number, startedAt: number) => {
     const body = JSON.stringify(nodes[index]!.report(Date.now()));
     const inWindow = startedAt >= windowStart;
+    const mine = perTarget[target(index)]!;
     if (inWindow) {
       sent++;
+      mine.sent++;
       bodyBytes += Buffer.byteLength(body);
     }
     inFlight[index] = 1;
@@ -79,9 +89,15 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
       inFlight[index] = 0;
       outstanding--;
       if (inWindow) {
-        if (outcome === 200) ok++;
-        else failures[String(outcome)] = (failures[String(outcome)] ?? 0) + 1;
-        if (typeof outcome === 'number') latencies.push(performance.now() - startedAt);
+        if (outcome === 200) {
+          ok++;
+          mine.ok++;
+        } else failures[String(outcome)] = (failures[String(outcome)] ?? 0) + 1;
+        if (typeof outcome === 'number') {
+          const ms = performance.now() - startedAt;
+          latencies.push(ms);
+          mine.latencies.push(ms);
+        }
       }
       if (outstanding === 0) drained?.();
     };
@@ -141,6 +157,7 @@ export async function runLoad(config: LoadConfig, notify: (m: LoadMessage) => vo
     meanBodyBytes: sent ? bodyBytes / sent : 0,
     clientCpuShare: (cpu.user + cpu.system) / 1e6 / windowSeconds,
     clientLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    byTarget: perTarget.map((t) => ({ port: t.port, sent: t.sent, ok: t.ok, latencyMs: latencySummary(t.latencies) })),
   };
 }
 

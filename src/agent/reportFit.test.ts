@@ -122,6 +122,23 @@ test('too many pulls: the newest are kept', () => {
   assert.equal(f.report.pulls[0]!.imageRef, pulls[5]!.imageRef);
 });
 
+test('more layers across pulls than a report may carry: fewer layers per pull, each pull marked', () => {
+  // 3 pulls of 1,000 small layers: within the body limit, over the per-report layer limit.
+  const pulls = Array.from({ length: 3 }, (_, p) =>
+    pull(
+      p,
+      Array.from({ length: 1000 }, (_, i) => layer(p * 10_000 + i)),
+    ),
+  );
+  const f = fitReport(report(pulls));
+  assertValid(f.report, f.body);
+  const total = f.report.pulls.reduce((n, p) => n + p.layers.length, 0);
+  assert.ok(total <= REPORT_LIMITS.layersPerReport, `${total} layers sent`);
+  assert.equal(f.report.pulls.length, 3, 'every pull still reported');
+  for (const p of f.report.pulls) assert.equal((p.layersOmitted ?? 0) + p.layers.length, 1000);
+  assert.equal(f.trims.length, 3);
+});
+
 test('a body over the size limit loses layers of the largest pulls first, then the oldest pulls', () => {
   // 8 pulls of 1,000 layers: about 1.4 MB as sent.
   const big = Array.from({ length: 8 }, (_, p) =>

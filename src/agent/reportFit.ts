@@ -2,8 +2,8 @@
 // report over any limit whole (400), so one odd image (more layers than the schema allows, a
 // 5,000-character media type) would otherwise blind every report of its node. Over a limit the
 // agent trims instead: strings are shortened, a pull keeps the layers that matter most to a viewer
-// and says how many it left out (`layersOmitted`), and a body still over the size limit loses layers,
-// then its oldest pulls. Error text is redacted here too: nothing secret leaves the node.
+// and says how many it left out (`layersOmitted`), and a body still over the size limit (or over the
+// layers a report may carry in all) loses layers, then its oldest pulls. Error text is redacted here too: nothing secret leaves the node.
 import { redactSecrets } from '../common/index.js';
 import type { AgentInfo, AgentReport, ReportLayer, ReportPull } from '../model/index.js';
 import { REPORT_LIMITS } from '../model/index.js';
@@ -65,14 +65,16 @@ export function fitReport(report: AgentReport, limits: ReportLimits = REPORT_LIM
     let fitted = source.map((p) => fitPull(p, cap, limits));
     // The usual case costs one serialization: the report as sent.
     const result = done(fitted);
-    if (Buffer.byteLength(result.body) <= limits.bodyBytes) return result;
+    let layers = layerCount(fitted);
+    if (layers <= limits.layersPerReport && Buffer.byteLength(result.body) <= limits.bodyBytes) return result;
     if (cap > MIN_LAYERS_PER_PULL && fitted.some((f) => f.pull.layers.length > MIN_LAYERS_PER_PULL)) {
       cap = Math.max(MIN_LAYERS_PER_PULL, Math.floor(cap / 2));
       continue;
     }
     let sizes = fitted.map((f) => Buffer.byteLength(JSON.stringify(f.pull)));
     let total = bodyBytes(overhead, sizes);
-    while (total > limits.bodyBytes && fitted.length > 0) {
+    while ((total > limits.bodyBytes || layers > limits.layersPerReport) && fitted.length > 0) {
+      layers -= (fitted[0] as FittedPull).pull.layers.length;
       fitted = fitted.slice(1);
       sizes = sizes.slice(1);
       pullsOmitted++;
@@ -85,6 +87,12 @@ export function fitReport(report: AgentReport, limits: ReportLimits = REPORT_LIM
 interface FittedPull {
   pull: ReportPull;
   trim?: PullTrim;
+}
+
+function layerCount(fitted: FittedPull[]): number {
+  let n = 0;
+  for (const f of fitted) n += f.pull.layers.length;
+  return n;
 }
 
 function bodyBytes(overhead: number, pullSizes: number[]): number {

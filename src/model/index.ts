@@ -10,7 +10,7 @@ export {
 export { SCHEMA_VERSION } from './common.js';
 export { FAILURE_REASONS, type FailureReason, FailureReasonSchema } from './failureReason.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
-export { EARLIEST_TIME_MS, MAX_BYTES, MAX_FUTURE_SKEW_MS, MAX_LAYERS_PER_PULL } from './limits.js';
+export { EARLIEST_TIME_MS, MAX_BYTES, MAX_FUTURE_SKEW_MS, MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT } from './limits.js';
 export { publishedSchemas } from './published.js';
 export { PULL_EVENT_TYPES, type PullEvent, PullEventSchema, type PullEventType } from './pullEvent.js';
 export {

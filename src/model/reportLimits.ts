@@ -2,6 +2,7 @@
 // trims its reports to them) and the server (which enforces them) can never disagree.
 import type { TSchema } from '@sinclair/typebox';
 import { AgentInfoSchema, AgentReportSchema, ReportLayerSchema, ReportPullSchema } from './agentReport.js';
+import { MAX_LAYERS_PER_REPORT } from './limits.js';
 
 function maxItems(schema: TSchema): number {
   const n = (schema as { maxItems?: unknown }).maxItems;
@@ -22,6 +23,8 @@ export const REPORT_LIMITS = {
   bodyBytes: REPORT_BODY_LIMIT_BYTES,
   pulls: maxItems(AgentReportSchema.properties.pulls),
   layersPerPull: maxItems(ReportPullSchema.properties.layers),
+  /** across all pulls of a report (not expressible in JSON Schema: checked by the server) */
+  layersPerReport: MAX_LAYERS_PER_REPORT,
   imageRefChars: maxLength(ReportPullSchema.properties.imageRef),
   startedAtChars: maxLength(ReportPullSchema.properties.startedAt),
   manifestDigestChars: maxLength(ReportPullSchema.properties.manifestDigest),

@@ -18,9 +18,11 @@ import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
+import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
+import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { SseHub } from './sse/sseHub.js';
 import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
@@ -74,6 +76,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     sseClients: () => hub.size,
   });
   collectProcessMetrics(metrics.registry);
+  registerHistoryQueueMetrics(metrics.registry, store);
   // With a shared report log, events caused by a report get ids every replica gives alike.
   const streamEventIds = new StreamEventIds();
   bus.subscribe((e) => hub.publish(e, streamEventIds.next()));
@@ -132,9 +135,19 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
             streamEventIds.end();
           }
         },
+        // Timer decisions at the log's ticks, so every replica takes them alike (natsReportLog.ts).
+        tick: (at, seq) => {
+          streamEventIds.begin(seq);
+          try {
+            tracker.tick(at);
+          } finally {
+            streamEventIds.end();
+          }
+        },
         logger: log,
       });
       reportLog = log_;
+      registerReportLogMetrics(metrics.registry, log_);
       opened.push(() => log_.close());
     }
 
@@ -187,7 +200,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const metricsPort = (metricsServer.address() as AddressInfo).port;
 
   const ticker = setInterval(() => {
-    tracker.tick(now());
+    // With a shared report log its ticks drive the timers; this clock only while the log is silent.
+    if (!reportLog?.timersFromLog()) tracker.tick(now());
     admission.prune(now());
   }, TICK_MS);
   const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);

@@ -12,6 +12,8 @@ export interface History {
   readonly kind: 'sqlite' | 'postgres';
   /** Queues a finished pull (completed or failed) for the next batch write; never waits. */
   enqueue(pull: PullStatus): void;
+  /** Finished pulls waiting to be written, and those dropped from a full queue since start (for metrics). */
+  queueState(): { queued: number; dropped: number };
   /** Writes what is pending now; resolves when written (or when the database could not take it). */
   flush(): Promise<void>;
   /** Newest first; throws InvalidHistoryQueryError / InvalidCursorError for bad input. */
@@ -42,6 +44,10 @@ export class SqliteHistory implements History {
   constructor(readonly store: HistoryStore) {}
   enqueue(pull: PullStatus): void {
     this.store.enqueue(pull);
+  }
+  queueState(): { queued: number; dropped: number } {
+    // The SQLite batch is written within milliseconds and never dropped.
+    return { queued: this.store.queued, dropped: 0 };
   }
   async flush(): Promise<void> {
     this.store.flush();

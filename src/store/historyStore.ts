@@ -103,6 +103,11 @@ export class HistoryStore {
     return new HistoryStore(db, child);
   }
 
+  /** Finished pulls waiting for the next batch write. */
+  get queued(): number {
+    return this.pending.size;
+  }
+
   /** Queues a finished pull (with layers) for the next batch; never touches the disk. */
   enqueue(pull: PullStatus): void {
     if (this.closed) {

@@ -9,7 +9,9 @@ import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/cli/settings.js';
 import { API_ERROR_CODES } from '../../src/server/http/apiError.js';
 import { registeredApiRoutes } from '../../src/server/http/app.js';
+import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/metrics/historyQueueMetrics.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
+import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { buildApiApp } from '../support/apiApp.js';
 import { anchors, codeBlocks, links, stripTicks, tableRows } from './markdown.js';
@@ -161,7 +163,7 @@ describe('docs/metrics.md', () => {
     const names = tableRows(text)
       .map((r) => stripTicks(r[0] ?? ''))
       .filter((c) => c.startsWith('pulltrace_'));
-    assert.deepEqual(names.sort(), [...METRIC_NAMES].sort());
+    assert.deepEqual(names.sort(), [...METRIC_NAMES, ...HISTORY_QUEUE_METRIC_NAMES, ...REPORT_LOG_METRIC_NAMES].sort());
   });
 
   test('its alert table lists the alerts of docs/prometheus/alerts.yaml', () => {

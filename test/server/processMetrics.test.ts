@@ -30,4 +30,8 @@ test('/metrics carries the Node process metrics with real values', async () => {
   assert.match(text, /^nodejs_version_info\{version="v\d+\.\d+\.\d+"/m);
   // The product's own metrics are still there beside them.
   assert.match(text, /^# TYPE pulltrace_pulls_active gauge$/m);
+  // The history queue is there on the default server (SQLite); the report log's metrics only with PULLTRACE_BUS.
+  assert.equal(metricValue(text, 'pulltrace_history_queue_pulls'), 0);
+  assert.equal(metricValue(text, 'pulltrace_history_queue_dropped_total'), 0);
+  assert.doesNotMatch(text, /pulltrace_report_log_/);
 });

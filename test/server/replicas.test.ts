@@ -137,8 +137,8 @@ test('a replica killed mid-pull: the viewer resumes on the other with Last-Event
   assert.equal((await postReport(a.baseUrl, report('node-f', 'big', 2 * MiB))).status, 200);
   await onA.waitForEvent((e) => e.type === 'pull.progress' && e.pull?.downloadedBytes === 2 * MiB, 'progress to 2 MiB on A');
   await onB.waitForEvent((e) => e.type === 'pull.progress' && e.pull?.downloadedBytes === 2 * MiB, 'progress to 2 MiB on B');
-  // Both replicas emitted the same events under the same ids (those caused by reports; a timer's
-  // events, e.g. a speed update, are each replica's own).
+  // Both replicas emitted the same events under the same ids (every id from the stream: reports
+  // and the log's ticks; replicaTimers.test.ts covers the timers).
   const idsOf = (r: SseRecorder) => r.messages.filter((m) => !m.event).map((m) => `${m.id} ${JSON.parse(m.data).type}`);
   const fromReports = (lines: string[]) => lines.filter((line) => Number(line.split(' ')[0]) >= STREAM_EVENT_ID_OFFSET);
   assert.ok(fromReports(idsOf(onA)).length >= 2);

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import pg from 'pg';
+import { Registry } from 'prom-client';
+import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
 import { type History, openHistory } from '../../src/store/history.js';
 import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
 import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
@@ -257,6 +259,10 @@ describe('history on postgres only', () => {
     const { logger, lines } = capturingLogger();
     const store = await PostgresHistoryStore.open(url, logger, { maxQueued: 50 });
     t.after(() => store.close());
+    // The server's metrics of this queue, read from the store as a scrape would.
+    const registry = new Registry();
+    registerHistoryQueueMetrics(registry, store);
+    const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
     store.enqueue(finishedPull('before', T0, { pods: [pod('shop', 'web-1')] }));
     await store.flush();
 
@@ -268,6 +274,8 @@ describe('history on postgres only', () => {
       await store.flush();
       assert.equal(store.available, false);
       assert.equal(store.queued, 6);
+      assert.equal(await metric('pulltrace_history_queue_pulls'), 6);
+      assert.equal(await metric('pulltrace_history_queue_dropped_total'), 0);
       await assert.rejects(store.query({}, 10), 'reads fail while the database is away');
       const warnings = lines.filter((l) => l.msg === 'history database unreachable; finished pulls are queued and written when it is back');
       assert.equal(warnings.length, 1, 'said once');
@@ -275,6 +283,8 @@ describe('history on postgres only', () => {
       for (let i = 0; i < 50; i++) store.enqueue(finishedPull(`burst-${i}`, T0 + 2000 + i));
       assert.equal(store.queued, 50);
       assert.equal(store.dropped, 6);
+      assert.equal(await metric('pulltrace_history_queue_pulls'), 50);
+      assert.equal(await metric('pulltrace_history_queue_dropped_total'), 6);
     } finally {
       await postgres.start();
     }
@@ -284,6 +294,8 @@ describe('history on postgres only', () => {
     });
     const ids = await allIds(store);
     assert.equal(ids.length, 51, 'the row written before, plus the 50 kept in the queue');
+    assert.equal(await metric('pulltrace_history_queue_pulls'), 0, 'the queue gauge back to 0');
+    assert.equal(await metric('pulltrace_history_queue_dropped_total'), 6, 'the dropped count stays');
     assert.equal(new Set(ids).size, ids.length, 'no id twice');
     assert.ok(ids.includes('before'));
     assert.deepEqual(ids.filter((id) => id.startsWith('burst-')).length, 50);

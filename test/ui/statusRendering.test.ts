@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-// Stalled and failed pulls read at a glance (badge colour and text, error text), and names or
-// errors containing HTML are shown as text: no dialog, no injected element.
+// End to end: the server marks a pull that stops moving stalled and a failed report failed, and the
+// page shows both (badge, error, header counts); names or errors containing HTML stay text in a
+// real browser: no dialog, no injected element. How each state and error is drawn (badge classes,
+// the image view's node rows) is covered from fixtures in test/ui/components.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MB, postReport, report, reportEvery, syntheticPull } from './support/reports.js';
@@ -35,7 +37,6 @@ test('stalled and failed pulls show their state and error text; HTML in names an
 
   const stalled = page.locator('[data-testid=pull-row][data-status=stalled]');
   assert.equal(await stalled.locator('.badge').textContent(), 'stalled');
-  assert.equal(await stalled.locator('.badge').getAttribute('class'), 'badge badge-stalled');
   assert.equal(await page.textContent('[data-testid=count-stalled]'), '1');
 
   const failed = page.locator('[data-testid=pull-row][data-status=failed]');
@@ -45,14 +46,8 @@ test('stalled and failed pulls show their state and error text; HTML in names an
   assert.ok((await failed.locator('[data-testid=image]').textContent())?.includes('<img src=x'), 'the image name is shown as text');
   assert.equal(await page.textContent('[data-testid=count-failed]'), '1');
 
-  // Nothing from the hostile strings became markup, in the list or in the image view.
+  // Nothing from the hostile strings became markup.
   const injected = () => page.evaluate(() => document.querySelectorAll('#root img, #root script, #root b').length);
-  assert.equal(await injected(), 0);
-  await page.click('a.tab:has-text("Images")');
-  await waitInPage(page, 'the image view', () => document.querySelectorAll('[data-testid=image-group]').length === 2, null);
-  await page.click('[data-testid=image-group] button:has-text("evil")');
-  await waitInPage(page, 'the node rows of the hostile image', () => document.querySelector('[data-testid=image-node-row]') !== null, null);
-  assert.ok((await page.textContent('[data-testid=image-node-row]'))?.includes('<script>alert("x")</script>'));
   assert.equal(await injected(), 0);
   browser.assertClean();
 });

@@ -5,6 +5,18 @@
 // every replica holds the same live state (state-machine replication) and, numbering events by
 // stream sequence (streamEventIds.ts), emits the same events under the same ids.
 //
+// Time: every message is applied with the time JetStream stamped on it when it stored it (one
+// clock, the NATS server's, the same on every replica), never the replica's own clock. Timer
+// decisions (a pull stalled, a node silent past PULLTRACE_NODE_TIMEOUT, a pull turning slow) come
+// from ticks in the same stream: every replica publishes `pulltrace.<cluster>.tick` once a second
+// with a message id per cluster and second, so JetStream keeps one tick per second however many
+// replicas there are; every replica applies each tick of its own cluster, in stream order, as
+// `tracker.tick(stamp)` (other clusters' ticks are skipped alike by all of its replicas).
+// So every replica takes the same timer decisions at the same point of the stream, and their
+// events get the same ids (streamEventIds.ts). See docs/adr/0006-timers-from-the-stream.md.
+// When no tick has come from the log for TICK_SILENCE_MS (NATS away, the stream unwritable) the
+// replica ticks on its own clock, as a single server does, and says so once each way.
+//
 // Start: the latest report of every node is read before the replica says it is ready.
 // NATS unreachable: reports are still accepted and applied locally; the latest unsent report of
 // each node is kept and published when NATS is back; the log says so once each way, and /readyz
@@ -23,7 +35,16 @@ import {
 } from 'nats';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
-import { ALL_REPORTS_SUBJECT, clusterOfSubject, reportSubject } from './reportSubject.js';
+import {
+  ALL_LOG_SUBJECTS,
+  ALL_REPORTS_SUBJECT,
+  ALL_TICKS_SUBJECT,
+  clusterOfSubject,
+  isTickSubject,
+  reportSubject,
+  tickMessageId,
+  tickSubject,
+} from './reportSubject.js';
 
 export const REPORT_STREAM = 'PULLTRACE_REPORTS';
 /** Header naming the replica that published a report (it applied the report already). */
@@ -32,14 +53,23 @@ const REPLICA_HEADER = 'Pulltrace-Replica';
 export const FIRST_CONNECT_TIMEOUT_MS = 10_000;
 /** How long a report waits for the stream's acknowledgement before it is applied locally instead. */
 const APPEND_TIMEOUT_MS = 2_000;
+/** How often every replica publishes a tick (one per cluster and period is kept). */
+export const LOG_TICK_MS = 1_000;
+/** No tick applied from the log for this long: timers run on this replica's clock until ticks are back. */
+export const TICK_SILENCE_MS = 3_000;
 
 export interface NatsReportLogOptions {
   url: string;
   cluster: string;
   /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
   maxAgeMs: number;
-  /** applies a report from the log (any replica's, this one's too; any cluster's) at stream sequence `seq` */
+  /**
+   * applies a report from the log (any replica's, this one's too; any cluster's) at stream sequence
+   * `seq`; `now` is the time the stream stamped on it (the same on every replica)
+   */
   apply: (report: AgentReport, now: number, seq: number, cluster: string) => void;
+  /** applies a tick from the log at stream sequence `seq`: timer decisions as of `now`, the stream's stamp */
+  tick: (now: number, seq: number) => void;
   logger: Logger;
   now?: () => number;
 }
@@ -59,6 +89,17 @@ export class NatsReportLog {
   /** NATS did not answer within the start-up wait: this replica serves alone until it does */
   private servesAlone = false;
   private appliedTotal = 0;
+  private ticksPublished = 0;
+  private ticksApplied = 0;
+  /** messages in the stream not yet applied here, as of the last one applied */
+  private pending = 0;
+  /** the log's clock: the newest stream stamp applied (stamps only move forward here) */
+  private logClock = 0;
+  /** this replica's clock when it last applied a tick from the log (or synced) */
+  private lastTickAppliedAt = 0;
+  /** whether timers currently follow the log's ticks (for the one log line per change) */
+  private timersFollowLog = false;
+  private tickTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
 
@@ -114,8 +155,43 @@ export class NatsReportLog {
     return 'report log: NATS JetStream in sync';
   }
 
-  get counts(): { published: number; applied: number; unsent: number } {
-    return { published: this.publishedTotal, applied: this.appliedTotal, unsent: this.unsent.size };
+  get counts(): { published: number; applied: number; unsent: number; ticksPublished: number; ticksApplied: number; pending: number } {
+    return {
+      published: this.publishedTotal,
+      applied: this.appliedTotal,
+      unsent: this.unsent.size,
+      ticksPublished: this.ticksPublished,
+      ticksApplied: this.ticksApplied,
+      pending: this.pending,
+    };
+  }
+
+  /** Connected to NATS (the log can be written and read now). */
+  get isConnected(): boolean {
+    return this.connected && !this.closed;
+  }
+
+  /** Whether stall and node timeouts followed the log's ticks at the last check (timersFromLog). */
+  get timersShared(): boolean {
+    return this.timersFollowLog;
+  }
+
+  /**
+   * Whether the log's ticks drive the timers now (true) or this replica must tick on its own clock
+   * (false: NATS away, or no tick applied for TICK_SILENCE_MS). Logs each change once.
+   */
+  timersFromLog(): boolean {
+    const follow = this.connected && this.synced && !this.closed && this.now() - this.lastTickAppliedAt <= TICK_SILENCE_MS;
+    if (follow !== this.timersFollowLog) {
+      this.timersFollowLog = follow;
+      if (follow) this.logger.info('stall and node timeouts follow the shared log: every replica decides them alike');
+      else
+        this.logger.warn(
+          { silentMs: TICK_SILENCE_MS },
+          "no tick from the shared log: stall and node timeouts are decided by this replica's clock (its own event ids) until the log is back",
+        );
+    }
+    return follow;
   }
 
   /**
@@ -151,6 +227,7 @@ export class NatsReportLog {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.tickTimer);
     this.messages?.stop();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
   }
@@ -189,13 +266,33 @@ export class NatsReportLog {
     this.js = nc.jetstream();
     await this.consume(nc);
     this.resend();
+    this.tickTimer = setInterval(() => this.publishTick(), LOG_TICK_MS);
+    this.tickTimer.unref();
+  }
+
+  /** One tick of this cluster per LOG_TICK_MS is kept, whichever replica's comes first (the others are duplicates). */
+  private publishTick(): void {
+    if (this.closed || !this.connected || !this.synced || !this.js) return;
+    const at = this.now();
+    const { cluster } = this.options;
+    this.js
+      .publish(tickSubject(cluster), JSON.stringify({ at: new Date(at).toISOString(), replica: this.replicaId }), {
+        msgID: tickMessageId(cluster, at, LOG_TICK_MS),
+        timeout: APPEND_TIMEOUT_MS,
+      })
+      .then(
+        (ack) => {
+          if (!ack.duplicate) this.ticksPublished++;
+        },
+        (err: Error) => this.logger.debug({ err: err.message }, 'tick not appended to the shared log'),
+      );
   }
 
   private async ensureStream(nc: NatsConnection): Promise<void> {
     const jsm = await nc.jetstreamManager();
     const config = {
       name: REPORT_STREAM,
-      subjects: [ALL_REPORTS_SUBJECT],
+      subjects: [ALL_REPORTS_SUBJECT, ALL_TICKS_SUBJECT],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_msgs_per_subject: 1,
@@ -203,7 +300,8 @@ export class NatsReportLog {
     };
     try {
       await jsm.streams.info(REPORT_STREAM);
-      await jsm.streams.update(REPORT_STREAM, { max_age: config.max_age, max_msgs_per_subject: 1 });
+      // A stream made by an earlier release has no tick subject: added here.
+      await jsm.streams.update(REPORT_STREAM, { subjects: config.subjects, max_age: config.max_age, max_msgs_per_subject: 1 });
     } catch {
       await jsm.streams.add(config).catch(async (err: Error) => {
         // Another replica created it in between.
@@ -221,8 +319,9 @@ export class NatsReportLog {
     const info = await jsm.streams.info(REPORT_STREAM);
     const lastAtStart = info.state.last_seq;
     const consumer = await js.consumers.get(REPORT_STREAM, {
-      // Every cluster's reports: a server whose NATS carries several clusters shows them all.
-      filterSubjects: ALL_REPORTS_SUBJECT,
+      // Every cluster's reports and ticks: a server whose NATS carries several clusters shows them
+      // all, and every server on one NATS applies the same ticks.
+      filterSubjects: ALL_LOG_SUBJECTS,
       deliver_policy: DeliverPolicy.LastPerSubject,
     });
     const messages = await consumer.consume();
@@ -236,26 +335,48 @@ export class NatsReportLog {
     // another cluster's messages only) is complete at once after a pending check.
     const pending = (await consumer.info()).num_pending;
     if (lastAtStart === 0 || pending === 0) {
-      this.synced = true;
+      this.markSynced();
       markSynced();
     }
     void (async () => {
       for await (const m of messages) {
-        try {
-          this.options.apply(JSON.parse(m.string()) as AgentReport, this.now(), m.seq, clusterOfSubject(m.subject));
-          this.appliedTotal++;
-        } catch (err) {
-          // e.g. a capacity limit of this replica; the report stays in the log for the others
-          this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
+        // The stream's stamp (ns), kept from moving backwards: the same sequence of times on every replica.
+        this.logClock = Math.max(this.logClock, Math.floor(m.info.timestampNanos / 1e6));
+        this.pending = m.info.pending;
+        const isTick = isTickSubject(m.subject);
+        // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
+        // others), and a server on a NATS shared by many clusters ticks once a second.
+        if (isTick && clusterOfSubject(m.subject) === this.options.cluster) {
+          try {
+            this.options.tick(this.logClock, m.seq);
+          } catch (err) {
+            this.logger.warn({ err: (err as Error).message }, 'tick from the shared log not applied');
+          }
+          this.ticksApplied++;
+          this.lastTickAppliedAt = this.now();
+        } else if (!isTick) {
+          try {
+            this.options.apply(JSON.parse(m.string()) as AgentReport, this.logClock, m.seq, clusterOfSubject(m.subject));
+            this.appliedTotal++;
+          } catch (err) {
+            // e.g. a capacity limit of this replica; the report stays in the log for the others
+            this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
+          }
         }
         if (!this.synced && (m.seq >= lastAtStart || m.info.pending === 0)) {
-          this.synced = true;
+          this.markSynced();
           this.logger.info({ applied: this.appliedTotal }, 'read the latest report of every node from the shared report log');
           markSynced();
         }
       }
     })();
     await syncedAtStart;
+  }
+
+  /** Complete; ticks get TICK_SILENCE_MS from now to start arriving before timers fall back to this clock. */
+  private markSynced(): void {
+    this.synced = true;
+    this.lastTickAppliedAt = this.now();
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {

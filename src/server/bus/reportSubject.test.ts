@@ -1,7 +1,7 @@
-// Table tests: node names as subject tokens.
+// Table tests: node names as subject tokens; tick subjects and their per-second message ids.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clusterOfSubject, reportSubject, subjectToken } from './reportSubject.js';
+import { clusterOfSubject, isTickSubject, reportSubject, subjectToken, tickMessageId, tickSubject } from './reportSubject.js';
 
 test('node names become one subject token each, distinct names stay distinct', () => {
   const cases: Array<[string, string]> = [
@@ -13,4 +13,21 @@ test('node names become one subject token each, distinct names stay distinct', (
   for (const [name, token] of cases) assert.equal(subjectToken(name), token, name);
   assert.equal(reportSubject('eu-1', 'n.x'), 'pulltrace.eu-1.report.n_x');
   assert.equal(clusterOfSubject(reportSubject('eu-1', 'n.x')), 'eu-1');
+});
+
+test('ticks have their own subject per cluster, never mistaken for a report', () => {
+  const cases: Array<[string, boolean]> = [
+    [tickSubject('eu-1'), true],
+    [reportSubject('eu-1', 'tick'), false],
+    [reportSubject('eu-1', 'n.tick'), false],
+    ['pulltrace.tick', false],
+  ];
+  for (const [subject, tick] of cases) assert.equal(isTickSubject(subject), tick, subject);
+  assert.equal(clusterOfSubject(tickSubject('eu-1')), 'eu-1');
+});
+
+test('replicas ticking within the same second publish the same message id (kept once)', () => {
+  assert.equal(tickMessageId('eu-1', 5_000, 1000), tickMessageId('eu-1', 5_999, 1000));
+  assert.notEqual(tickMessageId('eu-1', 5_999, 1000), tickMessageId('eu-1', 6_000, 1000));
+  assert.notEqual(tickMessageId('eu-1', 5_000, 1000), tickMessageId('eu-2', 5_000, 1000), 'each cluster ticks');
 });

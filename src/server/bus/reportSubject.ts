@@ -1,5 +1,7 @@
 // JetStream subjects of the shared report log: `pulltrace.<cluster>.report.<node>`, one per node,
-// so the stream keeps the latest report of each node (max one message per subject).
+// so the stream keeps the latest report of each node (max one message per subject), and
+// `pulltrace.<cluster>.tick`, the clock ticks that drive stall and node-timeout decisions alike on
+// every replica (natsReportLog.ts; only the latest tick is kept).
 // A subject token may not hold '.', '*', '>' or spaces; Kubernetes node names do hold dots.
 
 /** The node name as one subject token: '.' becomes '_' (node names have no '_'), anything else unusual ~XX. */
@@ -17,4 +19,27 @@ export const ALL_REPORTS_SUBJECT = 'pulltrace.*.report.*';
 /** The cluster a report subject names (cluster names are DNS labels: one token). */
 export function clusterOfSubject(subject: string): string {
   return subject.split('.')[1] ?? '';
+}
+
+/** The clock ticks of one cluster's replicas. */
+export function tickSubject(cluster: string): string {
+  return `pulltrace.${cluster}.tick`;
+}
+
+/** Every cluster's ticks. */
+export const ALL_TICKS_SUBJECT = 'pulltrace.*.tick';
+
+/** Everything the log holds (reports and ticks): what a replica follows. */
+export const ALL_LOG_SUBJECTS = 'pulltrace.>';
+
+export function isTickSubject(subject: string): boolean {
+  return subject.endsWith('.tick') && subject.split('.').length === 3;
+}
+
+/**
+ * The message id of a tick (JetStream drops a second message with the same id within its
+ * duplicate window): every replica publishes a tick a second, and one per cluster and second is kept.
+ */
+export function tickMessageId(cluster: string, at: number, tickMs: number): string {
+  return `${cluster}.tick.${Math.floor(at / tickMs)}`;
 }

@@ -80,6 +80,19 @@ test('bad input: a clear error naming what was wrong, nothing changed', async ()
       code: 'invalid_report',
       message: /DNS-1123/,
     },
+    {
+      what: 'more layers across its pulls than a report may carry',
+      payload: JSON.stringify({
+        nodeName: 'w9',
+        pulls: [0, 1, 2].map((p) => ({
+          imageRef: `127.0.0.1/many-${p}:1`,
+          layers: Array.from({ length: 700 }, (_, i) => ({ digest: `sha256:${p}-${i}`, totalBytes: 10, downloadedBytes: 0 })),
+        })),
+      }),
+      status: 400,
+      code: 'invalid_report',
+      message: /the report has 2100 distinct layers across its 3 pulls.*at most 2048/,
+    },
   ];
   for (const row of table) {
     const res = await api.app.inject({ method: 'POST', url: '/api/v1/report', headers: row.headers ?? json, payload: row.payload });

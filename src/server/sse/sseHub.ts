@@ -12,8 +12,9 @@ import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
 import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
+import { eventJson, PullJsonCache } from './eventJson.js';
 import { EventRing } from './eventRing.js';
-import { HEARTBEAT, sseMessage, withoutLayers } from './sseFormat.js';
+import { HEARTBEAT, sseMessage } from './sseFormat.js';
 
 interface SseClient {
   res: ServerResponse;
@@ -90,6 +91,8 @@ export class SseHub {
   private readonly snapshots = new Map<string, SharedSnapshot>();
   /** entries whose texts were built since the last flush (forgotten then: see flush) */
   private withText: HubEntry[] = [];
+  /** each pull status's JSON, made once for all the events that carry it (cleared with the texts) */
+  private readonly pullJson = new PullJsonCache();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly flusher: NodeJS.Timeout;
   private readonly options: SseHubOptions;
@@ -193,6 +196,7 @@ export class SseHub {
       e.summary = undefined;
     }
     this.withText = [];
+    this.pullJson.clear();
   }
 
   // ---- internals ----
@@ -224,9 +228,11 @@ export class SseHub {
     if (cached && cached.seq === this.seq) return cached;
     const now = new Date().toISOString();
     const parts: string[] = [];
+    // Each snapshot pull is its own status object, carried by one event: nothing to share.
+    const pullJson = new PullJsonCache();
     for (const pull of c.snapshot()) {
       const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
-      parts.push(sseMessage(this.seq, JSON.stringify(c.layers ? event : withoutLayers(event))));
+      parts.push(sseMessage(this.seq, eventJson(event, c.layers, pullJson)));
     }
     const snap = { seq: this.seq, chunk: Buffer.from(parts.join('')) };
     this.snapshots.set(c.variant, snap);
@@ -247,10 +253,10 @@ export class SseHub {
   private textOf(c: SseClient, e: HubEntry): string {
     if (e.full === undefined && e.summary === undefined) this.withText.push(e);
     if (c.layers) {
-      e.full ??= sseMessage(e.id, JSON.stringify(e.event));
+      e.full ??= sseMessage(e.id, eventJson(e.event, true, this.pullJson));
       return e.full;
     }
-    e.summary ??= sseMessage(e.id, JSON.stringify(withoutLayers(e.event)));
+    e.summary ??= sseMessage(e.id, eventJson(e.event, false, this.pullJson));
     return e.summary;
   }
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { LayerState, PullState } from '../../model/index.js';
 import {
   clampBytes,
+  compactFinished,
   emptyTotals,
   isFinished,
   type LayerRecord,
@@ -13,8 +14,9 @@ import {
   pullTotals,
   recordFromStatus,
   refreshTotals,
+  resumeRates,
 } from './pullRecord.js';
-import { RateWindow } from './rateWindow.js';
+import { RateWindow, STOPPED_RATE } from './rateWindow.js';
 
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -124,4 +126,31 @@ test('recordFromStatus: a stored pull comes back with the same figures', () => {
   const stored = pullStatus(rec, now, true);
   const back = pullStatus(recordFromStatus(stored, now), now, true);
   assert.deepEqual(back, stored);
+});
+
+test('a finished pull in compact form: the same status served, no rate samples kept; resumed, rates again', () => {
+  const a = layer('sha256:a', 'done', 100, 100);
+  const b = layer('sha256:b', 'done', 50, 50);
+  a.rate.add(0, 0);
+  a.rate.add(1000, 100);
+  const rec = record([a, b], 'completed');
+  rec.completedAt = 2000;
+  refreshTotals(rec);
+  const before = JSON.stringify(pullStatus(rec, 3000, true));
+  compactFinished(rec);
+  assert.equal(JSON.stringify(pullStatus(rec, 3000, true)), before);
+  assert.equal(a.shown, undefined, 'serving a finished pull caches nothing on it');
+  assert.equal(rec.rate, STOPPED_RATE);
+  for (const l of rec.layers.values()) {
+    assert.equal(l.rate, STOPPED_RATE);
+    assert.equal(l.shown, undefined);
+  }
+  STOPPED_RATE.add(5000, 1e9);
+  assert.equal(STOPPED_RATE.rate(5000), 0, 'the shared instance keeps nothing');
+  resumeRates(rec);
+  assert.notEqual(rec.rate, STOPPED_RATE);
+  for (const l of rec.layers.values()) assert.notEqual(l.rate, STOPPED_RATE);
+  rec.rate.add(6000, 0);
+  rec.rate.add(7000, 500);
+  assert.equal(rec.rate.rate(7000), 500);
 });

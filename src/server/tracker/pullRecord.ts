@@ -10,7 +10,7 @@ import {
   type PullState,
   type PullStatus,
 } from '../../model/index.js';
-import { etaSeconds, RateWindow } from './rateWindow.js';
+import { etaSeconds, RateWindow, STOPPED_RATE } from './rateWindow.js';
 
 export interface LayerRecord {
   digest: string;
@@ -170,8 +170,28 @@ export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): Layer
   if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
   if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
   if (l.state === 'shared' && l.sharedWith !== undefined) out.sharedWith = l.sharedWith;
-  l.shown = { now, pullStatus: rec.status, status: out };
+  // A finished pull's statuses are built when asked (rarely): kept, they would undo compactFinished.
+  if (!isFinished(rec.status)) l.shown = { now, pullStatus: rec.status, status: out };
   return out;
+}
+
+/**
+ * A finished pull as it is kept until HISTORY_TTL: its rate windows (a sample array per layer)
+ * and cached layer statuses are dropped; nothing served from a finished pull reads them.
+ * `resumeRates` gives them back if the pull resumes.
+ */
+export function compactFinished(rec: PullRecord): void {
+  rec.rate = STOPPED_RATE;
+  for (const l of rec.layers.values()) {
+    l.rate = STOPPED_RATE;
+    l.shown = undefined;
+  }
+}
+
+/** A resumed pull measures its speed again from now. */
+export function resumeRates(rec: PullRecord): void {
+  if (rec.rate === STOPPED_RATE) rec.rate = new RateWindow();
+  for (const l of rec.layers.values()) if (l.rate === STOPPED_RATE) l.rate = new RateWindow();
 }
 
 export function isFinished(status: PullState): boolean {
@@ -238,7 +258,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
       state: l.state,
       startedAt: l.startedAt ? Date.parse(l.startedAt) : undefined,
       completedAt: l.completedAt ? Date.parse(l.completedAt) : undefined,
-      rate: new RateWindow(),
+      rate: STOPPED_RATE,
       sharedWith: l.sharedWith,
     });
   }
@@ -256,7 +276,7 @@ export function recordFromStatus(p: PullStatus, now: number): PullRecord {
     totalKnown: p.totalKnown,
     layers,
     totals: emptyTotals(),
-    rate: new RateWindow(),
+    rate: STOPPED_RATE,
     downloadedHighWater: p.downloadedBytes,
     percent: p.percent,
     lastProgressAt: now,

@@ -10,6 +10,7 @@ import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
 import {
+  compactFinished,
   emptyTotals,
   isFinished,
   type LayerRecord,
@@ -19,6 +20,7 @@ import {
   pullStatus,
   recordFromStatus,
   refreshTotals,
+  resumeRates,
 } from './pullRecord.js';
 import { RateWindow } from './rateWindow.js';
 import { groupLimitProblem, groupReportPulls, parseReportTime, type ReportGroup } from './reportGrouping.js';
@@ -448,6 +450,7 @@ export class PullTracker {
 
   /** A pull failed for its node's silence is reported again: it continues under the same id. */
   private resume(rec: PullRecord, now: number): void {
+    resumeRates(rec);
     rec.status = 'pulling';
     rec.agentLost = false;
     rec.completedAt = undefined;
@@ -531,6 +534,7 @@ export class PullTracker {
       rec.failureReason = reason ?? refineFailure(undefined, rec.error);
     }
     this.emit(status === 'completed' ? 'pull.completed' : 'pull.failed', rec, now);
+    compactFinished(rec);
   }
 
   private updateName(rec: PullRecord): boolean {

@@ -2,7 +2,7 @@
 // events, per-node caps, silent nodes. Each test fails on the tracker before these limits.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type AgentReport, MAX_LAYERS_PER_PULL, type PullEvent, type ReportLayer } from '../../model/index.js';
+import { type AgentReport, MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT, type PullEvent, type ReportLayer } from '../../model/index.js';
 import { PullEventBus } from '../events/pullEventBus.js';
 import { agentLostError, CapacityError, PullTracker, ReportLimitError } from './pullTracker.js';
 
@@ -78,6 +78,23 @@ test('more than 1,024 layers in one pull after merging entries of the same image
   // Duplicated digests are one layer: 2 × 600 of the same layers merge to 600, accepted.
   tracker.applyReport(report('w1', [pull('big', half('a')), pull('big', half('a'))]), 0);
   assert.equal(tracker.list({}, 0, true)[0]?.layers?.length, 600);
+});
+
+test('more than 2,048 layers across the pulls of one report: refused, naming the count, nothing changed', () => {
+  const { tracker, events } = setup();
+  const layers = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => layer(`sha256:${prefix}${i}`, 100, 0));
+  assert.equal(MAX_LAYERS_PER_REPORT, 2048);
+  const pulls = [pull('a', layers('a', 1000)), pull('b', layers('b', 1000)), pull('c', layers('c', 49))];
+  assert.throws(
+    () => tracker.applyReport(report('w1', pulls), 0),
+    (err: Error) =>
+      err instanceof ReportLimitError && /the report has 2049 distinct layers across its 3 pulls.*at most 2048/.test(err.message),
+  );
+  assert.equal(events.length, 0);
+  assert.equal(tracker.counts().pulls, 0);
+  // Exactly at the cap: accepted.
+  tracker.applyReport(report('w1', [pull('a', layers('a', 1000)), pull('b', layers('b', 1000)), pull('c', layers('c', 48))]), 0);
+  assert.equal(tracker.counts().pulls, 3);
 });
 
 test('sums past 2^53 − 1 are served clamped and finite', () => {
@@ -159,6 +176,11 @@ test('a silent node: its unfinished pulls fail once; the same pull reported agai
   assert.equal(resumed?.pull?.error, undefined);
   assert.equal(tracker.status(id, 7000)?.downloadedBytes, 2 * MiB);
   assert.equal(events.filter((e) => e.type === 'pull.started').length, 2, 'no new pull for w1 (one each for w1, w2)');
+  // Finished, its speed was no longer kept (compact form); resumed, it is measured again.
+  tracker.applyReport(report('w1', [attempt(4 * MiB)]), 7500);
+  const s = tracker.status(id, 7500, true);
+  assert.equal(s?.bytesPerSec, 4 * MiB, 'pull speed over the resumed reports');
+  assert.equal(s?.layers?.[0]?.bytesPerSec, 4 * MiB, 'layer speed over the resumed reports');
   tracker.applyReport(report('w1', [attempt(10 * MiB, { status: 'completed' })]), 8000);
   assert.equal(tracker.status(id, 8000)?.status, 'completed');
 });

@@ -41,6 +41,18 @@ export class RateWindow {
   }
 }
 
+/**
+ * The rate of something that stopped (a finished pull and its layers): always 0, keeps no samples.
+ * One shared instance, so a finished pull kept for HISTORY_TTL holds no sample arrays.
+ */
+class StoppedRate extends RateWindow {
+  override add(): void {}
+  override rate(): number {
+    return 0;
+  }
+}
+export const STOPPED_RATE: RateWindow = new StoppedRate();
+
 function interpolate(samples: Sample[], t: number): number {
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1] as Sample;

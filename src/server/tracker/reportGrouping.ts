@@ -1,7 +1,7 @@
 // Turns the pulls of one (current-shape) AgentReport into keyed groups, one per pull on that
 // node: entries naming the same manifest digest (else image reference) are one pull. The original
 // agent's shape was adapted before this (src/server/ingest/originalReportShape.ts).
-import { MAX_LAYERS_PER_PULL, type ReportLayer, type ReportPull } from '../../model/index.js';
+import { MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT, type ReportLayer, type ReportPull } from '../../model/index.js';
 import { reportPullKey } from '../ingest/originalReportShape.js';
 
 export interface ReportGroup {
@@ -75,13 +75,19 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
 
 /**
  * Why the grouped report is refused, naming the pull, or undefined when within limits: a pull may
- * have at most MAX_LAYERS_PER_PULL layers once the entries naming the same image are merged.
+ * have at most MAX_LAYERS_PER_PULL layers once the entries naming the same image are merged, and
+ * the report at most MAX_LAYERS_PER_REPORT across its pulls.
  */
 export function groupLimitProblem(groups: ReportGroup[]): string | undefined {
+  let total = 0;
   for (const g of groups) {
+    total += g.layers.length;
     if (g.layers.length <= MAX_LAYERS_PER_PULL) continue;
     const what = `image ${JSON.stringify(g.imageRef.slice(0, 200))}`;
     return `pulls[${g.firstIndex}] (${what}) has ${g.layers.length} distinct layers once the report's entries for the same image are merged; at most ${MAX_LAYERS_PER_PULL} are accepted`;
+  }
+  if (total > MAX_LAYERS_PER_REPORT) {
+    return `the report has ${total} distinct layers across its ${groups.length} pulls once entries for the same image are merged; at most ${MAX_LAYERS_PER_REPORT} are accepted per report`;
   }
   return undefined;
 }

@@ -93,6 +93,10 @@ export class PostgresHistoryStore implements History {
     return this.pending.size;
   }
 
+  queueState(): { queued: number; dropped: number } {
+    return { queued: this.pending.size, dropped: this.droppedTotal };
+  }
+
   /** Whether the last write reached PostgreSQL. */
   get available(): boolean {
     return this.unavailableSince === undefined;

@@ -33,91 +33,93 @@ export function ImageView({ groups, focus, onFocus, onOpenPull }: Props) {
         const open = group.imageRef === focus;
         return (
           <RowErrorBoundary key={group.imageRef} what={`Image ${String(group.imageRef)}`} resetKey={group}>
-            <article className="image-group" data-testid="image-group">
-              <button type="button" className="image-head" aria-expanded={open} onClick={() => onFocus(open ? '' : group.imageRef)}>
-                <span className="image" title={group.imageRef}>
-                  {shortImageRef(group.imageRef, 64)}
-                </span>
-                <span className="image-nodes" data-testid="image-nodes">
-                  {group.nodes} {group.nodes === 1 ? 'node' : 'nodes'}
-                </span>
-                <span className="cell-progress">
-                  <ProgressBar
-                    percent={group.percent}
-                    label={`${group.imageRef} on all nodes`}
-                    status={group.active ? 'pulling' : 'completed'}
-                  />
-                  <span className="num percent">{formatPercent(group.percent)}</span>
-                </span>
-                <span className="num" data-testid="image-bytes">
-                  {formatBytes(group.downloadedBytes)} / {formatBytes(group.totalBytes)}
-                </span>
-                <span className="num" data-testid="image-speed">
-                  {formatRate(group.bytesPerSec)}
-                </span>
-                <span className="image-counts">
-                  {group.active} active · {group.completed} done
-                  {group.stalled > 0 && ` · ${group.stalled} stalled`}
-                  {group.failed > 0 && ` · ${group.failed} failed`}
-                </span>
-              </button>
-              <GroupRollout group={group} onOpenPull={onOpenPull} />
-              {open && (
-                <table className="nodes">
-                  <thead>
-                    <tr>
-                      <th scope="col">node</th>
-                      <th scope="col">status</th>
-                      <th scope="col">progress</th>
-                      <th scope="col" className="num">
-                        bytes
-                      </th>
-                      <th scope="col" className="num">
-                        speed
-                      </th>
-                      <th scope="col" className="num">
-                        ETA
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {group.pulls.map((pull) => (
-                      <RowErrorBoundary
-                        key={pull.id}
-                        what={`Pull ${pull.id} on ${String(pull.nodeName)}`}
-                        resetKey={pull}
-                        as="tr"
-                        colSpan={6}
-                      >
-                        <tr data-testid="image-node-row">
-                          <td>{pull.nodeName}</td>
-                          <td>
-                            <StatusBadge status={pull.status} />
-                            {pull.error && <span className="inline-error">{pull.error}</span>}
-                          </td>
-                          <td>
-                            <ProgressBar
-                              percent={pull.percent}
-                              label={`${pull.imageRef} on ${pull.nodeName}`}
-                              status={pull.status}
-                              size="small"
-                            />
-                          </td>
-                          <td className="num">
-                            {formatBytes(pull.downloadedBytes)} / {formatBytes(pull.totalBytes)}
-                          </td>
-                          <td className="num">{formatRate(pull.status === 'pulling' ? pull.bytesPerSec : 0)}</td>
-                          <td className="num">{pull.status === 'pulling' ? formatDuration(pull.etaSeconds) : '–'}</td>
-                        </tr>
-                      </RowErrorBoundary>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </article>
+            <ImageGroupCard group={group} open={open} onFocus={onFocus} onOpenPull={onOpenPull} />
           </RowErrorBoundary>
         );
       })}
     </section>
+  );
+}
+
+/**
+ * One image's card: its head (nodes, progress, bytes, speed, counts), its rollout and, when open,
+ * a row per node. Components of their own, so that a value they cannot draw throws inside their
+ * error boundary instead of in ImageView, which would take the whole view down.
+ */
+function ImageGroupCard({ group, open, onFocus, onOpenPull }: { group: ImageGroup; open: boolean } & Omit<Props, 'groups' | 'focus'>) {
+  return (
+    <article className="image-group" data-testid="image-group">
+      <button type="button" className="image-head" aria-expanded={open} onClick={() => onFocus(open ? '' : group.imageRef)}>
+        <span className="image" title={group.imageRef}>
+          {shortImageRef(group.imageRef, 64)}
+        </span>
+        <span className="image-nodes" data-testid="image-nodes">
+          {group.nodes} {group.nodes === 1 ? 'node' : 'nodes'}
+        </span>
+        <span className="cell-progress">
+          <ProgressBar percent={group.percent} label={`${group.imageRef} on all nodes`} status={group.active ? 'pulling' : 'completed'} />
+          <span className="num percent">{formatPercent(group.percent)}</span>
+        </span>
+        <span className="num" data-testid="image-bytes">
+          {formatBytes(group.downloadedBytes)} / {formatBytes(group.totalBytes)}
+        </span>
+        <span className="num" data-testid="image-speed">
+          {formatRate(group.bytesPerSec)}
+        </span>
+        <span className="image-counts">
+          {group.active} active · {group.completed} done
+          {group.stalled > 0 && ` · ${group.stalled} stalled`}
+          {group.failed > 0 && ` · ${group.failed} failed`}
+        </span>
+      </button>
+      <GroupRollout group={group} onOpenPull={onOpenPull} />
+      {open && (
+        <table className="nodes">
+          <thead>
+            <tr>
+              <th scope="col">node</th>
+              <th scope="col">status</th>
+              <th scope="col">progress</th>
+              <th scope="col" className="num">
+                bytes
+              </th>
+              <th scope="col" className="num">
+                speed
+              </th>
+              <th scope="col" className="num">
+                ETA
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {group.pulls.map((pull) => (
+              <RowErrorBoundary key={pull.id} what={`Pull ${pull.id} on ${String(pull.nodeName)}`} resetKey={pull} as="tr" colSpan={6}>
+                <NodeRow pull={pull} />
+              </RowErrorBoundary>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}
+
+function NodeRow({ pull }: { pull: ImageGroup['pulls'][number] }) {
+  return (
+    <tr data-testid="image-node-row">
+      <td>{pull.nodeName}</td>
+      <td>
+        <StatusBadge status={pull.status} />
+        {pull.error && <span className="inline-error">{pull.error}</span>}
+      </td>
+      <td>
+        <ProgressBar percent={pull.percent} label={`${pull.imageRef} on ${pull.nodeName}`} status={pull.status} size="small" />
+      </td>
+      <td className="num">
+        {formatBytes(pull.downloadedBytes)} / {formatBytes(pull.totalBytes)}
+      </td>
+      <td className="num">{formatRate(pull.status === 'pulling' ? pull.bytesPerSec : 0)}</td>
+      <td className="num">{pull.status === 'pulling' ? formatDuration(pull.etaSeconds) : '–'}</td>
+    </tr>
   );
 }
