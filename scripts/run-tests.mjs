@@ -1,8 +1,11 @@
 // Runs Node's built-in test runner over every *.test.ts under the given folders
 // (default: src, test and bench). Node 20's --test does not expand globs, so we list files here.
+// Files start slowest first (measured with scripts/test-durations.mjs): with two at a time, a long
+// file started last would run alone at the end; started first, the short ones fill in beside it.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
@@ -18,18 +21,64 @@ function findTests(dir) {
   return out;
 }
 
-const files = (roots.length ? roots : ['src', 'test', 'bench']).flatMap((r) => {
-  try {
-    return statSync(r).isDirectory() ? findTests(r) : [r];
-  } catch {
-    return [];
-  }
-});
-if (files.length === 0) {
-  console.error('no test files found');
-  process.exit(1);
+/**
+ * Path prefixes in the order their files start, slowest first (measured with
+ * scripts/test-durations.mjs: these files each take 25 s to 2 min, mostly waiting on real
+ * containerd pulls, Chromium and restarts). Anything else starts after them, in name order.
+ */
+export const SLOW_FIRST = [
+  'test/watch/watchLines',
+  'test/server/replicas',
+  'test/agent/hugeImage',
+  'test/agent/versions/',
+  'test/server/agentAuth',
+  'test/watch/',
+  'test/ui/layout',
+  'test/kubectl/',
+  'test/ui/rollout',
+  'test/server/historyPostgres',
+  'test/cli',
+  'test/agent/identityAndTls',
+  'test/server/connectionLimits',
+  'test/ui/realAgent',
+  'test/agent/',
+  'test/ui/',
+  'test/server/',
+  'test/kube/',
+  'test/docs/',
+  'test/logs/',
+  'test/chart/',
+];
+
+/** The order files start in: by their first matching SLOW_FIRST prefix, then by name. */
+export function startOrder(files, slowFirst = SLOW_FIRST, root = process.cwd()) {
+  const rank = (file) => {
+    const path = relative(root, resolve(file)).split(sep).join('/');
+    const i = slowFirst.findIndex((prefix) => path.startsWith(prefix));
+    return i === -1 ? slowFirst.length : i;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...files.sort()], {
-  stdio: 'inherit',
-});
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+function main() {
+  const files = (roots.length ? roots : ['src', 'test', 'bench']).flatMap((r) => {
+    try {
+      return statSync(r).isDirectory() ? findTests(r) : [r];
+    } catch {
+      return [];
+    }
+  });
+  if (files.length === 0) {
+    console.error('no test files found');
+    process.exit(1);
+  }
+  const ordered = startOrder(files, SLOW_FIRST, REPO);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...ordered], {
+    stdio: 'inherit',
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

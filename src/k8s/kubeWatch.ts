@@ -22,6 +22,7 @@ export interface RejectedEvent {
 }
 
 import { slimPod } from './slimPod.js';
+import { logKubernetesOff } from './watchOff.js';
 
 /** objects per list page: the client library turns each page into model objects first, so small
  * pages keep that garbage small (measured: 50,000 pods grew the RSS by 126 MiB at 100, 220 at 500) */
@@ -87,11 +88,11 @@ export async function startKubeWatch(
   env: NodeJS.ProcessEnv = process.env,
   options: KubeWatchOptions = {},
 ): Promise<KubeWatch | undefined> {
-  const log = logger.child({ component: 'kubernetes' });
   if (settings.kubernetes === 'off') {
-    log.info('kubernetes: off (--kubernetes off); pods and kubelet errors will not be shown');
+    logKubernetesOff(logger);
     return undefined;
   }
+  const log = logger.child({ component: 'kubernetes' });
   const config = loadKubeConfig(env);
   if (!config.ok) {
     log.warn({ reason: config.reason }, 'kubernetes: no configuration found; pods and kubelet errors will not be shown');

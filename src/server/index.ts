@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../cli/settings.js';
-import { createTokenReviewer, type KubeWatch, loadKubeConfig, type RejectedEvent, startKubeWatch } from '../k8s/index.js';
+import type { KubeWatch, RejectedEvent } from '../k8s/index.js';
+import { logKubernetesOff } from '../k8s/watchOff.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { openHistory } from '../store/index.js';
@@ -108,13 +109,18 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       metrics.kubeEventRejected(r.reason);
       log.debug(r, 'kubelet event not believed: its pod does not agree; nothing changed');
     };
-    kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
-      onEventRejected: eventRejected,
-    });
+    // The Kubernetes client library is loaded only when the watch may start (half of a start-up).
+    if (settings.kubernetes === 'off') logKubernetesOff(logger);
+    else {
+      const { startKubeWatch } = await import('../k8s/kubeWatch.js');
+      kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
+        onEventRejected: eventRejected,
+      });
+    }
     opened.push(() => kube?.close());
     correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected) : undefined;
     correlator?.start();
-    const agentAuth = createAgentAuth(settings, kube, log);
+    const agentAuth = await createAgentAuth(settings, kube, log);
 
     await store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(await store.finishedSince(now() - settings.historyTtlMs), now());
@@ -247,11 +253,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 }
 
 /** The agent authentication the settings ask for; refuses to start when it cannot work. */
-function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undefined, log: Logger): AgentAuthenticator {
+async function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undefined, log: Logger): Promise<AgentAuthenticator> {
   switch (settings.agentAuth) {
     case 'token':
       return sharedTokenAuth(settings.agentToken);
     case 'kubernetes': {
+      const { loadKubeConfig } = await import('../k8s/kubeConfig.js');
+      const { createTokenReviewer } = await import('../k8s/tokenReview.js');
       const config = loadKubeConfig(process.env);
       if (!config.ok || !kube) {
         throw new Error(

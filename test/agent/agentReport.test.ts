@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { AgentReport } from '../../src/model/index.js';
 import { VERSION } from '../../src/version.js';
 import {
@@ -18,11 +17,10 @@ import {
   startThrottleProxy,
   waitFor,
 } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { publishedValidator } from '../support/eventSchema.js';
 import { parseLogLines } from '../support/pulltraceProcess.js';
 import { MiB, RATE } from './stack.js';
-
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 
 interface Received {
   auth?: string;
@@ -55,7 +53,7 @@ test('agent reports: snapshots valid against the published schema with token and
   const serverUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
   const agent = group.start(
     process.execPath,
-    ['--import', 'tsx', CLI, 'agent', '--server-url', serverUrl, '--containerd-socket', containerd.socket, '--node-name', 'node-a.example'],
+    [...pulltraceArgs(), 'agent', '--server-url', serverUrl, '--containerd-socket', containerd.socket, '--node-name', 'node-a.example'],
     { name: 'pulltrace agent', env: { ...process.env, PULLTRACE_AGENT_TOKEN: 's3cret', PULLTRACE_REPORT_INTERVAL: '500ms' } },
   );
   await waitFor(() => parseLogLines(agent.stdout()).some((l) => l.msg === 'agent reporting'), {

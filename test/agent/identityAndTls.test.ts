@@ -7,18 +7,17 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { issueServerCert, makeCa, ProcessGroup, startContainerd, waitFor } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { metricValue, type PulltraceProcess, parseLogLines, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 
 function startAgent(group: ProcessGroup, socket: string, serverUrl: string, extra: string[]) {
   const agent = group.start(
     process.execPath,
-    ['--import', 'tsx', CLI, 'agent', '--server-url', serverUrl, '--containerd-socket', socket, '--node-name', 'e2e-node', ...extra],
+    [...pulltraceArgs(), 'agent', '--server-url', serverUrl, '--containerd-socket', socket, '--node-name', 'e2e-node', ...extra],
     { name: 'pulltrace agent' },
   );
   return { agent, logs: () => parseLogLines(agent.stdout()) };

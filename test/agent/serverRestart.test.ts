@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { PullStatus } from '../../src/model/index.js';
 import {
   buildAndPushImage,
@@ -18,10 +17,10 @@ import {
   startThrottleProxy,
   waitFor,
 } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { type PulltraceProcess, parseLogLines, startPulltrace } from '../support/pulltraceProcess.js';
 import { MiB, RATE, waitForPull } from './stack.js';
 
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const TOKEN = 'e2e-agent-token';
 
 test('server stopped and restarted: the agent resumes reporting, logs the outage once, no duplicate completion', async (t) => {
@@ -41,9 +40,7 @@ test('server stopped and restarted: the agent resumes reporting, logs the outage
   const agent = group.start(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      CLI,
+      ...pulltraceArgs(),
       'agent',
       '--server-url',
       server.baseUrl,

@@ -138,8 +138,8 @@ export async function buildAndPushImageOverHttp(registryHost: string, spec: Imag
     if (put.status !== 201) throw new Error(`registry ${registryHost}: blob ${digest} upload answered HTTP ${put.status}`);
   };
   const pending = [...image.blobs].filter(([digest]) => digest !== image.top.digest);
-  // A few uploads at a time: fast, and gentle on a loaded machine.
-  const workers = Array.from({ length: 4 }, async () => {
+  // Eight uploads at a time (a registry request is mostly waiting on its disk), still gentle on a loaded machine.
+  const workers = Array.from({ length: 8 }, async () => {
     for (let next = pending.pop(); next; next = pending.pop()) await pushBlob(next[0], next[1]);
   });
   await Promise.all(workers);

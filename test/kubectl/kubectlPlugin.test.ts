@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { extractZipFile } from '../chart/zip.js';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { makeTempDir, removeDir, runProcess } from '../harness/index.js';
+import { kubectlPulltraceArgs } from '../support/cliCommand.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
 
-const PLUGIN = fileURLToPath(new URL('../support/kubectlCli.ts', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const TOKEN = 'kubectl-user-token';
 const CHART_LABELS = {
@@ -29,7 +29,7 @@ const PORTS = [
 ];
 
 async function runPlugin(args: string[], kubeconfig: string) {
-  return runProcess(process.execPath, ['--import', 'tsx', PLUGIN, ...args], {
+  return runProcess(process.execPath, [...kubectlPulltraceArgs(), ...args], {
     name: 'kubectl-pulltrace',
     env: { ...process.env, KUBECONFIG: kubeconfig, PULLTRACE_SERVER_URL: 'http://127.0.0.1:1' },
     timeoutMs: 60_000,

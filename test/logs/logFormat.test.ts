@@ -5,16 +5,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startProcess, waitFor } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { runPulltrace } from '../support/pulltraceProcess.js';
 import { startTmux } from '../support/tmux.js';
 import { MB, postReport, report, syntheticPull } from '../ui/support/reports.js';
 
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = ['server', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'off'];
 
 test('on a terminal: human-readable lines by default, JSON with --log-format json', async (t) => {
-  const human = startTmux([process.execPath, '--import', 'tsx', CLI, ...SERVER], { width: 200, height: 20, cwd: REPO });
+  const human = startTmux([process.execPath, ...pulltraceArgs(), ...SERVER], { width: 200, height: 20, cwd: REPO });
   t.after(() => human.kill());
   const screen = await human.waitForScreen('a human-readable "listening" line', (s) =>
     /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[server\] listening /m.test(s),
@@ -23,7 +23,7 @@ test('on a terminal: human-readable lines by default, JSON with --log-format jso
   human.sendKeys('C-c');
   assert.equal(await human.waitForExit(), 0);
 
-  const json = startTmux([process.execPath, '--import', 'tsx', CLI, ...SERVER, '--log-format', 'json'], {
+  const json = startTmux([process.execPath, ...pulltraceArgs(), ...SERVER, '--log-format', 'json'], {
     width: 200,
     height: 20,
     cwd: REPO,
@@ -35,7 +35,7 @@ test('on a terminal: human-readable lines by default, JSON with --log-format jso
 });
 
 test('piped: --log-format text gives readable lines, a failed pull on one line with its error', async (t) => {
-  const proc = startProcess(process.execPath, ['--import', 'tsx', CLI, ...SERVER, '--log-format', 'text'], {
+  const proc = startProcess(process.execPath, [...pulltraceArgs(), ...SERVER, '--log-format', 'text'], {
     name: 'pulltrace server (text logs)',
   });
   t.after(() => proc.stop());

@@ -1,9 +1,7 @@
-// A real `pulltrace` process for end-to-end tests: started from source, its bound ports read
-// from the "listening" log line, ended by PID.
-import { fileURLToPath } from 'node:url';
+// A real `pulltrace` process for end-to-end tests: started as cliCommand.ts says (built, or from
+// source), its bound ports read from the "listening" log line, ended by PID.
 import { type ManagedProcess, StopWaiting, startProcess, waitFor } from '../harness/index.js';
-
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+import { pulltraceArgs } from './cliCommand.js';
 
 export interface PulltraceProcess {
   proc: ManagedProcess;
@@ -34,7 +32,7 @@ export async function startPulltrace(
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<PulltraceProcess> {
-  const proc = startProcess(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const proc = startProcess(process.execPath, [...pulltraceArgs(), ...args], {
     name: `pulltrace ${args[0] ?? ''}`,
     env: { ...process.env, ...opts.env },
   });
@@ -59,7 +57,7 @@ export async function startPulltrace(
 
 /** Runs `pulltrace <args>` to completion (for commands that exit: --help, bad settings). */
 export async function runPulltrace(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = startProcess(process.execPath, ['--import', 'tsx', CLI, ...args], { name: 'pulltrace', env: { ...process.env, ...env } });
+  const proc = startProcess(process.execPath, [...pulltraceArgs(), ...args], { name: 'pulltrace', env: { ...process.env, ...env } });
   const r = await proc.exited;
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }

@@ -3,14 +3,13 @@
 // reconnect notice with Last-Event-ID, and clear errors for bad flags and an unreachable server.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitFor } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { publishedValidator } from '../support/eventSchema.js';
 import { metricValue, runPulltrace } from '../support/pulltraceProcess.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
 
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const LAYERS = [{ size: 60 * MB }, { size: 40 * MB }];
 /** Resolves once the server counts `n` open event streams (watch has seeded its table and follows the stream). */
 async function streamsOpen(metricsUrl: string, n: number): Promise<void> {
@@ -146,7 +145,7 @@ test('after the server drops, watch says so, reconnects with Last-Event-ID and s
       return [syntheticPull({ imageRef: 'registry.example.com/rc/app:1', startedAt, layers: LAYERS, downloaded: got })];
     });
   let agent = feed();
-  const watcher = startProcess(process.execPath, ['--import', 'tsx', CLI, 'watch', '--server', server.url], { name: 'pulltrace watch' });
+  const watcher = startProcess(process.execPath, [...pulltraceArgs(), 'watch', '--server', server.url], { name: 'pulltrace watch' });
   await waitFor(() => watcher.stdout().includes('rc-node'), { timeoutMs: 20_000, what: `watch to print the pull\n${watcher.stderr()}` });
   t.after(async () => {
     await watcher.stop();
@@ -161,10 +160,16 @@ test('after the server drops, watch says so, reconnects with Last-Event-ID and s
   });
   server = await startServer({ httpPort: port, extraArgs: ['--node-report-rate', '100'] });
   agent = feed();
-  await waitFor(() => /^# reconnected to http:\/\/127\.0\.0\.1:\d+ \(Last-Event-ID \d+/m.test(watcher.stderr()), {
-    timeoutMs: 30_000,
-    what: `watch to report the reconnection\n${watcher.stderr()}`,
-  });
+  // Its next attempt comes after the back-off it announced last (up to 15 s, longer the slower the
+  // restart was), then it must connect: wait for that, with its stderr as it is at the time out.
+  const announced = [...watcher.stderr().matchAll(/reconnecting in (\d+)s/g)].at(-1)?.[1];
+  await waitFor(
+    () => {
+      if (/^# reconnected to http:\/\/127\.0\.0\.1:\d+ \(Last-Event-ID \d+/m.test(watcher.stderr())) return true;
+      throw new Error(`not yet; watch's stderr:\n${watcher.stderr()}`);
+    },
+    { timeoutMs: Number(announced ?? 15) * 1000 + 30_000, what: 'watch to report the reconnection' },
+  );
   // And it follows the new server's stream.
   const before = watcher.stdout().length;
   await waitFor(() => watcher.stdout().slice(before).includes('rc-node'), { timeoutMs: 15_000, what: 'a line from the new server' });

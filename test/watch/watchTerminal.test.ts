@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../harness/index.js';
+import { pulltraceArgs } from '../support/cliCommand.js';
 import { startTmux } from '../support/tmux.js';
 import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
 import { startServer } from '../ui/support/server.js';
 
-const CLI = fileURLToPath(new URL('../support/cli.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const APP = 'registry.example.com/shop/app:v2';
 const DB = 'registry.example.com/shop/db:5';
@@ -20,7 +20,7 @@ const LAYERS = [{ size: 60 * MB }, { size: 40 * MB }];
 const ROW = (node: string) => new RegExp(`${node}\\s+[█░]+\\s+(\\d+\\.\\d)%\\s+([\\d.]+ [kMG]?B/s)\\s+ETA`);
 
 function watchCommand(...args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', CLI, 'watch', ...args];
+  return [process.execPath, ...pulltraceArgs(), 'watch', ...args];
 }
 
 test('live screen: image, percent, speed, progress, a failure, key filter, layers, colours, q', async (t) => {

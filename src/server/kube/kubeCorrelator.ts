@@ -1,14 +1,9 @@
 // Wires the Kubernetes watch into the tracker: pods waiting on each pull, kubelet's exact image
 // names, and kubelet failures and completions. Decisions are in kubeletDecision.ts.
-import {
-  type ContainerFacts,
-  imageRefsMatch,
-  type KubeSignal,
-  type KubeWatch,
-  type RejectedEvent,
-  statusShowsPullFailure,
-  tryNormalizeImageRef,
-} from '../../k8s/index.js';
+// Only the pure parts of src/k8s (the client library is loaded by the watch, when it starts).
+import { imageRefsMatch, tryNormalizeImageRef } from '../../k8s/imageRef.js';
+import type { ContainerFacts, KubeSignal, KubeWatch, RejectedEvent } from '../../k8s/index.js';
+import { statusShowsPullFailure } from '../../k8s/kubeletEventCheck.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef } from '../../model/index.js';
 import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
