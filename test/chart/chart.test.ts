@@ -295,6 +295,12 @@ describe('agent', () => {
     assert.equal(envOf(container(defaults, 'Deployment')).has('NODE_OPTIONS'), false, 'the server keeps Node defaults');
   });
 
+  test("server.nodeOptions sets the server's NODE_OPTIONS (a heap limit for very large clusters); none by default", () => {
+    const custom = renderChart({ values: { server: { nodeOptions: '--max-old-space-size=256' } } });
+    assert.equal(envOf(container(custom, 'Deployment')).get('NODE_OPTIONS')?.value, '--max-old-space-size=256');
+    assert.equal(envOf(container(custom, 'DaemonSet')).has('NODE_OPTIONS'), false, 'the agent keeps its own');
+  });
+
   test('tolerates control-plane nodes by default', () => {
     const tolerations = podSpec(defaults, 'DaemonSet').tolerations as K8sObject[];
     assert.ok(tolerations.some((t) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists'));
@@ -498,8 +504,8 @@ describe('environment variables are the CLI’s own', () => {
       ] as const) {
         const known = byScope(scope);
         for (const e of container(objects, kind).env as K8sObject[]) {
-          // NODE_OPTIONS is read by Node.js itself (the agent's V8 flags, agent.nodeOptions), not by the CLI.
-          if (kind === 'DaemonSet' && e.name === 'NODE_OPTIONS') continue;
+          // NODE_OPTIONS is read by Node.js itself (V8 flags: agent.nodeOptions, server.nodeOptions), not by the CLI.
+          if (e.name === 'NODE_OPTIONS') continue;
           assert.ok(known.has(e.name), `${kind} sets ${e.name}, which \`pulltrace ${scope}\` does not read`);
         }
       }
@@ -534,6 +540,11 @@ describe('values.schema.json', () => {
       'agent NODE_OPTIONS that are not --flags',
       { agent: { nodeOptions: 'max-semi-space-size=1' } },
       /agent\.nodeOptions: Does not match pattern/,
+    ],
+    [
+      'server NODE_OPTIONS that are not --flags',
+      { server: { nodeOptions: '--max-old-space-size=256; rm -rf /' } },
+      /server\.nodeOptions: Does not match pattern/,
     ],
     [
       'a port given as text',
