@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { PullEvent, PullEventType, PullStatus } from '../../model/index.js';
-import { type SseAttachOptions, type SseDropInfo, SseHub } from './sseHub.js';
+import { SNAPSHOT_PIECE_BYTES, type SseAttachOptions, type SseDropInfo, SseHub } from './sseHub.js';
 
 function event(pullId: string, seq: number, type = 'pull.progress', padding = 0, layer?: string): PullEvent {
   const pull = {
@@ -159,6 +159,34 @@ test('clients of one variant share one serialized chunk; a new client shares one
   assert.equal(serializations, 1, 'one JSON serialization for five clients of one variant');
   const texts = new Set(clients.map((c) => c.text()));
   assert.equal(texts.size, 1, 'every client received the same bytes');
+});
+
+test('a large snapshot is written a piece at a time: each new client costs one piece at once; a reader gets all of it, then live events', async (t) => {
+  const hub = new SseHub({ flushMs: 3_600_000 });
+  // 40 pulls of 20 KiB: an 800 KiB snapshot, thirteen pieces.
+  const snapshot = () => Array.from({ length: 40 }, (_, i) => event(`s${i}`, 1, 'pull.progress', 20 * 1024).pull as PullStatus);
+  const queuedAtAttach: number[] = [];
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    hub.attach(res, { filter: {}, layers: true, address: req.socket.remoteAddress ?? '', lastEventId: undefined, snapshot });
+    // What this client handed to its socket at once (queued in Node plus taken by the kernel).
+    queuedAtAttach.push(res.socket?.bytesWritten ?? 0);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const reader = await client(port);
+  setup(t, hub, server, reader.res);
+  assert.ok((queuedAtAttach[0] ?? 0) < 2 * SNAPSHOT_PIECE_BYTES, `written at attach: ${queuedAtAttach[0]} bytes`);
+  await waitUntil(() => messages(reader.text()).length === 40, 'the whole snapshot, piece after piece');
+  assert.deepEqual(
+    messages(reader.text()).map((m) => m.event.pull?.id),
+    Array.from({ length: 40 }, (_, i) => `s${i}`),
+    'every pull once, in order',
+  );
+  hub.publish(event('live', 2));
+  hub.flush();
+  await waitUntil(() => messages(reader.text()).some((m) => m.event.pull?.id === 'live'), 'a live event after the snapshot');
+  assert.equal(messages(reader.text()).length, 41, 'the snapshot is not sent again');
 });
 
 test('a quiet server serves one snapshot across flushes; an event makes the next one fresh', async (t) => {

@@ -30,6 +30,8 @@ interface SseClient {
   backedUpSince: number;
   /** unsent bytes allowed before the client is dropped (its first snapshot is allowed on top) */
   allowance: number;
+  /** a snapshot or catch-up is being written a piece at a time (see writePieces) */
+  writingPieces: boolean;
 }
 
 export interface SseDropInfo {
@@ -74,6 +76,10 @@ const DEFAULTS: SseHubOptions = {
   stuckMs: 30_000,
   onDrop: () => {},
 };
+
+/** Snapshots and catch-ups larger than this are written a piece at a time (see writeCatchUp). */
+export const SNAPSHOT_PIECE_BYTES = 64 * 1024;
+const NOTHING = Buffer.alloc(0);
 
 interface SharedSnapshot {
   seq: number;
@@ -142,17 +148,16 @@ export class SseHub {
       sentUpTo: this.seq,
       backedUpSince: 0,
       allowance: this.options.maxUnsentBytes,
+      writingPieces: false,
     };
     res.write(': connected\n\n');
     const chunk = this.catchUp(client, o.lastEventId);
     client.allowance += chunk.length;
-    if (chunk.length > 0) res.write(chunk);
-    // A large snapshot not yet taken by the client: nothing more until it drains.
-    if (res.writableLength > this.options.highWaterBytes) client.backedUpSince = performance.now();
     this.clients.add(client);
     this.perAddress.set(o.address, this.countFor(o.address) + 1);
     res.on('drain', () => this.onDrain(client));
     res.on('close', () => this.remove(client));
+    this.writeCatchUp(client, chunk);
   }
 
   close(): void {
@@ -207,6 +212,8 @@ export class SseHub {
    * Sets its `sentUpTo`.
    */
   private catchUp(c: SseClient, after: number | undefined): Buffer {
+    // Nothing published since: nothing to send (and no snapshot again, even with an empty buffer).
+    if (after !== undefined && after === this.seq) return NOTHING;
     const oldest = this.buffer.oldest()?.id;
     const canReplay = after !== undefined && oldest !== undefined && after >= oldest - 1 && after <= this.seq;
     if (canReplay) {
@@ -273,10 +280,46 @@ export class SseHub {
 
   private onDrain(c: SseClient): void {
     c.allowance = this.options.maxUnsentBytes;
-    if (c.backedUpSince === 0 || !this.clients.has(c)) return;
+    // While pieces are written, each piece's completion drives the next.
+    if (c.backedUpSince === 0 || c.writingPieces || !this.clients.has(c)) return;
     c.backedUpSince = 0;
     const chunk = this.catchUp(c, c.sentUpTo);
-    this.send(c, chunk, c.sentUpTo);
+    if (c.res.writableLength > c.allowance) this.drop(c, 'unsent');
+    else this.writeCatchUp(c, chunk);
+  }
+
+  /**
+   * Writes what a client needs to be current (its snapshot, or a catch-up). A large one goes a
+   * piece at a time, the next piece once the previous reached the socket: a crowd of clients
+   * connecting at once, each sent a snapshot of megabytes, would otherwise have the kernel copy
+   * all of it into their sockets in one go, and everything else (health checks, reports) wait.
+   * Until the last piece is out the client counts as backed up (flushes skip it); then it is
+   * caught up on what happened meanwhile.
+   */
+  private writeCatchUp(c: SseClient, chunk: Buffer): void {
+    if (chunk.length <= SNAPSHOT_PIECE_BYTES) {
+      if (chunk.length > 0) c.res.write(chunk);
+      if (c.res.writableLength > this.options.highWaterBytes) c.backedUpSince = performance.now();
+      return;
+    }
+    c.writingPieces = true;
+    c.backedUpSince = performance.now();
+    this.writePiece(c, chunk, 0);
+  }
+
+  private writePiece(c: SseClient, chunk: Buffer, offset: number): void {
+    const end = Math.min(chunk.length, offset + SNAPSHOT_PIECE_BYTES);
+    c.res.write(chunk.subarray(offset, end), (err) => {
+      if (err || !this.clients.has(c)) return;
+      // Progress: a client that keeps taking pieces is not stuck.
+      c.backedUpSince = performance.now();
+      if (end < chunk.length) {
+        this.writePiece(c, chunk, end);
+        return;
+      }
+      c.writingPieces = false;
+      this.onDrain(c);
+    });
   }
 
   private drop(c: SseClient, reason: SseDropInfo['reason']): void {
