@@ -18,6 +18,7 @@ import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
+import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
 import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
@@ -118,7 +119,19 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       });
     }
     opened.push(() => kube?.close());
-    correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected) : undefined;
+    // With a shared report log, Kubernetes actions go through it (every replica applies them alike,
+    // under the same event ids); while it is away, or without one, they are applied here.
+    const actThroughLog = (action: KubeAction) => {
+      const log_ = reportLog;
+      if (!log_) {
+        correlator?.applied(action, applyKubeAction(tracker, action, now()));
+        return;
+      }
+      void log_.appendKubeAction(action).then((appended) => {
+        if (!appended) correlator?.applied(action, applyKubeAction(tracker, action, now()));
+      });
+    };
+    correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, settings.bus ? actThroughLog : undefined) : undefined;
     correlator?.start();
     const agentAuth = await createAgentAuth(settings, kube, log);
 
@@ -146,6 +159,14 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
           streamEventIds.begin(seq);
           try {
             tracker.tick(at);
+          } finally {
+            streamEventIds.end();
+          }
+        },
+        kubeAction: (action, at, seq) => {
+          streamEventIds.begin(seq);
+          try {
+            correlator?.applied(action, applyKubeAction(tracker, action, at));
           } finally {
             streamEventIds.end();
           }

@@ -16,6 +16,10 @@
 // events get the same ids (streamEventIds.ts). See docs/adr/0006-timers-from-the-stream.md.
 // When no tick has come from the log for TICK_SILENCE_MS (NATS away, the stream unwritable) the
 // replica ticks on its own clock, as a single server does, and says so once each way.
+// Kubernetes actions (kube/kubeAction.ts: what kubelet does to a pull) are appended under
+// `pulltrace.<cluster>.kube.<id>`, one subject per action, with the action's id as message id:
+// every replica decides the same action from the same kubelet Event, JetStream keeps one, and
+// every replica of the cluster applies it in stream order.
 //
 // Start: the latest report of every node is read before the replica says it is ready.
 // NATS unreachable: reports are still accepted and applied locally; the latest unsent report of
@@ -35,12 +39,18 @@ import {
 } from 'nats';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
+import type { KubeAction } from '../kube/kubeAction.js';
+import { parseKubeAction } from '../kube/kubeAction.js';
 import {
+  ALL_KUBE_ACTIONS_SUBJECT,
   ALL_LOG_SUBJECTS,
   ALL_REPORTS_SUBJECT,
   ALL_TICKS_SUBJECT,
   clusterOfSubject,
+  isKubeActionSubject,
   isTickSubject,
+  kubeActionMessageId,
+  kubeActionSubject,
   reportSubject,
   tickMessageId,
   tickSubject,
@@ -70,6 +80,8 @@ export interface NatsReportLogOptions {
   apply: (report: AgentReport, now: number, seq: number, cluster: string) => void;
   /** applies a tick from the log at stream sequence `seq`: timer decisions as of `now`, the stream's stamp */
   tick: (now: number, seq: number) => void;
+  /** applies a Kubernetes action of this cluster from the log at stream sequence `seq` (kubeAction.ts) */
+  kubeAction?: (action: KubeAction, now: number, seq: number) => void;
   logger: Logger;
   now?: () => number;
 }
@@ -219,6 +231,27 @@ export class NatsReportLog {
     }
   }
 
+  /**
+   * Appends a Kubernetes action this replica decided. Every replica watches Kubernetes and decides
+   * the same action from the same kubelet Event, under the same message id: JetStream keeps one,
+   * and every replica applies it when read back. False when NATS is away: the caller applies it here.
+   */
+  async appendKubeAction(action: KubeAction): Promise<boolean> {
+    if (this.closed || !this.connected || !this.js || !this.synced) return false;
+    const json = JSON.stringify(action);
+    const id = kubeActionMessageId(`${this.options.cluster}:${json}`);
+    try {
+      await this.js.publish(kubeActionSubject(this.options.cluster, id), json, { msgID: id, timeout: APPEND_TIMEOUT_MS });
+      return true;
+    } catch (err) {
+      this.logger.debug(
+        { err: (err as Error).message, action: action.kind },
+        'Kubernetes action not appended to the shared log; applied here',
+      );
+      return false;
+    }
+  }
+
   private replicaHeaders() {
     const h = headers();
     h.set(REPLICA_HEADER, this.replicaId);
@@ -292,7 +325,7 @@ export class NatsReportLog {
     const jsm = await nc.jetstreamManager();
     const config = {
       name: REPORT_STREAM,
-      subjects: [ALL_REPORTS_SUBJECT, ALL_TICKS_SUBJECT],
+      subjects: [ALL_REPORTS_SUBJECT, ALL_TICKS_SUBJECT, ALL_KUBE_ACTIONS_SUBJECT],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_msgs_per_subject: 1,
@@ -344,6 +377,17 @@ export class NatsReportLog {
         this.logClock = Math.max(this.logClock, Math.floor(m.info.timestampNanos / 1e6));
         this.pending = m.info.pending;
         const isTick = isTickSubject(m.subject);
+        if (isKubeActionSubject(m.subject)) {
+          // This cluster's only, like ticks: another cluster's servers apply their own.
+          const action = clusterOfSubject(m.subject) === this.options.cluster ? parseKubeAction(m.string()) : undefined;
+          try {
+            if (action) this.options.kubeAction?.(action, this.logClock, m.seq);
+          } catch (err) {
+            this.logger.warn({ err: (err as Error).message }, 'Kubernetes action from the shared log not applied');
+          }
+          this.markSyncedIfCaughtUp(m.seq, lastAtStart, m.info.pending, markSynced);
+          continue;
+        }
         // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
         // others), and a server on a NATS shared by many clusters ticks once a second.
         if (isTick && clusterOfSubject(m.subject) === this.options.cluster) {
@@ -363,14 +407,17 @@ export class NatsReportLog {
             this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
           }
         }
-        if (!this.synced && (m.seq >= lastAtStart || m.info.pending === 0)) {
-          this.markSynced();
-          this.logger.info({ applied: this.appliedTotal }, 'read the latest report of every node from the shared report log');
-          markSynced();
-        }
+        this.markSyncedIfCaughtUp(m.seq, lastAtStart, m.info.pending, markSynced);
       }
     })();
     await syncedAtStart;
+  }
+
+  private markSyncedIfCaughtUp(seq: number, lastAtStart: number, pending: number, resolve: () => void): void {
+    if (this.synced || (seq < lastAtStart && pending !== 0)) return;
+    this.markSynced();
+    this.logger.info({ applied: this.appliedTotal }, 'read the latest report of every node from the shared report log');
+    resolve();
   }
 
   /** Complete; ticks get TICK_SILENCE_MS from now to start arriving before timers fall back to this clock. */

@@ -1,7 +1,17 @@
 // Table tests: node names as subject tokens; tick subjects and their per-second message ids.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clusterOfSubject, isTickSubject, reportSubject, subjectToken, tickMessageId, tickSubject } from './reportSubject.js';
+import {
+  clusterOfSubject,
+  isKubeActionSubject,
+  isTickSubject,
+  kubeActionMessageId,
+  kubeActionSubject,
+  reportSubject,
+  subjectToken,
+  tickMessageId,
+  tickSubject,
+} from './reportSubject.js';
 
 test('node names become one subject token each, distinct names stay distinct', () => {
   const cases: Array<[string, string]> = [
@@ -30,4 +40,17 @@ test('replicas ticking within the same second publish the same message id (kept 
   assert.equal(tickMessageId('eu-1', 5_000, 1000), tickMessageId('eu-1', 5_999, 1000));
   assert.notEqual(tickMessageId('eu-1', 5_999, 1000), tickMessageId('eu-1', 6_000, 1000));
   assert.notEqual(tickMessageId('eu-1', 5_000, 1000), tickMessageId('eu-2', 5_000, 1000), 'each cluster ticks');
+});
+
+test('Kubernetes action subjects: one per action, told apart from reports and ticks; the id is the same for the same action', () => {
+  const id = kubeActionMessageId('c1:{"kind":"fail"}');
+  assert.equal(id, kubeActionMessageId('c1:{"kind":"fail"}'));
+  assert.notEqual(id, kubeActionMessageId('c2:{"kind":"fail"}'));
+  assert.match(id, /^[0-9a-f]{32}$/);
+  const subject = kubeActionSubject('c1', id);
+  assert.equal(subject, `pulltrace.c1.kube.${id}`);
+  assert.equal(isKubeActionSubject(subject), true);
+  assert.equal(clusterOfSubject(subject), 'c1');
+  assert.equal(isKubeActionSubject('pulltrace.c1.report.kube'), false);
+  assert.equal(isKubeActionSubject('pulltrace.c1.tick'), false);
 });

@@ -3,6 +3,7 @@
 // `pulltrace.<cluster>.tick`, the clock ticks that drive stall and node-timeout decisions alike on
 // every replica (natsReportLog.ts; only the latest tick is kept).
 // A subject token may not hold '.', '*', '>' or spaces; Kubernetes node names do hold dots.
+import { createHash } from 'node:crypto';
 
 /** The node name as one subject token: '.' becomes '_' (node names have no '_'), anything else unusual ~XX. */
 export function subjectToken(name: string): string {
@@ -29,7 +30,31 @@ export function tickSubject(cluster: string): string {
 /** Every cluster's ticks. */
 export const ALL_TICKS_SUBJECT = 'pulltrace.*.tick';
 
-/** Everything the log holds (reports and ticks): what a replica follows. */
+/**
+ * A Kubernetes action of one cluster (kubeAction.ts): one subject per action (its message id), so
+ * the stream's one-message-per-subject keeps every action until HISTORY_TTL.
+ */
+export function kubeActionSubject(cluster: string, messageId: string): string {
+  return `pulltrace.${cluster}.kube.${messageId}`;
+}
+
+/** Every cluster's Kubernetes actions. */
+export const ALL_KUBE_ACTIONS_SUBJECT = 'pulltrace.*.kube.*';
+
+export function isKubeActionSubject(subject: string): boolean {
+  const parts = subject.split('.');
+  return parts.length === 4 && parts[2] === 'kube';
+}
+
+/**
+ * The message id of an action: every replica watches Kubernetes and decides the same action from
+ * the same event, so replicas publish it under the same id and JetStream keeps one.
+ */
+export function kubeActionMessageId(actionJson: string): string {
+  return createHash('sha256').update(actionJson).digest('hex').slice(0, 32);
+}
+
+/** Everything the log holds (reports, ticks, Kubernetes actions): what a replica follows. */
 export const ALL_LOG_SUBJECTS = 'pulltrace.>';
 
 export function isTickSubject(subject: string): boolean {

@@ -1,11 +1,12 @@
 // SSE event ids that every replica gives alike: events caused by applying the message at stream
-// sequence `seq` — a report, or a tick (natsReportLog.ts: stall, node timeout and slow decisions
-// are taken at the log's ticks, with the tick's stream time) — get ids OFFSET + seq × 1000 + 1,
+// sequence `seq` — a report, a tick (natsReportLog.ts: stall, node timeout and slow decisions
+// are taken at the log's ticks, with the tick's stream time) or a Kubernetes action (a kubelet
+// failure or completion, kube/kubeAction.ts) — get ids OFFSET + seq × 1000 + 1,
 // + 2, … in the order the tracker emits them. All replicas apply the same messages in stream order
 // with the same times, so they emit the same events under the same ids, and a viewer that
 // reconnects to another replica with Last-Event-ID resumes exactly where it was. OFFSET keeps
 // these ids above the hub's own (wall-clock based) ids, so ids only grow.
-// The hub numbers what no stream message caused: Kubernetes facts (each replica's own watch), the
+// The hub numbers what no stream message caused: which pods wait on a pull (each replica's own watch), the
 // timers of a replica that ticks on its own clock while the log is silent, and the events of one
 // message past the 999th.
 

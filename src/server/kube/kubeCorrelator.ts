@@ -9,6 +9,7 @@ import type { PodRef } from '../../model/index.js';
 import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
+import { applyKubeAction, type KubeAction } from './kubeAction.js';
 import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kubeletDecision.js';
 
 /** kubelet's last `Pulling image` per node names digest-only pulls for this long */
@@ -36,7 +37,22 @@ export class KubeCorrelator {
     private readonly now: () => number = Date.now,
     /** told of every kubelet event that changed nothing because its pod's status contradicts it */
     private readonly onRejected: (rejected: RejectedEvent) => void = () => {},
+    /**
+     * Where decided actions go: applied here by default; with a shared report log, through the log
+     * (every replica then applies them alike, and calls `applied`).
+     */
+    private readonly act?: (action: KubeAction) => void,
   ) {}
+
+  /** An action applied to the tracker (here or, from the shared log, on every replica): `pullId` is the pull it concerned. */
+  applied(action: KubeAction, pullId: string | undefined): void {
+    if (action.kind === 'createFailed' && pullId) this.rememberRank(pullId, action.rank);
+  }
+
+  private perform(action: KubeAction): void {
+    if (this.act) this.act(action);
+    else this.applied(action, applyKubeAction(this.tracker, action, this.now()));
+  }
 
   start(): void {
     this.tracker.setPodResolver((rec) => this.podsFor(rec));
@@ -131,11 +147,11 @@ export class KubeCorrelator {
     switch (action.kind) {
       case 'fail':
         this.rememberRank(action.pullId, action.rank);
-        this.tracker.failPull(action.pullId, action.message, now);
+        this.perform({ kind: 'fail', pullId: action.pullId, message: action.message, cause: causeOf(s) });
         break;
       case 'refine': {
         this.rememberRank(action.pullId, action.rank);
-        this.tracker.refineError(action.pullId, action.message, now);
+        this.perform({ kind: 'refine', pullId: action.pullId, message: action.message, cause: causeOf(s) });
         break;
       }
       case 'createFailed': {
@@ -147,20 +163,35 @@ export class KubeCorrelator {
           else this.unconfirmed.push({ signal: s, until: now + CONFIRM_FAILURE_MS });
           break;
         }
-        const rec = this.tracker.ensurePull(s.nodeName, action.imageRef, now);
-        this.rememberRank(rec.id, action.rank);
-        this.tracker.failPull(rec.id, action.message, now);
+        this.perform({
+          kind: 'createFailed',
+          nodeName: s.nodeName,
+          imageRef: action.imageRef,
+          message: action.message,
+          rank: action.rank,
+          cause: causeOf(s),
+        });
         break;
       }
       case 'complete':
-        this.tracker.completePull(action.pullId, now, {
+        this.perform({
+          kind: 'complete',
+          pullId: action.pullId,
           pullSeconds: action.pullSeconds,
           imageBytes: action.imageBytes,
           withWaitingSeconds: action.pullWithWaitingSeconds,
+          cause: causeOf(s),
         });
         break;
       case 'annotate':
-        this.tracker.annotateKubelet(action.pullId, action.pullSeconds, action.imageBytes, now, action.pullWithWaitingSeconds);
+        this.perform({
+          kind: 'annotate',
+          pullId: action.pullId,
+          pullSeconds: action.pullSeconds,
+          imageBytes: action.imageBytes,
+          withWaitingSeconds: action.pullWithWaitingSeconds,
+          cause: causeOf(s),
+        });
         break;
     }
   }
@@ -169,4 +200,9 @@ export class KubeCorrelator {
     if (this.errorRanks.size >= MAX_RANKS) this.errorRanks.delete(this.errorRanks.keys().next().value as string);
     this.errorRanks.set(pullId, rank);
   }
+}
+
+/** The Event occurrence behind a signal, the same on every replica (see KubeAction's `cause`). */
+function causeOf(s: KubeSignal): string {
+  return `${s.eventUid}#${s.count}`;
 }

@@ -290,7 +290,9 @@ export class PullTracker {
     const node = this.nodeFor(nodeName);
     const existing = node.pulls.get(imageRef);
     if (existing && !isFinished(existing.status)) return existing;
-    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, layers: [], firstIndex: 0 }, now);
+    // Started now: its id derives from that time, so replicas applying the same action (at the
+    // same log time) name it alike.
+    return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, layers: [], firstIndex: 0, startedAt: now }, now);
   }
 
   get(id: string): PullRecord | undefined {

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PullEvent } from '../../model/index.js';
+import { PullEventBus } from '../events/pullEventBus.js';
+import { PullTracker } from '../tracker/pullTracker.js';
+import { applyKubeAction, type KubeAction, parseKubeAction } from './kubeAction.js';
+
+function setup() {
+  const bus = new PullEventBus();
+  const events: PullEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 60_000, maxNodes: 10, maxPulls: 10, cluster: 'c1' });
+  return { tracker, events };
+}
+
+test('createFailed: a failed pull named alike on every replica; a second creation before the first is seen changes nothing', () => {
+  const created: string[] = [];
+  for (let replica = 0; replica < 2; replica++) {
+    const { tracker, events } = setup();
+    const a: KubeAction = { kind: 'createFailed', nodeName: 'n1', imageRef: 'reg/app:nope', message: 'not found', rank: 3, cause: 'uid#1' };
+    const id = applyKubeAction(tracker, a, 1_000_000);
+    assert.ok(id);
+    created.push(id);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['pull.started', 'pull.failed'],
+    );
+    assert.equal(applyKubeAction(tracker, { ...a, message: 'Error: ErrImagePull', cause: 'uid2#1' }, 1_000_500), id);
+    assert.equal(events.length, 2, 'no second pull');
+    assert.equal(tracker.status(id, 1_000_500)?.error, 'not found');
+  }
+  assert.equal(created[0], created[1], 'the same id from the same action at the same log time');
+});
+
+test('fail, refine, complete and annotate act on the named pull', () => {
+  const { tracker, events } = setup();
+  const report = (status?: 'completed') => ({
+    nodeName: 'n1',
+    pulls: [
+      { imageRef: 'reg/app:1', manifestDigest: 'sha256:m', startedAt: '2026-01-01T00:00:00Z', layers: [], ...(status ? { status } : {}) },
+    ],
+  });
+  tracker.applyReport(report(), Date.parse('2026-01-01T00:00:01Z'));
+  const id = tracker.list({}, 0, false)[0]?.id as string;
+  applyKubeAction(tracker, { kind: 'annotate', pullId: id, pullSeconds: 3, imageBytes: 100 }, Date.parse('2026-01-01T00:00:02Z'));
+  assert.equal(tracker.status(id, 0)?.kubeletPullSeconds, 3);
+  applyKubeAction(tracker, { kind: 'complete', pullId: id, pullSeconds: 4 }, Date.parse('2026-01-01T00:00:03Z'));
+  assert.equal(tracker.status(id, 0)?.status, 'completed');
+  assert.ok(events.some((e) => e.type === 'pull.completed'));
+  // A pull of another image, failed then refined.
+  tracker.applyReport(
+    { nodeName: 'n2', pulls: [{ imageRef: 'reg/b:1', manifestDigest: 'sha256:b', startedAt: '2026-01-01T00:00:00Z', layers: [] }] },
+    Date.parse('2026-01-01T00:00:04Z'),
+  );
+  const b = tracker.list({ node: 'n2' }, 0, false)[0]?.id as string;
+  applyKubeAction(tracker, { kind: 'fail', pullId: b, message: 'Error: ErrImagePull' }, Date.parse('2026-01-01T00:00:05Z'));
+  applyKubeAction(tracker, { kind: 'refine', pullId: b, message: 'manifest unknown' }, Date.parse('2026-01-01T00:00:06Z'));
+  assert.equal(tracker.status(b, 0)?.status, 'failed');
+  assert.equal(tracker.status(b, 0)?.error, 'manifest unknown');
+});
+
+test('parseKubeAction: what the log holds is checked field by field', () => {
+  const good: KubeAction[] = [
+    { kind: 'fail', pullId: 'p', message: 'm', cause: 'u#1' },
+    { kind: 'refine', pullId: 'p', message: 'm' },
+    { kind: 'createFailed', nodeName: 'n', imageRef: 'i', message: 'm', rank: 2 },
+    { kind: 'complete', pullId: 'p', pullSeconds: 1.5, imageBytes: 10 },
+    { kind: 'annotate', pullId: 'p', withWaitingSeconds: 2 },
+  ];
+  for (const a of good) assert.deepEqual(parseKubeAction(JSON.stringify(a)), a, a.kind);
+  const bad = [
+    'not json',
+    'null',
+    '[]',
+    '{"kind":"explode","pullId":"p"}',
+    '{"kind":"fail","pullId":"","message":"m"}',
+    '{"kind":"fail","pullId":"p"}',
+    '{"kind":"createFailed","nodeName":"n","imageRef":"i","message":"m"}',
+    '{"kind":"complete","pullId":"p","pullSeconds":-1}',
+    '{"kind":"annotate","pullId":"p","imageBytes":"10"}',
+    '{"kind":"fail","pullId":"p","message":"m","cause":7}',
+    JSON.stringify({ kind: 'fail', pullId: 'p', message: 'x'.repeat(5000) }),
+  ];
+  for (const text of bad) assert.equal(parseKubeAction(text), undefined, text.slice(0, 60));
+});

@@ -1,0 +1,85 @@
+// What the Kubernetes correlation does to pulls, as data: a kubelet failure, a refined error, a
+// failed pull that only kubelet saw, a completion with kubelet's figures, an annotation. The
+// correlator decides; an action is applied here. With a shared report log (replicas) the action
+// goes through the log first, so every replica applies the same actions in the same order, under
+// the same event ids, like reports and ticks (natsReportLog.ts): a viewer that moves to another
+// replica misses no transition that came from kubelet.
+import type { PullTracker } from '../tracker/pullTracker.js';
+
+interface KubeletFiguresOf {
+  pullSeconds?: number;
+  imageBytes?: number;
+  withWaitingSeconds?: number;
+}
+
+/** The kubelet Event occurrence that caused an action (`<event uid>#<count>`): the same on every replica. */
+interface Cause {
+  cause?: string;
+}
+
+export type KubeAction = Cause &
+  (
+    | { kind: 'fail'; pullId: string; message: string }
+    | { kind: 'refine'; pullId: string; message: string }
+    | { kind: 'createFailed'; nodeName: string; imageRef: string; message: string; rank: number }
+    | ({ kind: 'complete'; pullId: string } & KubeletFiguresOf)
+    | ({ kind: 'annotate'; pullId: string } & KubeletFiguresOf)
+  );
+
+/** Applies an action; returns the pull it concerned (the one created, for createFailed). */
+export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number): string | undefined {
+  switch (a.kind) {
+    case 'fail':
+      tracker.failPull(a.pullId, a.message, now);
+      return a.pullId;
+    case 'refine':
+      tracker.refineError(a.pullId, a.message, now);
+      return a.pullId;
+    case 'createFailed': {
+      // Through the log, a replica may decide a second creation (kubelet writes more than one
+      // Event for a failure) before the first is applied: the failed pull it made stands.
+      const current = tracker.pullsOn(a.nodeName).find((p) => p.key === a.imageRef);
+      if (current?.status === 'failed') return current.id;
+      const rec = tracker.ensurePull(a.nodeName, a.imageRef, now);
+      tracker.failPull(rec.id, a.message, now);
+      return rec.id;
+    }
+    case 'complete':
+      tracker.completePull(a.pullId, now, {
+        pullSeconds: a.pullSeconds,
+        imageBytes: a.imageBytes,
+        withWaitingSeconds: a.withWaitingSeconds,
+      });
+      return a.pullId;
+    case 'annotate':
+      tracker.annotateKubelet(a.pullId, a.pullSeconds, a.imageBytes, now, a.withWaitingSeconds);
+      return a.pullId;
+  }
+}
+
+/** An action read back from the log, checked field by field (the log is shared; trust nothing). */
+export function parseKubeAction(text: string): KubeAction | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (k: string) => typeof o[k] === 'string' && (o[k] as string).length > 0 && (o[k] as string).length <= 4096;
+  const num = (k: string) => o[k] === undefined || (typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k] as number) >= 0);
+  if (o.cause !== undefined && typeof o.cause !== 'string') return undefined;
+  switch (o.kind) {
+    case 'fail':
+    case 'refine':
+      return str('pullId') && str('message') ? (v as KubeAction) : undefined;
+    case 'createFailed':
+      return str('nodeName') && str('imageRef') && str('message') && typeof o.rank === 'number' ? (v as KubeAction) : undefined;
+    case 'complete':
+    case 'annotate':
+      return str('pullId') && num('pullSeconds') && num('imageBytes') && num('withWaitingSeconds') ? (v as KubeAction) : undefined;
+    default:
+      return undefined;
+  }
+}
