@@ -137,9 +137,11 @@ export class SseViewer {
       view = { active: false, activeAtWindowStart: false, seenInWindow: false, finished: false };
       this.pulls.set(pullId, view);
     }
-    if (view.finished && type !== 'pull.completed' && type !== 'pull.failed') this.figures.orderViolations++;
     view.seenInWindow = true;
     const ended = type === 'pull.completed' || type === 'pull.failed' || status === 'completed' || status === 'failed';
+    // Out of order: a pull shown unfinished after it finished. A finished pull shown finished again
+    // is not (a catch-up snapshot re-sends every pull as it is now, finished ones included).
+    if (view.finished && !ended) this.figures.orderViolations++;
     view.active = !ended;
     if (ended) view.finished = true;
   }
