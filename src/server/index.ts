@@ -121,15 +121,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     opened.push(() => kube?.close());
     // With a shared report log, Kubernetes actions go through it (every replica applies them alike,
     // under the same event ids); while it is away, or without one, they are applied here.
+    const applyHere = (action: KubeAction) => correlator?.applied(action, applyKubeAction(tracker, action, now()));
     const actThroughLog = (action: KubeAction) => {
-      const log_ = reportLog;
-      if (!log_) {
-        correlator?.applied(action, applyKubeAction(tracker, action, now()));
-        return;
-      }
-      void log_.appendKubeAction(action).then((appended) => {
-        if (!appended) correlator?.applied(action, applyKubeAction(tracker, action, now()));
-      });
+      if (!reportLog) applyHere(action);
+      else
+        void reportLog.appendKubeAction(action).then((appended) => {
+          if (!appended) applyHere(action);
+        });
     };
     correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, settings.bus ? actThroughLog : undefined) : undefined;
     correlator?.start();

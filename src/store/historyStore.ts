@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { InvalidHistoryQueryError } from './errors.js';
 import { type HistoryFilter, historyWhere } from './historyFilter.js';
 import { openHistoryDatabase } from './openDatabase.js';
-import { fromPullRow, type PullRow, toPullRow } from './pullRow.js';
+import { fromPullRow, historyRowOf, type PullRow } from './pullRow.js';
 
 export interface HistoryPage {
   pulls: PullStatus[];
@@ -110,21 +110,8 @@ export class HistoryStore {
 
   /** Queues a finished pull (with layers) for the next batch; never touches the disk. */
   enqueue(pull: PullStatus): void {
-    if (this.closed) {
-      this.logger.warn({ pullId: pull.id }, 'history store is closed; finished pull not recorded');
-      return;
-    }
-    if (pull.status !== 'completed' && pull.status !== 'failed') {
-      this.logger.warn({ pullId: pull.id, status: pull.status }, 'only completed or failed pulls go to history; ignored');
-      return;
-    }
-    let row: PullRow;
-    try {
-      row = toPullRow(pull, Date.now());
-    } catch (err) {
-      this.logger.error({ err, pullId: pull.id }, 'finished pull could not be serialized for history; not recorded');
-      return;
-    }
+    const row = historyRowOf(pull, this.closed, this.logger);
+    if (!row) return;
     this.pending.set(row.id, row);
     this.scheduleFlush();
   }

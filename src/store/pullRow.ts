@@ -1,3 +1,4 @@
+import type { Logger } from '../log/index.js';
 import type { PullStatus } from '../model/index.js';
 import { decodeLayers, encodeLayers, LAYERS_FORMAT_COMPACT, LAYERS_FORMAT_FULL } from './compactLayers.js';
 
@@ -57,4 +58,25 @@ export function fromPullRow(doc: string, layers: string, layersFormat: number = 
   const pull = JSON.parse(doc) as PullStatus;
   pull.layers = decodeLayers(layers, layersFormat, pull.id);
   return pull;
+}
+
+/**
+ * What both history stores do with a finished pull handed to `enqueue`: its row, or undefined
+ * (said once in the log) when the store is closed, the pull is not finished, or it cannot be serialized.
+ */
+export function historyRowOf(pull: PullStatus, storeClosed: boolean, logger: Logger): PullRow | undefined {
+  if (storeClosed) {
+    logger.warn({ pullId: pull.id }, 'history store is closed; finished pull not recorded');
+    return undefined;
+  }
+  if (pull.status !== 'completed' && pull.status !== 'failed') {
+    logger.warn({ pullId: pull.id, status: pull.status }, 'only completed or failed pulls go to history; ignored');
+    return undefined;
+  }
+  try {
+    return toPullRow(pull, Date.now());
+  } catch (err) {
+    logger.error({ err, pullId: pull.id }, 'finished pull could not be serialized for history; not recorded');
+    return undefined;
+  }
 }

@@ -17,3 +17,28 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Starts a daemon on a free port, retried on a fresh port (up to `attempts` times) because another
+ * process may take the port between choosing it and the daemon binding it. `start(port)` starts
+ * and waits for it; `abandon()` ends a failed attempt. Throws the last attempt's error.
+ */
+export async function startOnFreePort(
+  start: (port: number) => Promise<void>,
+  abandon: () => Promise<unknown>,
+  choose: () => Promise<number> = freePort,
+  attempts = 3,
+): Promise<number> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const port = await choose();
+    try {
+      await start(port);
+      return port;
+    } catch (err) {
+      lastError = err;
+      await abandon();
+    }
+  }
+  throw lastError;
+}

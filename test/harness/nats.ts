@@ -3,7 +3,7 @@
 // for "NATS went away" tests.
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { freePort } from './freePort.js';
+import { freePort, startOnFreePort } from './freePort.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 import { makeTempDir, removeDir } from './tempDir.js';
 import { StopWaiting, waitFor } from './waitFor.js';
@@ -42,21 +42,18 @@ export async function startNats(options: { port?: number; jetstream?: boolean } 
       { timeoutMs: 20_000, what: `nats-server with JetStream on 127.0.0.1:${port}`, intervalMs: 100 },
     );
   };
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    port = options.port ?? (await freePort());
-    try {
-      await launch();
-      lastError = undefined;
-      break;
-    } catch (err) {
-      lastError = err;
-      await proc?.stop(2000);
-    }
-  }
-  if (lastError) {
+  try {
+    await startOnFreePort(
+      async (p) => {
+        port = p;
+        await launch();
+      },
+      async () => proc?.stop(2000),
+      async () => options.port ?? (await freePort()),
+    );
+  } catch (err) {
     await removeDir(dir);
-    throw lastError;
+    throw err;
   }
   const stop = async () => {
     await proc?.stop(5000);

@@ -5,7 +5,7 @@
 import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from './freePort.js';
+import { startOnFreePort } from './freePort.js';
 import { type ManagedProcess, runProcess, startProcess } from './processes.js';
 import { makeTempDir, removeDir } from './tempDir.js';
 import { StopWaiting, waitFor } from './waitFor.js';
@@ -66,21 +66,17 @@ export async function startPostgres(): Promise<PostgresHandle> {
     );
   };
 
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    port = await freePort();
-    try {
-      await launch();
-      lastError = undefined;
-      break;
-    } catch (err) {
-      lastError = err;
-      await proc?.stop(5000);
-    }
-  }
-  if (lastError) {
+  try {
+    await startOnFreePort(
+      async (p) => {
+        port = p;
+        await launch();
+      },
+      async () => proc?.stop(5000),
+    );
+  } catch (err) {
     await removeDir(dir);
-    throw lastError;
+    throw err;
   }
 
   const stop = async () => {

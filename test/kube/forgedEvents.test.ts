@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { FakeKubeApi, FakeKubelet, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
 import { waitFor } from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
+import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
 const IMAGE = '127.0.0.1:5000/shop/web:1.0';
@@ -21,22 +21,9 @@ let dir: string;
 before(async () => {
   kube = await FakeKubeApi.start();
   dir = mkdtempSync(join(tmpdir(), 'pulltrace-forged-'));
-  server = await startPulltrace(
-    [
-      'server',
-      '--http-addr',
-      '127.0.0.1:0',
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--db',
-      ':memory:',
-      '--kubernetes',
-      'auto',
-      '--log-level',
-      'debug',
-    ],
-    { env: { KUBECONFIG: await writeKubeconfig(dir, kube.url) } },
-  );
+  server = await startPulltrace(['server', ...KUBE_TEST_SERVER_FLAGS, '--log-level', 'debug'], {
+    env: { KUBECONFIG: await writeKubeconfig(dir, kube.url) },
+  });
 });
 
 after(async () => {

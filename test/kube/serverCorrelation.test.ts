@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
 import { waitFor } from '../harness/index.js';
-import { metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
+import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
@@ -23,22 +23,7 @@ before(async () => {
   kube = await FakeKubeApi.start();
   dir = mkdtempSync(join(tmpdir(), 'pulltrace-kube-'));
   const kubeconfig = await writeKubeconfig(dir, kube.url);
-  server = await startPulltrace(
-    [
-      'server',
-      '--http-addr',
-      '127.0.0.1:0',
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--db',
-      ':memory:',
-      '--kubernetes',
-      'auto',
-      '--watch-namespaces',
-      'shop',
-    ],
-    { env: { KUBECONFIG: kubeconfig } },
-  );
+  server = await startPulltrace(['server', ...KUBE_TEST_SERVER_FLAGS, '--watch-namespaces', 'shop'], { env: { KUBECONFIG: kubeconfig } });
   await kube.waitForWatches(2);
   sse = await SseRecorder.connect(`${server.baseUrl}/api/v1/events`);
 });

@@ -9,7 +9,14 @@ import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { FakeKubeApi, podObject, writeKubeconfig } from '../fake-kube/index.js';
 import { waitFor } from '../harness/index.js';
-import { metricValue, type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import {
+  KUBE_TEST_SERVER_FLAGS,
+  metricValue,
+  type PulltraceProcess,
+  runPulltrace,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+} from '../support/pulltraceProcess.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
@@ -31,28 +38,13 @@ before(async () => {
       containers: [{ name: 'agent', image: 'pulltrace:0.1.0', state: { running: {} } }],
     }),
   );
-  server = await startPulltrace(
-    [
-      'server',
-      '--http-addr',
-      '127.0.0.1:0',
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--db',
-      ':memory:',
-      '--kubernetes',
-      'auto',
-      '--log-level',
-      'debug',
-    ],
-    {
-      env: {
-        KUBECONFIG: kubeconfig,
-        PULLTRACE_AGENT_AUTH: 'kubernetes',
-        PULLTRACE_AGENT_SERVICE_ACCOUNTS: `${AGENT_SA},other:spare-agent`,
-      },
+  server = await startPulltrace(['server', ...KUBE_TEST_SERVER_FLAGS, '--log-level', 'debug'], {
+    env: {
+      KUBECONFIG: kubeconfig,
+      PULLTRACE_AGENT_AUTH: 'kubernetes',
+      PULLTRACE_AGENT_SERVICE_ACCOUNTS: `${AGENT_SA},other:spare-agent`,
     },
-  );
+  });
 });
 
 after(async () => {

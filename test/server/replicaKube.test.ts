@@ -11,7 +11,7 @@ import type { PullEvent } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
 import { FakeKubeApi, FakeKubelet, writeKubeconfig } from '../fake-kube/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
 import { SseRecorder } from '../support/sseClient.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
@@ -31,7 +31,7 @@ after(async () => {
 });
 
 async function replica(): Promise<PulltraceProcess> {
-  const args = ['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--bus', nats.url, '--cluster', CLUSTER, '--kubernetes', 'auto'];
+  const args = ['server', ...KUBE_TEST_SERVER_FLAGS, '--bus', nats.url, '--cluster', CLUSTER];
   return startPulltrace(args, { env: { KUBECONFIG: await writeKubeconfig(dir, kube.url) } });
 }
 

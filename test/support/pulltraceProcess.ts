@@ -13,7 +13,10 @@ export interface PulltraceProcess {
 }
 
 /** Default flags that keep a test server on loopback, in memory and away from any cluster. */
-export const TEST_SERVER_FLAGS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off'];
+const LOOPBACK_PORTS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'];
+export const TEST_SERVER_FLAGS = [...LOOPBACK_PORTS, '--kubernetes', 'off'];
+/** A server on free loopback ports, in-memory history, watching the (fake) API server its KUBECONFIG names. */
+export const KUBE_TEST_SERVER_FLAGS = [...LOOPBACK_PORTS, '--db', ':memory:', '--kubernetes', 'auto'];
 
 export function parseLogLines(text: string): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];

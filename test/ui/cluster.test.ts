@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startNats } from '../harness/nats.js';
-import { startPulltrace } from '../support/pulltraceProcess.js';
+import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { MB, postReport, report, syntheticPull } from './support/reports.js';
 import { startUi, valueInPage, waitInPage, waitLive } from './support/uiTest.js';
 
@@ -49,21 +49,7 @@ test('a second cluster on the same NATS shows up in the UI; the Cluster select p
   const nats = await startNats();
   t.after(() => nats.close());
   const { server, page } = await startUi(t, 'cluster-multi', { server: { extraArgs: ['--cluster', 'ui-eu', '--bus', nats.url] } });
-  const other = await startPulltrace([
-    'server',
-    '--http-addr',
-    '127.0.0.1:0',
-    '--metrics-addr',
-    '127.0.0.1:0',
-    '--db',
-    ':memory:',
-    '--kubernetes',
-    'off',
-    '--cluster',
-    'ui-us',
-    '--bus',
-    nats.url,
-  ]);
+  const other = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--cluster', 'ui-us', '--bus', nats.url]);
   t.after(() => other.stop());
   const startedAt = new Date().toISOString();
   await postReport(

@@ -19,7 +19,7 @@ import {
 } from '../historyStore.js';
 import { PULLTRACE_APPLICATION_ID } from '../migrations.js';
 import { HistoryDatabaseError } from '../openDatabase.js';
-import { fromPullRow, type PullRow, toPullRow } from '../pullRow.js';
+import { fromPullRow, historyRowOf, type PullRow } from '../pullRow.js';
 import { migratePostgres } from './pgMigrations.js';
 import { pgHistoryWhere } from './pgWhere.js';
 import { redactPostgresUrl } from './postgresUrl.js';
@@ -103,21 +103,8 @@ export class PostgresHistoryStore implements History {
   }
 
   enqueue(pull: PullStatus): void {
-    if (this.closed) {
-      this.logger.warn({ pullId: pull.id }, 'history store is closed; finished pull not recorded');
-      return;
-    }
-    if (pull.status !== 'completed' && pull.status !== 'failed') {
-      this.logger.warn({ pullId: pull.id, status: pull.status }, 'only completed or failed pulls go to history; ignored');
-      return;
-    }
-    let row: PullRow;
-    try {
-      row = toPullRow(pull, Date.now());
-    } catch (err) {
-      this.logger.error({ err, pullId: pull.id }, 'finished pull could not be serialized for history; not recorded');
-      return;
-    }
+    const row = historyRowOf(pull, this.closed, this.logger);
+    if (!row) return;
     // The latest version of a pull wins; re-inserting moves it to the end (the newest).
     this.pending.delete(row.id);
     this.pending.set(row.id, row);
