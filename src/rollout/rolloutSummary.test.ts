@@ -62,6 +62,7 @@ test('counts, throughput, bytes and percent of a mixed rollout', () => {
   assert.equal(s.totalBytes, 500);
   assert.equal(s.downloadedBytes, 260);
   assert.equal(s.percent, 52);
+  assert.equal(s.worst, 'failed');
   assert.deepEqual(s.failedPulls, [
     { id: 'e-id', nodeName: 'e', status: 'failed', percent: 0, bytesPerSec: 0, error: 'connection reset', failureReason: 'network' },
   ]);
@@ -110,12 +111,12 @@ test('slowest list is limited and ordered on a large rollout (partial selection 
   assert.equal(s.pulling, 1000);
 });
 
-test('a finished rollout is 100 % with no ETA; an empty total while active is 0 %', () => {
+test('a finished rollout is 100 % with no ETA; an empty total while active is unknown, not 0 %', () => {
   const done = summarizeRollout(IMAGE, [pull('a', 'completed', { totalBytes: 0 })]);
   assert.equal(done.percent, 100);
   assert.equal(done.etaSeconds, undefined);
   const starting = summarizeRollout(IMAGE, [pull('a', 'pulling', { totalBytes: 0 })]);
-  assert.equal(starting.percent, 0);
+  assert.equal(starting.percent, undefined);
 });
 
 test('garbage numbers never poison the sums', () => {
@@ -142,4 +143,11 @@ test('summarizeRollouts groups by image, biggest first', () => {
       ['x', 1],
     ],
   );
+});
+
+test('an image whose only pull failed is neither complete nor 100 %', () => {
+  const s = summarizeRollout(IMAGE, [pull('a', 'failed', { totalBytes: 0, error: 'not found', failureReason: 'not_found' })]);
+  assert.equal(s.percent, undefined);
+  assert.equal(s.worst, 'failed');
+  assert.equal(s.done, 0);
 });

@@ -3,6 +3,7 @@
 // nodes holding it up. Pure, over plain PullStatus data, so the web UI and `pulltrace watch`
 // show the same figures. Reads statuses it does not know (a newer server) as still active.
 import type { PullStatus } from '../model/index.js';
+import { type GroupOutcome, groupProgress } from '../pulls/index.js';
 
 /** The fields a summary reads; a pull from an older or newer server still fits. */
 export type RolloutPull = Pick<
@@ -38,8 +39,10 @@ export interface RolloutSummary {
   bytesPerSec: number;
   totalBytes: number;
   downloadedBytes: number;
-  /** downloaded / total over every pull, 0–100 */
-  percent: number;
+  /** downloaded / total bytes over every pull, 0–100; undefined while no pull knows its size (pulls/groupProgress.ts) */
+  percent: number | undefined;
+  /** the worst state among the pulls: what the rollout is coloured by (never `done` with a failure) */
+  worst: GroupOutcome;
   /** median and 95th percentile of the speeds of pulls downloading now; undefined when none is */
   speedP50?: number;
   speedP95?: number;
@@ -93,7 +96,8 @@ export function summarizeRollout(imageRef: string, pulls: readonly RolloutPull[]
     bytesPerSec: 0,
     totalBytes: 0,
     downloadedBytes: 0,
-    percent: 0,
+    percent: undefined,
+    worst: 'done',
     etaUnknown: 0,
     slowest: [],
     failedPulls: [],
@@ -102,8 +106,6 @@ export function summarizeRollout(imageRef: string, pulls: readonly RolloutPull[]
   const active: RolloutPull[] = [];
   const failed: RolloutPull[] = [];
   for (const pull of pulls) {
-    summary.totalBytes += finite(pull.totalBytes);
-    summary.downloadedBytes += finite(pull.downloadedBytes);
     const bucket = rolloutBucket(pull.status);
     summary[bucket]++;
     if (bucket === 'failed') failed.push(pull);
@@ -119,8 +121,11 @@ export function summarizeRollout(imageRef: string, pulls: readonly RolloutPull[]
       summary.etaPullId = pull.id;
     }
   }
-  summary.percent =
-    summary.totalBytes > 0 ? Math.min(100, (summary.downloadedBytes / summary.totalBytes) * 100) : active.length > 0 ? 0 : 100;
+  const progress = groupProgress(pulls);
+  summary.totalBytes = progress.totalBytes;
+  summary.downloadedBytes = progress.downloadedBytes;
+  summary.percent = progress.percent;
+  summary.worst = progress.worst;
   speeds.sort((a, b) => a - b);
   summary.speedP50 = percentile(speeds, 50);
   summary.speedP95 = percentile(speeds, 95);

@@ -1,6 +1,7 @@
 // One line per change, for pipes and CI logs (`--output plain|wide|json`, or no TTY). Progress
 // lines are printed when a pull's whole percent changes, lifecycle changes always; after a
 // lifecycle change the image's rollout summary follows as a `==` line.
+import { failureReasonLabel } from '../pulls/index.js';
 import { type RolloutSummary, summarizeRollout, summarizeRollouts } from '../rollout/index.js';
 import type { Colors } from './colors.js';
 import type { PullChange, WatchedPull } from './pullTable.js';
@@ -60,7 +61,9 @@ export class LineOutput {
     }
     if (pull.slow) parts.push(c.yellow('slow'));
     if (pull.status === 'failed')
-      parts.push(c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${pull.failureReason})` : ''}`));
+      parts.push(
+        c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${failureReasonLabel(pull.failureReason)})` : ''}`),
+      );
     return parts.join('  ');
   }
 

@@ -1,7 +1,11 @@
 // The one-line rollout summary of an image, shared by the live screen and the line outputs.
+
+import type { GroupOutcome } from '../pulls/index.js';
 import type { RolloutSummary } from '../rollout/index.js';
-import type { Segment } from './segments.js';
+import type { Segment, Style } from './segments.js';
 import { formatDuration, formatPercent, formatRate } from './terminalFormat.js';
+
+const WORST_STYLE: Record<GroupOutcome, Style> = { done: 'green', pulling: 'blue', stalled: 'yellow', failed: 'red' };
 
 /** "3 nodes: 1 done · 1 pulling · 0 stalled · 1 failed  45.6%  12 MB/s  ETA 3m05s (node-2)  p50 … p95 …" */
 export function rolloutSegments(s: RolloutSummary): Segment[] {
@@ -14,7 +18,10 @@ export function rolloutSegments(s: RolloutSummary): Segment[] {
     [`${s.stalled} stalled`, s.stalled > 0 ? 'yellow' : undefined],
     [' · '],
     [`${s.failed} failed`, s.failed > 0 ? 'red' : undefined],
-    [`  ${formatPercent(s.percent)}  ${formatRate(s.bytesPerSec)}`],
+    ['  '],
+    // The colour of the whole rollout is its worst state, so a failure never reads as done.
+    [formatPercent(s.percent), WORST_STYLE[s.worst]],
+    [`  ${formatRate(s.bytesPerSec)}`],
   ];
   if (s.pulling + s.stalled > 0) {
     const etaNode = s.slowest.find((n) => n.id === s.etaPullId)?.nodeName;

@@ -50,7 +50,7 @@ test('an image with its rollout line and a row per pull: bar, percent, speed, ET
   const text = lines.join('\n');
   assert.match(text, /registry\.example\.com\/app:v2 {2}2 nodes: 0 done · 1 pulling · 0 stalled · 1 failed/);
   assert.match(text, /worker-1 +█+░+ +45\.6% +12\.3 MB\/s {2}ETA 3m05s +pulling/);
-  assert.match(text, /worker-2 .* failed +manifest unknown \(not_found\)/);
+  assert.match(text, /worker-2 .* failed +manifest unknown \(not found\)/);
   assert.deepEqual(order, ['2', '1'], 'failed first');
 });
 

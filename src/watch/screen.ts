@@ -2,6 +2,7 @@
 // connection state, the filters and keys, then per image its rollout summary and a row per pull
 // (bar, percent, speed, ETA, status, pods or error), a pull's layers under it when expanded.
 // Cut to the terminal's width, and to its height by a window that keeps the selected row in view.
+import { failureReasonLabel } from '../pulls/index.js';
 import { compareHoldingUp, summarizeRollouts } from '../rollout/index.js';
 import type { Colors } from './colors.js';
 import { isFinished, type WatchedPull } from './pullTable.js';
@@ -131,7 +132,10 @@ function pullRow(pull: WatchedPull, selected: boolean, width: number): Segment[]
   ];
   if (pull.slow) row.push(['slow ', 'yellow']);
   if (pull.status === 'failed') {
-    row.push([`${(pull.error ?? 'failed').replace(/\s+/g, ' ')}${pull.failureReason ? ` (${pull.failureReason})` : ''}`, 'red']);
+    row.push([
+      `${(pull.error ?? 'failed').replace(/\s+/g, ' ')}${pull.failureReason ? ` (${failureReasonLabel(pull.failureReason)})` : ''}`,
+      'red',
+    ]);
   } else {
     const pods = Array.isArray(pull.pods) ? pull.pods : [];
     if (pods.length > 0) row.push([`pods ${pods.map((p) => `${p.namespace}/${p.podName}`).join(', ')}`, 'dim']);

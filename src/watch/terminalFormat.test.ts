@@ -32,7 +32,8 @@ test('formatDuration', () => {
 test('formatPercent clamps', () => {
   assert.equal(formatPercent(45.61), '45.6%');
   assert.equal(formatPercent(140), '100.0%');
-  assert.equal(formatPercent(undefined), '0.0%');
+  assert.equal(formatPercent(undefined), '–');
+  assert.equal(formatPercent(Number.NaN), '–');
 });
 
 test('bar', () => {

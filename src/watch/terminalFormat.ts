@@ -37,8 +37,9 @@ export function formatDuration(seconds: number | undefined): string {
 
 /** "45.6%" with one decimal, clamped to 0–100. */
 export function formatPercent(percent: number | undefined): string {
-  const value = percent !== undefined && Number.isFinite(percent) ? Math.max(0, Math.min(100, percent)) : 0;
-  return `${value.toFixed(1)}%`;
+  // Unknown is not 0 %: a group whose size is not known yet (or a broken figure) shows a dash.
+  if (percent === undefined || !Number.isFinite(percent)) return '–';
+  return `${Math.max(0, Math.min(100, percent)).toFixed(1)}%`;
 }
 
 /** A bar `width` cells wide: filled cells for the done part (eighths would be finer, but not every font has them). */

@@ -17,7 +17,15 @@ const HOSTILE_ERROR = 'failed to copy: <script>alert("x")</script><img src=x one
 const PULLS: PullStatus[] = [
   pull({ id: 'n1', imageRef: NGINX, nodeName: 'worker-1', downloadedBytes: 30 * MB, totalBytes: 100 * MB, bytesPerSec: 2 * MB }),
   pull({ id: 'n2', imageRef: NGINX, nodeName: 'worker-2', downloadedBytes: 10 * MB, totalBytes: 100 * MB, bytesPerSec: 1 * MB }),
-  pull({ id: 'r1', imageRef: 'docker.io/library/redis:7', nodeName: 'worker-1', status: 'failed', error: HOSTILE_ERROR }),
+  pull({
+    id: 'r1',
+    imageRef: 'docker.io/library/redis:7',
+    nodeName: 'worker-1',
+    status: 'failed',
+    error: HOSTILE_ERROR,
+    totalBytes: 0,
+    downloadedBytes: 0,
+  }),
 ];
 
 function view(t: Parameters<typeof render>[0], pulls: PullStatus[], focus = '', onFocus: (ref: string) => void = () => {}) {
@@ -40,6 +48,19 @@ test('one card per image: nodes, bytes over all nodes, speed and counts', (t) =>
   const redis = v.container.querySelectorAll('[data-testid=image-group]')[1];
   assert.equal(redis?.querySelector('[data-testid=image-nodes]')?.textContent, '1 node');
   assert.equal(redis?.querySelector('.image-counts')?.textContent, '0 active · 0 done · 1 failed');
+  assert.equal(redis?.querySelector('.percent')?.textContent, '–', 'a failed pull of unknown size is not 100 %');
+  assert.ok(redis?.querySelector('.bar-failed'), 'an image whose only pull failed is drawn failed, not complete');
+  assert.equal(redis?.querySelector('.bar-completed'), null);
+});
+
+test('a group is coloured by its worst pull: one failure among completed pulls is never a finished bar', (t) => {
+  const v = view(t, [
+    pull({ id: 'a', imageRef: NGINX, nodeName: 'worker-1', status: 'completed', downloadedBytes: 100 * MB, totalBytes: 100 * MB }),
+    pull({ id: 'b', imageRef: NGINX, nodeName: 'worker-2', status: 'failed', downloadedBytes: 100 * MB, totalBytes: 100 * MB }),
+  ]);
+  const card = v.get('[data-testid=image-group]');
+  assert.ok(card.querySelector('.image-head .bar-failed'), 'the head bar is drawn failed');
+  assert.equal(card.querySelector('.image-head .bar-completed'), null);
 });
 
 test('a click on a closed card asks to focus its image, on an open one to close it', (t) => {

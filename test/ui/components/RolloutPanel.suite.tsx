@@ -24,6 +24,7 @@ function summary(overrides: Partial<RolloutSummary> = {}): RolloutSummary {
     totalBytes: 4_000_000 * MB,
     downloadedBytes: 3_300_000 * MB,
     percent: 82.5,
+    worst: 'failed',
     speedP50: 25 * MB,
     speedP95: 30 * MB,
     etaSeconds: 3725,
@@ -40,7 +41,7 @@ function summary(overrides: Partial<RolloutSummary> = {}): RolloutSummary {
       percent: 0,
       bytesPerSec: 0,
       error: `connection reset by peer (node ${i})`,
-      ...(i === 0 ? { failureReason: 'network' } : {}),
+      ...(i === 0 ? { failureReason: 'rate_limited' } : {}),
     })),
     ...overrides,
   };
@@ -109,7 +110,7 @@ test('failed nodes with their error and kind; the heading says when only the fir
     rows.map((r) => [r.getAttribute('data-node'), r.querySelector('.inline-error')?.textContent]),
     [0, 1, 2, 3, 4].map((i) => [`node-failed-${i}`, `connection reset by peer (node ${i})`]),
   );
-  assert.equal(rows[0]?.querySelector('.reason')?.textContent, 'network');
+  assert.equal(rows[0]?.querySelector('.reason')?.textContent, 'rate-limited', 'the label, not the raw code');
   assert.equal(rows[1]?.querySelector('.reason'), null);
   const all = panel(t, summary({ failed: 5 }));
   assert.equal(all.text('[data-testid=rollout-failed-list] h3'), 'Failed');

@@ -34,6 +34,18 @@ test('groupByImage aggregates one image across nodes, biggest rollout first', ()
   );
 });
 
+test('groupByImage: a failed image is never complete; the worst pull colours the group', () => {
+  const [onlyFailed] = groupByImage([pull({ id: '1', imageRef: 'gone:1', status: 'failed', totalBytes: 0, downloadedBytes: 0 })]);
+  assert.equal(onlyFailed?.percent, undefined);
+  assert.equal(onlyFailed?.worst, 'failed');
+  const [mixed] = groupByImage([
+    pull({ id: '2', imageRef: 'app:1', nodeName: 'a', status: 'completed', totalBytes: 10, downloadedBytes: 10 }),
+    pull({ id: '3', imageRef: 'app:1', nodeName: 'b', status: 'stalled', totalBytes: 10, downloadedBytes: 0 }),
+  ]);
+  assert.equal(mixed?.percent, 50);
+  assert.equal(mixed?.worst, 'stalled');
+});
+
 test('sparklinePoints scales the largest sample to the top and zero to the bottom', () => {
   assert.equal(sparklinePoints([0, 5, 10], 100, 20), '0,20 50,10 100,0');
   assert.equal(sparklinePoints([0, 0], 100, 20), '0,20 100,20');

@@ -1,14 +1,19 @@
 import { useMemo } from 'react';
+import type { GroupOutcome } from '../../../src/pulls/index.js';
 import { summarizeRollout } from '../../../src/rollout/index.js';
 import { formatBytes, formatRate } from '../format/bytes.js';
 import { formatDuration } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { formatPercent } from '../format/percent.js';
 import type { ImageGroup } from '../state/imageGroups.js';
+import type { PullState } from '../state/types.js';
 import { ProgressBar } from './ProgressBar.js';
 import { RolloutPanel } from './RolloutPanel.js';
 import { RowErrorBoundary } from './RowErrorBoundary.js';
 import { StatusBadge } from './StatusBadge.js';
+
+/** A group is coloured by its worst pull, so one failure is never drawn as a green, finished bar. */
+const BAR_STATUS: Record<GroupOutcome, PullState> = { done: 'completed', pulling: 'pulling', stalled: 'stalled', failed: 'failed' };
 
 interface Props {
   groups: ImageGroup[];
@@ -57,7 +62,7 @@ function ImageGroupCard({ group, open, onFocus, onOpenPull }: { group: ImageGrou
           {group.nodes} {group.nodes === 1 ? 'node' : 'nodes'}
         </span>
         <span className="cell-progress">
-          <ProgressBar percent={group.percent} label={`${group.imageRef} on all nodes`} status={group.active ? 'pulling' : 'completed'} />
+          <ProgressBar percent={group.percent} label={`${group.imageRef} on all nodes`} status={BAR_STATUS[group.worst]} />
           <span className="num percent">{formatPercent(group.percent)}</span>
         </span>
         <span className="num" data-testid="image-bytes">

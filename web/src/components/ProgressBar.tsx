@@ -1,7 +1,8 @@
 import type { LayerState, PullState } from '../state/types.js';
 
 interface Props {
-  percent: number;
+  /** undefined: not known yet (drawn empty; the text beside it says "–") */
+  percent: number | undefined;
   label: string;
   status?: PullState | LayerState;
   size?: 'normal' | 'small';
@@ -12,7 +13,7 @@ interface Props {
  * CSSOM, which the CSP allows): animating a transform needs no layout, unlike a width.
  */
 export function ProgressBar({ percent, label, status = 'pulling', size = 'normal' }: Props) {
-  const value = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
+  const value = Math.max(0, Math.min(100, percent !== undefined && Number.isFinite(percent) ? percent : 0));
   return (
     <div
       className={`bar bar-${size} bar-${status}`}

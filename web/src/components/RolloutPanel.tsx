@@ -5,6 +5,7 @@ import type { MouseEvent } from 'react';
 import type { RolloutNodeRef, RolloutSummary } from '../../../src/rollout/index.js';
 import { formatRate } from '../format/bytes.js';
 import { formatDuration } from '../format/duration.js';
+import { failureReasonLabel } from '../state/failureReasons.js';
 import { DEFAULT_VIEW_STATE, formatViewState } from '../state/filters.js';
 
 interface Props {
@@ -94,7 +95,7 @@ export function RolloutPanel({ summary, onOpenPull }: Props) {
                 {summary.failedPulls.map((node) => (
                   <li key={node.id} data-testid="rollout-failed-node" data-node={node.nodeName}>
                     <NodeLink node={node} imageRef={summary.imageRef} onOpenPull={onOpenPull} />
-                    {node.failureReason && <span className="reason">{node.failureReason}</span>}
+                    {node.failureReason && <span className="reason">{failureReasonLabel(node.failureReason)}</span>}
                     <span className="inline-error">{node.error ?? 'failed'}</span>
                   </li>
                 ))}

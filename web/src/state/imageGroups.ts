@@ -1,3 +1,4 @@
+import { type GroupOutcome, groupProgress } from '../../../src/pulls/index.js';
 import type { PullStatus } from './types.js';
 
 /** One image across every node pulling it: what a rollout looks like. */
@@ -9,7 +10,10 @@ export interface ImageGroup {
   downloadedBytes: number;
   cachedBytes: number;
   bytesPerSec: number;
-  percent: number;
+  /** from bytes only; undefined while no pull knows its size (src/pulls/groupProgress.ts) */
+  percent: number | undefined;
+  /** the worst state among the pulls: what the group is coloured by */
+  worst: GroupOutcome;
   active: number;
   stalled: number;
   failed: number;
@@ -30,7 +34,8 @@ export function groupByImage(pulls: Iterable<PullStatus>): ImageGroup[] {
         downloadedBytes: 0,
         cachedBytes: 0,
         bytesPerSec: 0,
-        percent: 0,
+        percent: undefined,
+        worst: 'done',
         active: 0,
         stalled: 0,
         failed: 0,
@@ -53,7 +58,9 @@ export function groupByImage(pulls: Iterable<PullStatus>): ImageGroup[] {
   const list = [...groups.values()];
   for (const group of list) {
     group.nodes = new Set(group.pulls.map((p) => p.nodeName)).size;
-    group.percent = group.totalBytes > 0 ? Math.min(100, (group.downloadedBytes / group.totalBytes) * 100) : group.active ? 0 : 100;
+    const progress = groupProgress(group.pulls);
+    group.percent = progress.percent;
+    group.worst = progress.worst;
     group.pulls.sort((a, b) => (a.nodeName < b.nodeName ? -1 : a.nodeName > b.nodeName ? 1 : 0));
   }
   return list.sort((a, b) => b.pulls.length - a.pulls.length || (a.imageRef < b.imageRef ? -1 : 1));
