@@ -7,6 +7,7 @@ export {
   type ReportPull,
   ReportPullSchema,
 } from './agentReport.js';
+export { AGENT_STATES, type AgentList, AgentListSchema, type AgentStatus, AgentStatusSchema } from './agentStatus.js';
 export { SCHEMA_VERSION } from './common.js';
 export { FAILURE_REASONS, type FailureReason, FailureReasonSchema } from './failureReason.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';

@@ -8,12 +8,14 @@ import { ImageView } from './components/ImageView.js';
 import { PullList } from './components/PullList.js';
 import { Tabs } from './components/Tabs.js';
 import type { PullStore } from './live/pullStore.js';
+import { useAgents } from './live/useAgents.js';
 import { useExpandedPulls } from './live/useExpandedPulls.js';
 import { useLiveConnection } from './live/useLiveConnection.js';
 import { useNow } from './live/useNow.js';
 import { usePageTitle } from './live/usePageTitle.js';
 import { useThroughput } from './live/useThroughput.js';
 import { useViewState } from './live/useViewState.js';
+import { emptyState } from './state/emptyState.js';
 import { clustersOf, matchesFilters, sortPulls } from './state/filters.js';
 import { groupByImage } from './state/imageGroups.js';
 import { summarize } from './state/summary.js';
@@ -27,6 +29,7 @@ export function App({ store }: { store: PullStore }) {
   const { expanded, expandedRef, toggle } = useExpandedPulls(store);
   const connection = useLiveConnection(store, expandedRef);
   const now = useNow();
+  const agents = useAgents();
 
   const all = useMemo(() => [...snapshot.pulls.values()], [snapshot]);
   const clusters = useMemo(() => clustersOf(all), [all]);
@@ -44,9 +47,10 @@ export function App({ store }: { store: PullStore }) {
   const throughput = useThroughput(summary.bytesPerSec, THROUGHPUT_SAMPLES);
 
   const stale = connection !== 'live';
+  const empty = emptyState(all.length, agents);
   return (
     <div className="app">
-      <Header connection={connection} summary={summary} throughput={throughput} />
+      <Header connection={connection} summary={summary} throughput={throughput} agents={agents} />
       {connection === 'reconnecting' && (
         <p className="banner" role="alert">
           Connection to the server lost — reconnecting. The figures below are from before the drop and are not live.
@@ -64,13 +68,14 @@ export function App({ store }: { store: PullStore }) {
         />
       </div>
       <main className="main">
-        {state.view === 'pulls' && <PullList pulls={visible} expanded={expanded} onToggle={toggle} now={now} stale={stale} />}
+        {state.view === 'pulls' && <PullList pulls={visible} expanded={expanded} onToggle={toggle} now={now} stale={stale} empty={empty} />}
         {state.view === 'images' && (
           <ImageView
             groups={groups}
             focus={state.focus}
             onFocus={(focus) => update({ focus })}
             onOpenPull={(node, image) => update({ view: 'pulls', node, image, focus: '' })}
+            empty={empty}
           />
         )}
         {state.view === 'history' && <HistoryView state={state} />}

@@ -114,6 +114,7 @@ test('a body over 1 MiB is a 413 body_too_large', async () => {
 test('every other method on a registered API path is a 405 with Allow listing the registered ones', async () => {
   const routes = registeredApiRoutes(api.app);
   assert.deepEqual([...routes.keys()].sort(), [
+    '/api/v1/agents',
     '/api/v1/events',
     '/api/v1/history',
     '/api/v1/pulls',

@@ -12,6 +12,7 @@ import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
 import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
+import { registerAgentsRoute } from './routes/agents.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHistoryRoute } from './routes/history.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerHistoryRoute(app, deps.store);
   registerHealthRoutes(app, deps.isReady, deps.readyDetail);
+  registerAgentsRoute(app, deps.tracker, deps.now);
   collecting = false;
   for (const methods of routes.values()) if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
   apiRoutes.set(app, routes);

@@ -20,7 +20,8 @@ function invalid(message: string): ApiError {
 export function rejectUnknown(query: Query, allowed: readonly string[]): void {
   for (const key of Object.keys(query)) {
     if (!allowed.includes(key)) {
-      throw invalid(`unknown query parameter "${key.slice(0, 64).replace(/[^\w.-]/g, '?')}" (allowed: ${allowed.join(', ')})`);
+      const takes = allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : 'this endpoint takes none';
+      throw invalid(`unknown query parameter "${key.slice(0, 64).replace(/[^\w.-]/g, '?')}" (${takes})`);
     }
   }
 }

@@ -3,7 +3,16 @@
 // A report costs time linear in its size: layers are merged once, totals summed once per pull,
 // and every layer event of that pull shares one status object built after the merge.
 import { redactOptional } from '../../common/index.js';
-import type { AgentReport, FailureReason, PodRef, PullEvent, PullEventType, PullStatus } from '../../model/index.js';
+import type {
+  AgentInfo,
+  AgentReport,
+  AgentStatus,
+  FailureReason,
+  PodRef,
+  PullEvent,
+  PullEventType,
+  PullStatus,
+} from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
@@ -79,6 +88,20 @@ interface NodeRecord {
   heard: boolean;
   /** another cluster's node, seen through the shared report log; absent for this server's own */
   cluster?: string;
+  /** what its agent said it runs, from its latest report */
+  agent?: AgentInfo;
+}
+
+/**
+ * Heard from within three of its own report intervals (at least 1 s each), and not timed out: the
+ * one rule for the agents gauge and GET /api/v1/agents, so the two never disagree.
+ */
+function isReporting(node: NodeRecord, now: number): boolean {
+  return node.lastReportAt > 0 && !node.silent && now - node.lastReportAt <= 3 * Math.max(node.reportGapMs, 1000);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Nodes of this server's cluster are keyed by name; another cluster's by cluster and name (names repeat across clusters). */
@@ -163,6 +186,7 @@ export class PullTracker {
       node.lastReportAt = now;
       node.silent = false;
     }
+    if (report.agent) node.agent = report.agent;
     for (const rec of evictable.slice(0, mustEvict)) this.forget(node, rec);
     adapted.commit();
 
@@ -336,10 +360,27 @@ export class PullTracker {
   /** Nodes heard from within three of their own report intervals (at least 1 s each). */
   agentsConnected(now: number): number {
     let n = 0;
-    for (const node of this.nodes.values()) {
-      if (node.lastReportAt > 0 && now - node.lastReportAt <= 3 * Math.max(node.reportGapMs, 1000)) n++;
-    }
+    for (const node of this.nodes.values()) if (isReporting(node, now)) n++;
     return n;
+  }
+
+  /** Every node an agent has reported for, by cluster and name: whether it still reports, and what it runs. */
+  agents(now: number): AgentStatus[] {
+    const out: AgentStatus[] = [];
+    for (const node of this.nodes.values()) {
+      if (!node.heard) continue;
+      const entry: AgentStatus = {
+        nodeName: node.name,
+        cluster: node.cluster ?? this.limits.cluster ?? 'default',
+        lastReportAt: new Date(node.lastReportAt).toISOString(),
+        state: isReporting(node, now) ? 'reporting' : 'silent',
+      };
+      if (node.agent?.version) entry.agentVersion = node.agent.version;
+      if (node.agent?.runtime) entry.runtime = node.agent.runtime;
+      if (node.agent?.runtimeVersion) entry.runtimeVersion = node.agent.runtimeVersion;
+      out.push(entry);
+    }
+    return out.sort((a, b) => compareText(a.cluster, b.cluster) || compareText(a.nodeName, b.nodeName));
   }
 
   // ---- internals ----

@@ -32,6 +32,18 @@ test('counts and throughput, with the warning colour only on non-zero stalled or
   assert.equal(view.get('svg.sparkline').getAttribute('aria-label'), 'aggregate throughput, last 3 minutes');
 });
 
+test('agents: how many report, a warning at none, a dash while not known', (t) => {
+  const two = render(t, <Header connection="live" summary={summary} throughput={[]} agents={{ reporting: 2, total: 3 }} />);
+  assert.equal(two.text('[data-testid=count-agents]'), '2');
+  assert.equal(two.get('[data-testid=count-agents]').parentElement?.getAttribute('title'), '2 of 3 agents reporting');
+  assert.equal(two.get('[data-testid=count-agents]').parentElement?.className, 'stat');
+  const none = render(t, <Header connection="live" summary={summary} throughput={[]} agents={{ reporting: 0, total: 0 }} />);
+  assert.equal(none.text('[data-testid=count-agents]'), '0');
+  assert.equal(none.get('[data-testid=count-agents]').parentElement?.className, 'stat stat-warn');
+  const unknown = render(t, <Header connection="live" summary={summary} throughput={[]} />);
+  assert.equal(unknown.text('[data-testid=count-agents]'), '–');
+});
+
 test('nothing moving: the throughput is a dash', (t) => {
   const view = render(t, <Header connection="live" summary={{ ...summary, bytesPerSec: 0 }} throughput={[]} />);
   assert.equal(view.text('[data-testid=throughput]'), '–');

@@ -5,18 +5,33 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PullList } from '../../../web/src/components/PullList.js';
+import { emptyState } from '../../../web/src/state/emptyState.js';
 import type { PullStatus } from '../../../web/src/state/types.js';
 import { layer, pull } from '../unit/fixtures.js';
 import { render } from './support/render.js';
 
 const NOW = Date.parse('2026-01-01T00:01:00Z');
 
-function list(t: Parameters<typeof render>[0], pulls: PullStatus[], { expanded = new Set<string>(), stale = false } = {}) {
-  return render(t, <PullList pulls={pulls} expanded={expanded} onToggle={() => {}} now={NOW} stale={stale} />);
+function list(
+  t: Parameters<typeof render>[0],
+  pulls: PullStatus[],
+  { expanded = new Set<string>(), stale = false, empty = emptyState(0, { reporting: 2, total: 2 }) } = {},
+) {
+  return render(t, <PullList pulls={pulls} expanded={expanded} onToggle={() => {}} now={NOW} stale={stale} empty={empty} />);
 }
 
-test('no pulls: the list says where pulls will appear', (t) => {
-  assert.equal(list(t, []).text('.empty'), 'No pulls match. Pulls appear here as soon as a node starts one.');
+test('no pulls: the list tells no agent, silent agents, an idle cluster and hidden pulls apart', (t) => {
+  const says = (pullsKnown: number, agents?: { reporting: number; total: number }) =>
+    list(t, [], { empty: emptyState(pullsKnown, agents) }).get('.empty');
+  assert.match(says(0, { reporting: 0, total: 0 }).textContent ?? '', /^No agent has reported yet/);
+  assert.equal(says(0, { reporting: 0, total: 0 }).getAttribute('data-empty'), 'no-agent');
+  assert.match(says(0, { reporting: 0, total: 3 }).textContent ?? '', /^No agent is reporting: all 3 went silent/);
+  assert.equal(
+    says(0, { reporting: 2, total: 2 }).textContent,
+    '2 agents reporting, no pull right now. Pulls appear here as soon as a node starts one.',
+  );
+  assert.equal(says(5, { reporting: 2, total: 2 }).textContent, 'No pull matches these filters (5 pulls hidden).');
+  assert.equal(says(0).getAttribute('data-empty'), 'unknown', 'agents not known: no claim about them');
 });
 
 test('a row per pull, in the order given', (t) => {

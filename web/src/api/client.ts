@@ -1,3 +1,4 @@
+import type { AgentStatus } from '../../../src/model/index.js';
 import type { PullStatus } from '../state/types.js';
 
 // URLs are relative to the page, so the UI also works behind a path prefix (an ingress at /pulltrace/).
@@ -21,6 +22,11 @@ export interface HistoryQuery {
 /** Active and recently finished pulls, without layer lists (they come per pull on demand). */
 export function fetchPulls(signal?: AbortSignal): Promise<PullStatus[]> {
   return getJson<{ pulls: PullStatus[] }>('api/v1/pulls?layers=0', signal).then((body) => body.pulls);
+}
+
+/** Every node an agent has reported for (GET /api/v1/agents). */
+export function fetchAgents(signal?: AbortSignal): Promise<AgentStatus[]> {
+  return getJson<{ agents: AgentStatus[] }>('api/v1/agents', signal).then((body) => body.agents);
 }
 
 /** One pull with its layers. */

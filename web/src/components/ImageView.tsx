@@ -5,6 +5,7 @@ import { formatBytes, formatRate } from '../format/bytes.js';
 import { formatDuration } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { formatPercent } from '../format/percent.js';
+import type { EmptyState } from '../state/emptyState.js';
 import type { ImageGroup } from '../state/imageGroups.js';
 import type { PullState } from '../state/types.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -21,6 +22,8 @@ interface Props {
   onFocus: (imageRef: string) => void;
   /** opens one node's pull of an image in the pull list */
   onOpenPull: (nodeName: string, imageRef: string) => void;
+  /** what an empty view says (state/emptyState.ts) */
+  empty: EmptyState;
 }
 
 /** The rollout summary is recomputed only when this image's pulls change. */
@@ -30,8 +33,13 @@ function GroupRollout({ group, onOpenPull }: { group: ImageGroup; onOpenPull: Pr
 }
 
 /** One image across all nodes: a rollout's aggregate progress, then a row per node. */
-export function ImageView({ groups, focus, onFocus, onOpenPull }: Props) {
-  if (groups.length === 0) return <p className="empty">No pulls match.</p>;
+export function ImageView({ groups, focus, onFocus, onOpenPull, empty }: Props) {
+  if (groups.length === 0)
+    return (
+      <p className="empty" data-empty={empty.kind}>
+        {empty.text}
+      </p>
+    );
   return (
     <section className="images" aria-label="Images">
       {groups.map((group) => {
@@ -51,7 +59,12 @@ export function ImageView({ groups, focus, onFocus, onOpenPull }: Props) {
  * a row per node. Components of their own, so that a value they cannot draw throws inside their
  * error boundary instead of in ImageView, which would take the whole view down.
  */
-function ImageGroupCard({ group, open, onFocus, onOpenPull }: { group: ImageGroup; open: boolean } & Omit<Props, 'groups' | 'focus'>) {
+function ImageGroupCard({
+  group,
+  open,
+  onFocus,
+  onOpenPull,
+}: { group: ImageGroup; open: boolean } & Omit<Props, 'groups' | 'focus' | 'empty'>) {
   return (
     <article className="image-group" data-testid="image-group">
       <button type="button" className="image-head" aria-expanded={open} onClick={() => onFocus(open ? '' : group.imageRef)}>

@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useMemo, useRef } from 'react';
+import type { EmptyState } from '../state/emptyState.js';
 import type { PullStatus } from '../state/types.js';
 import { PullRow } from './PullRow.js';
 import { RowErrorBoundary } from './RowErrorBoundary.js';
@@ -10,10 +11,12 @@ interface Props {
   onToggle: (id: string) => void;
   now: number;
   stale: boolean;
+  /** what an empty list says (state/emptyState.ts) */
+  empty: EmptyState;
 }
 
 /** Only the rows in view are rendered, so 1,000 live pulls cost what 30 do. */
-export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
+export function PullList({ pulls, expanded, onToggle, now, stale, empty }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   // Shared layers name the pull that downloads them: its image, when it is in the list.
   const images = useMemo(() => new Map(pulls.map((p) => [p.id, p.imageRef])), [pulls]);
@@ -41,7 +44,9 @@ export function PullList({ pulls, expanded, onToggle, now, stale }: Props) {
       </div>
       <div className="list-scroll" ref={scroller} data-testid="pull-list">
         {pulls.length === 0 ? (
-          <p className="empty">No pulls match. Pulls appear here as soon as a node starts one.</p>
+          <p className="empty" data-empty={empty.kind}>
+            {empty.text}
+          </p>
         ) : (
           <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {
