@@ -49,6 +49,17 @@ for (const [name, args, env, message] of bad) {
   });
 }
 
+test('a mistyped history URL is refused, names the accepted forms, creates nothing and shows no password', async () => {
+  const { existsSync } = await import('node:fs');
+  for (const db of ['postgress://app:s3cret@db:5432/pulltrace', 'mysql://root:s3cret@db/pulltrace']) {
+    const r = await runPulltrace(['server', '--db', db, '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off']);
+    assert.equal(r.code, 2, db);
+    assert.match(r.stderr, /--db: \w+:\/\/ is not a history store Pulltrace knows; give a SQLite file path/);
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
+    assert.equal(existsSync(db.split('/')[0] as string), false, `nothing named ${db.split('/')[0]} was created`);
+  }
+});
+
 test('the flag wins over the environment variable', async () => {
   const r = await runPulltrace(['server', '--stall-timeout', 'bad-flag'], { PULLTRACE_STALL_TIMEOUT: '5s' });
   assert.match(r.stderr, /--stall-timeout: "bad-flag"/);

@@ -17,3 +17,16 @@ test('empty values and postgres URLs without a host are refused, never showing t
     (err: Error) => !err.message.includes('s3cret') && /not a valid URL/.test(err.message),
   );
 });
+
+test('any other scheme:// is refused naming the accepted forms, never showing what follows the scheme', () => {
+  for (const db of ['postgress://u:s3cret@db/x', 'mysql://root:s3cret@db/pulltrace', 'sqlite://s3cret.db', 'HTTP://s3cret']) {
+    assert.throws(
+      () => parseHistoryDb(db),
+      (err: Error) =>
+        !err.message.includes('s3cret') && /is not a history store Pulltrace knows/.test(err.message) && /postgres:\/\/user/.test(err.message),
+      db,
+    );
+  }
+  // Paths that merely contain a colon stay paths.
+  for (const db of ['./a:b.db', 'C:/data/history.db', '/data/x://y.db']) assert.equal(parseHistoryDb(db), db);
+});
