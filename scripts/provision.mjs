@@ -4,7 +4,7 @@
 // as root; otherwise this stops at once with one message naming them and the command. Then every
 // scripts/provision/*.sh runs, in name order (other set-up steps, e.g. extra containerd versions).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,23 @@ function run(command, args, env = {}) {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
+export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/**
+ * Runs `install` with Debian's policy-rc.d answering 101 ("action forbidden"), so the packages'
+ * maintainer scripts do not start containerd, a registry, NATS or PostgreSQL as system services on
+ * the caller's machine: the tests start their own, on free ports. An existing policy is left alone.
+ */
+export function withoutServiceStarts(install, path = POLICY_RC_D) {
+  if (existsSync(path)) return install();
+  writeFileSync(path, '#!/bin/sh\n# written by pulltrace scripts/provision.mjs for one apt-get run\nexit 101\n', { mode: 0o755 });
+  try {
+    return install();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
 /** `dir` holds debian-packages.txt and the *.sh steps; `isRoot` decides between installing and stopping. */
 export function provision({ dir = DIR, isRoot = process.getuid?.() === 0 } = {}) {
   const packages = parsePackageList(readFileSync(join(dir, 'debian-packages.txt'), 'utf8'));
@@ -49,9 +66,11 @@ export function provision({ dir = DIR, isRoot = process.getuid?.() === 0 } = {})
         `the tests need these Debian packages, which are not installed: ${missing.join(', ')}.\nInstall them as root, then run npm test again:\n  sudo sh -c '${command}'`,
       );
     }
-    console.log(`provision: installing ${missing.join(' ')} (apt-get)`);
+    console.log(`provision: installing ${missing.join(' ')} (apt-get; their system services are not started)`);
     run('apt-get', ['update', '-q']);
-    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' });
+    withoutServiceStarts(() =>
+      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' }),
+    );
   }
   for (const script of readdirSync(dir)
     .filter((n) => n.endsWith('.sh'))

@@ -62,6 +62,21 @@ export function startOrder(files, slowFirst = SLOW_FIRST, root = process.cwd()) 
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Variables of the caller's shell that change how programs draw (colour, terminal kind, CI
+ * detection). The tests set the ones they test themselves; inherited, they would make a result
+ * depend on whoever runs `npm test` (NO_COLOR=1 in a profile turned a colour test red).
+ */
+export const CALLER_DISPLAY_VARIABLES = ['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR', 'CLICOLOR_FORCE', 'CI', 'TERM', 'COLORTERM'];
+
+/** The environment the tests run in: the caller's, without its display variables, and a plain colour terminal's TERM. */
+export function testEnvironment(env) {
+  const out = { ...env };
+  for (const name of CALLER_DISPLAY_VARIABLES) delete out[name];
+  out.TERM = 'xterm-256color';
+  return out;
+}
+
 function main() {
   const files = (roots.length ? roots : ['src', 'test', 'bench']).flatMap((r) => {
     try {
@@ -77,6 +92,7 @@ function main() {
   const ordered = startOrder(files, SLOW_FIRST, REPO);
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...ordered], {
     stdio: 'inherit',
+    env: testEnvironment(process.env),
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -2,12 +2,13 @@
 // non-root run with packages missing stops with one message naming them and the command, and the
 // provision/*.sh steps run in name order.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 // @ts-expect-error: a plain .mjs script without type declarations
-import { parsePackageList, provision } from '../scripts/provision.mjs';
+import { parsePackageList, provision, withoutServiceStarts } from '../scripts/provision.mjs';
 import { REPO_ROOT } from './chart/helm.js';
 
 test('the package list names the real components the tests start', () => {
@@ -48,4 +49,25 @@ test('with every package present, the provision/*.sh steps run in name order', (
   writeFileSync(join(dir, 'notes.txt'), 'not a step\n');
   provision({ dir, isRoot: false });
   assert.equal(readFileSync(log, 'utf8'), 'first\nsecond\n');
+});
+
+test('apt-get runs under a policy-rc.d that forbids starting services, removed afterwards (also on failure)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulltrace-policy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const policy = join(dir, 'policy-rc.d');
+  // What invoke-rc.d / deb-systemd-invoke do: run the policy with the service and action; 101 = forbidden.
+  const seen = withoutServiceStarts(() => spawnSync(policy, ['containerd', 'start']).status, policy);
+  assert.equal(seen, 101, 'starting a service was forbidden during the install');
+  assert.equal(existsSync(policy), false, 'the policy is gone after the install');
+  assert.throws(
+    () =>
+      withoutServiceStarts(() => {
+        throw new Error('apt failed');
+      }, policy),
+    /apt failed/,
+  );
+  assert.equal(existsSync(policy), false, 'the policy is gone after a failed install');
+  writeFileSync(policy, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  withoutServiceStarts(() => undefined, policy);
+  assert.equal(readFileSync(policy, 'utf8'), '#!/bin/sh\nexit 0\n', "the machine's own policy is left alone");
 });

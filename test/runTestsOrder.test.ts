@@ -35,3 +35,10 @@ test('every SLOW_FIRST prefix still names test files (a renamed slow file is not
     );
   }
 });
+
+test("the tests never inherit the caller's colour, CI or terminal variables", async () => {
+  // @ts-expect-error: a plain JavaScript script without type declarations
+  const { testEnvironment } = await import('../scripts/run-tests.mjs');
+  const env = testEnvironment({ PATH: '/bin', NO_COLOR: '1', FORCE_COLOR: '3', CI: 'true', TERM: 'dumb', CLICOLOR_FORCE: '1' });
+  assert.deepEqual(env, { PATH: '/bin', TERM: 'xterm-256color' });
+});
