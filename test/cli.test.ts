@@ -52,7 +52,17 @@ for (const [name, args, env, message] of bad) {
 test('a mistyped history URL is refused, names the accepted forms, creates nothing and shows no password', async () => {
   const { existsSync } = await import('node:fs');
   for (const db of ['postgress://app:s3cret@db:5432/pulltrace', 'mysql://root:s3cret@db/pulltrace']) {
-    const r = await runPulltrace(['server', '--db', db, '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off']);
+    const r = await runPulltrace([
+      'server',
+      '--db',
+      db,
+      '--http-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--kubernetes',
+      'off',
+    ]);
     assert.equal(r.code, 2, db);
     assert.match(r.stderr, /--db: \w+:\/\/ is not a history store Pulltrace knows; give a SQLite file path/);
     assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
@@ -135,6 +145,28 @@ test('standalone listens on loopback by default; server keeps every interface', 
   const help = await runPulltrace(['standalone', '--help']);
   assert.match(help.stdout, /--http-addr=…\n\s+PULLTRACE_HTTP_ADDR {2}\(default: 127\.0\.0\.1:8080\)/);
   assert.match(help.stdout, /--metrics-addr=…\n\s+PULLTRACE_METRICS_ADDR {2}\(default: 127\.0\.0\.1:9090\)/);
+});
+
+test('standalone starts on a machine whose host name is not a node name (Dev_Box), reporting as dev-box', async () => {
+  const { startProcess } = await import('./harness/processes.js');
+  const { pulltraceArgs } = await import('./support/cliCommand.js');
+  const { waitFor } = await import('./harness/waitFor.js');
+  // A UTS namespace of its own (root, as the suite runs) gives the process that host name.
+  const script = 'echo Dev_Box > /proc/sys/kernel/hostname && exec "$0" "$@"';
+  const args = ['standalone', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'off'];
+  const p = startProcess(
+    'unshare',
+    ['--uts', 'sh', '-c', script, process.execPath, ...pulltraceArgs(), ...args, '--containerd-socket', '/nonexistent/pt.sock'],
+    {
+      name: 'pulltrace-dev-box',
+    },
+  );
+  try {
+    await waitFor(() => /"msg":"listening"/.test(p.stdout()), { timeoutMs: 20_000, what: `"listening" (stderr: ${p.stderr()})` });
+    assert.doesNotMatch(p.stderr(), /DNS-1123/);
+  } finally {
+    await p.stop();
+  }
 });
 
 test('standalone has no --server-url (its agent reports in-process): not in --help, refused as a flag', async () => {

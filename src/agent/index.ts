@@ -1,5 +1,7 @@
 // The node agent: reads the local containerd and reports every pull on this node to a server.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { nodeNameFromHostname } from '../cli/nodeNameFromHostname.js';
 import type { AgentSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
 import { AgentLoop } from './agentLoop.js';
@@ -57,6 +59,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
     }
   }
 
+  sayNodeNameFromHostname(settings.nodeName, logger);
   const loop = new AgentLoop({ settings, logger, client, runtime, ...(ca ? { ca } : {}) });
   loop.start();
   logger.info(
@@ -64,6 +67,16 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
     'agent reporting',
   );
   return { close: () => loop.stop() };
+}
+
+/** Once, when the node name is the host name made valid (Dev_Box → dev-box): the name on screen is not the host's. */
+function sayNodeNameFromHostname(nodeName: string, logger: Logger): void {
+  const host = hostname();
+  if (nodeName === host.toLowerCase() || nodeName !== nodeNameFromHostname(host)) return;
+  logger.info(
+    { hostname: host, nodeName },
+    `the host name is not a DNS-1123 name: reporting as ${nodeName} (PULLTRACE_NODE_NAME / --node-name chooses another)`,
+  );
 }
 
 /** The CA bundle is read once at start: a missing or non-PEM file is a start-up error, not an outage. */

@@ -23,7 +23,9 @@ test('any other scheme:// is refused naming the accepted forms, never showing wh
     assert.throws(
       () => parseHistoryDb(db),
       (err: Error) =>
-        !err.message.includes('s3cret') && /is not a history store Pulltrace knows/.test(err.message) && /postgres:\/\/user/.test(err.message),
+        !err.message.includes('s3cret') &&
+        /is not a history store Pulltrace knows/.test(err.message) &&
+        /postgres:\/\/user/.test(err.message),
       db,
     );
   }

@@ -65,10 +65,12 @@ export function parseNamespaceList(text: string): string[] {
   return list;
 }
 
+/** Longest DNS-1123 subdomain. */
+export const DNS_SUBDOMAIN_MAX = 253;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function parseNodeName(text: string): string {
-  if (text.length > 253 || !DNS_SUBDOMAIN.test(text)) {
+  if (text.length > DNS_SUBDOMAIN_MAX || !DNS_SUBDOMAIN.test(text)) {
     throw new SettingError(`"${text}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'; example: worker-1)`);
   }
   return text;

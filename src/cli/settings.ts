@@ -4,6 +4,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
+import { nodeNameFromHostname } from './nodeNameFromHostname.js';
 import { parseBusUrl } from './parseBusUrl.js';
 import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
@@ -294,7 +295,7 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'node this agent reports as',
     parse: parseNodeName,
-    computedDefault: () => hostname().toLowerCase(),
+    computedDefault: () => nodeNameFromHostname(hostname()),
   },
   {
     key: 'serverUrl',
