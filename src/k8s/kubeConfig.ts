@@ -62,7 +62,8 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv, deps: KubeConfigDeps = re
   };
 }
 
-function fromFiles(files: string[], source: string): KubeConfigResult {
+/** Loads and merges kubeconfig files; every problem is a reason naming `source` (the file or variable). */
+export function fromFiles(files: string[], source: string): KubeConfigResult {
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(files[0] as string);

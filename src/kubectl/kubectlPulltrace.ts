@@ -4,7 +4,7 @@
 // `get` on `services/proxy` in the server's namespace, plus `list` on `services` to find it by
 // the chart's labels (skipped with --service).
 import type https from 'node:https';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
   describeFailure,
   HttpError,
@@ -18,6 +18,7 @@ import {
   watchHelp,
 } from '../watch/index.js';
 import { pickServerService, SERVER_SERVICE_SELECTOR, type ServerService, serviceProxyPath } from './findService.js';
+import { loadPluginKubeConfig } from './pluginKubeConfig.js';
 
 const KUBECTL_FLAGS = [
   { name: 'pulltrace-namespace', help: 'namespace of the Pulltrace server (default: search every namespace for the chart’s Service)' },
@@ -50,11 +51,14 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
     return 0;
   }
 
-  const kc = new KubeConfig();
+  const loaded = loadPluginKubeConfig(options.extra.kubeconfig || undefined, process.env);
+  if (!loaded.ok) {
+    io.stderr.write(`kubectl pulltrace: ${loaded.reason}\n`);
+    return 1;
+  }
+  const kc = loaded.kc;
   let service: ServerService;
   try {
-    if (options.extra.kubeconfig) kc.loadFromFile(options.extra.kubeconfig);
-    else kc.loadFromDefault();
     if (options.extra.context) {
       if (!kc.getContextObject(options.extra.context))
         throw new Error(`--context: no context "${options.extra.context}" in the kubeconfig`);

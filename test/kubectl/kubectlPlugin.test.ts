@@ -133,6 +133,28 @@ test('kubectl pulltrace: --server is refused, bad flags exit 2', async () => {
   }
 });
 
+test('kubectl pulltrace without a kubeconfig says where it looked, not a client-library error', async () => {
+  const dir = await makeTempDir('pulltrace-kubectl-none-');
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, PULLTRACE_SERVER_URL: 'http://127.0.0.1:1' };
+    delete env.KUBECONFIG;
+    delete env.KUBERNETES_SERVICE_HOST;
+    const none = await runProcess(process.execPath, kubectlPulltraceArgs(), { name: 'kubectl-pulltrace', env, timeoutMs: 60_000 });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^kubectl pulltrace: no kubeconfig to reach the cluster: .*KUBECONFIG unset and .*\.kube\/config missing/);
+    assert.doesNotMatch(none.stderr, /HTTP protocol|ENOENT/);
+    const missing = await runProcess(process.execPath, [...kubectlPulltraceArgs(), '--kubeconfig', `${dir}/nope`], {
+      name: 'kubectl-pulltrace',
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, `kubectl pulltrace: --kubeconfig ${dir}/nope: no such file\n`);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('the real kubectl finds bin/kubectl-pulltrace as a plugin and runs it (built dist/)', async (t) => {
   const dir = await makeTempDir('pulltrace-kubectl-bin-');
   const kube = await FakeKubeApi.start({ token: TOKEN });
