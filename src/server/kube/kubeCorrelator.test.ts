@@ -85,11 +85,11 @@ class InMemoryKubeWatch implements KubeWatch {
   }
 }
 
-function setup() {
+function setup(maxNodes = 10) {
   const bus = new PullEventBus();
   const events: PullEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 3_600_000, maxNodes: 10, maxPulls: 100 });
+  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 3_600_000, maxNodes, maxPulls: 100 });
   const kube = new InMemoryKubeWatch();
   const clock = { now: T };
   const rejected: RejectedEvent[] = [];
@@ -317,6 +317,17 @@ test('a flood of held Events from one namespace does not push out a genuine fail
   s.kube.apply(s.pod('ErrImagePull'));
   assert.deepEqual(s.types().slice(-2), ['pull.started', 'pull.failed']);
   assert.equal(s.rejected.filter((r) => r.namespace === 'shop').length, 0);
+});
+
+test('a failed pull kubelet would create where the tracker has no room changes nothing and is counted', () => {
+  const s = setup(0);
+  s.kube.apply(s.pod('ErrImagePull'));
+  s.kube.signal({ kind: 'pullFailed', message: FAILED });
+  assert.deepEqual(s.types(), []);
+  assert.deepEqual(
+    s.rejected.map((r) => [r.reason, r.nodeName]),
+    [['capacity', NODE]],
+  );
 });
 
 test('a pod waiting on the pull is attached to it, and the change published', () => {

@@ -112,9 +112,16 @@ export class KubeCorrelator {
     return pod.containers.find((c) => (s.container ? c.name === s.container && c.init === s.init : c.image === s.image));
   }
 
-  /** Re-decides held Events (of one node when its pods changed, or all from the timer). */
+  /**
+   * Re-decides the held Events of a node whose pods changed (a status that confirms one comes as a
+   * change); the timer (`node` undefined) settles only those whose wait is over.
+   */
   private recheckUnconfirmed(node: string | undefined): void {
-    for (const entry of this.unconfirmed.take(node)) this.onSignal(entry.item, entry.until);
+    const now = this.now();
+    for (const entry of this.unconfirmed.take(node)) {
+      if (node === undefined && now < entry.until) this.unconfirmed.hold(entry);
+      else this.onSignal(entry.item, entry.until);
+    }
   }
 
   /**
