@@ -252,6 +252,22 @@ test('a forged fail, complete or refine naming a pod that never waited on the pu
   }
 });
 
+test('a pod that waited on the image before the pull started did not wait on that pull', () => {
+  const s = setup();
+  s.kube.apply(s.pod('ContainerCreating', { name: 'old' }));
+  s.clock.now += 1_000;
+  s.kube.apply(s.pod(undefined, { name: 'old', started: true }));
+  s.clock.now += 10 * 60_000;
+  s.startPull();
+  s.kube.signal({ kind: 'pulled', message: PULLED, pullSeconds: 1, podName: 'old', podUid: 'uid-old' });
+  s.waitOut();
+  assert.equal(s.pullStatus(), 'pulling');
+  assert.deepEqual(
+    s.rejected.map((r) => r.reason),
+    ['pod_not_on_pull'],
+  );
+});
+
 test('a fail or complete whose pod status never confirms it changes nothing; dropped and counted after the wait', () => {
   for (const signal of [
     { kind: 'pullFailed', message: FAILED },

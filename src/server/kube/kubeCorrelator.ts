@@ -24,8 +24,11 @@ const MAX_RANKS = 10_000;
  * failure; the container started after a Pulled): an Event waits this long for it.
  */
 export const CONFIRM_MS = 15_000;
-/** the pull's start is the agent's clock; a wait that ended this much before it still counts */
-const CLOCK_SLACK_MS = 60_000;
+/**
+ * A pull's start is the agent's (never later than when this server first saw it, a report interval
+ * after the start at worst): a pod whose wait ended this much before it still waited on that pull.
+ */
+const START_SLACK_MS = 15_000;
 
 const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
 
@@ -158,7 +161,7 @@ export class KubeCorrelator {
     if (this.kube.waitingFor(pull.nodeName, pull.imageRef).some(same)) return true;
     const wait = this.waits.waitOf(pull.nodeName, s.namespace, s.podName, container.name);
     if (!wait || !refsMatch(pull.imageRef, wait.image)) return false;
-    return (wait.until ?? now) >= pull.startedAt - CLOCK_SLACK_MS;
+    return (wait.until ?? now) >= pull.startedAt - START_SLACK_MS;
   }
 
   /** Holds an Event Kubernetes does not confirm yet; past its wait (or without room) it is dropped and counted. */
