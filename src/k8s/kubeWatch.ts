@@ -5,8 +5,9 @@ import type { Logger } from '../log/index.js';
 import { tryNormalizeImageRef } from './imageRef.js';
 import { type RunningInformer, startInformer } from './informer.js';
 import { loadKubeConfig } from './kubeConfig.js';
-import { checkEventAgainstPod, type EventRejection } from './kubeletEventCheck.js';
+import { checkEventAgainstPod, type EventRefusal, type EventRejection, foreignNamespace } from './kubeletEventCheck.js';
 import { DEFAULT_LIMITS, type KubeSignal, KubeState, type KubeStateLimits, type WaitingPod } from './kubeState.js';
+import { DEFAULT_HOLD_LIMITS, type HoldLimits, NamespaceHolds } from './namespaceHolds.js';
 import { type PodFacts, PodIndex } from './podIndex.js';
 
 /** A kubelet-looking Event that its pod contradicts: it changed nothing. */
@@ -68,6 +69,8 @@ export interface KubeWatchOptions {
   onEventRejected?: (rejected: RejectedEvent) => void;
   /** how long a live event whose pod does not agree yet waits for the pod watch to catch up */
   holdEventsMs?: number;
+  /** how many such events may wait, per namespace of the Event and in all */
+  holdLimits?: HoldLimits;
 }
 
 // Kubelet records its events with source.component=kubelet; a supported core/v1 field selector
@@ -75,7 +78,6 @@ export interface KubeWatchOptions {
 const KUBELET_EVENTS = 'source=kubelet';
 const MAX_PENDING_SIGNALS = 5000;
 const HOLD_EVENTS_MS = 10_000;
-const MAX_HELD_EVENTS = 5000;
 
 /**
  * Starts watching when configured; resolves after the first list of every informer was tried.
@@ -125,8 +127,7 @@ class LiveKubeWatch implements KubeWatch {
   private readonly podIndex = new PodIndex();
   private readonly onEventRejected: ((rejected: RejectedEvent) => void) | undefined;
   /** live events whose pod did not agree yet, by namespace/pod (see believeOrHold) */
-  private readonly held = new Map<string, Array<{ signal: KubeSignal; until: number }>>();
-  private heldCount = 0;
+  private readonly held: NamespaceHolds<KubeSignal>;
   private readonly holdMs: number;
   private readonly holdTimer: NodeJS.Timeout;
   // signals from before anyone listened (bounded; the first listener takes them)
@@ -144,6 +145,7 @@ class LiveKubeWatch implements KubeWatch {
     this.now = options.now ?? Date.now;
     this.onEventRejected = options.onEventRejected;
     this.holdMs = options.holdEventsMs ?? HOLD_EVENTS_MS;
+    this.held = new NamespaceHolds(options.holdLimits ?? DEFAULT_HOLD_LIMITS);
     this.holdTimer = setInterval(() => this.recheckHeld(undefined), Math.min(1_000, this.holdMs));
     this.holdTimer.unref();
     const api = kc.makeApiClient(CoreV1Api);
@@ -248,13 +250,21 @@ class LiveKubeWatch implements KubeWatch {
 
   private eventSeen(event: CoreV1Event, backlog: boolean): void {
     const signal = this.state.newOccurrence(event, backlog, this.now());
-    if (signal) this.believeOrHold(signal, true);
+    if (!signal) return;
+    // Waiting cannot change the namespace an Event was written in: refused at once.
+    const foreign = foreignNamespace(signal);
+    if (foreign) {
+      if (!signal.backlog) this.reject(signal, foreign);
+      return;
+    }
+    this.believeOrHold(signal, true);
   }
 
   /**
    * Passes a signal on when its pod agrees. Pods and events come on separate watches, so a live
    * event whose pod does not agree yet is held a few seconds and checked again as the pod changes;
    * then it is rejected (counted, changes nothing). Backlog events are dropped without a count.
+   * Held events are charged to the Event's namespace (namespaceHolds.ts).
    */
   private believeOrHold(signal: KubeSignal, firstTry: boolean): void {
     const verdict = checkEventAgainstPod(signal, this.podIndex.get(signal.namespace, signal.podName));
@@ -264,14 +274,25 @@ class LiveKubeWatch implements KubeWatch {
       return;
     }
     if (signal.backlog) return;
-    if (firstTry && this.heldCount < MAX_HELD_EVENTS) {
-      const key = `${signal.namespace}/${signal.podName}`;
-      const list = this.held.get(key) ?? [];
-      list.push({ signal, until: this.now() + this.holdMs });
-      this.held.set(key, list);
-      this.heldCount += 1;
+    if (firstTry) {
+      const held = {
+        namespace: signal.eventNamespace,
+        key: `${signal.namespace}/${signal.podName}`,
+        item: signal,
+        until: this.now() + this.holdMs,
+      };
+      if (this.held.hold(held)) return;
+      this.reject(signal, {
+        ok: false,
+        reason: 'hold_quota',
+        detail: `too many Events of namespace ${signal.eventNamespace} already wait for their pod (${verdict.reason})`,
+      });
       return;
     }
+    this.reject(signal, verdict);
+  }
+
+  private reject(signal: KubeSignal, verdict: EventRefusal): void {
     const { kind, nodeName, namespace, podName, container, image } = signal;
     this.onEventRejected?.({ reason: verdict.reason, detail: verdict.detail, kind, nodeName, namespace, podName, container, image });
   }
@@ -279,23 +300,16 @@ class LiveKubeWatch implements KubeWatch {
   /** Re-checks held events (of one pod when it changed, or all from the timer): passed on once their
    *  pod agrees, rejected once their time is up, else kept. */
   private recheckHeld(podKey: string | undefined): void {
-    if (this.heldCount === 0) return;
+    if (this.held.size === 0) return;
     const now = this.now();
-    const keys = podKey === undefined ? [...this.held.keys()] : this.held.has(podKey) ? [podKey] : [];
-    for (const key of keys) {
-      const settled: KubeSignal[] = [];
-      const kept: Array<{ signal: KubeSignal; until: number }> = [];
-      for (const entry of this.held.get(key) ?? []) {
-        const s = entry.signal;
-        const agrees = checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok;
-        if (agrees || now >= entry.until) settled.push(s);
-        else kept.push(entry);
-      }
-      this.heldCount -= settled.length;
-      if (kept.length > 0) this.held.set(key, kept);
-      else this.held.delete(key);
-      for (const s of settled) this.believeOrHold(s, false);
+    const settled: KubeSignal[] = [];
+    for (const entry of this.held.take(podKey)) {
+      const s = entry.item;
+      const agrees = checkEventAgainstPod(s, this.podIndex.get(s.namespace, s.podName)).ok;
+      if (agrees || now >= entry.until) settled.push(s);
+      else this.held.hold(entry); // its own slot, just freed
     }
+    for (const s of settled) this.believeOrHold(s, false);
   }
 
   private pass(signal: KubeSignal): void {

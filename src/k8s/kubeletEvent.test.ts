@@ -136,6 +136,7 @@ test('parseKubeletEvent reads a core/v1 Event and strips the aggregation prefix'
     errorName: 'ErrImagePull',
     nodeName: 'worker-1',
     namespace: 'shop',
+    eventNamespace: 'shop',
     podName: 'web-1',
     podUid: 'pod-uid-1',
     container: 'setup',
@@ -172,6 +173,20 @@ test('parseKubeletEvent reads the events.k8s.io/v1 shape', () => {
   assert.equal(got?.init, false);
   assert.equal(got?.at, Date.parse('2026-11-27T10:00:01Z'));
   assert.equal(got?.count, 1);
+});
+
+test("parseKubeletEvent keeps the Event's own namespace apart from its pod's (an eventTime Event may name another namespace)", () => {
+  const foreign = {
+    ...coreEvent,
+    metadata: { ...coreEvent.metadata, namespace: 'attacker' },
+    eventTime: '2026-11-27T10:05:00.000000Z',
+    action: 'Pulling',
+  };
+  const got = parseKubeletEvent(foreign);
+  assert.equal(got?.namespace, 'shop');
+  assert.equal(got?.eventNamespace, 'attacker');
+  const bareInvolved = { ...coreEvent, involvedObject: { ...coreEvent.involvedObject, namespace: undefined } };
+  assert.equal(parseKubeletEvent(bareInvolved)?.namespace, 'shop', 'no involvedObject.namespace: the Event’s own');
 });
 
 test('parseKubeletEvent accepts Date timestamps (list items deserialized by the client)', () => {

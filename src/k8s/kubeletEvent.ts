@@ -18,7 +18,10 @@ export interface KubeletEvent {
   kind: KubeletEventKind;
   /** node the kubelet runs on (source.host) */
   nodeName: string;
+  /** the pod's namespace (involvedObject.namespace, else the Event's own) */
   namespace: string;
+  /** the Event object's own namespace (metadata.namespace): where its author may create Events */
+  eventNamespace: string;
   podName: string;
   podUid: string;
   /** container name from the field path; '' when the path has no name */
@@ -109,6 +112,7 @@ export function parseKubeletEvent(input: unknown, now = Date.now()): KubeletEven
     kind: c.kind,
     nodeName,
     namespace: str(involved.namespace) || str(meta.namespace),
+    eventNamespace: str(meta.namespace),
     podName: str(involved.name),
     podUid: str(involved.uid),
     container,

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkEventAgainstPod, type EventClaim, statusShowsPullFailure } from './kubeletEventCheck.js';
+import {
+  checkEventAgainstPod,
+  type EventClaim,
+  foreignNamespace,
+  statusShowsPullDone,
+  statusShowsPullFailure,
+} from './kubeletEventCheck.js';
 import type { PodFacts } from './podIndex.js';
 
 const pod: PodFacts = {
@@ -42,6 +48,7 @@ for (const [reason, want] of [
   ['ImagePullBackOff', true],
   ['InvalidImageName', true],
   ['ErrImageNeverPull', true],
+  ['RegistryUnavailable', true],
   ['ContainerCreating', false],
   ['PodInitializing', false],
   ['CrashLoopBackOff', false],
@@ -52,3 +59,23 @@ for (const [reason, want] of [
     assert.equal(statusShowsPullFailure(c), want);
   });
 }
+
+for (const [what, facts, want] of [
+  ['running', { started: true }, true],
+  ['waiting for something else than its image', { waitingReason: 'CreateContainerConfigError' }, true],
+  ['still creating (the image may be pulling)', { waitingReason: 'ContainerCreating' }, false],
+  ['failing to pull', { waitingReason: 'ErrImagePull' }, false],
+  ['in pull back-off', { waitingReason: 'ImagePullBackOff' }, false],
+  ['no status yet', {}, false],
+] as const) {
+  test(`statusShowsPullDone: ${what}`, () => {
+    assert.equal(statusShowsPullDone({ name: 'app', image: 'nginx', init: false, ...facts }), want);
+  });
+}
+
+test('foreignNamespace: an Event naming a pod outside its own namespace is refused, with both namespaces named', () => {
+  assert.equal(foreignNamespace({ namespace: 'shop', eventNamespace: 'shop' }), undefined);
+  const v = foreignNamespace({ namespace: 'shop', eventNamespace: 'attacker' });
+  assert.equal(v?.reason, 'foreign_namespace');
+  assert.match(v?.detail ?? '', /attacker.*shop/);
+});

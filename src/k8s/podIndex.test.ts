@@ -11,14 +11,14 @@ const pod = {
   },
 };
 
-test('podFacts keeps node, images and waiting reasons', () => {
+test('podFacts keeps node, images, waiting reasons and which containers started', () => {
   assert.deepEqual(podFacts(pod), {
     namespace: 'ns',
     name: 'p',
     uid: 'u',
     nodeName: 'n1',
     containers: [
-      { name: 'i', image: 'busybox', init: true },
+      { name: 'i', image: 'busybox', init: true, started: true },
       { name: 'a', image: 'nginx:1', init: false, waitingReason: 'ImagePullBackOff' },
     ],
   });

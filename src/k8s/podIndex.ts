@@ -10,6 +10,8 @@ export interface ContainerFacts {
   init: boolean;
   /** state.waiting.reason of its status, when waiting */
   waitingReason?: string;
+  /** its status shows it running or terminated (its image is on the node) */
+  started?: boolean;
 }
 
 export interface PodFacts {
@@ -41,15 +43,19 @@ export function podFacts(pod: unknown): PodFacts | undefined {
   const spec = obj(p.spec);
   const status = obj(p.status);
   const waiting = new Map<string, string>();
+  const started = new Set<string>();
   for (const s of [...arr(status.initContainerStatuses), ...arr(status.containerStatuses)]) {
-    const reason = str(obj(obj(s.state).waiting).reason);
+    const state = obj(s.state);
+    const reason = str(obj(state.waiting).reason);
     if (reason) waiting.set(str(s.name), reason);
+    if (state.running || state.terminated) started.add(str(s.name));
   }
   const containers: ContainerFacts[] = [];
   const add = (c: Obj, init: boolean) => {
     const facts: ContainerFacts = { name: str(c.name), image: str(c.image), init };
     const reason = waiting.get(facts.name);
     if (reason) facts.waitingReason = reason;
+    if (started.has(facts.name)) facts.started = true;
     containers.push(facts);
   };
   for (const c of arr(spec.initContainers)) add(c, true);

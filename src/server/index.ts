@@ -108,7 +108,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
     const eventRejected = (r: RejectedEvent) => {
       metrics.kubeEventRejected(r.reason);
-      log.debug(r, 'kubelet event not believed: its pod does not agree; nothing changed');
+      const noRoom = r.reason === 'hold_quota' || r.reason === 'capacity';
+      log.debug(
+        r,
+        noRoom
+          ? 'kubelet event dropped: no room for it; nothing changed'
+          : 'kubelet event not believed: its pod does not agree; nothing changed',
+      );
     };
     // The Kubernetes client library is loaded only when the watch may start (half of a start-up).
     if (settings.kubernetes === 'off') logKubernetesOff(logger);

@@ -206,6 +206,11 @@ export interface KubeletEventInput {
   lastTimestamp?: Date;
   /** kubelets before 1.28 leave reportingComponent/reportingInstance empty */
   preReportingComponent?: boolean;
+  /**
+   * The Event's own namespace when it differs from its pod's (a forgery: the API server accepts
+   * one naming another namespace's pod when `eventTime` is set, so it is set then)
+   */
+  eventNamespace?: string;
 }
 
 let eventSeq = 0n;
@@ -220,10 +225,15 @@ export function kubeletEvent(input: KubeletEventInput): KubeObject {
   eventSeq += 1n;
   const nanos = BigInt(first.getTime()) * 1_000_000n + eventSeq;
   const type = input.type ?? (['Failed', 'ErrImageNeverPull', 'InspectFailed'].includes(input.reason) ? 'Warning' : 'Normal');
+  const foreign = input.eventNamespace !== undefined && input.eventNamespace !== namespace;
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${pod.name}.${nanos.toString(16)}`, namespace, creationTimestamp: kubeTime(first) },
+    metadata: {
+      name: `${pod.name}.${nanos.toString(16)}`,
+      namespace: input.eventNamespace ?? namespace,
+      creationTimestamp: kubeTime(first),
+    },
     involvedObject: {
       kind: 'Pod',
       namespace,
@@ -240,7 +250,8 @@ export function kubeletEvent(input: KubeletEventInput): KubeObject {
     lastTimestamp: kubeTime(last),
     count: input.count ?? 1,
     type,
-    eventTime: null,
+    eventTime: foreign ? first.toISOString().replace('Z', '000Z') : null,
+    ...(foreign ? { action: input.reason } : {}),
     reportingComponent: input.preReportingComponent ? '' : 'kubelet',
     reportingInstance: input.preReportingComponent ? '' : input.node,
   };

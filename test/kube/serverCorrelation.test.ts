@@ -101,6 +101,17 @@ test("the agent's failure takes kubelet's message; the error counter moves once"
   kube.apply(
     kubeletEvent({ pod, container: 'app', node: NODE, reason: 'Failed', message: kubeletMessages.errorCompanion('ErrImagePull') }),
   );
+  // Then, as the kubelet does, the pod's status: the Events count once it shows the failure.
+  kube.apply(
+    podObject({
+      name: 'web-7d9f',
+      namespace: 'shop',
+      uid: pod.metadata.uid as string,
+      nodeName: NODE,
+      initContainers: [{ name: 'migrate', image: 'busybox:1.36', state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+      containers: [{ name: 'app', image: IMAGE, state: { waiting: { reason: 'ErrImagePull', message: 'connection reset by peer' } } }],
+    }),
+  );
   // The refinement travels the event bus like any change: SSE clients see it without refetching,
   // and the history store re-saves the failed pull.
   const refined = await sse.waitForEvent(
@@ -194,6 +205,16 @@ test("kubelet's Pulled completes the pull and keeps its duration and size; a wat
       message: kubeletMessages.pulled(image, { seconds: 1.234, waitingSeconds: 2, bytes: 2097152 }),
     }),
   );
+  // The container starts (what confirms the Pulled): the pod leaves the next pull's waiting list.
+  kube.apply(
+    podObject({
+      name: 'cart-1',
+      namespace: 'shop',
+      uid: pod.metadata.uid as string,
+      nodeName: 'worker-3',
+      containers: [{ name: 'cart', image, state: { running: {} } }],
+    }),
+  );
   const done = await sse.waitForEvent(
     (e) => e.type === 'pull.completed' && e.nodeName === 'worker-3',
     "pull.completed from kubelet's Pulled",
@@ -205,16 +226,6 @@ test("kubelet's Pulled completes the pull and keeps its duration and size; a wat
   assert.equal(done.pull!.kubeletImageBytes, 2097152);
   assert.equal(sse.events.filter((e) => e.type === 'pull.completed' && e.nodeName === 'worker-3').length, 1);
 
-  // The container starts: the pod leaves the next pull's waiting list.
-  kube.apply(
-    podObject({
-      name: 'cart-1',
-      namespace: 'shop',
-      uid: pod.metadata.uid,
-      nodeName: 'worker-3',
-      containers: [{ name: 'cart', image, state: { running: {} } }],
-    }),
-  );
   await postReport(server.baseUrl, {
     nodeName: 'worker-3',
     pulls: [pullEntry('127.0.0.1/shop/cart', 'sha256:m-cart2', [layer('sha256:c2', 2 * MiB, 0)])],
@@ -268,6 +279,15 @@ test("kubelet's figures after the agent completed the pull: published as progres
       node,
       reason: 'Pulled',
       message: kubeletMessages.pulled(image, { seconds: 2, waitingSeconds: 2.5, bytes: MiB }),
+    }),
+  );
+  kube.apply(
+    podObject({
+      name: 'late-1',
+      namespace: 'shop',
+      uid: pod.metadata.uid as string,
+      nodeName: node,
+      containers: [{ name: 'late', image, state: { running: {} } }],
     }),
   );
   const annotated = await sse.waitForEvent(

@@ -5,11 +5,18 @@ import { PullEventBus } from '../events/pullEventBus.js';
 import { PullTracker } from '../tracker/pullTracker.js';
 import { applyKubeAction, type KubeAction, parseKubeAction } from './kubeAction.js';
 
-function setup() {
+function setup(caps: { maxNodes?: number; maxPulls?: number; maxPullsPerNode?: number } = {}) {
   const bus = new PullEventBus();
   const events: PullEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 60_000, maxNodes: 10, maxPulls: 10, cluster: 'c1' });
+  const tracker = new PullTracker(bus, {
+    stallTimeoutMs: 30_000,
+    historyTtlMs: 60_000,
+    maxNodes: 10,
+    maxPulls: 10,
+    cluster: 'c1',
+    ...caps,
+  });
   return { tracker, events };
 }
 
@@ -30,6 +37,55 @@ test('createFailed: a failed pull named alike on every replica; a second creatio
     assert.equal(tracker.status(id, 1_000_500)?.error, 'not found');
   }
   assert.equal(created[0], created[1], 'the same id from the same action at the same log time');
+});
+
+test('createFailed obeys every capacity cap: refused (undefined, nothing changed) beyond maxNodes, maxPulls and maxPullsPerNode', () => {
+  const create = (nodeName: string, imageRef: string): KubeAction => ({
+    kind: 'createFailed',
+    nodeName,
+    imageRef,
+    message: 'not found',
+    rank: 3,
+  });
+  const cases: Array<{ caps: Parameters<typeof setup>[0]; fill: KubeAction[]; refused: KubeAction; cap: string }> = [
+    { caps: { maxNodes: 2 }, fill: [create('n1', 'a:1'), create('n2', 'a:1')], refused: create('n3', 'a:1'), cap: 'maxNodes' },
+    { caps: { maxPulls: 2 }, fill: [create('n1', 'a:1'), create('n1', 'b:1')], refused: create('n2', 'c:1'), cap: 'maxPulls' },
+    {
+      caps: { maxPullsPerNode: 2 },
+      fill: [create('n1', 'a:1'), create('n1', 'b:1')],
+      refused: create('n1', 'c:1'),
+      cap: 'maxPullsPerNode',
+    },
+  ];
+  for (const { caps, fill, refused, cap } of cases) {
+    const { tracker, events } = setup(caps);
+    // finished pulls make room, so for the per-node cap the node's agent then reports two unfinished ones
+    for (const a of fill) assert.ok(applyKubeAction(tracker, a, 1_000), `${cap}: room for ${JSON.stringify(a)}`);
+    if (cap === 'maxPullsPerNode')
+      tracker.applyReport(
+        { nodeName: 'n1', pulls: ['a:1', 'b:1'].map((imageRef) => ({ imageRef, manifestDigest: `sha256:${imageRef}`, layers: [] })) },
+        1_500,
+      );
+    const before = { events: events.length, counts: tracker.counts() };
+    assert.equal(applyKubeAction(tracker, refused, 2_000), undefined, `${cap}: refused`);
+    assert.equal(events.length, before.events, `${cap}: no event`);
+    assert.deepEqual(tracker.counts(), before.counts, `${cap}: nothing changed`);
+  }
+});
+
+test('createFailed makes room by dropping the node’s own finished pulls, like a report', () => {
+  const { tracker } = setup({ maxPullsPerNode: 2 });
+  const create = (imageRef: string): KubeAction => ({ kind: 'createFailed', nodeName: 'n1', imageRef, message: 'not found', rank: 3 });
+  applyKubeAction(tracker, create('a:1'), 1_000);
+  applyKubeAction(tracker, create('b:1'), 1_100);
+  assert.ok(applyKubeAction(tracker, create('c:1'), 1_200), 'the oldest failed pull leaves the live view');
+  assert.deepEqual(
+    tracker
+      .list({}, 1_200, false)
+      .map((p) => p.imageRef)
+      .sort(),
+    ['b:1', 'c:1'],
+  );
 });
 
 test('fail, refine, complete and annotate act on the named pull', () => {

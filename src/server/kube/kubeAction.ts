@@ -4,7 +4,7 @@
 // goes through the log first, so every replica applies the same actions in the same order, under
 // the same event ids, like reports and ticks (natsReportLog.ts): a viewer that moves to another
 // replica misses no transition that came from kubelet.
-import type { PullTracker } from '../tracker/pullTracker.js';
+import { CapacityError, type PullTracker } from '../tracker/pullTracker.js';
 
 interface KubeletFiguresOf {
   pullSeconds?: number;
@@ -26,7 +26,10 @@ export type KubeAction = Cause &
     | ({ kind: 'annotate'; pullId: string } & KubeletFiguresOf)
   );
 
-/** Applies an action; returns the pull it concerned (the one created, for createFailed). */
+/**
+ * Applies an action; returns the pull it concerned (the one created, for createFailed), undefined
+ * when a pull to create finds no room (the same caps as reports: PULLTRACE_MAX_NODES, …).
+ */
 export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number): string | undefined {
   switch (a.kind) {
     case 'fail':
@@ -40,7 +43,13 @@ export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number
       // Event for a failure) before the first is applied: the failed pull it made stands.
       const current = tracker.pullsOn(a.nodeName).find((p) => p.key === a.imageRef);
       if (current?.status === 'failed') return current.id;
-      const rec = tracker.ensurePull(a.nodeName, a.imageRef, now);
+      let rec: ReturnType<PullTracker['ensurePull']>;
+      try {
+        rec = tracker.ensurePull(a.nodeName, a.imageRef, now);
+      } catch (err) {
+        if (err instanceof CapacityError) return undefined;
+        throw err;
+      }
       tracker.failPull(rec.id, a.message, now);
       return rec.id;
     }

@@ -26,7 +26,16 @@ export const METRIC_NAMES = [
 ] as const;
 
 /** why a kubelet-looking Event was not believed (a bounded label) */
-export const KUBE_EVENT_REJECTION_REASONS = ['pod_absent', 'wrong_node', 'image_not_in_pod', 'pod_not_waiting_on_pull'] as const;
+export const KUBE_EVENT_REJECTION_REASONS = [
+  'foreign_namespace',
+  'pod_absent',
+  'wrong_node',
+  'image_not_in_pod',
+  'pod_not_on_pull',
+  'pod_not_waiting_on_pull',
+  'hold_quota',
+  'capacity',
+] as const;
 
 /** Pulls whose queue time was observed, so a later annotation of the same pull is not counted twice. */
 const MAX_WAIT_OBSERVED = 10_000;
@@ -135,7 +144,7 @@ export class PullMetrics {
     this.reportsTotal = new Counter({ name: 'pulltrace_agent_reports_total', help: 'Agent reports accepted.', registers });
     this.kubeEventsRejected = new Counter({
       name: 'pulltrace_kube_events_rejected_total',
-      help: 'Kubelet-looking Events that changed nothing because their pod contradicts them (forged, or about an unwatched pod).',
+      help: 'Kubelet-looking Events that changed nothing: their pod or its status does not agree (forged, or about an unwatched pod), or no room.',
       labelNames: ['reason'],
       registers,
     });

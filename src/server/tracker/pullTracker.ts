@@ -166,15 +166,8 @@ export class PullTracker {
     // `cluster`: the report came through the shared log from another cluster (multi-cluster view).
     const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? 'default') ? cluster : undefined;
     let node = this.nodes.get(nodeKey(report.nodeName, foreign));
-    if (!node && this.nodes.size >= this.limits.maxNodes) throw new CapacityError('nodes', this.limits.maxNodes);
     const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
-    const evictable = node && newPulls > 0 ? this.evictableFinished(node, groups) : [];
-    const perNode = this.limits.maxPullsPerNode ?? Number.POSITIVE_INFINITY;
-    const held = node ? node.pulls.size + node.older.size : 0;
-    const mustEvict = Math.max(0, held + newPulls - perNode);
-    if (mustEvict > evictable.length) throw new CapacityError('pullsPerNode', perNode, report.nodeName);
-    if (newPulls > 0 && this.byId.size - mustEvict + newPulls > this.limits.maxPulls)
-      throw new CapacityError('pulls', this.limits.maxPulls);
+    const evict = this.roomFor(node, report.nodeName, newPulls, new Set(groups.map((g) => g.key)));
 
     if (!node) {
       node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false, heard: true };
@@ -187,7 +180,7 @@ export class PullTracker {
       node.silent = false;
     }
     if (report.agent) node.agent = report.agent;
-    for (const rec of evictable.slice(0, mustEvict)) this.forget(node, rec);
+    for (const rec of evict) this.forget(node, rec);
     adapted.commit();
 
     const seen = new Set<string>();
@@ -309,11 +302,18 @@ export class PullTracker {
     }
   }
 
-  /** Starts (or returns) a pull known only from outside the agent, e.g. a kubelet failure with no bytes. */
+  /**
+   * Starts (or returns) a pull known only from outside the agent, e.g. a kubelet failure with no
+   * bytes. Within the same caps as reports: throws CapacityError, changing nothing, when there is
+   * no room (the node's own finished pulls are dropped first to make some).
+   */
   ensurePull(nodeName: string, imageRef: string, now: number): PullRecord {
-    const node = this.nodeFor(nodeName);
-    const existing = node.pulls.get(imageRef);
+    const known = this.nodes.get(nodeName);
+    const existing = known?.pulls.get(imageRef);
     if (existing && !isFinished(existing.status)) return existing;
+    const evict = this.roomFor(known, nodeName, 1, new Set([imageRef]));
+    const node = known ?? this.nodeFor(nodeName);
+    for (const rec of evict) this.forget(node, rec);
     // Started now: its id derives from that time, so replicas applying the same action (at the
     // same log time) name it alike.
     return this.createRecord(node, { key: imageRef, imageRef, totalKnown: false, layers: [], firstIndex: 0, startedAt: now }, now);
@@ -404,11 +404,27 @@ export class PullTracker {
     this.byId.delete(rec.id);
   }
 
-  /** The node's finished pulls this report does not continue, oldest first: dropped first when the node is at its cap. */
-  private evictableFinished(node: NodeRecord, groups: ReportGroup[]): PullRecord[] {
-    const reported = new Set(groups.map((g) => g.key));
+  /**
+   * What must be dropped so `newPulls` more fit on the node (`nodeName`, `node` when known) within
+   * PULLTRACE_MAX_NODES, PULLTRACE_MAX_PULLS_PER_NODE and PULLTRACE_MAX_PULLS; throws CapacityError
+   * when they cannot. Only the node's finished pulls of other keys than `keep` may be dropped.
+   */
+  private roomFor(node: NodeRecord | undefined, nodeName: string, newPulls: number, keep: Set<string>): PullRecord[] {
+    if (!node && this.nodes.size >= this.limits.maxNodes) throw new CapacityError('nodes', this.limits.maxNodes);
+    const evictable = node && newPulls > 0 ? this.evictableFinished(node, keep) : [];
+    const perNode = this.limits.maxPullsPerNode ?? Number.POSITIVE_INFINITY;
+    const held = node ? node.pulls.size + node.older.size : 0;
+    const mustEvict = Math.max(0, held + newPulls - perNode);
+    if (mustEvict > evictable.length) throw new CapacityError('pullsPerNode', perNode, nodeName);
+    if (newPulls > 0 && this.byId.size - mustEvict + newPulls > this.limits.maxPulls)
+      throw new CapacityError('pulls', this.limits.maxPulls);
+    return evictable.slice(0, mustEvict);
+  }
+
+  /** The node's finished pulls not of the `kept` keys, oldest first: dropped first when the node is at its cap. */
+  private evictableFinished(node: NodeRecord, kept: Set<string>): PullRecord[] {
     const out = [...node.older.values()];
-    for (const rec of node.pulls.values()) if (isFinished(rec.status) && !reported.has(rec.key)) out.push(rec);
+    for (const rec of node.pulls.values()) if (isFinished(rec.status) && !kept.has(rec.key)) out.push(rec);
     return out.sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0));
   }
 
