@@ -7,7 +7,7 @@ export {
   type ReportPull,
   ReportPullSchema,
 } from './agentReport.js';
-export { SCHEMA_VERSION } from './common.js';
+export { PRINTABLE_PATTERN, SCHEMA_VERSION } from './common.js';
 export { FAILURE_REASONS, type FailureReason, FailureReasonSchema } from './failureReason.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
 export { EARLIEST_TIME_MS, MAX_BYTES, MAX_FUTURE_SKEW_MS, MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT } from './limits.js';
