@@ -40,8 +40,10 @@ before(async () => {
     env: { ...process.env, KUBECONFIG: kubeconfig },
   });
   const port = await waitFor(() => /INFO: \[server\] listening .*"httpPort":(\d+)/.exec(server.stdout())?.[1], {
-    timeoutMs: 30_000,
-    what: `the text "listening" line\n${server.stdout()}${server.stderr()}`,
+    timeoutMs: 60_000,
+    what: 'the text "listening" line',
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}\nstdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
   });
   baseUrl = `http://127.0.0.1:${port}`;
   await kube.waitForWatches(2);
