@@ -2,9 +2,12 @@
 // same view as `pulltrace watch`, reaching the server through the Kubernetes API server's service
 // proxy with the user's kubeconfig — no port-forward, no exposed Service. Permissions needed:
 // `get` on `services/proxy` in the server's namespace, plus `list` on `services` to find it by
-// the chart's labels (skipped with --service).
+// the chart's labels (skipped with --service). No bearer token of its own (--token-file,
+// PULLTRACE_TOKEN): the API server takes the Authorization header for itself and does not pass it
+// on, and its proxy reaches the server's Service directly, past any Ingress or authenticating proxy.
 import type https from 'node:https';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { printable, redactSecrets } from '../common/index.js';
 import {
   describeFailure,
   HttpError,
@@ -35,25 +38,36 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
         '--server is not used here: the server is reached through the API server (use `pulltrace watch --server` for a direct URL)',
       );
     }
-    // The server URL is the API server's proxy, never PULLTRACE_SERVER_URL.
-    options = parseWatchArgs(argv, { ...io.env, PULLTRACE_SERVER_URL: undefined }, KUBECTL_FLAGS);
+    if (argv.some((a) => a === '--token-file' || a.startsWith('--token-file='))) {
+      throw new WatchUsageError(
+        '--token-file is not used here: the API server takes the Authorization header for itself, and its service proxy reaches the Pulltrace server directly (past any Ingress or authenticating proxy), so your kubeconfig’s credentials are what count; for a server behind an authenticating proxy use `pulltrace watch --server <url> --token-file <file>`',
+      );
+    }
+    // The server URL is the API server's proxy, never PULLTRACE_SERVER_URL; no PULLTRACE_TOKEN either (above).
+    options = parseWatchArgs(argv, { ...io.env, PULLTRACE_SERVER_URL: undefined, PULLTRACE_TOKEN: undefined }, KUBECTL_FLAGS);
   } catch (err) {
     if (err instanceof WatchUsageError) {
-      io.stderr.write(`kubectl pulltrace: ${err.message}\n`);
+      io.stderr.write(`kubectl pulltrace: ${printable(err.message)}\n`);
       return 2;
     }
     throw err;
   }
   if (options.help) {
     io.stdout.write(
-      `${watchHelp('kubectl pulltrace', KUBECTL_FLAGS.concat(), 'Live pull progress from the Pulltrace server in your cluster, through the API server’s service proxy.').replace(/\n {2}--server=…\n.*\n/, '\n')}\n`,
+      `${watchHelp(
+        'kubectl pulltrace',
+        KUBECTL_FLAGS.concat(),
+        'Live pull progress from the Pulltrace server in your cluster, through the API server’s service proxy.',
+      )
+        .replace(/\n {2}--server=…\n.*\n/, '\n')
+        .replace(/\n {2}--token-file=…\n.*\n/, '\n')}\n`,
     );
     return 0;
   }
 
   const loaded = loadPluginKubeConfig(options.extra.kubeconfig || undefined, process.env);
   if (!loaded.ok) {
-    io.stderr.write(`kubectl pulltrace: ${loaded.reason}\n`);
+    io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(loaded.reason))}\n`);
     return 1;
   }
   const kc = loaded.kc;
@@ -67,7 +81,7 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
     if (!kc.getCurrentCluster()) throw new Error('no current cluster in the kubeconfig (set one with kubectl config use-context)');
     service = await findService(kc, options.extra['pulltrace-namespace'], options.extra.service);
   } catch (err) {
-    io.stderr.write(`kubectl pulltrace: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(err instanceof Error ? err.message : String(err)))}\n`);
     return 1;
   }
 
@@ -78,12 +92,12 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
     await kc.applyToHTTPSOptions(options);
     return options;
   };
-  const describe = `service ${service.namespace}/${service.name} via ${cluster.server}`;
+  const describe = `service ${service.namespace}/${service.name} via ${redactSecrets(cluster.server)}`;
   const transport = httpTransport(cluster.server.replace(/\/+$/, '') + serviceProxyPath(service), requestOptions, describe);
   try {
     return await watch(transport, options, io);
   } catch (err) {
-    io.stderr.write(`kubectl pulltrace: ${explainProxyError(err, service, describe)}\n`);
+    io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(explainProxyError(err, service, describe)))}\n`);
     return 1;
   }
 }

@@ -1,25 +1,43 @@
 // Log lines for a person (--log-format text, or auto on a TTY): pino-pretty, Pino's own pretty
 // printer, on one line each: time, level, [component], message, and for pull events the pull's
 // status and figures instead of the whole PullEvent. Loaded only when asked for, so a daemon
-// writing JSON never loads it.
+// writing JSON never loads it. Each record is made printable before it is formatted: names and
+// errors from the cluster may hold control characters, which must not reach the terminal.
 import { createRequire } from 'node:module';
-import type pino from 'pino';
+import pino from 'pino';
+import { printableRecord } from './printableRecord.js';
 
-type PrettyFactory = (options: Record<string, unknown>) => pino.DestinationStream;
+type Prettify = (record: Record<string, unknown>) => string;
+interface PrettyModule {
+  prettyFactory(options: Record<string, unknown>): Prettify;
+}
 
-export function prettyDestination(colorize: boolean): pino.DestinationStream {
+export function prettyDestination(
+  colorize: boolean,
+  out: { write(text: string): unknown } = pino.destination({ fd: 1, sync: true }),
+): pino.DestinationStream {
   const require = createRequire(import.meta.url);
-  const pretty = require('pino-pretty') as PrettyFactory | { default: PrettyFactory };
-  const build = typeof pretty === 'function' ? pretty : pretty.default;
-  return build({
+  const pretty = require('pino-pretty') as PrettyModule;
+  const prettify = pretty.prettyFactory({
     colorize,
     translateTime: 'SYS:HH:MM:ss.l',
     singleLine: true,
     // The PullEvent fields are summed up in the message (below); the rest follows on the line.
     ignore: 'pid,hostname,component,schemaVersion,timestamp,type,nodeName,pull,layer',
     messageFormat: (log: Record<string, unknown>, messageKey: string) => humanMessage(log, messageKey),
-    sync: true,
   });
+  return {
+    write(line: string) {
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        out.write(`${printableRecord(line.trimEnd())}\n`);
+        return;
+      }
+      out.write(prettify(printableRecord(record) as Record<string, unknown>));
+    },
+  };
 }
 
 /** "[server] pull.failed nginx:1.27 on worker-1 · 40.0% · error: …" */

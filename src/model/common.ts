@@ -13,3 +13,16 @@ export const SCHEMA_VERSION = 'v1' as const;
 export function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
 }
+
+/**
+ * No C0 control, DEL or C1 control character: names in a report are shown in terminals and text
+ * logs, where such a character is an instruction (ESC starts escape sequences). Agents read these
+ * names from containerd, which never holds one; free text (`error`, `mediaType`) may, and every
+ * text output makes it printable.
+ */
+export const PRINTABLE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+
+/** A string of at most `maxLength` characters without control characters. */
+export function PrintableString(maxLength: number, options: { minLength?: number } = {}) {
+  return Type.String({ ...options, maxLength, pattern: PRINTABLE_PATTERN });
+}

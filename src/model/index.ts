@@ -8,7 +8,7 @@ export {
   ReportPullSchema,
 } from './agentReport.js';
 export { AGENT_STATES, type AgentList, AgentListSchema, type AgentStatus, AgentStatusSchema } from './agentStatus.js';
-export { SCHEMA_VERSION } from './common.js';
+export { PRINTABLE_PATTERN, SCHEMA_VERSION } from './common.js';
 export { FAILURE_REASONS, type FailureReason, FailureReasonSchema } from './failureReason.js';
 export { type LayerState, LayerStateSchema, type LayerStatus, LayerStatusSchema } from './layerStatus.js';
 export { EARLIEST_TIME_MS, MAX_BYTES, MAX_FUTURE_SKEW_MS, MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT } from './limits.js';

@@ -2,9 +2,10 @@
 // reconnects with Last-Event-ID (the server then sends what was missed, or a fresh snapshot),
 // backing off 1 s, 2 s, 4 s… up to 15 s. It tells its user every state change, so the screen or
 // the log can say "reconnecting" and "resumed after event N". Client errors (4xx but 429) stop it:
-// retrying a wrong URL or a refused permission would only hide the problem.
+// retrying a wrong URL or a refused permission would only hide the problem; so does a line or
+// event past the parser's limit.
 import type { PullEvent } from '../model/index.js';
-import { SseParser } from './sseParser.js';
+import { SseLimitError, SseParser } from './sseParser.js';
 import { HttpError, serverMessage, type Transport } from './transport.js';
 
 export type StreamStatus =
@@ -66,6 +67,8 @@ export function followEvents(transport: Transport, query: string, handlers: Even
         await once();
       } catch (err) {
         if (closed) return;
+        // The same server would send the same oversized line again.
+        if (err instanceof SseLimitError) throw err;
         if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408) throw err;
         attempt++;
         const inMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt - 1, 4));

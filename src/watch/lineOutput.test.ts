@@ -85,3 +85,31 @@ test('closing summary is printed once, not repeated after the last lifecycle lin
     '== docker.io/library/app:1  1 node: 1 done · 0 pulling · 0 stalled · 0 failed  100.0%  –',
   ]);
 });
+
+test('plain and wide: no control character from any field reaches the line; each shows as a visible escape', () => {
+  const crafted = pull({
+    id: 'p\x1b[2J',
+    nodeName: 'worker\x07-1',
+    imageRef: 'evil.example/app\x1b]2;owned\x07:1',
+    status: 'failed',
+    error: 'denied\x1b[31m\r\nspoofed',
+    failureReason: 'auth\x9b' as WatchedPull['failureReason'],
+    pods: [{ namespace: 'ns\x1b', podName: 'web\x07', container: 'c', image: 'i' }],
+  });
+  for (const mode of ['plain', 'wide'] as const) {
+    const table = new PullTable();
+    const out = new LineOutput(mode, NO_COLORS);
+    const lines = [
+      ...out.linesFor(table.put(crafted, 'pull.failed'), () => table.pulls.values()),
+      ...new LineOutput(mode, NO_COLORS).closingLines(table.pulls.values()),
+    ];
+    for (const line of lines) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is about control characters
+      assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, `${mode}: ${JSON.stringify(line)}`);
+    }
+    const [first] = lines;
+    assert.match(first ?? '', /worker\\x07-1 {2}evil\.example\/app\\x1b\]2;owned\\x07:1 {2}failed/);
+    assert.match(first ?? '', /error: denied\\x1b\[31m spoofed \(auth\\x9b\)/);
+    if (mode === 'wide') assert.match(first ?? '', /pods ns\\x1b\/web\\x07 {2}id p\\x1b\[2J/);
+  }
+});

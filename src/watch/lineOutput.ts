@@ -1,13 +1,14 @@
 // One line per change, for pipes and CI logs (`--output plain|wide|json`, or no TTY). Progress
 // lines are printed when a pull's whole percent changes, lifecycle changes always; after a
 // lifecycle change the image's rollout summary follows as a `==` line.
+import { printable } from '../common/index.js';
 import { failureReasonLabel } from '../pulls/index.js';
 import { type RolloutSummary, summarizeRollout, summarizeRollouts } from '../rollout/index.js';
 import type { Colors } from './colors.js';
 import type { PullChange, WatchedPull } from './pullTable.js';
 import { rolloutSegments } from './rolloutLine.js';
 import { paint } from './segments.js';
-import { CONTROL_CHARS, formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
+import { formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
 
 export type LineMode = 'plain' | 'wide' | 'json';
 
@@ -46,7 +47,14 @@ export class LineOutput {
   pullLine(pull: WatchedPull): string {
     const c = this.colors;
     const time = new Date().toISOString().slice(11, 19);
-    const parts = [c.dim(time), pull.nodeName, pull.imageRef, colorStatus(pull.status, c), formatPercent(pull.percent)];
+    // Every text from the server is made printable before colours are added around it.
+    const parts = [
+      c.dim(time),
+      printable(pull.nodeName),
+      printable(pull.imageRef),
+      colorStatus(printable(pull.status), c),
+      formatPercent(pull.percent),
+    ];
     if (!isFinishedStatus(pull.status)) parts.push(formatRate(pull.bytesPerSec), `ETA ${formatDuration(pull.etaSeconds)}`);
     if (this.mode === 'wide') {
       parts.push(
@@ -56,13 +64,13 @@ export class LineOutput {
       );
       if (pull.waitSeconds !== undefined) parts.push(`waited ${formatDuration(pull.waitSeconds)}`);
       const pods = Array.isArray(pull.pods) ? pull.pods.map((p) => `${p.namespace}/${p.podName}`) : [];
-      if (pods.length > 0) parts.push(`pods ${pods.join(',')}`);
-      parts.push(`id ${pull.id}`);
+      if (pods.length > 0) parts.push(`pods ${printable(pods.join(','))}`);
+      parts.push(`id ${printable(pull.id)}`);
     }
     if (pull.slow) parts.push(c.yellow('slow'));
     if (pull.status === 'failed')
       parts.push(
-        c.red(`error: ${oneLine(pull.error ?? 'unknown')}${pull.failureReason ? ` (${failureReasonLabel(pull.failureReason)})` : ''}`),
+        c.red(printable(`error: ${pull.error ?? 'unknown'}${pull.failureReason ? ` (${failureReasonLabel(pull.failureReason)})` : ''}`)),
       );
     return parts.join('  ');
   }
@@ -96,8 +104,4 @@ export function colorStatus(status: string, c: Colors): string {
 
 function isFinishedStatus(status: string): boolean {
   return status === 'completed' || status === 'failed';
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(CONTROL_CHARS, ' ');
 }

@@ -2,8 +2,12 @@
 // shows it either on the live screen (a TTY, --output auto) or as one line per change. With
 // --until-done it ends once every matched pull has finished: 0 if all completed, 1 if any failed.
 
+import { readFileSync } from 'node:fs';
+import type https from 'node:https';
+import { printable, redactSecrets } from '../common/index.js';
 import type { LayerStatus } from '../model/index.js';
 import { summarizeRollouts } from '../rollout/index.js';
+import { bearerTokenSource } from './bearerToken.js';
 import { colorsEnabled, makeColors } from './colors.js';
 import { type EventStream, followEvents, type StreamStatus } from './eventStream.js';
 import { LineOutput } from './lineOutput.js';
@@ -39,15 +43,30 @@ export async function runWatchCommand(argv: string[], io: WatchIo = PROCESS_IO()
     io.stdout.write(`${watchHelp()}\n`);
     return 0;
   }
+  const token = bearerTokenSource(options, (path) => readFileSync(path, 'utf8'));
   try {
-    return await watch(httpTransport(options.server), options, io);
+    token?.(); // a missing or malformed token is a usage error before anything connects
   } catch (err) {
-    io.stderr.write(`pulltrace watch: ${describeFailure(err, options.server)}\n`);
+    io.stderr.write(`pulltrace watch: ${printable((err as Error).message)}\n`);
+    return 2;
+  }
+  // Asked per request: a token file rotated on disk is read again on the next reconnect.
+  const requestOptions = async (): Promise<https.RequestOptions> => (token ? { headers: { authorization: `Bearer ${token()}` } } : {});
+  const where = redactSecrets(options.server);
+  try {
+    return await watch(httpTransport(options.server, requestOptions, where), options, io);
+  } catch (err) {
+    io.stderr.write(`pulltrace watch: ${describeFailure(err, where)}\n`);
     return 1;
   }
 }
 
+/** A failure as one printable line, without credentials (the server's own text is quoted in it). */
 export function describeFailure(err: unknown, where: string): string {
+  return printable(redactSecrets(failureText(err, where)));
+}
+
+function failureText(err: unknown, where: string): string {
   if (err instanceof HttpError)
     return `${where} answered HTTP ${err.status} to ${err.path}${serverMessage(err.body) ? `: ${serverMessage(err.body)}` : ''}`;
   const e = err as NodeJS.ErrnoException;
@@ -126,7 +145,7 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
 
     const say = (text: string) => {
       if (ui) ui.say(text);
-      else io.stderr.write(`# ${text}\n`);
+      else io.stderr.write(`# ${printable(redactSecrets(text))}\n`);
     };
 
     if (lines) {

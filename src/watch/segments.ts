@@ -1,7 +1,7 @@
 // A line as coloured pieces, so it can be cut to the terminal's width before colours are added
 // (cutting a string with escape codes in it would break them).
+import { printable } from '../common/index.js';
 import type { Colors } from './colors.js';
-import { CONTROL_CHARS } from './terminalFormat.js';
 
 export type Style = keyof Colors | undefined;
 export type Segment = readonly [text: string, style?: Style];
@@ -12,7 +12,7 @@ export function paint(segments: readonly Segment[], colors: Colors, width = Numb
   let out = '';
   for (let i = 0; i < segments.length && left > 0; i++) {
     const [raw, style] = segments[i] as Segment;
-    const text = raw.replace(CONTROL_CHARS, ' ');
+    const text = printable(raw);
     const chars = [...text];
     let piece = text;
     if (chars.length > left || (chars.length === left && i < segments.length - 1 && hasText(segments, i + 1))) {

@@ -46,7 +46,7 @@ test('bar', () => {
 test('fit and cell cut to width and neutralise control characters', () => {
   assert.equal(fit('abcdef', 4), 'abc…');
   assert.equal(fit('ab', 4), 'ab');
-  assert.equal(fit('a\u001b[31mb', 10), 'a [31mb');
+  assert.equal(fit('a\u001b[31mb', 12), 'a\\x1b[31mb');
   assert.equal(cell('ab', 4), 'ab  ');
   assert.equal(cell('ab', 4, 'right'), '  ab');
   assert.equal(cell('abcdef', 4), 'abc…');

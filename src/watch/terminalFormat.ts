@@ -1,5 +1,6 @@
 // Figures as the terminal view prints them: decimal units like registries and `docker pull`,
 // short durations, a bar of block characters and width-aware truncation.
+import { printable } from '../common/index.js';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -50,13 +51,9 @@ export function bar(percent: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** C0/C1 control characters (escape sequences included): names and errors from the cluster must not drive the terminal. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Cuts text to `width` columns, ending with "…" when cut. Control characters become spaces. */
+/** Cuts text to `width` columns, ending with "…" when cut. Control characters become visible escapes (`printable`). */
 export function fit(text: string, width: number): string {
-  const clean = text.replace(CONTROL_CHARS, ' ');
+  const clean = printable(text);
   const chars = [...clean];
   if (chars.length <= width) return clean;
   if (width <= 0) return '';

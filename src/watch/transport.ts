@@ -3,6 +3,7 @@
 // modules, so the kubeconfig's CA, client certificate and headers apply as they are.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { redactSecrets } from '../common/index.js';
 
 export interface TransportResponse {
   status: number;
@@ -11,7 +12,7 @@ export interface TransportResponse {
 }
 
 export interface Transport {
-  /** where the requests go, for messages */
+  /** where the requests go, for messages (never with the URL's credentials) */
   readonly describe: string;
   get(path: string, headers?: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse>;
 }
@@ -24,7 +25,7 @@ export interface Transport {
 export function httpTransport(
   base: string,
   options: https.RequestOptions | (() => Promise<https.RequestOptions>) = {},
-  describe = base,
+  describe = redactSecrets(base),
 ): Transport {
   const root = base.replace(/\/+$/, '');
   return {

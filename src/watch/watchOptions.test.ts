@@ -65,3 +65,24 @@ test('--cluster is parsed and sent to the server', () => {
   assert.equal(o.filters.cluster, 'eu-1');
   assert.equal(filterQuery(o.filters), 'node=w&cluster=eu-1');
 });
+
+test('--token-file and PULLTRACE_TOKEN are carried for the bearer token', () => {
+  const o = parseWatchArgs(['--token-file', '/run/token'], { PULLTRACE_TOKEN: 'abc' });
+  assert.equal(o.tokenFile, '/run/token');
+  assert.equal(o.envToken, 'abc');
+  assert.equal(parseWatchArgs([], {}).tokenFile, undefined);
+});
+
+test('a bad server URL is quoted without its credentials, and printable', () => {
+  assert.throws(
+    () => parseWatchArgs(['--server', 'ftp://alice:hunter2@host/x'], {}),
+    (err: unknown) =>
+      err instanceof WatchUsageError &&
+      /"ftp:\/\/<redacted>@host\/x" must be an http/.test(err.message) &&
+      !err.message.includes('hunter2'),
+  );
+  assert.throws(
+    () => parseWatchArgs(['--output', 'a\x1b]2;x\x07'], {}),
+    (err: unknown) => err instanceof WatchUsageError && err.message.includes('"a\\x1b]2;x\\x07"'),
+  );
+});

@@ -1,6 +1,8 @@
 // The flags of `pulltrace watch` (and of `kubectl pulltrace`, which adds its own): a client
 // command's options, not a daemon's settings, so they live here rather than in the settings table.
-// Bad input is an error naming the flag, before anything connects.
+// Bad input is an error naming the flag, before anything connects. Credentials in the server URL
+// (userinfo) are never repeated in a message.
+import { printable, redactSecrets } from '../common/index.js';
 
 export const WATCH_STATUSES = ['pulling', 'unpacking', 'stalled', 'completed', 'failed', 'active'] as const;
 export const OUTPUTS = ['auto', 'plain', 'wide', 'json'] as const;
@@ -21,6 +23,10 @@ export interface WatchOptions {
   filters: WatchFilters;
   output: OutputMode;
   untilDone: boolean;
+  /** --token-file: a file holding the bearer token */
+  tokenFile?: string;
+  /** PULLTRACE_TOKEN: the bearer token itself (--token-file wins) */
+  envToken?: string;
   help: boolean;
   /** values of the extra flags a wrapping command declared */
   extra: Record<string, string>;
@@ -49,6 +55,10 @@ export const WATCH_FLAGS: FlagSpec[] = [
     name: 'output',
     help: 'auto (a live screen on a terminal, else plain), plain (one line per change), wide (plain with bytes, layers and pods), json (the PullEvent of each change, one per line); a change is a new status or whole percent',
   },
+  {
+    name: 'token-file',
+    help: 'file holding a bearer token, sent as `Authorization: Bearer …` to a server behind an authenticating proxy; read again on each reconnect (env PULLTRACE_TOKEN: the token itself)',
+  },
   { name: 'until-done', help: 'exit once every matched pull has finished: 0 if all completed, 1 if any failed', boolean: true },
 ];
 
@@ -67,14 +77,14 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
       continue;
     }
     const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new WatchUsageError(`unexpected argument "${printable(arg)}" (see --help)`);
+    if (!m) throw new WatchUsageError(`unexpected argument "${shown(arg)}" (see --help)`);
     const name = m[1] as string;
     const spec = specs.get(name);
     if (!spec) throw new WatchUsageError(`unknown flag --${name} (see --help)`);
     let value = m[2];
     if (spec.boolean) {
       if (value !== undefined && value !== 'true' && value !== 'false')
-        throw new WatchUsageError(`--${name} takes no value, or =true / =false (got "${printable(value)}")`);
+        throw new WatchUsageError(`--${name} takes no value, or =true / =false (got "${shown(value)}")`);
       values[name] = value ?? 'true';
       continue;
     }
@@ -98,12 +108,12 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
   for (const status of filters.status ? filters.status.split(',') : []) {
     if (!(WATCH_STATUSES as readonly string[]).includes(status)) {
-      throw new WatchUsageError(`--status: "${printable(status)}" is not a status (one of: ${WATCH_STATUSES.join(', ')})`);
+      throw new WatchUsageError(`--status: "${shown(status)}" is not a status (one of: ${WATCH_STATUSES.join(', ')})`);
     }
   }
   const output = values.output ?? 'auto';
   if (!(OUTPUTS as readonly string[]).includes(output)) {
-    throw new WatchUsageError(`--output: "${printable(output)}" is not an output (one of: ${OUTPUTS.join(', ')})`);
+    throw new WatchUsageError(`--output: "${shown(output)}" is not an output (one of: ${OUTPUTS.join(', ')})`);
   }
   const extra: Record<string, string> = {};
   for (const f of extraFlags) if (values[f.name] !== undefined) extra[f.name] = values[f.name] as string;
@@ -112,6 +122,8 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
     filters,
     output: output as OutputMode,
     untilDone: values['until-done'] === 'true',
+    ...(values['token-file'] !== undefined ? { tokenFile: values['token-file'] } : {}),
+    ...(env.PULLTRACE_TOKEN !== undefined ? { envToken: env.PULLTRACE_TOKEN } : {}),
     help,
     extra,
   };
@@ -122,10 +134,10 @@ function checkServerUrl(text: string, from: string): void {
   try {
     url = new URL(text);
   } catch {
-    throw new WatchUsageError(`${from}: "${printable(text)}" is not a URL (example: --server http://pulltrace.example:8080)`);
+    throw new WatchUsageError(`${from}: "${shown(redactSecrets(text))}" is not a URL (example: --server http://pulltrace.example:8080)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new WatchUsageError(`${from}: "${printable(text)}" must be an http:// or https:// URL`);
+    throw new WatchUsageError(`${from}: "${shown(redactSecrets(text))}" must be an http:// or https:// URL`);
   }
 }
 
@@ -162,6 +174,7 @@ export function watchHelp(
   return lines.join('\n');
 }
 
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+/** A value as quoted back in an error: printable and short. */
+function shown(text: string): string {
+  return printable(text).slice(0, 100);
 }

@@ -12,6 +12,10 @@ import { atHarnessExit, waitFor } from '../harness/index.js';
 export interface TmuxSession {
   /** the screen as text (`escapes`: with colour and attribute sequences) */
   capture(escapes?: boolean): string;
+  /** every byte the command wrote to the terminal so far, as tmux received it (pipe-pane) */
+  output(): Buffer;
+  /** the pane's title (an OSC 0/2 sequence written to the terminal sets it) */
+  title(): string;
   sendKeys(...keys: string[]): void;
   /** waits until the screen satisfies `test`; returns the screen */
   waitForScreen(what: string, test: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
@@ -36,6 +40,9 @@ export function startTmux(
   // -f /dev/null: no user config; remain-on-exit is set before the command can end.
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(options.width ?? 160), '-y', String(options.height ?? 40), 'sleep 100000');
   tmux('set-option', '-g', 'remain-on-exit', 'on');
+  // Records the command's raw output; set before it starts, it stays across respawn-pane.
+  const outputFile = join(dir, 'output');
+  tmux('pipe-pane', '-t', '0', `cat >> ${outputFile}`);
   tmux('respawn-pane', '-k', '-t', '0', ...(options.cwd ? ['-c', options.cwd] : []), shell);
   let killed = false;
   const kill = () => {
@@ -52,6 +59,14 @@ export function startTmux(
   const capture = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', '0');
   return {
     capture,
+    output: () => {
+      try {
+        return readFileSync(outputFile);
+      } catch {
+        return Buffer.alloc(0);
+      }
+    },
+    title: () => tmux('display-message', '-p', '-t', '0', '#{pane_title}').trim(),
     sendKeys: (...keys) => {
       tmux('send-keys', '-t', '0', ...keys);
     },

@@ -3,6 +3,7 @@
 // test/docs checks that it does).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/index.js';
+import { PRINTABLE_PATTERN } from '../../model/index.js';
 
 /** Every `error` code the API answers with, and when. */
 export const API_ERROR_CODES = {
@@ -67,6 +68,7 @@ export function describeValidationError(err: AjvError, root: string): string {
       return `${base ? `${base}: ` : ''}unknown ${root === 'query' ? 'query parameter' : 'field'} "${String(err.params.additionalProperty)}"`;
     case 'pattern':
       if (base === 'nodeName') return 'nodeName must be a DNS-1123 subdomain (lowercase letters, digits, "-" and "."; e.g. worker-1)';
+      if (err.params.pattern === PRINTABLE_PATTERN) return `${base} must not contain control characters (U+0000–U+001F, U+007F–U+009F)`;
       return `${base} has an invalid format`;
     case 'enum':
       return `${base} must be one of ${(err.params.allowedValues as string[]).join(', ')}`;
