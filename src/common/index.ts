@@ -1,2 +1,3 @@
 export { formatDuration, parseDuration, parseDurationSeconds } from './goDuration.js';
+export { MASKED, maskUrlSecrets } from './maskUrlSecrets.js';
 export { REDACTED, redactOptional, redactSecrets } from './redact.js';
