@@ -16,6 +16,8 @@ export interface NatsHandle {
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** a new configuration (and readiness credentials) for the next start() */
+  reconfigure(config: string, probe?: Partial<ConnectionOptions>): void;
 }
 
 /** `options.port`: a port chosen beforehand (e.g. one a server was told to use before NATS existed). */
@@ -34,11 +36,12 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
   const dir = await makeTempDir('nats');
   let port = 0;
   let proc: ManagedProcess | undefined;
+  const configFile = join(dir, 'nats.conf');
   const configArgs: string[] = [];
+  let probe = options.probe;
   if (options.config !== undefined) {
-    const file = join(dir, 'nats.conf');
-    writeFileSync(file, options.config);
-    configArgs.push('-c', file);
+    writeFileSync(configFile, options.config);
+    configArgs.push('-c', configFile);
   }
   const launch = async () => {
     const js = options.jetstream === false ? [] : ['-js', '-sd', join(dir, 'js')];
@@ -50,7 +53,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
     await waitFor(
       async () => {
         if (!p.running) throw new StopWaiting(`nats-server exited at start; see ${join(dir, 'nats.log')}`);
-        const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false, timeout: 1000, ...options.probe });
+        const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false, timeout: 1000, ...probe });
         try {
           if (options.jetstream !== false) await (await nc.jetstreamManager()).getAccountInfo();
           return true;
@@ -83,6 +86,11 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
     port,
     stop,
     start: launch,
+    reconfigure(config, newProbe) {
+      if (options.config === undefined) throw new Error('reconfigure needs a server started with a config');
+      writeFileSync(configFile, config);
+      probe = newProbe;
+    },
     async close() {
       await stop();
       await removeDir(dir);

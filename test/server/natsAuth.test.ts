@@ -139,6 +139,37 @@ describe('user and password, limited to the documented subjects', () => {
   });
 });
 
+test('credentials changed on NATS while a replica runs: the replica says NATS refused them, without the password', async (t) => {
+  const config = (password: string) => `authorization {\n  users: [{ user: pulltrace, password: "${password}" }]\n}\n`;
+  const [before, after] = ['pw-before-3kd8', 'pw-after-7hq2'];
+  const nats = await startNats({ config: config(before), probe: { user: 'pulltrace', pass: before } });
+  t.after(() => nats.close());
+  const server = await startPulltrace(serverArgs(`nats://pulltrace:${before}@127.0.0.1:${nats.port}`, 'c-rotated'));
+  t.after(() => server.stop());
+  assert.match(await (await fetch(`${server.baseUrl}/readyz`)).text(), /in sync/);
+
+  nats.reconfigure(config(after), { user: 'pulltrace', pass: after });
+  await nats.stop();
+  await nats.start();
+  const refused = await waitFor(
+    () =>
+      server
+        .logs()
+        .find(
+          (l) =>
+            l.msg ===
+            "NATS refused this server's credentials; check the user and password or token in PULLTRACE_BUS, or PULLTRACE_BUS_CREDS_FILE",
+        ),
+    {
+      timeoutMs: 20_000,
+      what: 'the refusal of the old password to be logged',
+    },
+  );
+  assert.equal(refused.level, 'error');
+  assert.equal(refused.bus, `nats://***@127.0.0.1:${nats.port}`);
+  assertNoSecret('the replica', await everythingShown(server), [before, after]);
+});
+
 describe('token', () => {
   const token = 'tok-9d8c7b6a5f4e3d2c1b0a';
   let nats: NatsHandle;
