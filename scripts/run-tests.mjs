@@ -29,6 +29,7 @@ function findTests(dir) {
 export const SLOW_FIRST = [
   'test/watch/watchLines',
   'test/server/replicas',
+  'test/server/natsAuth',
   'test/agent/hugeImage',
   'test/agent/versions/',
   'test/server/agentAuth',

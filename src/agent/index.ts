@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { nodeNameFromHostname } from '../cli/nodeNameFromHostname.js';
 import type { AgentSettings } from '../cli/settings.js';
+import { maskUrlSecrets } from '../common/index.js';
 import type { Logger } from '../log/index.js';
 import { AgentLoop } from './agentLoop.js';
 import { ContainerdClient } from './containerd/client.js';
@@ -63,7 +64,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
   const loop = new AgentLoop({ settings, logger, client, runtime, ...(ca ? { ca } : {}) });
   loop.start();
   logger.info(
-    { serverUrl: settings.serverUrl, nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },
+    { serverUrl: maskUrlSecrets(settings.serverUrl), nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },
     'agent reporting',
   );
   return { close: () => loop.stop() };

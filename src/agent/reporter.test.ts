@@ -184,3 +184,25 @@ test('after a failure the next attempt waits a jittered backoff; Retry-After is 
   assert.equal(calls, 1, 'offers during the backoff send nothing');
   await r.close();
 });
+
+test('a server URL with credentials is logged with them masked', async () => {
+  const { url, srv } = await server(() => 200);
+  const { port } = new URL(url);
+  await new Promise((r) => srv.close(r));
+  const { logger, lines } = captureLogger();
+  const r = new Reporter({
+    serverUrl: `http://agent:s3cret-pw@127.0.0.1:${port}`,
+    token: '',
+    timeoutMs: 1000,
+    logger,
+    onDelivered: () => {},
+  });
+  r.offer(report(1));
+  await until(
+    () => lines.some((l) => l.msg === 'cannot report to the server; will keep polling and send only the latest snapshot once it answers'),
+    'the outage line',
+  );
+  await r.close();
+  assert.equal(lines.find((l) => typeof l.url === 'string')?.url, `http://***@127.0.0.1:${port}/api/v1/report`);
+  assert.ok(!JSON.stringify(lines).includes('s3cret-pw'));
+});

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { maskUrlSecrets } from '../common/index.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter, retryDelayMs } from './backoff.js';
@@ -72,6 +73,8 @@ export class Reporter {
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeRetry: (() => void) | undefined;
   private readonly url: string;
+  /** the URL as logged: userinfo (a proxy's credentials) masked */
+  private readonly shownUrl: string;
   private readonly httpAgent: HttpAgent;
   private closed = false;
   /** pulls whose trimming was already logged (one warning per pull) */
@@ -80,6 +83,7 @@ export class Reporter {
 
   constructor(private readonly opts: ReporterOptions) {
     this.url = reportUrl(opts.serverUrl);
+    this.shownUrl = maskUrlSecrets(this.url);
     const agentOptions = { keepAlive: true, maxSockets: 1 };
     this.httpAgent = this.url.startsWith('https:')
       ? new HttpsAgent({ ...agentOptions, ...(opts.ca ? { ca: opts.ca } : {}) })
@@ -203,7 +207,7 @@ export class Reporter {
     if (!this.outage) {
       this.outage = { since: Date.now(), attempts: 1, reason };
       this.opts.logger.warn(
-        { url: this.url, reason },
+        { url: this.shownUrl, reason },
         'cannot report to the server; will keep polling and send only the latest snapshot once it answers',
       );
       return;
@@ -211,7 +215,7 @@ export class Reporter {
     this.outage.attempts++;
     if (reason !== this.outage.reason) {
       this.outage.reason = reason;
-      this.opts.logger.debug({ url: this.url, reason }, 'still cannot report to the server');
+      this.opts.logger.debug({ url: this.shownUrl, reason }, 'still cannot report to the server');
     }
   }
 
@@ -220,7 +224,7 @@ export class Reporter {
     if (!this.outage) return;
     const { since, attempts } = this.outage;
     this.outage = undefined;
-    this.opts.logger.info({ url: this.url, downForMs: Date.now() - since, failedAttempts: attempts }, 'reporting to the server again');
+    this.opts.logger.info({ url: this.shownUrl, downForMs: Date.now() - since, failedAttempts: attempts }, 'reporting to the server again');
   }
 }
 

@@ -2,10 +2,12 @@ import { createLogger, type Logger, resolveLogFormat } from '../log/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
 import { commandHelp, mainHelp } from './help.js';
+import { maskSecrets, secretsOf } from './settingSecrets.js';
 import {
   type AgentSettings,
   type CommandName,
   resolveSettings,
+  SETTINGS,
   type ServerSettings,
   SettingError,
   type StandaloneSettings,
@@ -42,11 +44,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   const command = args.command;
+  // What the command was given that must not be shown back (a password in --db, a token in --bus).
+  const secrets = commandSecrets(args.flags, env);
   let resolved: ResolvedCommand;
   try {
     resolved = resolveCommand(command, args.flags, env);
   } catch (err) {
-    return usageError(err);
+    return usageError(err, secrets);
   }
 
   const { logFormat: format, logLevel } = resolved.settings;
@@ -79,8 +83,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
   } catch (err) {
     // A start-up failure (port in use, unreadable history file, not containerd) is a message, not a stack.
-    logger.debug({ err }, 'start-up failed');
-    console.error(`pulltrace: ${describeStartupError(err)}`);
+    const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    logger.debug({ err: maskSecrets(stack, secrets) }, 'start-up failed');
+    console.error(`pulltrace: ${maskSecrets(describeStartupError(err), secrets)}`);
     await Promise.allSettled(stops.map((s) => s()));
     logger.flush();
     return 1;
@@ -114,9 +119,17 @@ function describeStartupError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function usageError(err: unknown): number {
+/** The secret parts of the flags and PULLTRACE_* variables (settingSecrets.ts). */
+function commandSecrets(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): string[] {
+  const given = (values: Array<string | undefined>) => values.filter((v): v is string => typeof v === 'string');
+  const all = given([...Object.values(flags), ...Object.entries(env).flatMap(([k, v]) => (k.startsWith('PULLTRACE_') ? [v] : []))]);
+  const secret = given(SETTINGS.filter((s) => s.secret).flatMap((s) => [flags[s.flag], env[s.env]]));
+  return secretsOf(all, secret);
+}
+
+function usageError(err: unknown, secrets: readonly string[] = []): number {
   if (err instanceof SettingError) {
-    console.error(`pulltrace: ${err.message}`);
+    console.error(`pulltrace: ${maskSecrets(err.message, secrets)}`);
     return 2;
   }
   throw err;

@@ -5,7 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
 import { nodeNameFromHostname } from './nodeNameFromHostname.js';
-import { parseBusUrl } from './parseBusUrl.js';
+import { busUrlHasCredentials, parseBusUrl } from './parseBusUrl.js';
 import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
 import {
@@ -60,6 +60,10 @@ export interface ServerSettings {
   maxSsePerAddress: number;
   cluster: string;
   bus: string;
+  busCredsFile: string;
+  busCaFile: string;
+  busCertFile: string;
+  busKeyFile: string;
 }
 
 export interface AgentSettings {
@@ -519,8 +523,52 @@ export const SETTINGS: SettingSpec[] = [
     default: '',
     defaultDoc: 'empty (in-process: one server)',
     scopes: ['server'],
-    help: 'nats://host:4222: replicas share reports through a NATS JetStream stream; empty keeps them in this process',
+    help: 'nats://host:4222: replicas share reports through a NATS JetStream stream; empty keeps them in this process. nats://user:password@host:4222 or nats://token@host:4222 authenticate; tls://host:4222 requires TLS. Never logged with its credentials',
     parse: parseBusUrl,
+    extension: true,
+  },
+  {
+    key: 'busCredsFile',
+    env: 'PULLTRACE_BUS_CREDS_FILE',
+    flag: 'bus-creds-file',
+    default: '',
+    defaultDoc: 'empty (no .creds file)',
+    scopes: ['server'],
+    help: 'NATS .creds file (user JWT and nkey seed) the server authenticates to NATS with; read at start-up',
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'busCaFile',
+    env: 'PULLTRACE_BUS_CA_FILE',
+    flag: 'bus-ca-file',
+    default: '',
+    defaultDoc: 'empty (the system CAs)',
+    scopes: ['server'],
+    help: "PEM CA bundle that verifies the NATS server's certificate (tls:// URLs; implies TLS); read at start-up",
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'busCertFile',
+    env: 'PULLTRACE_BUS_CERT_FILE',
+    flag: 'bus-cert-file',
+    default: '',
+    defaultDoc: 'empty (no client certificate)',
+    scopes: ['server'],
+    help: 'PEM client certificate the server shows NATS (TLS client authentication; with PULLTRACE_BUS_KEY_FILE); read at start-up',
+    parse: (t) => t,
+    extension: true,
+  },
+  {
+    key: 'busKeyFile',
+    env: 'PULLTRACE_BUS_KEY_FILE',
+    flag: 'bus-key-file',
+    default: '',
+    defaultDoc: 'empty (no client certificate)',
+    scopes: ['server'],
+    help: 'PEM private key of PULLTRACE_BUS_CERT_FILE; read at start-up',
+    parse: (t) => t,
     extension: true,
   },
 ];
@@ -590,6 +638,25 @@ function checkCombinations(out: Partial<ServerSettings>): void {
   }
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw new SettingError('PULLTRACE_TLS_CERT_FILE and PULLTRACE_TLS_KEY_FILE go together: set both for HTTPS, or neither');
+  }
+  checkBusCombinations(out);
+}
+
+/** The NATS connection settings only make sense with a bus, and some not together. */
+function checkBusCombinations(out: Partial<ServerSettings>): void {
+  const files: Array<[string, string | undefined]> = [
+    ['PULLTRACE_BUS_CREDS_FILE', out.busCredsFile],
+    ['PULLTRACE_BUS_CA_FILE', out.busCaFile],
+    ['PULLTRACE_BUS_CERT_FILE', out.busCertFile],
+    ['PULLTRACE_BUS_KEY_FILE', out.busKeyFile],
+  ];
+  const set = files.filter(([, value]) => value).map(([name]) => name);
+  if (!out.bus && set.length > 0) throw new SettingError(`${set.join(', ')} needs PULLTRACE_BUS (a nats:// or tls:// URL)`);
+  if (Boolean(out.busCertFile) !== Boolean(out.busKeyFile)) {
+    throw new SettingError('PULLTRACE_BUS_CERT_FILE and PULLTRACE_BUS_KEY_FILE go together: set both for a client certificate, or neither');
+  }
+  if (out.busCredsFile && out.bus && busUrlHasCredentials(out.bus)) {
+    throw new SettingError('PULLTRACE_BUS carries a user or token and PULLTRACE_BUS_CREDS_FILE is set: authenticate with one of them');
   }
 }
 

@@ -1,5 +1,6 @@
 // Composition of the server: store, tracker, event bus and its four subscribers (SSE, logs,
 // metrics, history), HTTP and metrics listeners, timers.
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
@@ -146,8 +147,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     if (settings.bus) {
       // Loaded only when asked for: the default (in-process) never loads the NATS client.
       const { NatsReportLog } = await import('./bus/natsReportLog.js');
+      const { readBusFiles } = await import('./bus/natsConnectOptions.js');
       const log_ = await NatsReportLog.start({
         url: settings.bus,
+        files: readBusFiles(settings, (path) => readFileSync(path, 'utf8')),
         cluster: settings.cluster,
         maxAgeMs: settings.historyTtlMs,
         apply: (report, at, seq, cluster) => {

@@ -212,7 +212,7 @@ describe('server', () => {
     const objects = renderChart({
       values: {
         config: { historyTTL: '10m', historyRetention: '24h', stallTimeout: '45s', kubernetes: 'off', logLevel: 'warn' },
-        agent: { auth: { mode: 'token' } },
+        agent: { auth: { mode: 'token', token: 'config-test-token' } },
       },
     });
     const env = envOf(container(objects, 'Deployment'));

@@ -84,7 +84,7 @@ describe('shared token and none', () => {
     for (const values of [
       { agent: { auth: { token: 'x' } } },
       { agent: { auth: { existingSecret: 's' } } },
-      { config: { kubernetes: 'off' } },
+      { config: { kubernetes: 'off' }, agent: { auth: { token: 'y' } } },
     ]) {
       const objects = renderChart({ values });
       assert.equal(env(objects, 'Deployment').get('PULLTRACE_AGENT_AUTH')?.value, 'token', JSON.stringify(values));
@@ -92,25 +92,44 @@ describe('shared token and none', () => {
     }
   });
 
-  test('token mode without a token generates one (48 characters) that both sides read; kept across upgrades by lookup', () => {
-    const first = renderChart({ values: { agent: { auth: { mode: 'token' } } } });
+  test('token mode without a token or Secret is refused without a cluster (helm template, Argo CD, Flux), naming the fix', () => {
+    // Each render would draw another token, and the server and the agents would drift apart.
+    for (const values of [{ agent: { auth: { mode: 'token' } } }, { config: { kubernetes: 'off' } }]) {
+      const r = templateChart({ values });
+      assert.notEqual(r.code, 0, JSON.stringify(values));
+      assert.match(
+        r.stderr,
+        /agent\.auth\.mode=token needs agent\.auth\.token or agent\.auth\.existingSecret when the chart is rendered without a cluster \(helm template, Argo CD, Flux\).*set agent\.auth\.existingSecret=pulltrace-agent-token, or set agent\.auth\.token/,
+      );
+    }
+    // With a cluster (install, upgrade) the one installed is kept, else one is drawn once.
+    const helpers = readFileSync(join(CHART_DIR, 'templates', '_helpers.tpl'), 'utf8');
+    assert.match(helpers, /lookup "v1" "Secret" \.Release\.Namespace \$name/);
+    assert.match(helpers, /randAlphaNum 48/);
+  });
+
+  test('token mode with an inline token: the Secret holds it, both sides read it, both roll when it changes', () => {
+    const render = (token: string) => renderChart({ values: { agent: { auth: { mode: 'token', token } } } });
+    const first = render('first-token-value');
     const secret = oneOfKind(first, 'Secret');
-    assert.match(secret.stringData.token, /^[A-Za-z0-9]{48}$/);
+    assert.equal(secret.stringData.token, 'first-token-value');
+    const second = render('second-token-value');
     for (const kind of ['Deployment', 'DaemonSet'] as const) {
       assert.deepEqual(env(first, kind).get('PULLTRACE_AGENT_TOKEN')?.valueFrom?.secretKeyRef, {
         name: secret.metadata.name,
         key: 'token',
       });
+      const checksum = (objects: K8sObject[]) => oneOfKind(objects, kind).spec.template.metadata.annotations['checksum/agent-token'];
+      assert.match(checksum(first), /^[0-9a-f]{64}$/, kind);
+      assert.equal(checksum(first), checksum(render('first-token-value')), `${kind}: the same Secret, the same checksum`);
+      assert.notEqual(checksum(second), checksum(first), `${kind} rolls when the Secret changes`);
+      assert.ok(!JSON.stringify(oneOfKind(first, kind)).includes('first-token-value'), `${kind} never carries the token itself`);
     }
     assert.equal(env(first, 'Deployment').get('PULLTRACE_AGENT_AUTH')?.value, 'token');
     assert.equal(ofKind(first, 'ClusterRole').filter((r) => r.metadata.name.endsWith('-tokenreview')).length, 0);
-    // `helm template` has no cluster to look up, so each render draws a new one; on upgrade the template
-    // reads the Secret already installed first
-    assert.notEqual(
-      oneOfKind(renderChart({ values: { agent: { auth: { mode: 'token' } } } }), 'Secret').stringData.token,
-      secret.stringData.token,
-    );
-    assert.match(readFileSync(join(CHART_DIR, 'templates', 'secret.yaml'), 'utf8'), /lookup "v1" "Secret" \.Release\.Namespace \$name/);
+    // A Secret the chart does not render has no checksum here.
+    const existing = renderChart({ values: { agent: { auth: { mode: 'token', existingSecret: 'mine' } } } });
+    assert.equal(oneOfKind(existing, 'Deployment').spec.template.metadata.annotations?.['checksum/agent-token'], undefined);
   });
 
   test('none: no token anywhere, the server is told so explicitly', () => {

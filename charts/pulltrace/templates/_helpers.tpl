@@ -108,6 +108,44 @@ token
 {{- end -}}
 {{- end -}}
 
+{{/*
+The token of the Secret the chart renders (token mode without agent.auth.existingSecret): the inline
+agent.auth.token, else the one already installed (lookup), else a new one. A new one needs the
+cluster: rendered without it (helm template, Argo CD, Flux) every render would draw another, and
+the server and the agents would drift apart, so that is refused with the fix. Kept in .Values once
+drawn, so the Secret and the pods' checksum annotation see the same token.
+*/}}
+{{- define "pulltrace.storedToken" -}}
+{{- $auth := .Values.agent.auth -}}
+{{- if not (hasKey $auth "_storedToken") -}}
+{{- $token := $auth.token -}}
+{{- if not $token -}}
+{{- $name := include "pulltrace.tokenSecretName" . -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $name -}}
+{{- if and $existing $existing.data (index $existing.data "token") -}}
+{{- $token = index $existing.data "token" | b64dec -}}
+{{- else if lookup "v1" "Secret" .Release.Namespace "" -}}
+{{- /* A list answer (even an empty one) means the cluster is there: first install. */ -}}
+{{- $token = randAlphaNum 48 -}}
+{{- else -}}
+{{- fail "agent.auth.mode=token needs agent.auth.token or agent.auth.existingSecret when the chart is rendered without a cluster (helm template, Argo CD, Flux): a token generated here would change on every render, and the server and the agents would drift apart. Create a Secret (kubectl create secret generic pulltrace-agent-token --from-literal=token=\"$(openssl rand -hex 24)\") and set agent.auth.existingSecret=pulltrace-agent-token, or set agent.auth.token" -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $auth "_storedToken" $token -}}
+{{- end -}}
+{{- index $auth "_storedToken" -}}
+{{- end -}}
+
+{{/*
+Pod annotations that roll the pods when the agent-token Secret the chart renders changes (its
+content's checksum); none with agent.auth.existingSecret, which the chart does not render.
+*/}}
+{{- define "pulltrace.tokenChecksum" -}}
+{{- if and (eq (include "pulltrace.authMode" .) "token") (not .Values.agent.auth.existingSecret) -}}
+{{- dict "token" (include "pulltrace.storedToken" .) | toJson | sha256sum -}}
+{{- end -}}
+{{- end -}}
+
 {{/* PULLTRACE_AGENT_TOKEN from the Secret, for both the server and the agents. */}}
 {{- define "pulltrace.tokenEnv" -}}
 {{- $secret := include "pulltrace.tokenSecretName" . -}}

@@ -12,6 +12,7 @@ import type { Logger } from '../../log/index.js';
 import { ApiError } from '../http/apiError.js';
 import { bearerMatches } from '../http/tokenCheck.js';
 import { AGENT_AUDIENCE, type AgentIdentity, identityFromReview, nodeMismatchMessage } from './agentIdentity.js';
+import { publicAuthError } from './publicAuthError.js';
 import { ReviewCache, tokenHash } from './reviewCache.js';
 import { tokenExpiryMs } from './tokenExpiry.js';
 
@@ -41,6 +42,7 @@ export interface AgentAuthenticator {
 const MAX_TOKEN_CHARS = 16_384;
 const OUTAGE_RETRY_AFTER_S = 5;
 const OUTAGE_LOG_EVERY_MS = 30_000;
+const REFUSAL_WARN_EVERY_MS = 60_000;
 
 const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer' });
 const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
@@ -143,32 +145,37 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   };
 }
 
-/** The report route's hooks: who sends (before the body is read), and for which node (after). */
-export function agentAuthHooks(auth: AgentAuthenticator, logger?: Logger) {
-  // refusals at debug: a misconfigured agent repeats every second, a forging one at will
-  const refused = (req: FastifyRequest, err: unknown, nodeName?: string) => {
-    if (err instanceof ApiError) {
-      logger?.debug(
-        { status: err.statusCode, reason: err.message, remoteAddress: req.ip, nodeName },
-        'agent report refused; nothing changed',
-      );
-    }
+/**
+ * The report route's hooks: who sends (before the body is read), and for which node (after).
+ * A refusal's reason is logged here; the caller gets the fixed sentence of publicAuthError.ts.
+ */
+export function agentAuthHooks(auth: AgentAuthenticator, logger?: Logger, now: () => number = Date.now) {
+  // One refusal of each status a minute at warn, so the reason is seen at the default level; the
+  // rest at debug: a misconfigured agent repeats every second, a forging one at will.
+  const lastWarned = new Map<number, number>();
+  const refused = (req: FastifyRequest, err: unknown, nodeName?: string): unknown => {
+    if (!(err instanceof ApiError)) return err;
+    const at = now();
+    const warn = at - (lastWarned.get(err.statusCode) ?? Number.NEGATIVE_INFINITY) >= REFUSAL_WARN_EVERY_MS;
+    if (warn) lastWarned.set(err.statusCode, at);
+    logger?.[warn ? 'warn' : 'debug'](
+      { status: err.statusCode, reason: err.message, remoteAddress: req.ip, nodeName },
+      'agent report refused; nothing changed',
+    );
+    return publicAuthError(err);
   };
   return {
     async authenticate(req: FastifyRequest): Promise<void> {
       try {
         req.agent = await auth.authenticate(req.headers.authorization);
       } catch (err) {
-        refused(req, err);
-        throw err;
+        throw refused(req, err);
       }
     },
     async checkNode(req: FastifyRequest<{ Body: { nodeName: string } }>): Promise<void> {
       const bound = req.agent?.nodeName;
       if (bound !== undefined && bound !== req.body.nodeName) {
-        const err = forbidden(nodeMismatchMessage(bound, req.body.nodeName));
-        refused(req, err, req.body.nodeName);
-        throw err;
+        throw refused(req, forbidden(nodeMismatchMessage(bound, req.body.nodeName)), req.body.nodeName);
       }
     },
   };

@@ -28,7 +28,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   type ConsumerMessages,
-  connect,
   DeliverPolicy,
   headers,
   type JetStreamClient,
@@ -37,10 +36,13 @@ import {
   RetentionPolicy,
   StorageType,
 } from 'nats';
+import { maskUrlSecrets } from '../../common/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import type { KubeAction } from '../kube/kubeAction.js';
 import { parseKubeAction } from '../kube/kubeAction.js';
+import { CREDENTIALS_HINT, connectWhenAnswered, describeNatsError, isNatsAuthCode } from './connectNats.js';
+import { type BusFiles, natsConnectOptions } from './natsConnectOptions.js';
 import {
   ALL_KUBE_ACTIONS_SUBJECT,
   ALL_LOG_SUBJECTS,
@@ -69,7 +71,10 @@ export const LOG_TICK_MS = 1_000;
 export const TICK_SILENCE_MS = 3_000;
 
 export interface NatsReportLogOptions {
+  /** PULLTRACE_BUS, credentials included (natsConnectOptions.ts); shown only through maskUrlSecrets */
   url: string;
+  /** the .creds, CA, certificate and key files of the PULLTRACE_BUS_*_FILE settings, read at start-up */
+  files?: BusFiles;
   cluster: string;
   /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
   maxAgeMs: number;
@@ -112,6 +117,8 @@ export class NatsReportLog {
   /** whether timers currently follow the log's ticks (for the one log line per change) */
   private timersFollowLog = false;
   private tickTimer: NodeJS.Timeout | undefined;
+  /** why the last attempt to connect failed (for the start-up warning) */
+  private lastConnectProblem: string | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
 
@@ -141,14 +148,12 @@ export class NatsReportLog {
     waiting = false;
     if (failedEarly) {
       await log.close();
-      // NATS answers a JetStream request on a server without JetStream with a bare 503.
-      const why = failedEarly.message === '503' ? 'JetStream is not enabled on this NATS server (start it with -js)' : failedEarly.message;
-      throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${why}`);
+      throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${describeNatsError(failedEarly).reason}`);
     }
     if (first === 'timeout') {
       log.servesAlone = true;
       log.logger.warn(
-        { bus: redactUrl(options.url) },
+        { bus: redactUrl(options.url), reason: log.lastConnectProblem },
         'NATS unreachable at start; serving and accepting reports locally, will join the shared report log when it answers',
       );
     }
@@ -280,14 +285,20 @@ export class NatsReportLog {
   }
 
   private async run(): Promise<void> {
-    const nc = await connect({
-      servers: this.options.url,
-      name: `pulltrace-${this.replicaId}`,
-      waitOnFirstConnect: true,
-      reconnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 1000,
-    });
+    const nc = await connectWhenAnswered(
+      {
+        ...natsConnectOptions(this.options.url, this.options.files ?? {}),
+        name: `pulltrace-${this.replicaId}`,
+        reconnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1000,
+      },
+      () => this.closed,
+      (reason) => {
+        this.lastConnectProblem = reason;
+      },
+    );
+    if (!nc) return;
     if (this.closed) {
       await nc.close();
       return;
@@ -434,6 +445,12 @@ export class NatsReportLog {
           { bus: redactUrl(this.options.url) },
           'NATS unreachable; accepting reports locally and keeping the latest of each node to send when it is back',
         );
+      } else if (s.type === 'error' && isNatsAuthCode(s.data)) {
+        // The client gives up after two refusals in a row: without this line it would look like an outage.
+        this.logger.error(
+          { bus: redactUrl(this.options.url), reason: s.data },
+          `NATS refused this server's credentials; ${CREDENTIALS_HINT}`,
+        );
       } else if (s.type === 'reconnect') {
         this.connected = true;
         this.logger.info({ unsent: this.unsent.size }, 'NATS reachable again; sending the reports kept meanwhile');
@@ -450,11 +467,5 @@ export class NatsReportLog {
 }
 
 function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'nats://(unparsable)';
-  }
+  return maskUrlSecrets(url);
 }

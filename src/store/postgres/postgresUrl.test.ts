@@ -16,7 +16,11 @@ test('postgres:// and postgresql:// are PostgreSQL; paths and :memory: are SQLit
 });
 
 test('the password never appears in what is logged', () => {
-  assert.equal(redactPostgresUrl('postgres://app:s3cret@db:5432/pulltrace'), 'postgres://app:***@db:5432/pulltrace');
+  assert.equal(redactPostgresUrl('postgres://app:s3cret@db:5432/pulltrace'), 'postgres://***@db:5432/pulltrace');
+  assert.equal(
+    redactPostgresUrl('postgres://db/pulltrace?password=s3cret&sslpassword=k3y'),
+    'postgres://db/pulltrace?password=***&sslpassword=***',
+  );
   assert.equal(redactPostgresUrl('postgres://db/pulltrace'), 'postgres://db/pulltrace');
   assert.ok(!redactPostgresUrl('postgres://app:s3cret@[bad').includes('s3cret'));
 });

@@ -1,19 +1,17 @@
 // Telling a PostgreSQL connection string from a SQLite path, and showing it without its password.
+import { maskUrlSecrets } from '../../common/index.js';
 
 /** `postgres://…` or `postgresql://…` (the two schemes libpq accepts). */
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-/** The URL for logs and errors: the password (if any) replaced by `***`; unparsable text shown as its scheme only. */
+/**
+ * The URL for logs and errors: userinfo and the `password`, `sslpassword` and `sslkey` parameters
+ * replaced by `***`; unparsable text shown as its scheme only.
+ */
 export function redactPostgresUrl(db: string): string {
-  try {
-    const url = new URL(db);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://(unparsable)';
-  }
+  return maskUrlSecrets(db);
 }
 
 /** Why `db` is not a usable PostgreSQL URL, or undefined when it is. */
