@@ -5,8 +5,10 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
 import { parseBusUrl } from './parseBusUrl.js';
+import { parseCidrList } from './parseCidrList.js';
 import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
+import { parseHostNameList } from './parseHostNameList.js';
 import {
   type ListenAddress,
   parseAddress,
@@ -59,6 +61,10 @@ export interface ServerSettings {
   maxSsePerAddress: number;
   cluster: string;
   bus: string;
+  /** undefined: reports are taken on httpAddr */
+  agentAddr: ListenAddress | undefined;
+  trustedProxies: string[];
+  allowedHosts: string[];
 }
 
 export interface AgentSettings {
@@ -522,6 +528,39 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseBusUrl,
     extension: true,
   },
+  {
+    key: 'agentAddr',
+    env: 'PULLTRACE_AGENT_ADDR',
+    flag: 'agent-addr',
+    default: '',
+    defaultDoc: 'empty (reports on the HTTP port)',
+    scopes: ['server'],
+    help: 'listen address (e.g. :8081) that alone takes agent reports (POST /api/v1/report); the HTTP port then answers it 404',
+    parse: (t) => (t.trim() === '' ? undefined : parseAddress(t)),
+    extension: true,
+  },
+  {
+    key: 'trustedProxies',
+    env: 'PULLTRACE_TRUSTED_PROXIES',
+    flag: 'trusted-proxies',
+    default: '',
+    defaultDoc: 'empty (X-Forwarded-For ignored)',
+    scopes: ['server'],
+    help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed: the client is the right-most entry none of them added',
+    parse: parseCidrList,
+    extension: true,
+  },
+  {
+    key: 'allowedHosts',
+    env: 'PULLTRACE_ALLOWED_HOSTS',
+    flag: 'allowed-hosts',
+    default: '',
+    defaultDoc: 'empty (localhost, 127.0.0.1, [::1])',
+    scopes: ['server'],
+    help: 'comma-separated host names a server listening on loopback answers besides localhost, 127.0.0.1 and [::1] (others get 421)',
+    parse: parseHostNameList,
+    extension: true,
+  },
 ];
 
 export function settingsFor(command: CommandName): SettingSpec[] {
@@ -586,6 +625,12 @@ function checkCombinations(out: Partial<ServerSettings>): void {
     if (out.kubernetes === 'off') {
       throw new SettingError('PULLTRACE_AGENT_AUTH=kubernetes needs the Kubernetes API (PULLTRACE_KUBERNETES is off)');
     }
+  }
+  const agentPort = out.agentAddr?.port;
+  if (agentPort && (agentPort === out.httpAddr?.port || agentPort === out.metricsAddr?.port)) {
+    throw new SettingError(
+      `PULLTRACE_AGENT_ADDR needs a port of its own (${agentPort} is the HTTP or metrics port); example: PULLTRACE_AGENT_ADDR=:8081`,
+    );
   }
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw new SettingError('PULLTRACE_TLS_CERT_FILE and PULLTRACE_TLS_KEY_FILE go together: set both for HTTPS, or neither');
