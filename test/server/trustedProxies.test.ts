@@ -55,10 +55,8 @@ test('with the proxy trusted, each forwarded user has its own streams; a spoofed
   );
 });
 
-test('a bad PULLTRACE_TRUSTED_PROXIES stops the start with its name', async () => {
-  const r = await runPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:'], {
-    PULLTRACE_TRUSTED_PROXIES: '10.0.0.0/8,ingress-nginx',
-  });
+test('a bad --trusted-proxies stops the start with its name', async () => {
+  const r = await runPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--trusted-proxies', '10.0.0.0/8,ingress-nginx']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /PULLTRACE_TRUSTED_PROXIES: "ingress-nginx" is not an IP address or CIDR range/);
+  assert.match(r.stderr, /--trusted-proxies: "ingress-nginx" is not an IP address or CIDR range/);
 });
