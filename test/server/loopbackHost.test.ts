@@ -2,7 +2,10 @@
 // browser does for a page whose name was rebound to 127.0.0.1) gets 421 and changes nothing;
 // localhost, 127.0.0.1, [::1] and PULLTRACE_ALLOWED_HOSTS are answered.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 
@@ -13,9 +16,15 @@ before(async () => {
 after(async () => server?.stop());
 
 /** A request with the given Host header (fetch does not let a test set it). */
-async function withHost(host: string, method = 'GET', path = '/api/v1/pulls', body?: string): Promise<{ status: number; body: string }> {
+async function withHost(
+  host: string,
+  method = 'GET',
+  path = '/api/v1/pulls',
+  body?: string,
+  baseUrl = server.baseUrl,
+): Promise<{ status: number; body: string }> {
   return await new Promise((resolve, reject) => {
-    const req = request(`${server.baseUrl}${path}`, { method, headers: { host, 'content-type': 'application/json' } }, async (res) => {
+    const req = request(`${baseUrl}${path}`, { method, headers: { host, 'content-type': 'application/json' } }, async (res) => {
       let text = '';
       for await (const chunk of res) text += chunk;
       resolve({ status: res.statusCode ?? 0, body: text });
@@ -53,4 +62,24 @@ test('localhost, 127.0.0.1, [::1] and the allowed names are answered, with any p
   ]) {
     assert.equal((await withHost(host)).status, 200, host);
   }
+});
+
+test('standalone (loopback by default, no login) refuses a rebound name and answers 127.0.0.1', async (t) => {
+  // No containerd here: standalone keeps serving the UI and the API meanwhile, which is what is checked.
+  const dir = mkdtempSync(join(tmpdir(), 'pulltrace-rebinding-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const standalone = await startPulltrace([
+    'standalone',
+    ...TEST_SERVER_FLAGS,
+    '--db',
+    ':memory:',
+    '--containerd-socket',
+    join(dir, 'containerd.sock'),
+  ]);
+  t.after(() => standalone.stop());
+  const port = new URL(standalone.baseUrl).port;
+  assert.equal((await withHost(`rebound.example:${port}`, 'GET', '/api/v1/pulls', undefined, standalone.baseUrl)).status, 421);
+  const report = JSON.stringify({ nodeName: 'rebound', pulls: [] });
+  assert.equal((await withHost(`rebound.example:${port}`, 'POST', '/api/v1/report', report, standalone.baseUrl)).status, 421);
+  assert.equal((await withHost(`127.0.0.1:${port}`, 'GET', '/api/v1/pulls', undefined, standalone.baseUrl)).status, 200);
 });
