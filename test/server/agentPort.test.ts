@@ -3,6 +3,10 @@
 // agent port serves nothing else, and what agents report there is what viewers see.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Reporter } from '../../src/agent/reporter.js';
+import { createLogger } from '../../src/log/index.js';
+import type { AgentReport } from '../../src/model/index.js';
+import { waitFor } from '../harness/index.js';
 import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
@@ -43,4 +47,23 @@ test('an agent port equal to the HTTP port is refused with its name', async () =
   const r = await runPulltrace(['server', '--http-addr', '127.0.0.1:18080', '--agent-addr', '127.0.0.1:18080', '--kubernetes', 'off']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /PULLTRACE_AGENT_ADDR needs a port of its own/);
+});
+
+test("the agent's reporter delivers to the agent port; pointed at the UI port it is refused (404)", async (t) => {
+  const delivered: AgentReport[] = [];
+  const reporterFor = (serverUrl: string) =>
+    new Reporter({ serverUrl, token: '', timeoutMs: 5000, logger: createLogger('silent'), onDelivered: (r) => delivered.push(r) });
+  const good = reporterFor(server.agentUrl ?? '');
+  const wrong = reporterFor(server.baseUrl);
+  t.after(() => Promise.all([good.close(), wrong.close()]));
+  wrong.offer({ ...report, nodeName: 'node-wrong' });
+  await waitFor(() => wrong.serverDown || undefined, { timeoutMs: 10_000, what: 'the UI port to refuse the report' });
+  good.offer({ ...report, nodeName: 'node-real' });
+  await waitFor(() => delivered.find((r) => r.nodeName === 'node-real'), { timeoutMs: 10_000, what: 'delivery on the agent port' });
+  assert.deepEqual(
+    delivered.map((r) => r.nodeName),
+    ['node-real'],
+  );
+  const nodes = (await getJson<{ pulls: Array<{ nodeName: string }> }>(`${server.baseUrl}/api/v1/pulls`)).body.pulls.map((p) => p.nodeName);
+  assert.ok(nodes.includes('node-real') && !nodes.includes('node-wrong'));
 });
