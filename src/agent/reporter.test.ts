@@ -206,3 +206,32 @@ test('a server URL with credentials is logged with them masked', async () => {
   assert.equal(lines.find((l) => typeof l.url === 'string')?.url, `http://***@127.0.0.1:${port}/api/v1/report`);
   assert.ok(!JSON.stringify(lines).includes('s3cret-pw'));
 });
+
+test("a 429 (this agent's own quota) is named as such and waits the server's Retry-After, up to ten times the backoff cap", async (t) => {
+  let calls = 0;
+  const srv = createServer((req, res) => {
+    calls++;
+    req.resume();
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '600' });
+    res.end(JSON.stringify({ error: 'too_many_nodes', message: 'this client already reports for 8 other nodes' }));
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  t.after(() => srv.close());
+  const { logger, lines } = captureLogger();
+  const r = new Reporter({
+    serverUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    token: '',
+    timeoutMs: 2000,
+    logger,
+    onDelivered: () => {},
+    backoff: { baseMs: 1_000, capMs: 15_000 },
+    random: () => 0.5,
+  });
+  r.offer(report(1));
+  await until(() => calls === 1 && r.retryInMs > 0, 'the refusal');
+  assert.ok(r.retryInMs > 149_000 && r.retryInMs <= 150_500, `Retry-After 600 s, capped at 150 s (got ${r.retryInMs} ms)`);
+  const warn = lines.find((l) => l.level === 'warn' || l.level === 40);
+  assert.match(String(warn?.reason), /limits this agent's reports for now \(HTTP 429: this client already reports for 8 other nodes\)/);
+  await r.close();
+});

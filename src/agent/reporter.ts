@@ -164,6 +164,9 @@ export class Reporter {
           : `the server refused the agent token (HTTP 401); set the same --agent-token as the server`;
       } else if (res.status === 403) {
         reason = `the server refused this agent's identity (HTTP 403: ${serverMessage(res.body)})`;
+      } else if (res.status === 429) {
+        // This agent's own quota, not an outage: the server says when to come back.
+        reason = `the server limits this agent's reports for now (HTTP 429: ${serverMessage(res.body)})`;
       }
     } catch (err) {
       reason = describeFetchError(err);

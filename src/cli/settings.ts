@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { parseByteRate } from './byteRate.js';
 import { nodeNameFromHostname } from './nodeNameFromHostname.js';
 import { busUrlHasCredentials, parseBusUrl } from './parseBusUrl.js';
+import { parseCidrList } from './parseCidrList.js';
 import { parseClusterName } from './parseClusterName.js';
 import { parseHistoryDb } from './parseHistoryDb.js';
+import { parseHostNameList } from './parseHostNameList.js';
 import {
   type ListenAddress,
   parseAddress,
@@ -64,6 +66,10 @@ export interface ServerSettings {
   busCaFile: string;
   busCertFile: string;
   busKeyFile: string;
+  /** undefined: reports are taken on httpAddr */
+  agentAddr: ListenAddress | undefined;
+  trustedProxies: string[];
+  allowedHosts: string[];
 }
 
 export interface AgentSettings {
@@ -422,7 +428,7 @@ export const SETTINGS: SettingSpec[] = [
     flag: 'max-pulls-per-node',
     default: '256',
     scopes: ['server'],
-    help: 'most pulls one node holds in the live view (its finished ones make room first); more get 503',
+    help: 'most pulls one node holds in the live view (its finished ones make room first); more get 429',
     parse: parsePositiveInt,
     extension: true,
   },
@@ -462,7 +468,7 @@ export const SETTINGS: SettingSpec[] = [
     flag: 'max-nodes-per-address',
     default: '8',
     scopes: ['server'],
-    help: 'most node names one client address may report for (raise it when agents reach the server through NAT or a proxy); more get 503',
+    help: 'most node names one client address may report for (raise it when agents reach the server through NAT or a proxy); more get 429',
     parse: parsePositiveInt,
     extension: true,
   },
@@ -571,6 +577,39 @@ export const SETTINGS: SettingSpec[] = [
     parse: (t) => t,
     extension: true,
   },
+  {
+    key: 'agentAddr',
+    env: 'PULLTRACE_AGENT_ADDR',
+    flag: 'agent-addr',
+    default: '',
+    defaultDoc: 'empty (reports on the HTTP port)',
+    scopes: ['server'],
+    help: 'listen address (e.g. :8081) that alone takes agent reports (POST /api/v1/report); the HTTP port then answers it 404',
+    parse: (t) => (t.trim() === '' ? undefined : parseAddress(t)),
+    extension: true,
+  },
+  {
+    key: 'trustedProxies',
+    env: 'PULLTRACE_TRUSTED_PROXIES',
+    flag: 'trusted-proxies',
+    default: '',
+    defaultDoc: 'empty (X-Forwarded-For ignored)',
+    scopes: ['server'],
+    help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed: the client is the right-most entry none of them added',
+    parse: parseCidrList,
+    extension: true,
+  },
+  {
+    key: 'allowedHosts',
+    env: 'PULLTRACE_ALLOWED_HOSTS',
+    flag: 'allowed-hosts',
+    default: '',
+    defaultDoc: 'empty (localhost, 127.0.0.1, [::1])',
+    scopes: ['server'],
+    help: 'comma-separated host names a server listening on loopback answers besides localhost, 127.0.0.1 and [::1] (others get 421)',
+    parse: parseHostNameList,
+    extension: true,
+  },
 ];
 
 export function settingsFor(command: CommandName): SettingSpec[] {
@@ -635,6 +674,12 @@ function checkCombinations(out: Partial<ServerSettings>): void {
     if (out.kubernetes === 'off') {
       throw new SettingError('PULLTRACE_AGENT_AUTH=kubernetes needs the Kubernetes API (PULLTRACE_KUBERNETES is off)');
     }
+  }
+  const agentPort = out.agentAddr?.port;
+  if (agentPort && (agentPort === out.httpAddr?.port || agentPort === out.metricsAddr?.port)) {
+    throw new SettingError(
+      `PULLTRACE_AGENT_ADDR needs a port of its own (${agentPort} is the HTTP or metrics port); example: PULLTRACE_AGENT_ADDR=:8081`,
+    );
   }
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw new SettingError('PULLTRACE_TLS_CERT_FILE and PULLTRACE_TLS_KEY_FILE go together: set both for HTTPS, or neither');

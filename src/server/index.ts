@@ -16,7 +16,8 @@ import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, shared
 import type { NatsReportLog } from './bus/natsReportLog.js';
 import { StreamEventIds } from './bus/streamEventIds.js';
 import { PullEventBus } from './events/pullEventBus.js';
-import { buildApp } from './http/app.js';
+import { type AppDeps, buildApp } from './http/app.js';
+import { allowedHostNames } from './http/hostCheck.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
@@ -38,6 +39,8 @@ export { PullTracker } from './tracker/pullTracker.js';
 export interface RunningServer {
   httpPort: number;
   metricsPort: number;
+  /** the port that takes agent reports when PULLTRACE_AGENT_ADDR is set */
+  agentPort?: number;
   /** URL an in-process agent uses to reach this server */
   loopbackUrl: string;
   tracker: PullTracker;
@@ -105,6 +108,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let app: FastifyInstance;
   let metricsServer: Server;
   let stopTlsWatch: (() => void) | undefined;
+  let agentPort: number | undefined;
+  let closeAgentApp: () => Promise<void> = async () => {};
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
     const eventRejected = (r: RejectedEvent) => {
@@ -186,7 +191,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     }
 
     const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
-    app = await buildApp({
+    const appDeps: AppDeps = {
       ...(tls ? { tls } : {}),
       logger: log,
       tracker,
@@ -207,11 +212,31 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         ? { readyDetail: () => reportLog?.detail() ?? '', appendReport: (r: AgentReport) => reportLog?.append(r) ?? Promise.resolve(false) }
         : {}),
       now,
+      trustedProxies: settings.trustedProxies,
+    };
+    // With an agent port, the HTTP port serves viewers only and the agent port reports only, so a
+    // NetworkPolicy or an Ingress can tell the two apart.
+    app = await buildApp({
+      ...appDeps,
+      serves: settings.agentAddr ? 'viewers' : 'all',
+      ...hostCheckFor(settings.httpAddr.host, settings.allowedHosts),
     });
     opened.push(() => app.close());
+    const agentAddr = settings.agentAddr;
+    const agentApp = agentAddr
+      ? await buildApp({ ...appDeps, serves: 'agents', ...hostCheckFor(agentAddr.host, settings.allowedHosts) })
+      : undefined;
+    if (agentApp) opened.push(() => agentApp.close());
     if (tls) {
-      const server = app.server as unknown as TlsServer;
-      stopTlsWatch = watchTlsPair(settings.tlsCertFile, settings.tlsKeyFile, (pair) => server.setSecureContext(pair), log);
+      const servers = [app, ...(agentApp ? [agentApp] : [])].map((a) => a.server as unknown as TlsServer);
+      stopTlsWatch = watchTlsPair(
+        settings.tlsCertFile,
+        settings.tlsKeyFile,
+        (pair) => {
+          for (const server of servers) server.setSecureContext(pair);
+        },
+        log,
+      );
       opened.push(stopTlsWatch);
     }
     await app.listen({
@@ -220,6 +245,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       ipv6Only: false,
       backlog: settings.listenBacklog,
     });
+    if (agentApp && agentAddr) {
+      await agentApp.listen({ host: agentAddr.host || '::', port: agentAddr.port, ipv6Only: false, backlog: settings.listenBacklog });
+    }
+    agentPort = agentApp ? (agentApp.server.address() as AddressInfo).port : undefined;
+    closeAgentApp = agentApp ? () => agentApp.close() : async () => {};
 
     metricsServer = createMetricsServer(metrics.registry);
     await new Promise<void>((resolve, reject) => {
@@ -244,13 +274,14 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   forgetter.unref();
   ready = true;
 
-  const loopbackHost = loopbackFor(settings.httpAddr.host);
+  const loopbackHost = loopbackFor((settings.agentAddr ?? settings.httpAddr).host);
   // Shown at every log level: with `:0` the bound ports are only known from this line.
   log.child({}, { level: 'info' }).info(
     {
       httpPort,
       metricsPort,
       httpAddr: `${settings.httpAddr.host}:${httpPort}`,
+      ...(agentPort !== undefined ? { agentPort, agentAddr: `${settings.agentAddr?.host ?? ''}:${agentPort}` } : {}),
       tls: Boolean(settings.tlsCertFile),
       db: isPostgresUrl(settings.db) ? redactPostgresUrl(settings.db) : settings.db,
     },
@@ -260,7 +291,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   return {
     httpPort,
     metricsPort,
-    loopbackUrl: `${settings.tlsCertFile ? 'https' : 'http'}://${loopbackHost}:${httpPort}`,
+    ...(agentPort !== undefined ? { agentPort } : {}),
+    loopbackUrl: `${settings.tlsCertFile ? 'https' : 'http'}://${loopbackHost}:${agentPort ?? httpPort}`,
     tracker,
     bus,
     async close() {
@@ -272,6 +304,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       stopTlsWatch?.();
       correlator?.stop();
       await kube?.close();
+      await closeAgentApp();
       await app.close();
       await reportLog?.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
@@ -306,14 +339,20 @@ async function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undef
       });
     }
     default:
-      if (!isLoopbackHost(settings.httpAddr.host)) {
+      if (!isLoopbackHost((settings.agentAddr ?? settings.httpAddr).host)) {
+        const reportAddr = settings.agentAddr ?? settings.httpAddr;
         log.warn(
-          { httpAddr: `${settings.httpAddr.host}:${settings.httpAddr.port}` },
+          { [settings.agentAddr ? 'agentAddr' : 'httpAddr']: `${reportAddr.host}:${reportAddr.port}` },
           'agent reports are not authenticated (PULLTRACE_AGENT_AUTH=none) and the API is reachable from the network: anyone who can connect can post pulls for any node; use kubernetes or token',
         );
       }
       return noAuth();
   }
+}
+
+/** On loopback, the Host names a listener answers (DNS rebinding guard); no check elsewhere. */
+function hostCheckFor(host: string, allowedHosts: string[]): { allowedHosts?: ReadonlySet<string> } {
+  return isLoopbackHost(host) ? { allowedHosts: allowedHostNames(host, allowedHosts) } : {};
 }
 
 function loopbackFor(host: string): string {

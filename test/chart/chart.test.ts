@@ -149,15 +149,16 @@ describe('server', () => {
     });
   }
 
-  test('probes /healthz (liveness) and /readyz (readiness) on the http port 8080; metrics on 9090', () => {
+  test('probes /healthz (liveness) and /readyz (readiness) on the http port 8080; metrics on 9090; agent reports on 8081', () => {
     const c = container(defaults, 'Deployment');
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'http', scheme: 'HTTP' });
     assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'http', scheme: 'HTTP' });
     const ports = Object.fromEntries((c.ports as K8sObject[]).map((p) => [p.name, p.containerPort]));
-    assert.deepEqual(ports, { http: 8080, metrics: 9090 });
+    assert.deepEqual(ports, { http: 8080, metrics: 9090, agent: 8081 });
     const env = envOf(c);
     assert.equal(env.get('PULLTRACE_HTTP_ADDR')?.value, ':8080');
     assert.equal(env.get('PULLTRACE_METRICS_ADDR')?.value, ':9090');
+    assert.equal(env.get('PULLTRACE_AGENT_ADDR')?.value, ':8081');
     assert.deepEqual(c.args, ['server']);
   });
 
@@ -179,16 +180,52 @@ describe('server', () => {
     assert.equal(oneOfKind(defaults, 'Deployment').spec.replicas, 1);
   });
 
-  test('Service has http and metrics ports from values, pointing at the named container ports', () => {
-    const svc = oneOfKind(renderChart({ values: { server: { service: { port: 80, metricsPort: 9100 } } } }), 'Service');
+  test('Service has http, metrics and agent ports from values, pointing at the named container ports', () => {
+    const svc = oneOfKind(renderChart({ values: { server: { service: { port: 80, metricsPort: 9100, agentPort: 9200 } } } }), 'Service');
     assert.deepEqual(
       (svc.spec.ports as K8sObject[]).map((p) => [p.name, p.port, p.targetPort]),
       [
         ['http', 80, 'http'],
         ['metrics', 9100, 'metrics'],
+        ['agent', 9200, 'agent'],
       ],
     );
     assert.equal(svc.spec.type, 'ClusterIP');
+  });
+
+  test('server.service.agentPort=0: no agent port; the agents report on the http port as before', () => {
+    const objects = renderChart({ values: { server: { service: { agentPort: 0 } } } });
+    assert.deepEqual(
+      (oneOfKind(objects, 'Service').spec.ports as K8sObject[]).map((p) => p.name),
+      ['http', 'metrics'],
+    );
+    const c = container(objects, 'Deployment');
+    assert.deepEqual(
+      (c.ports as K8sObject[]).map((p) => p.name),
+      ['http', 'metrics'],
+    );
+    assert.equal(envOf(c).has('PULLTRACE_AGENT_ADDR'), false);
+    assert.match(envOf(container(objects, 'DaemonSet')).get('PULLTRACE_SERVER_URL')?.value, /:8080$/);
+    const [serverPolicy, agentPolicy] = ofKind(objects, 'NetworkPolicy') as [K8sObject, K8sObject];
+    assert.deepEqual(serverPolicy.spec.ingress[0].ports, [{ port: 'http', protocol: 'TCP' }]);
+    assert.deepEqual(agentPolicy.spec.egress[0].ports, [{ port: 8080, protocol: 'TCP' }]);
+  });
+
+  test('an agent port equal to the http or metrics port is refused, naming the value', () => {
+    for (const service of [{ agentPort: 8080 }, { port: 80, metricsPort: 9100, agentPort: 9100 }]) {
+      const r = templateChart({ values: { server: { service } } });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /server\.service\.agentPort=\d+ is also the http or metrics port/);
+    }
+  });
+
+  test('ingress.trustedProxies reaches the server as PULLTRACE_TRUSTED_PROXIES; none by default (the header ignored)', () => {
+    assert.equal(envOf(container(defaults, 'Deployment')).has('PULLTRACE_TRUSTED_PROXIES'), false);
+    const objects = renderChart({ values: { ingress: { trustedProxies: ['10.244.0.0/16', 'fd00::/8', '192.168.1.10'] } } });
+    assert.equal(envOf(container(objects, 'Deployment')).get('PULLTRACE_TRUSTED_PROXIES')?.value, '10.244.0.0/16,fd00::/8,192.168.1.10');
+    const r = templateChart({ values: { ingress: { trustedProxies: ['ingress-nginx'] } } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /ingress\.trustedProxies\.0/);
   });
 
   test('Service selector and Deployment selector pick the server pods and not the agents', () => {
@@ -276,12 +313,15 @@ describe('agent', () => {
     }
   });
 
-  test('node name from spec.nodeName, server URL = the server Service, report interval from config', () => {
-    const objects = renderChart({ namespace: 'obs', values: { config: { reportInterval: '2s' }, server: { service: { port: 8081 } } } });
+  test("node name from spec.nodeName, server URL = the server Service's agent port, report interval from config", () => {
+    const objects = renderChart({
+      namespace: 'obs',
+      values: { config: { reportInterval: '2s' }, server: { service: { port: 8082, agentPort: 8083 } } },
+    });
     const env = envOf(container(objects, 'DaemonSet'));
     assert.deepEqual(env.get('PULLTRACE_NODE_NAME')?.valueFrom, { fieldRef: { fieldPath: 'spec.nodeName' } });
     const svc = oneOfKind(objects, 'Service');
-    assert.equal(env.get('PULLTRACE_SERVER_URL')?.value, `http://${svc.metadata.name}.obs.svc:8081`);
+    assert.equal(env.get('PULLTRACE_SERVER_URL')?.value, `http://${svc.metadata.name}.obs.svc:8083`);
     assert.equal(env.get('PULLTRACE_REPORT_INTERVAL')?.value, '2s');
     assert.deepEqual(container(objects, 'DaemonSet').args, ['agent']);
   });
@@ -407,14 +447,39 @@ describe('optional parts', () => {
     assert.equal(ingress.spec.ingressClassName, 'nginx');
   });
 
-  test('NetworkPolicy: agents to http, listed namespaces to http, Prometheus to metrics; agents accept nothing and reach only the API port and DNS', () => {
+  test('no Ingress path reaches the report endpoint: every path goes to the http port, which does not serve it', () => {
+    const objects = renderChart({
+      values: {
+        ingress: {
+          enabled: true,
+          hosts: [
+            { host: 'a.example.com' },
+            { host: 'b.example.com', paths: [{ path: '/api' }, { path: '/api/v1/report', pathType: 'Exact' }] },
+          ],
+        },
+      },
+    });
+    const backends = (oneOfKind(objects, 'Ingress').spec.rules as K8sObject[]).flatMap((r) =>
+      (r.http.paths as K8sObject[]).map((p) => p.backend.service.port),
+    );
+    assert.equal(backends.length, 3);
+    for (const port of backends) assert.deepEqual(port, { name: 'http' });
+    // The server takes reports on its agent port only (PULLTRACE_AGENT_ADDR; the http port answers 404:
+    // test/server/agentPort.test.ts, and test/chart/runtime.test.ts with the rendered environment).
+    const server = container(objects, 'Deployment');
+    assert.equal(envOf(server).get('PULLTRACE_AGENT_ADDR')?.value, ':8081');
+    const http = (server.ports as K8sObject[]).find((p) => p.name === 'http');
+    assert.notEqual(http?.containerPort, 8081);
+  });
+
+  test('NetworkPolicy: agents to the agent port, listed namespaces to http, Prometheus to metrics; agents accept nothing and reach only the agent port and DNS', () => {
     const [serverPolicy, agentPolicy] = ofKind(allOn, 'NetworkPolicy') as [K8sObject, K8sObject];
     const serverLabels = oneOfKind(allOn, 'Deployment').spec.template.metadata.labels;
     const agentLabels = oneOfKind(allOn, 'DaemonSet').spec.template.metadata.labels;
     assert.ok(matches(serverPolicy.spec.podSelector.matchLabels, serverLabels));
     const [fromAgents, fromNamespaces, fromPrometheus] = serverPolicy.spec.ingress as K8sObject[];
     assert.ok(matches(fromAgents?.from[0].podSelector.matchLabels, agentLabels));
-    assert.deepEqual(fromAgents?.ports, [{ port: 'http', protocol: 'TCP' }]);
+    assert.deepEqual(fromAgents?.ports, [{ port: 'agent', protocol: 'TCP' }], 'only the agents reach the agent port');
     assert.deepEqual(fromNamespaces?.from[0].namespaceSelector.matchExpressions[0].values, ['ingress-nginx']);
     assert.deepEqual(fromNamespaces?.ports, [{ port: 'http', protocol: 'TCP' }]);
     assert.deepEqual(fromPrometheus?.from[0].namespaceSelector.matchLabels, { 'kubernetes.io/metadata.name': 'monitoring' });
@@ -424,7 +489,7 @@ describe('optional parts', () => {
     assert.deepEqual(agentPolicy.spec.policyTypes, ['Ingress', 'Egress']);
     const [toServer, toDns] = agentPolicy.spec.egress as K8sObject[];
     assert.ok(matches(toServer?.to[0].podSelector.matchLabels, serverLabels));
-    assert.deepEqual(toServer?.ports, [{ port: 8080, protocol: 'TCP' }]);
+    assert.deepEqual(toServer?.ports, [{ port: 8081, protocol: 'TCP' }]);
     assert.deepEqual(toDns, {
       ports: [
         { port: 53, protocol: 'UDP' },

@@ -52,7 +52,7 @@ describe('Kubernetes identity (the default)', () => {
     assert.ok(ofKind(scoped, 'ClusterRole').some((r) => r.metadata.name.endsWith('-tokenreview')));
   });
 
-  test('NetworkPolicy is on by default: agents reach only the API port, the server accepts agents and listed namespaces', () => {
+  test('NetworkPolicy is on by default: agents reach only the agent port, the server accepts agents and listed namespaces', () => {
     const policies = ofKind(defaults, 'NetworkPolicy');
     assert.equal(policies.length, 2);
     const agentPolicy = policies.find((p) => p.metadata.name.endsWith('-agent')) as K8sObject;
@@ -60,7 +60,7 @@ describe('Kubernetes identity (the default)', () => {
     assert.deepEqual(
       agentPolicy.spec.egress.map((r: K8sObject) => r.ports),
       [
-        [{ port: 8080, protocol: 'TCP' }],
+        [{ port: 8081, protocol: 'TCP' }],
         [
           { port: 53, protocol: 'UDP' },
           { port: 53, protocol: 'TCP' },
@@ -153,7 +153,7 @@ describe('TLS', () => {
     assert.equal(server.get('PULLTRACE_TLS_KEY_FILE')?.value, '/etc/pulltrace/tls/tls.key');
     assert.equal(container(objects, 'Deployment').readinessProbe.httpGet.scheme, 'HTTPS');
     const agent = env(objects, 'DaemonSet');
-    assert.equal(agent.get('PULLTRACE_SERVER_URL')?.value, 'https://pulltrace-server.pulltrace.svc:8080');
+    assert.equal(agent.get('PULLTRACE_SERVER_URL')?.value, 'https://pulltrace-server.pulltrace.svc:8081');
     assert.equal(agent.get('PULLTRACE_SERVER_CA_FILE')?.value, '/etc/pulltrace/ca/ca.crt');
     const caVolume = (podSpec(objects, 'DaemonSet').volumes as K8sObject[]).find((v) => v.name === 'server-ca');
     assert.deepEqual(
@@ -174,7 +174,7 @@ describe('TLS', () => {
   });
 
   test('plain http by default', () => {
-    assert.equal(env(defaults, 'DaemonSet').get('PULLTRACE_SERVER_URL')?.value, 'http://pulltrace-server.pulltrace.svc:8080');
+    assert.equal(env(defaults, 'DaemonSet').get('PULLTRACE_SERVER_URL')?.value, 'http://pulltrace-server.pulltrace.svc:8081');
     assert.equal(env(defaults, 'Deployment').has('PULLTRACE_TLS_CERT_FILE'), false);
   });
 });

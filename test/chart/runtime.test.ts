@@ -32,8 +32,9 @@ function probePath(objects: K8sObject[], probe: 'livenessProbe' | 'readinessProb
   return oneOfKind(objects, 'Deployment').spec.template.spec.containers[0][probe].httpGet.path;
 }
 
-// Loopback, free ports and no cluster: flags win over the chart's :8080/:9090 and kubernetes=auto.
-const LOCAL_FLAGS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--kubernetes', 'off'];
+// Loopback, free ports and no cluster: flags win over the chart's :8080/:8081/:9090 and kubernetes=auto.
+const LOOPBACK_PORTS = ['--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--agent-addr', '127.0.0.1:0'];
+const LOCAL_FLAGS = [...LOOPBACK_PORTS, '--kubernetes', 'off'];
 
 describe('the rendered server environment runs the real server', () => {
   test('defaults: probes answer 200 "ok", the metrics port serves the pulltrace metrics, only the agents\' node-bound tokens may report', async (t) => {
@@ -46,7 +47,7 @@ describe('the rendered server environment runs the real server', () => {
       PULLTRACE_DB: join(dir, 'defaults.db'),
       KUBECONFIG: await writeKubeconfig(dir, kube.url),
     };
-    const server = await startPulltrace(['server', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'], { env });
+    const server = await startPulltrace(['server', ...LOOPBACK_PORTS], { env });
     t.after(() => server.stop());
     for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
       const res = await fetch(server.baseUrl + probePath(objects, probe));
@@ -62,8 +63,16 @@ describe('the rendered server environment runs the real server', () => {
     const agentSa = `pulltrace:${oneOfKind(objects, 'DaemonSet').spec.template.spec.serviceAccountName}`;
     assert.equal(env.PULLTRACE_AGENT_SERVICE_ACCOUNTS, agentSa);
     const token = kube.tokens.issue({ serviceAccount: agentSa, nodeName: 'node-1', pod: { name: 'pulltrace-agent-x' } });
+    // The chart's agents report on the agent port; the http port (the Ingress's) does not take reports.
+    assert.ok(server.agentUrl, 'the rendered environment opens an agent port');
+    const onHttpPort = await fetch(`${server.baseUrl}/api/v1/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nodeName: 'node-1', pulls: [] }),
+    });
+    assert.equal(onHttpPort.status, 404);
     const post = (nodeName: string, headers: Record<string, string>) =>
-      fetch(`${server.baseUrl}/api/v1/report`, {
+      fetch(`${server.agentUrl}/api/v1/report`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ nodeName, pulls: [] }),
@@ -82,7 +91,7 @@ describe('the rendered server environment runs the real server', () => {
     t.after(() => server.stop());
     const report = JSON.stringify({ nodeName: 'node-1', timestamp: new Date().toISOString(), pulls: [] });
     const post = (headers: Record<string, string>) =>
-      fetch(`${server.baseUrl}/api/v1/report`, {
+      fetch(`${server.agentUrl}/api/v1/report`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: report,

@@ -84,8 +84,8 @@ describe('wrong methods, rotating names, huge numbers', () => {
         refusal = { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
       else await res.body?.cancel();
     }
-    assert.deepEqual(answers, [200, 200, 503, 503], 'two more names fit (3 per address with real-node), then refused');
-    assert.equal(refusal?.body.error, 'capacity');
+    assert.deepEqual(answers, [200, 200, 429, 429], 'two more names fit (3 per address with real-node), then refused as its own quota');
+    assert.equal(refusal?.body.error, 'too_many_nodes');
     assert.match(refusal?.body.message ?? '', /PULLTRACE_MAX_NODES_PER_ADDRESS.*node fake-2 is refused/);
     assert.ok(Number(refusal?.retryAfter) > 0, 'Retry-After');
     const nodes = new Set(

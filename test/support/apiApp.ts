@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/log/index.js';
 import { type AgentAuthenticator, noAuth } from '../../src/server/auth/agentAuth.js';
 import { PullEventBus } from '../../src/server/events/pullEventBus.js';
-import { buildApp } from '../../src/server/http/app.js';
+import { type AppDeps, buildApp } from '../../src/server/http/app.js';
 import { ReportAdmission } from '../../src/server/ingest/reportAdmission.js';
 import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
 import { SseHub } from '../../src/server/sse/sseHub.js';
@@ -21,6 +21,8 @@ export interface ApiAppOptions {
   ready?: boolean;
   /** the clock of the tracker and admission (ms); Date.now by default */
   now?: () => number;
+  /** what the listener serves, whom X-Forwarded-For is believed from, the Host names answered */
+  listener?: Pick<AppDeps, 'serves' | 'trustedProxies' | 'allowedHosts'>;
 }
 
 export interface ApiApp {
@@ -61,6 +63,7 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     maxSsePerAddress: options.maxSsePerAddress ?? 10,
     isReady: () => options.ready ?? true,
     now,
+    ...options.listener,
   });
   await app.ready();
   return {

@@ -7,6 +7,8 @@ export interface PulltraceProcess {
   proc: ManagedProcess;
   baseUrl: string;
   metricsUrl: string;
+  /** the agent port's URL, when started with --agent-addr */
+  agentUrl?: string;
   /** parsed JSON log lines printed so far */
   logs(): Array<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startPulltrace(
     proc,
     baseUrl: `http://127.0.0.1:${listening.httpPort}`,
     metricsUrl: `http://127.0.0.1:${listening.metricsPort}/metrics`,
+    ...(listening.agentPort !== undefined ? { agentUrl: `http://127.0.0.1:${listening.agentPort}` } : {}),
     logs,
     stop: async () => {
       await proc.stop();

@@ -19,7 +19,11 @@ export const API_ERROR_CODES = {
   unsupported_media_type: 'a body that is not application/json (415)',
   too_many_reports: 'reports over PULLTRACE_NODE_REPORT_RATE; see Retry-After (429)',
   too_many_streams: 'more than PULLTRACE_MAX_SSE_PER_ADDRESS event streams from one address; see Retry-After (429)',
-  capacity: 'a capacity limit (nodes, pulls, event streams, nodes per address); see Retry-After (503)',
+  too_many_nodes: 'a client reporting for more than PULLTRACE_MAX_NODES_PER_ADDRESS node names; see Retry-After (429)',
+  too_many_pulls: 'a node holding more than PULLTRACE_MAX_PULLS_PER_NODE pulls in the live view; see Retry-After (429)',
+  host_not_allowed:
+    'a Host header other than localhost, 127.0.0.1, [::1] or PULLTRACE_ALLOWED_HOSTS while the server listens on loopback (421)',
+  capacity: 'a server-wide capacity limit (nodes, pulls, event streams); see Retry-After (503)',
   unavailable: "the agent's identity cannot be checked right now (TokenReview); see Retry-After (503)",
   history_unavailable: 'the history database (PostgreSQL) cannot be reached right now; see Retry-After (503)',
   internal_error: 'the server failed to handle the request (500)',

@@ -8,6 +8,7 @@ import type { AgentReport } from '../../model/index.js';
 import { sharedTokenAuth } from '../auth/agentAuth.js';
 import { API_ERROR_CODES } from './apiError.js';
 import { registeredApiRoutes } from './app.js';
+import { allowedHostNames } from './hostCheck.js';
 
 const report = (nodeName: string, digest = 'sha256:m1'): AgentReport => ({
   nodeName,
@@ -153,7 +154,7 @@ test('agent token: missing or wrong is a 401 with WWW-Authenticate; the right on
   assert.equal((await post('Bearer s3cret')).statusCode, 200);
 });
 
-test('limits: a node over its report rate is a 429 with Retry-After; the node cap is a 503 capacity', async (t) => {
+test('limits: a node over its report rate is a 429 with Retry-After; the server-wide node cap is a 503 capacity', async (t) => {
   const now = 1_800_000_000_000;
   const limited = await buildApiApp({ nodeReportRate: 1, limits: { maxNodes: 1 }, now: () => now });
   t.after(() => limited.close());
@@ -174,4 +175,114 @@ test('readiness: 503 until the server says it is ready', async (t) => {
   t.after(() => starting.close());
   assert.equal((await starting.app.inject({ url: '/readyz' })).statusCode, 503);
   assert.equal((await starting.app.inject({ url: '/healthz' })).statusCode, 200);
+});
+
+test("per-client quotas are the client's fault: 429 with Retry-After for a node name beyond the address's allowance and for a node's pulls beyond its cap", async (t) => {
+  const limited = await buildApiApp({ maxNodesPerAddress: 1, limits: { maxPullsPerNode: 1 } });
+  t.after(() => limited.close());
+  const post = (payload: AgentReport) => limited.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload });
+  assert.equal((await post(report('w1'))).statusCode, 200);
+  const otherName = await post(report('w2'));
+  assert.match(assertError(otherName, 429, 'too_many_nodes'), /PULLTRACE_MAX_NODES_PER_ADDRESS/);
+  assert.equal(otherName.headers['retry-after'], '600');
+  const twoPulls = report('w1', 'sha256:m2');
+  twoPulls.pulls.push(...report('w1', 'sha256:m3').pulls.map((p) => ({ ...p, imageRef: '127.0.0.1/other:1' })));
+  const overPulls = await post(twoPulls);
+  assert.match(assertError(overPulls, 429, 'too_many_pulls'), /PULLTRACE_MAX_PULLS_PER_NODE/);
+  assert.equal(overPulls.headers['retry-after'], '30');
+  assert.deepEqual(
+    limited.tracker.list({}, Date.now(), false).map((p) => p.nodeName),
+    ['w1'],
+    'neither refusal changed the pulls',
+  );
+});
+
+test('X-Forwarded-For is ignored unless the connection comes from a trusted proxy; then the right-most untrusted entry is the client', async (t) => {
+  // The node-name allowance (1 per client address) shows which address a request was charged to.
+  const direct = await buildApiApp({ maxNodesPerAddress: 1 });
+  const proxied = await buildApiApp({ maxNodesPerAddress: 1, listener: { trustedProxies: ['10.0.0.0/8', 'fd00::/8'] } });
+  t.after(() => Promise.all([direct.close(), proxied.close()]));
+  const post = (api: typeof direct, node: string, remoteAddress: string, forwardedFor?: string) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/v1/report',
+      remoteAddress,
+      headers: { ...json, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+      payload: report(node),
+    });
+
+  // Without the setting, two users forwarded by one proxy are one address.
+  assert.equal((await post(direct, 'a1', '10.0.0.5', '203.0.113.1')).statusCode, 200);
+  assertError(await post(direct, 'a2', '10.0.0.5', '203.0.113.2'), 429, 'too_many_nodes');
+
+  // With it, each forwarded user is its own client…
+  assert.equal((await post(proxied, 'b1', '10.0.0.5', '203.0.113.1')).statusCode, 200);
+  assert.equal((await post(proxied, 'b2', '10.0.0.5', '203.0.113.2')).statusCode, 200);
+  // …through a chain of trusted proxies, and over IPv6 (an IPv4-mapped proxy address is the same proxy).
+  assert.equal((await post(proxied, 'b3', '::ffff:10.0.0.5', '198.51.100.7, 10.9.9.9')).statusCode, 200);
+  assert.equal((await post(proxied, 'b4', 'fd00::1', '2001:db8::7')).statusCode, 200);
+  // An entry the user wrote left of what the proxy added does not make it someone else.
+  assertError(await post(proxied, 'b5', '10.0.0.5', '203.0.113.99, 198.51.100.7'), 429, 'too_many_nodes');
+  // A client that is not a trusted proxy cannot name itself someone else.
+  assert.equal((await post(proxied, 'c1', '192.0.2.5', '203.0.113.50')).statusCode, 200);
+  assertError(await post(proxied, 'c2', '192.0.2.5', '203.0.113.51'), 429, 'too_many_nodes');
+});
+
+test('a separate agent port: the viewers listener answers POST /api/v1/report with 404; the agents listener serves only that', async (t) => {
+  const viewers = await buildApiApp({ listener: { serves: 'viewers' } });
+  const agents = await buildApiApp({ listener: { serves: 'agents' } });
+  t.after(() => Promise.all([viewers.close(), agents.close()]));
+  assertError(await viewers.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: report('w1') }), 404, 'not_found');
+  assert.equal(viewers.tracker.counts().pulls, 0);
+  assert.equal((await viewers.app.inject({ url: '/api/v1/pulls' })).statusCode, 200);
+  assert.ok(!registeredApiRoutes(viewers.app).has('/api/v1/report'));
+
+  assert.equal((await agents.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: report('w1') })).statusCode, 200);
+  assert.deepEqual([...registeredApiRoutes(agents.app).keys()], ['/api/v1/report']);
+  for (const url of ['/api/v1/pulls', '/api/v1/events', '/api/v1/history', '/healthz', '/']) {
+    assertError(await agents.app.inject({ url }), 404, 'not_found');
+  }
+  assertError(await agents.app.inject({ url: '/api/v1/report' }), 405, 'method_not_allowed');
+});
+
+test('bound to loopback: a Host other than localhost, 127.0.0.1, [::1] or an allowed name is a 421; elsewhere no check', async (t) => {
+  const loopback = await buildApiApp({ listener: { allowedHosts: allowedHostNames('127.0.0.1', ['my-laptop']) } });
+  t.after(() => loopback.close());
+  for (const host of ['rebound.example', 'rebound.example:8080', 'localhost.rebound.example', '127.0.0.2:8080']) {
+    for (const [method, url] of [
+      ['GET', '/api/v1/pulls'],
+      ['GET', '/'],
+      ['GET', '/api/v1/events'],
+      ['POST', '/api/v1/report'],
+      ['GET', '/nothing'],
+    ] as const) {
+      const res = await loopback.app.inject({
+        method,
+        url,
+        headers: { ...json, host },
+        payload: method === 'POST' ? report('w1') : undefined,
+      });
+      assert.match(assertError(res, 421, 'host_not_allowed'), /PULLTRACE_ALLOWED_HOSTS/, `${method} ${url} Host: ${host}`);
+    }
+  }
+  assert.equal(loopback.tracker.counts().pulls, 0, 'a refused report changed nothing');
+  for (const host of ['localhost', 'localhost:8080', '127.0.0.1:8080', '[::1]:8080', '[::1]', 'my-laptop:9000', 'LOCALHOST:1']) {
+    assert.equal((await loopback.app.inject({ url: '/api/v1/pulls', headers: { host } })).statusCode, 200, host);
+  }
+  assert.equal(
+    (
+      await loopback.app.inject({
+        method: 'POST',
+        url: '/api/v1/report',
+        headers: { ...json, host: '127.0.0.1:8080' },
+        payload: report('w1'),
+      })
+    ).statusCode,
+    200,
+  );
+  assert.equal(
+    (await api.app.inject({ url: '/api/v1/pulls', headers: { host: 'pulltrace.example.com' } })).statusCode,
+    200,
+    'not on loopback',
+  );
 });

@@ -11,7 +11,9 @@ import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
+import { trustProxyOption } from './clientAddress.js';
 import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
+import { registerHostCheck } from './hostCheck.js';
 import { registerAgentsRoute } from './routes/agents.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -45,7 +47,18 @@ export interface AppDeps {
   webRoot?: string;
   /** HTTPS with this certificate and key when set */
   tls?: TlsPair;
+  /**
+   * What this listener serves: `all` (one port, the default), `viewers` (everything but
+   * POST /api/v1/report, when agents have their own port) or `agents` (only that).
+   */
+  serves?: ListenerRole;
+  /** PULLTRACE_TRUSTED_PROXIES: X-Forwarded-For is believed from these (see clientAddress.ts) */
+  trustedProxies?: readonly string[];
+  /** bound to loopback: the Host names answered (others get 421; see hostCheck.ts); no check when absent */
+  allowedHosts?: ReadonlySet<string>;
 }
+
+export type ListenerRole = 'all' | 'viewers' | 'agents';
 
 export const BODY_LIMIT_BYTES = REPORT_BODY_LIMIT_BYTES;
 
@@ -70,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
     ...(deps.connections ? serverTimeouts(deps.connections) : {}),
+    ...trustProxyOption(deps.trustedProxies),
   });
   if (deps.connections) app.server.maxConnections = deps.connections.maxConnections;
   app.addHook('onSend', async (_req, reply) => {
@@ -77,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
+  if (deps.allowedHosts) registerHostCheck(app, deps.allowedHosts);
+  const serves = deps.serves ?? 'all';
 
   // The API's routes are registered once, here; each URL's methods are collected as they are, and
   // every other method on that URL answers 405 with an Allow header made from them.
@@ -88,18 +104,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const m of [route.method].flat()) if (!methods.includes(m)) methods.push(m);
     routes.set(route.url, methods);
   });
-  registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byAgentOrAddress });
-  registerPullRoutes(app, deps.tracker, deps.now);
-  registerEventsRoute(app, {
-    hub: deps.hub,
-    tracker: deps.tracker,
-    maxClients: deps.maxSseClients,
-    maxPerAddress: deps.maxSsePerAddress,
-    now: deps.now,
-  });
-  registerHistoryRoute(app, deps.store);
-  registerHealthRoutes(app, deps.isReady, deps.readyDetail);
-  registerAgentsRoute(app, deps.tracker, deps.now);
+  if (serves !== 'viewers') registerReportRoute(app, { ...deps, requesterKey: deps.requesterKey ?? byAgentOrAddress });
+  if (serves !== 'agents') {
+    registerPullRoutes(app, deps.tracker, deps.now);
+    registerEventsRoute(app, {
+      hub: deps.hub,
+      tracker: deps.tracker,
+      maxClients: deps.maxSseClients,
+      maxPerAddress: deps.maxSsePerAddress,
+      now: deps.now,
+    });
+    registerHistoryRoute(app, deps.store);
+    registerHealthRoutes(app, deps.isReady, deps.readyDetail);
+    registerAgentsRoute(app, deps.tracker, deps.now);
+  }
   collecting = false;
   for (const methods of routes.values()) if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
   apiRoutes.set(app, routes);
@@ -116,6 +134,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // wrong method (405), not a malformed body (400).
     app.route({ method: others, url, onRequest: refuse, handler: refuse });
   }
-  await registerStaticUi(app, deps.webRoot);
+  if (serves !== 'agents') await registerStaticUi(app, deps.webRoot);
   return app;
 }

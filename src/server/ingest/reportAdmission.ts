@@ -1,7 +1,8 @@
 // Admission of agent reports, charged to the requester (see requester.ts) so a misbehaving
 // client is refused without costing anyone else: a report rate per requester checked before the
 // body is read, then, once the node is known, a cap on the node names per requester and a report
-// rate per node. Refusals are 429 (too often) or 503 (a cap), both with Retry-After.
+// rate per node. Each is the client's own quota, so refusals are 429 with Retry-After (503 is kept
+// for the server's shared capacity).
 import { ApiError } from '../http/apiError.js';
 import { NodeRateLimiter } from './nodeRateLimiter.js';
 import { NODE_NAME_IDLE_MS, NodesPerAddress } from './nodesPerAddress.js';
@@ -36,8 +37,8 @@ export class ReportAdmission {
     if (!this.names.admit(who, nodeName, now)) {
       const retry = Math.ceil(NODE_NAME_IDLE_MS / 1000);
       return new ApiError(
-        503,
-        'capacity',
+        429,
+        'too_many_nodes',
         `this client already reports for ${this.limits.maxNodesPerAddress} other nodes (PULLTRACE_MAX_NODES_PER_ADDRESS); node ${nodeName} is refused`,
         { 'retry-after': String(retry) },
       );

@@ -4,6 +4,7 @@ import type { SseHub } from '../../sse/sseHub.js';
 import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';
+import { clientAddress } from '../clientAddress.js';
 import { parseFilter, parseLayers, parseString, rejectUnknown } from '../queryParams.js';
 import { SECURITY_HEADERS } from '../securityHeaders.js';
 
@@ -30,8 +31,9 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
         'retry-after': '10',
       });
     }
-    // Keyed on the connection, not on anything the client says: one client cannot take every slot.
-    const address = req.socket.remoteAddress ?? 'unknown';
+    // Keyed on the connection (or what a trusted proxy says of it), not on anything the client
+    // says: one client cannot take every slot.
+    const address = clientAddress(req);
     if (deps.hub.countFor(address) >= deps.maxPerAddress) {
       throw new ApiError(
         429,

@@ -55,7 +55,7 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       try {
         deps.tracker.applyReport(req.body, now);
       } catch (err) {
-        if (err instanceof CapacityError) throw new ApiError(503, 'capacity', err.message, { 'retry-after': '30' });
+        if (err instanceof CapacityError) throw capacityRefusal(err);
         if (err instanceof ReportLimitError) throw new ApiError(400, 'invalid_report', err.message);
         throw err;
       }
@@ -63,4 +63,13 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       return { accepted: true };
     },
   });
+}
+
+/**
+ * A node over its own allowance is the client's doing (429); the server's shared caps being full
+ * is the server's (503). Both say when to try again.
+ */
+function capacityRefusal(err: CapacityError): ApiError {
+  if (err.what === 'pullsPerNode') return new ApiError(429, 'too_many_pulls', err.message, { 'retry-after': '30' });
+  return new ApiError(503, 'capacity', err.message, { 'retry-after': '30' });
 }
