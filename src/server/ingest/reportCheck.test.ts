@@ -42,6 +42,16 @@ const cases: Array<[string, unknown, RegExp | undefined]> = [
   ['pulls not an array', { nodeName: 'n', pulls: 'all' }, /^pulls/],
   ['too many pulls', { nodeName: 'n', pulls: Array.from({ length: REPORT_LIMITS.pulls + 1 }, () => pull) }, /^pulls/],
   ['too long an imageRef', { ...good, pulls: [{ ...pull, imageRef: 'x'.repeat(REPORT_LIMITS.imageRefChars + 1) }] }, /imageRef/],
+  [
+    'an error of 4,096 characters outside the BMP (8,192 UTF-16 units)',
+    { ...good, pulls: [{ ...pull, status: 'failed', error: '𝕏'.repeat(REPORT_LIMITS.errorChars) }] },
+    undefined,
+  ],
+  [
+    'an error of 4,097 such characters',
+    { ...good, pulls: [{ ...pull, status: 'failed', error: '𝕏'.repeat(REPORT_LIMITS.errorChars + 1) }] },
+    /error/,
+  ],
   ['null', null, /^the report/],
   ['an array', [], /^the report/],
   ['a string', 'report', /^the report/],

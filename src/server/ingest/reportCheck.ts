@@ -3,8 +3,8 @@
 // schema is the report schema of the API (model/agentReport.ts), the time bounds reportTimes.ts's.
 // The log is written by anyone who can reach NATS, so what it holds is checked like a request body.
 import { Kind, type TSchema, TypeRegistry } from '@sinclair/typebox';
-import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
-import { AgentReportSchema } from '../../model/index.js';
+import { TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
+import { type AgentReport, AgentReportSchema } from '../../model/index.js';
 import { reportTimeProblem } from './reportTimes.js';
 
 /** Why a report is refused: its shape (schema and limits) or an unbelievable time. */
@@ -24,11 +24,27 @@ const reportShape = TypeCompiler.Compile(AgentReportSchema);
 /** The first reason `value` may not be applied as a report at server time `now`; undefined when it may. */
 export function reportProblem(value: unknown, now: number): ReportProblem | undefined {
   if (!reportShape.Check(value)) {
-    const first = reportShape.Errors(value).First();
-    return { reason: 'schema', message: first ? describe(first) : 'not an agent report' };
+    const first = firstSchemaError(value);
+    if (first) return { reason: 'schema', message: describe(first) };
   }
-  const time = reportTimeProblem(value, now);
+  // Valid (or only longer in UTF-16 units than in characters): a report.
+  const time = reportTimeProblem(value as AgentReport, now);
   return time ? { reason: 'time', message: time } : undefined;
+}
+
+/**
+ * The first error the API's validator would report too. JSON Schema's maxLength counts characters
+ * (code points), as Fastify's validator and the agent's trimming do; the compiled check counts
+ * UTF-16 units, so a text of emoji within its limit must not be refused here alone.
+ */
+function firstSchemaError(value: unknown): ValueError | undefined {
+  for (const e of reportShape.Errors(value)) {
+    const max = (e.schema as { maxLength?: number }).maxLength;
+    const withinInCharacters =
+      e.type === ValueErrorType.StringMaxLength && typeof e.value === 'string' && max !== undefined && [...e.value].length <= max;
+    if (!withinInCharacters) return e;
+  }
+  return undefined;
 }
 
 /** `/pulls/2/imageRef` → `pulls[2].imageRef`, and a sentence a person can act on. */
