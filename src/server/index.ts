@@ -16,6 +16,7 @@ import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, shared
 import type { NatsReportLog } from './bus/natsReportLog.js';
 import { StreamEventIds } from './bus/streamEventIds.js';
 import { PullEventBus } from './events/pullEventBus.js';
+import { faultReporter, guarded } from './faultReport.js';
 import { type AppDeps, buildApp } from './http/app.js';
 import { allowedHostNames } from './http/hostCheck.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
@@ -56,7 +57,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const log = logger.child({ component: 'server' });
   const now = () => Date.now();
   const store = await openHistory(settings.db, log);
-  const bus = new PullEventBus();
+  // An exception in a timer, a flush or an event subscriber is logged (once per place) and skipped.
+  const fault = faultReporter(log);
+  const bus = new PullEventBus((err) => fault('pull event subscriber', err));
   const tracker = new PullTracker(bus, {
     stallTimeoutMs: settings.stallTimeoutMs,
     historyTtlMs: settings.historyTtlMs,
@@ -75,6 +78,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
         { address: d.address, reason: d.reason, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
         d.reason === 'stuck' ? 'dropped an event stream that stopped reading' : 'dropped an event stream that fell too far behind',
       ),
+    onFault: fault,
   });
   const metrics = new PullMetrics({
     counts: () => tracker.counts(),
@@ -265,12 +269,20 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 
   const ticker = setInterval(() => {
     // With a shared report log its ticks drive the timers; this clock only while the log is silent.
-    if (!reportLog?.timersFromLog()) tracker.tick(now());
-    admission.prune(now());
+    guarded('tick', fault, () => {
+      if (!reportLog?.timersFromLog()) tracker.tick(now());
+    });
+    guarded('admission prune', fault, () => admission.prune(now()));
   }, TICK_MS);
-  const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);
+  const pruner = setInterval(
+    () => guarded('history prune', fault, () => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls)),
+    PRUNE_EVERY_MS,
+  );
   pruner.unref();
-  const forgetter = setInterval(() => metrics.forgetOldLayers(now()), FORGET_LAYERS_EVERY_MS);
+  const forgetter = setInterval(
+    () => guarded('metrics layer cleanup', fault, () => metrics.forgetOldLayers(now())),
+    FORGET_LAYERS_EVERY_MS,
+  );
   forgetter.unref();
   ready = true;
 

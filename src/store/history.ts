@@ -12,8 +12,11 @@ export interface History {
   readonly kind: 'sqlite' | 'postgres';
   /** Queues a finished pull (completed or failed) for the next batch write; never waits. */
   enqueue(pull: PullStatus): void;
-  /** Finished pulls waiting to be written, and those dropped from a full queue since start (for metrics). */
-  queueState(): { queued: number; dropped: number };
+  /**
+   * Finished pulls waiting to be written, those dropped from a full queue since start, and those
+   * the database refused (a malformed row: dropped alone, the rest of its batch written), for metrics.
+   */
+  queueState(): { queued: number; dropped: number; refused: number };
   /** Writes what is pending now; resolves when written (or when the database could not take it). */
   flush(): Promise<void>;
   /** Newest first; throws InvalidHistoryQueryError / InvalidCursorError for bad input. */
@@ -45,9 +48,9 @@ export class SqliteHistory implements History {
   enqueue(pull: PullStatus): void {
     this.store.enqueue(pull);
   }
-  queueState(): { queued: number; dropped: number } {
+  queueState(): { queued: number; dropped: number; refused: number } {
     // The SQLite batch is written within milliseconds and never dropped.
-    return { queued: this.store.queued, dropped: 0 };
+    return { queued: this.store.queued, dropped: 0, refused: this.store.refused };
   }
   async flush(): Promise<void> {
     this.store.flush();

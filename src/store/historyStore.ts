@@ -53,6 +53,7 @@ export class HistoryStore {
   /** rows in the table (counted once at open, then kept by writes and prunes): row-count pruning needs no COUNT(*) */
   private rowCount: number;
   private backgroundPrune: NodeJS.Immediate | undefined;
+  private refusedTotal = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -106,6 +107,11 @@ export class HistoryStore {
   /** Finished pulls waiting for the next batch write. */
   get queued(): number {
     return this.pending.size;
+  }
+
+  /** Finished pulls the database refused to store since start (the rest of their batch was written). */
+  get refused(): number {
+    return this.refusedTotal;
   }
 
   /** Queues a finished pull (with layers) for the next batch; never touches the disk. */
@@ -247,11 +253,32 @@ export class HistoryStore {
     try {
       this.rowCount += this.writeBatch(rows);
     } catch (err) {
-      this.logger.error(
-        { err, lost: rows.length, pullIds: rows.slice(0, 20).map((r) => r.id) },
-        'history write failed; these finished pulls are not in history',
-      );
+      if (rows.length === 1) this.refuse(rows, err);
+      else this.writeOneByOne(rows);
     }
+  }
+
+  /** One row the database refuses must not cost the batch: each row alone; the refused are dropped and counted. */
+  private writeOneByOne(rows: PullRow[]): void {
+    const refused: PullRow[] = [];
+    let firstError: unknown;
+    for (const row of rows) {
+      try {
+        this.rowCount += this.writeBatch([row]);
+      } catch (err) {
+        refused.push(row);
+        firstError ??= err;
+      }
+    }
+    if (refused.length > 0) this.refuse(refused, firstError);
+  }
+
+  private refuse(rows: PullRow[], err: unknown): void {
+    this.refusedTotal += rows.length;
+    this.logger.error(
+      { err, lost: rows.length, refusedTotal: this.refusedTotal, pullIds: rows.slice(0, 20).map((r) => r.id) },
+      'history write failed; these finished pulls are not in history',
+    );
   }
 
   private scheduleFlush(): void {

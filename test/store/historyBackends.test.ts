@@ -89,6 +89,33 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await allIds(store, { pod: 'api-7' }), ['p1']);
     });
 
+    test('one row the database refuses is dropped and counted; the rest of its batch is written', async (t) => {
+      const logs = capturingLogger();
+      const store = await openOn(t, await backend.freshDb(t), logs.logger);
+      // What neither database takes: a NUL character in a text column (PostgreSQL) and a pod name
+      // that is no text (SQLite cannot bind an object). A malformed pull reaching history carries such.
+      const malformed = finishedPull('bad', T0 + 2, {
+        imageRef: 'registry.example.com/app\u0000:1',
+        pods: [{ namespace: 'shop', podName: { not: 'text' } } as unknown as ReturnType<typeof pod>],
+      });
+      store.enqueue(finishedPull('before', T0 + 1));
+      store.enqueue(malformed);
+      store.enqueue(finishedPull('after', T0 + 3, { pods: [pod('shop', 'web-1')] }));
+      await store.flush();
+      assert.deepEqual((await allIds(store)).sort(), ['after', 'before']);
+      assert.equal(store.queueState().refused, 1);
+      assert.equal(store.queueState().queued, 0, 'nothing is left to retry forever');
+      const said = logs.lines.filter((l) => Array.isArray(l.pullIds) && (l.pullIds as string[]).includes('bad'));
+      assert.deepEqual(
+        said.map((l) => l.pullIds),
+        [['bad']],
+        'said once, naming the refused pull only',
+      );
+      store.enqueue(finishedPull('later', T0 + 4));
+      await store.flush();
+      assert.ok((await allIds(store)).includes('later'), 'later batches are written');
+    });
+
     test('two stores on one database (two replicas) write a pull seen by both once', async (t) => {
       const db = await backend.freshDb(t);
       const a = await openOn(t, db);

@@ -40,17 +40,15 @@ import { maskUrlSecrets } from '../../common/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import type { KubeAction } from '../kube/kubeAction.js';
-import { parseKubeAction } from '../kube/kubeAction.js';
+import { CapacityError, ReportLimitError } from '../tracker/pullTracker.js';
 import { CREDENTIALS_HINT, connectWhenAnswered, describeNatsError, isNatsAuthCode } from './connectNats.js';
+import { type LogRejectReason, readLogMessage } from './logMessage.js';
 import { type BusFiles, natsConnectOptions } from './natsConnectOptions.js';
 import {
   ALL_KUBE_ACTIONS_SUBJECT,
   ALL_LOG_SUBJECTS,
   ALL_REPORTS_SUBJECT,
   ALL_TICKS_SUBJECT,
-  clusterOfSubject,
-  isKubeActionSubject,
-  isTickSubject,
   kubeActionMessageId,
   kubeActionSubject,
   reportSubject,
@@ -108,6 +106,9 @@ export class NatsReportLog {
   private appliedTotal = 0;
   private ticksPublished = 0;
   private ticksApplied = 0;
+  /** messages of the log skipped, by reason, and the reasons already said in the log */
+  private readonly rejected = new Map<LogRejectReason, number>();
+  private readonly rejectionsLogged = new Set<LogRejectReason>();
   /** messages in the stream not yet applied here, as of the last one applied */
   private pending = 0;
   /** the log's clock: the newest stream stamp applied (stamps only move forward here) */
@@ -181,6 +182,11 @@ export class NatsReportLog {
       ticksApplied: this.ticksApplied,
       pending: this.pending,
     };
+  }
+
+  /** Messages of the log skipped since start, by reason (pulltrace_report_log_rejected_total). */
+  rejectedCounts(): ReadonlyMap<LogRejectReason, number> {
+    return this.rejected;
   }
 
   /** Connected to NATS (the log can be written and read now). */
@@ -387,41 +393,60 @@ export class NatsReportLog {
         // The stream's stamp (ns), kept from moving backwards: the same sequence of times on every replica.
         this.logClock = Math.max(this.logClock, Math.floor(m.info.timestampNanos / 1e6));
         this.pending = m.info.pending;
-        const isTick = isTickSubject(m.subject);
-        if (isKubeActionSubject(m.subject)) {
-          // This cluster's only, like ticks: another cluster's servers apply their own.
-          const action = clusterOfSubject(m.subject) === this.options.cluster ? parseKubeAction(m.string()) : undefined;
-          try {
-            if (action) this.options.kubeAction?.(action, this.logClock, m.seq);
-          } catch (err) {
-            this.logger.warn({ err: (err as Error).message }, 'Kubernetes action from the shared log not applied');
-          }
-          this.markSyncedIfCaughtUp(m.seq, lastAtStart, m.info.pending, markSynced);
-          continue;
-        }
-        // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
-        // others), and a server on a NATS shared by many clusters ticks once a second.
-        if (isTick && clusterOfSubject(m.subject) === this.options.cluster) {
-          try {
-            this.options.tick(this.logClock, m.seq);
-          } catch (err) {
-            this.logger.warn({ err: (err as Error).message }, 'tick from the shared log not applied');
-          }
-          this.ticksApplied++;
-          this.lastTickAppliedAt = this.now();
-        } else if (!isTick) {
-          try {
-            this.options.apply(JSON.parse(m.string()) as AgentReport, this.logClock, m.seq, clusterOfSubject(m.subject));
-            this.appliedTotal++;
-          } catch (err) {
-            // e.g. a capacity limit of this replica; the report stays in the log for the others
-            this.logger.warn({ err: (err as Error).message, subject: m.subject }, 'report from the shared log not applied');
-          }
-        }
+        this.applyMessage(m.subject, m.data, m.seq);
         this.markSyncedIfCaughtUp(m.seq, lastAtStart, m.info.pending, markSynced);
       }
     })();
     await syncedAtStart;
+  }
+
+  /**
+   * Applies one message of the log, checked first (logMessage.ts): a message that fails the check,
+   * or that the tracker refuses, is skipped and counted by reason. Never throws: the log is read
+   * by one loop, and one bad message must not stop this replica from following it.
+   */
+  private applyMessage(subject: string, data: Uint8Array, seq: number): void {
+    const msg = readLogMessage(subject, data, this.logClock);
+    const own = msg.kind !== 'rejected' && msg.cluster === this.options.cluster;
+    try {
+      switch (msg.kind) {
+        case 'rejected':
+          this.reject(msg.reason, msg.message, subject);
+          return;
+        case 'kubeAction':
+          // This cluster's only, like ticks: another cluster's servers apply their own.
+          if (own) this.options.kubeAction?.(msg.action, this.logClock, seq);
+          return;
+        case 'tick':
+          // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
+          // others), and a server on a NATS shared by many clusters ticks once a second.
+          if (!own) return;
+          // A tick whose decisions fail is still the log's clock: timers keep following it.
+          this.ticksApplied++;
+          this.lastTickAppliedAt = this.now();
+          this.options.tick(this.logClock, seq);
+          return;
+        case 'report':
+          this.options.apply(msg.report, this.logClock, seq, msg.cluster);
+          this.appliedTotal++;
+          return;
+      }
+    } catch (err) {
+      // e.g. a capacity limit of this replica; the message stays in the log for the others
+      const reason = err instanceof CapacityError ? 'capacity' : err instanceof ReportLimitError ? 'limits' : 'apply_failed';
+      this.reject(reason, (err as Error).message, subject);
+    }
+  }
+
+  /** Counts a skipped message; says so once per reason (a flood of them is one line, and the metric). */
+  private reject(reason: LogRejectReason, message: string, subject: string): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    if (this.rejectionsLogged.has(reason)) return;
+    this.rejectionsLogged.add(reason);
+    this.logger.warn(
+      { reason, why: message, subject },
+      'message of the shared report log skipped, nothing applied; further ones for this reason are only counted (pulltrace_report_log_rejected_total)',
+    );
   }
 
   private markSyncedIfCaughtUp(seq: number, lastAtStart: number, pending: number, resolve: () => void): void {

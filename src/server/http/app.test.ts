@@ -286,3 +286,38 @@ test('bound to loopback: a Host other than localhost, 127.0.0.1, [::1] or an all
     'not on loopback',
   );
 });
+
+test('stored state cannot make a read answer 500: a malformed pull restored from history is served, filtered out, never thrown on', async () => {
+  const local = await buildApiApp();
+  after(() => local.close());
+  const at = new Date().toISOString();
+  // As an older release may have written it from a hostile report: no string where one belongs.
+  const malformed = {
+    id: 'malformed1',
+    nodeName: 'w-old',
+    imageRef: 12345,
+    status: 'completed',
+    startedAt: at,
+    completedAt: at,
+    pods: [{ namespace: 7, podName: null }],
+    layers: [],
+  } as unknown as Parameters<typeof local.tracker.restoreFinished>[0][number];
+  local.tracker.restoreFinished([malformed], Date.now());
+  local.store.enqueue(malformed);
+  for (const url of [
+    '/api/v1/pulls?image=x',
+    '/api/v1/pulls?image=123',
+    '/api/v1/pulls?namespace=7',
+    '/api/v1/pulls?pod=web',
+    '/api/v1/pulls?node=w-old',
+    '/api/v1/pulls',
+    '/api/v1/pulls/malformed1',
+    '/api/v1/history?image=x',
+    '/api/v1/history?node=w-old',
+  ]) {
+    const res = await local.app.inject({ url });
+    assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+  }
+  const byImage = (await local.app.inject({ url: '/api/v1/pulls?image=123' })).json() as { pulls: unknown[] };
+  assert.equal(byImage.pulls.length, 0, 'a needle never matches a value that is not text');
+});

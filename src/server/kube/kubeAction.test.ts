@@ -136,6 +136,15 @@ test('parseKubeAction: what the log holds is checked field by field', () => {
     '{"kind":"annotate","pullId":"p","imageBytes":"10"}',
     '{"kind":"fail","pullId":"p","message":"m","cause":7}',
     JSON.stringify({ kind: 'fail', pullId: 'p', message: 'x'.repeat(5000) }),
+    // a node no report could name, an image reference or cause past the report limits, odd ranks and figures
+    '{"kind":"createFailed","nodeName":"Not A Node","imageRef":"i","message":"m","rank":1}',
+    JSON.stringify({ kind: 'createFailed', nodeName: 'n', imageRef: 'i'.repeat(1025), message: 'm', rank: 1 }),
+    '{"kind":"createFailed","nodeName":"n","imageRef":"i","message":"m","rank":-1}',
+    '{"kind":"createFailed","nodeName":"n","imageRef":"i","message":"m","rank":"3"}',
+    '{"kind":"createFailed","nodeName":"n","imageRef":["i"],"message":"m","rank":1}',
+    JSON.stringify({ kind: 'fail', pullId: 'p', message: 'm', cause: 'c'.repeat(300) }),
+    JSON.stringify({ kind: 'fail', pullId: 'p'.repeat(300), message: 'm' }),
+    '{"kind":"complete","pullId":"p","imageBytes":1e300}',
   ];
   for (const text of bad) assert.equal(parseKubeAction(text), undefined, text.slice(0, 60));
 });

@@ -4,6 +4,7 @@
 // goes through the log first, so every replica applies the same actions in the same order, under
 // the same event ids, like reports and ticks (natsReportLog.ts): a viewer that moves to another
 // replica misses no transition that came from kubelet.
+import { MAX_BYTES, NODE_NAME_PATTERN, REPORT_LIMITS } from '../../model/index.js';
 import { CapacityError, type PullTracker } from '../tracker/pullTracker.js';
 
 interface KubeletFiguresOf {
@@ -66,7 +67,11 @@ export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number
   }
 }
 
-/** An action read back from the log, checked field by field (the log is shared; trust nothing). */
+/**
+ * An action read back from the log, checked field by field (the log is shared; trust nothing):
+ * texts within the limits of a report's (an error, an image reference), a node name the report
+ * schema would take, ranks and figures finite and not negative.
+ */
 export function parseKubeAction(text: string): KubeAction | undefined {
   let v: unknown;
   try {
@@ -76,19 +81,35 @@ export function parseKubeAction(text: string): KubeAction | undefined {
   }
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
-  const str = (k: string) => typeof o[k] === 'string' && (o[k] as string).length > 0 && (o[k] as string).length <= 4096;
-  const num = (k: string) => o[k] === undefined || (typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k] as number) >= 0);
-  if (o.cause !== undefined && typeof o.cause !== 'string') return undefined;
+  const str = (k: string, max: number) => typeof o[k] === 'string' && (o[k] as string).length > 0 && (o[k] as string).length <= max;
+  const num = (k: string) => o[k] === undefined || isCount(o[k]);
+  if (o.cause !== undefined && !str('cause', MAX_ID_CHARS)) return undefined;
   switch (o.kind) {
     case 'fail':
     case 'refine':
-      return str('pullId') && str('message') ? (v as KubeAction) : undefined;
+      return str('pullId', MAX_ID_CHARS) && str('message', REPORT_LIMITS.errorChars) ? (v as KubeAction) : undefined;
     case 'createFailed':
-      return str('nodeName') && str('imageRef') && str('message') && typeof o.rank === 'number' ? (v as KubeAction) : undefined;
+      return str('nodeName', REPORT_LIMITS.nodeNameChars) &&
+        NODE_NAME.test(o.nodeName as string) &&
+        str('imageRef', REPORT_LIMITS.imageRefChars) &&
+        str('message', REPORT_LIMITS.errorChars) &&
+        isCount(o.rank)
+        ? (v as KubeAction)
+        : undefined;
     case 'complete':
     case 'annotate':
-      return str('pullId') && num('pullSeconds') && num('imageBytes') && num('withWaitingSeconds') ? (v as KubeAction) : undefined;
+      return str('pullId', MAX_ID_CHARS) && num('pullSeconds') && num('imageBytes') && num('withWaitingSeconds')
+        ? (v as KubeAction)
+        : undefined;
     default:
       return undefined;
   }
+}
+
+/** Pull ids are 16 hex characters and causes `<event uid>#<count>`: far below this. */
+const MAX_ID_CHARS = 256;
+const NODE_NAME = new RegExp(NODE_NAME_PATTERN);
+
+function isCount(x: unknown): boolean {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_BYTES;
 }

@@ -11,7 +11,7 @@ async function value(registry: Registry, name: string): Promise<number> {
 
 test('queue depth and dropped pulls, as the store counts them, at each scrape', async () => {
   const registry = new Registry();
-  const state = { queued: 0, dropped: 0 };
+  const state = { queued: 0, dropped: 0, refused: 0 };
   registerHistoryQueueMetrics(registry, { queueState: () => ({ ...state }) });
   const text = await registry.metrics();
   for (const name of HISTORY_QUEUE_METRIC_NAMES) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
@@ -31,4 +31,7 @@ test('queue depth and dropped pulls, as the store counts them, at each scrape', 
     assert.equal(await value(registry, 'pulltrace_history_queue_pulls'), gauge, `queued ${queued}`);
     assert.equal(await value(registry, 'pulltrace_history_queue_dropped_total'), counter, `dropped ${dropped}`);
   }
+  assert.equal(await value(registry, 'pulltrace_history_refused_total'), 0);
+  state.refused = 2;
+  assert.equal(await value(registry, 'pulltrace_history_refused_total'), 2, 'refused rows follow the store');
 });

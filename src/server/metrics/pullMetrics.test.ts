@@ -126,3 +126,36 @@ test('a shared layer carries no bytes of its own: the owner counts them', async 
   m.onEvent(layerEvent('w1', 'p1', 'sha256:base', 300));
   assert.equal(await value(m, 'pulltrace_pull_bytes_total'), 300);
 });
+
+test('a malformed pull adds no label value and breaks no metric: what it carries that is no count is left out', async () => {
+  const m = new PullMetrics(sources);
+  const at = new Date().toISOString();
+  const malformed = (type: PullEvent['type'], pull: Record<string, unknown>, layer?: Record<string, unknown>): PullEvent =>
+    ({
+      schemaVersion: 'v1',
+      timestamp: at,
+      type,
+      nodeName: 'n1',
+      pull: pull as unknown as PullStatus,
+      ...(layer ? { layer } : {}),
+    }) as PullEvent;
+  const events = [
+    malformed('pull.failed', { id: 'a', failureReason: 'forged-reason-1' }),
+    malformed('pull.failed', { id: 'b', failureReason: { toString: 1 } }),
+    malformed('pull.completed', { id: 'c', startedAt: 12345, completedAt: at, waitSeconds: 'long', layers: 'many' }),
+    malformed('pull.completed', { id: 'd', startedAt: 'yesterday', completedAt: at, unpackStartedAt: null, layers: [] }),
+    malformed('pull.progress', { id: 'e', waitSeconds: Number.NaN }),
+    malformed('layer.progress', { id: 'f' }, { digest: 'sha256:x', downloadedBytes: '1000', state: 'downloading' }),
+    malformed('layer.progress', { id: 'g' }, { digest: 'sha256:y', downloadedBytes: -5, state: 'downloading' }),
+  ];
+  for (const e of events) assert.doesNotThrow(() => m.onEvent(e), e.type);
+  m.onEvent(layerEvent('n1', 'h', 'sha256:z', 700));
+
+  const errors = await byLabel(m, 'pulltrace_pull_errors_total', 'reason');
+  assert.ok(!errors.has('forged-reason-1') && !errors.has('[object Object]'), [...errors.keys()].join(', '));
+  assert.equal(errors.get('unknown'), 2);
+  assert.equal((await histogram(m, 'pulltrace_pull_duration_seconds')).count, 0);
+  assert.equal((await histogram(m, 'pulltrace_pull_wait_seconds')).count, 0);
+  assert.equal(await value(m, 'pulltrace_pull_bytes_total'), 700, 'only the real layer counts');
+  assert.match(await m.registry.metrics(), /pulltrace_pull_bytes_total 700/, 'the scrape still answers');
+});

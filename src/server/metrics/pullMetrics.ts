@@ -1,7 +1,7 @@
 // The nine Prometheus metrics of the contract, fed by the event bus and by gauges read from
 // the tracker at scrape time. No label grows without bound (no image, pod or pull id labels).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { FAILURE_REASONS, type PullEvent, type PullStatus } from '../../model/index.js';
+import { FAILURE_REASONS, type FailureReason, type PullEvent, type PullStatus } from '../../model/index.js';
 
 export interface GaugeSources {
   counts(): { active: number; stalled: number; slow?: number };
@@ -167,15 +167,16 @@ export class PullMetrics {
         this.pullsTotal.inc();
         break;
       case 'pull.completed':
-        if (pull?.completedAt) this.duration.observe(Math.max(0, (Date.parse(pull.completedAt) - Date.parse(pull.startedAt)) / 1000));
-        if (pull?.completedAt && pull.unpackStartedAt) {
-          this.unpackDuration.observe(Math.max(0, (Date.parse(pull.completedAt) - Date.parse(pull.unpackStartedAt)) / 1000));
+        if (pull) {
+          observeSeconds(this.duration, pull.startedAt, pull.completedAt);
+          observeSeconds(this.unpackDuration, pull.unpackStartedAt, pull.completedAt);
+          this.observeWait(pull);
         }
-        if (pull) this.observeWait(pull);
         this.countLayers(event);
         break;
       case 'pull.failed':
-        this.errorsTotal.inc({ reason: pull?.failureReason ?? 'unknown' });
+        // Only the fixed list: a pull carrying anything else must not add a label value.
+        this.errorsTotal.inc({ reason: failureLabel(pull?.failureReason) });
         break;
       case 'pull.progress':
         // kubelet's queue time can arrive after completion, as progress of the finished pull.
@@ -189,7 +190,7 @@ export class PullMetrics {
   }
 
   private observeWait(pull: PullStatus): void {
-    if (pull.waitSeconds === undefined || this.waitObserved.has(pull.id)) return;
+    if (!isAmount(pull.waitSeconds) || this.waitObserved.has(pull.id)) return;
     if (this.waitObserved.size >= MAX_WAIT_OBSERVED) this.waitObserved.delete(this.waitObserved.values().next().value as string);
     this.waitObserved.add(pull.id);
     this.waitSeconds.observe(pull.waitSeconds);
@@ -200,7 +201,7 @@ export class PullMetrics {
     // The layer events of one report share one timestamp string: parse it once.
     if (event.timestamp !== this.lastTimestamp.text) this.lastTimestamp = { text: event.timestamp, ms: Date.parse(event.timestamp) };
     const now = this.lastTimestamp.ms;
-    const layers = event.layer ? [event.layer] : (event.pull?.layers ?? []);
+    const layers = event.layer ? [event.layer] : Array.isArray(event.pull?.layers) ? event.pull.layers : [];
     let node = this.countedLayerBytes.get(event.nodeName);
     if (!node) {
       node = new Map();
@@ -209,6 +210,8 @@ export class PullMetrics {
     for (const l of layers) {
       // cached: nobody downloaded it; shared: its owner's layer carries the bytes.
       if (l.state === 'cached' || l.state === 'shared') continue;
+      // A count that is no count would poison the running total (and every later scrape).
+      if (!isAmount(l.downloadedBytes)) continue;
       const seen = node.get(l.digest);
       const delta = l.downloadedBytes - (seen?.bytes ?? 0);
       if (delta > 0) this.uncountedBytes += delta;
@@ -227,4 +230,20 @@ export class PullMetrics {
       if (layers.size === 0) this.countedLayerBytes.delete(node);
     }
   }
+}
+
+/** A number a metric can take: finite, not negative. */
+function isAmount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+function failureLabel(reason: unknown): FailureReason {
+  return FAILURE_REASONS.includes(reason as FailureReason) ? (reason as FailureReason) : 'unknown';
+}
+
+/** Observes the seconds from `from` to `to` when both are times; a missing or unreadable one is no sample. */
+function observeSeconds(histogram: Histogram, from: unknown, to: unknown): void {
+  if (typeof from !== 'string' || typeof to !== 'string') return;
+  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
+  if (Number.isFinite(seconds)) histogram.observe(Math.max(0, seconds));
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
+import type { LogRejectReason } from '../bus/logMessage.js';
 import { REPORT_LOG_METRIC_NAMES, registerReportLogMetrics } from './reportLogMetrics.js';
 
 async function value(registry: Registry, name: string): Promise<number> {
@@ -10,12 +11,13 @@ async function value(registry: Registry, name: string): Promise<number> {
 
 test('published and applied reports, connection, lag and shared timers, as the log counts them', async () => {
   const registry = new Registry();
-  const log = { counts: { published: 0, applied: 0, pending: 0 }, isConnected: true, timersShared: true };
+  const log = { counts: { published: 0, applied: 0, pending: 0 }, isConnected: true, timersShared: true, rejectedCounts: () => new Map() };
   registerReportLogMetrics(registry, log);
   const text = await registry.metrics();
   for (const name of REPORT_LOG_METRIC_NAMES) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
 
-  const steps: Array<[typeof log, Record<(typeof REPORT_LOG_METRIC_NAMES)[number], number>]> = [
+  type Unlabelled = Exclude<(typeof REPORT_LOG_METRIC_NAMES)[number], 'pulltrace_report_log_rejected_total'>;
+  const steps: Array<[Omit<typeof log, 'rejectedCounts'>, Record<Unlabelled, number>]> = [
     [
       { counts: { published: 3, applied: 5, pending: 2 }, isConnected: true, timersShared: true },
       {
@@ -51,4 +53,31 @@ test('published and applied reports, connection, lag and shared timers, as the l
     Object.assign(log, state);
     for (const [name, v] of Object.entries(want)) assert.equal(await value(registry, name), v, `${name} ${JSON.stringify(state)}`);
   }
+});
+
+test("skipped messages by reason: every reason shown from the start, each following the log's count", async () => {
+  const registry = new Registry();
+  const counts = new Map<LogRejectReason, number>();
+  registerReportLogMetrics(registry, {
+    counts: { published: 0, applied: 0, pending: 0 },
+    isConnected: true,
+    timersShared: true,
+    rejectedCounts: () => counts,
+  });
+  const byReason = async () => {
+    const values = (await registry.getSingleMetric('pulltrace_report_log_rejected_total')?.get())?.values ?? [];
+    return Object.fromEntries(values.map((v) => [String(v.labels.reason), v.value]));
+  };
+  const first = await byReason();
+  assert.equal(first.schema, 0);
+  assert.equal(first.node_mismatch, 0);
+  assert.equal(Object.keys(first).length, 12, 'one series per reason, no more');
+  counts.set('schema', 3);
+  counts.set('time', 1);
+  assert.deepEqual([(await byReason()).schema, (await byReason()).time], [3, 1]);
+  counts.set('schema', 5);
+  const later = await byReason();
+  assert.equal(later.schema, 5);
+  assert.equal(later.time, 1);
+  assert.equal(later.capacity, 0);
 });

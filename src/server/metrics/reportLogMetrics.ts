@@ -1,8 +1,10 @@
 // Metrics of the shared report log (PULLTRACE_BUS=nats://…), registered only when it is set:
 // reports this replica appended and reports it applied from the log, whether NATS is connected,
-// how many messages of the log it has yet to apply, and whether its timers follow the log's ticks.
-// Read from the log at scrape time; no labels.
+// how many messages of the log it has yet to apply, whether its timers follow the log's ticks, and
+// the messages it skipped, by reason (the only label: a fixed list, LOG_REJECT_REASONS).
+// Read from the log at scrape time.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { LOG_REJECT_REASONS, type LogRejectReason } from '../bus/logMessage.js';
 import { monotonicCounter } from './monotonicCounter.js';
 
 export const REPORT_LOG_METRIC_NAMES = [
@@ -11,6 +13,7 @@ export const REPORT_LOG_METRIC_NAMES = [
   'pulltrace_report_log_connected',
   'pulltrace_report_log_lag_messages',
   'pulltrace_report_log_timers_shared',
+  'pulltrace_report_log_rejected_total',
 ] as const;
 
 export interface ReportLogSource {
@@ -18,6 +21,8 @@ export interface ReportLogSource {
   readonly isConnected: boolean;
   /** whether stall and node timeouts currently follow the log's ticks */
   readonly timersShared: boolean;
+  /** messages skipped since start, by reason (logMessage.ts) */
+  rejectedCounts(): ReadonlyMap<LogRejectReason, number>;
 }
 
 export function registerReportLogMetrics(registry: Registry, log: ReportLogSource): void {
@@ -58,4 +63,20 @@ export function registerReportLogMetrics(registry: Registry, log: ReportLogSourc
       this.set(log.timersShared ? 1 : 0);
     },
   });
+  const counted = new Map<LogRejectReason, number>();
+  const rejected = new Counter({
+    name: 'pulltrace_report_log_rejected_total',
+    help: 'Messages of the shared report log skipped, nothing applied, by reason (schema, time, node_mismatch, …; see docs/metrics.md).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      for (const [reason, total] of log.rejectedCounts()) {
+        const grown = total - (counted.get(reason) ?? 0);
+        if (grown > 0) this.inc({ reason }, grown);
+        counted.set(reason, Math.max(total, counted.get(reason) ?? 0));
+      }
+    },
+  });
+  // Every reason exists from the start, so rate() and alerts see a 0 before the first skip.
+  for (const reason of LOG_REJECT_REASONS) rejected.inc({ reason }, 0);
 }

@@ -353,3 +353,33 @@ test('heartbeat comments keep idle streams open', async (t) => {
   setup(t, hub, server, c.res);
   await waitUntil(() => c.text().includes(': heartbeat'), 'a heartbeat');
 });
+
+test('a malformed pull in the flush timer or a snapshot is skipped for the clients it breaks; the others get everything', {
+  timeout: 20_000,
+}, async (t) => {
+  const faults: string[] = [];
+  const hub = new SseHub({ flushMs: 20, onFault: (where) => faults.push(where) });
+  // a non-string imageRef (what a hostile report once put into the tracker) and a pull JSON cannot encode
+  const numberRef = event('bad1', 1);
+  (numberRef.pull as unknown as { imageRef: unknown }).imageRef = 12345;
+  const unencodable = event('bad2', 2);
+  (unencodable.pull as unknown as { note: unknown }).note = 10n;
+  let filter = { image: 'img' };
+  const snapshot = () => [unencodable.pull as PullStatus, event('s', 0).pull as PullStatus];
+  const { server, port } = await hubServer(hub, () => ({ filter, snapshot }));
+  const filtered = await client(port);
+  filter = {} as typeof filter;
+  const everything = await client(port);
+  setup(t, hub, server, filtered.res, everything.res);
+  await waitUntil(() => messages(everything.text()).length === 1, 'the snapshot without the pull JSON cannot encode');
+  assert.deepEqual(messages(everything.text()).map(label), ['pull.progress:s@0']);
+
+  hub.publish(numberRef);
+  hub.publish(unencodable);
+  hub.publish(event('a', 3));
+  await waitUntil(() => messages(filtered.text()).some((m) => m.event.pull?.id === 'a'), 'the good event, through the flush timer');
+  await waitUntil(() => messages(everything.text()).some((m) => m.event.pull?.id === 'a'), 'the good event for the unfiltered client');
+  assert.deepEqual(messages(filtered.text()).map(label), ['pull.progress:s@0', 'pull.progress:a@3']);
+  assert.deepEqual(messages(everything.text()).map(label), ['pull.progress:s@0', 'pull.progress:bad1@1', 'pull.progress:a@3']);
+  assert.ok(faults.includes('sse event') && faults.includes('sse snapshot pull'), faults.join(', '));
+});

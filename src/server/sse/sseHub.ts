@@ -10,6 +10,7 @@
 // `maxUnsentBytes`, is dropped.
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
+import { guarded } from '../faultReport.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
 import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
@@ -55,6 +56,11 @@ export interface SseHubOptions {
   stuckMs: number;
   /** called once per dropped client */
   onDrop: (info: SseDropInfo) => void;
+  /**
+   * an event or snapshot pull that could not be filtered or serialized (a malformed pull), or a
+   * flush that failed: it is skipped for that client, and the hub carries on
+   */
+  onFault: (where: string, err: unknown) => void;
 }
 
 export interface SseAttachOptions {
@@ -75,6 +81,7 @@ const DEFAULTS: SseHubOptions = {
   maxUnsentBytes: 4 * 1024 * 1024,
   stuckMs: 30_000,
   onDrop: () => {},
+  onFault: () => {},
 };
 
 /** Snapshots and catch-ups larger than this are written a piece at a time (see writeCatchUp). */
@@ -106,9 +113,10 @@ export class SseHub {
   constructor(options: Partial<SseHubOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
     this.buffer = new EventRing(this.options.bufferSize);
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
+    // Nothing thrown in a timer may end the process: a failure is reported, the next tick runs.
+    this.heartbeat = setInterval(() => this.guarded('sse heartbeat', () => this.beat()), this.options.heartbeatMs);
     this.heartbeat.unref();
-    this.flusher = setInterval(() => this.flush(), this.options.flushMs);
+    this.flusher = setInterval(() => this.guarded('sse flush', () => this.flush()), this.options.flushMs);
     this.flusher.unref();
   }
 
@@ -237,9 +245,13 @@ export class SseHub {
     const parts: string[] = [];
     // Each snapshot pull is its own status object, carried by one event: nothing to share.
     const pullJson = new PullJsonCache();
-    for (const pull of c.snapshot()) {
+    let pulls: PullStatus[] = [];
+    this.guarded('sse snapshot', () => {
+      pulls = c.snapshot();
+    });
+    for (const pull of pulls) {
       const event: PullEvent = { schemaVersion: 'v1', timestamp: now, type: 'pull.progress', nodeName: pull.nodeName, pull };
-      parts.push(sseMessage(this.seq, eventJson(event, c.layers, pullJson)));
+      this.guarded('sse snapshot pull', () => parts.push(sseMessage(this.seq, eventJson(event, c.layers, pullJson))));
     }
     const snap = { seq: this.seq, chunk: Buffer.from(parts.join('')) };
     this.snapshots.set(c.variant, snap);
@@ -253,8 +265,18 @@ export class SseHub {
 
   private chunkFor(c: SseClient, entries: HubEntry[], since: number): Buffer {
     const parts: string[] = [];
-    for (const e of entries) if (e.id > since && this.wants(c, e)) parts.push(this.textOf(c, e));
+    for (const e of entries) {
+      if (e.id <= since) continue;
+      // One event that cannot be filtered or serialized is left out, not the whole batch.
+      this.guarded('sse event', () => {
+        if (this.wants(c, e)) parts.push(this.textOf(c, e));
+      });
+    }
     return Buffer.from(parts.join(''));
+  }
+
+  private guarded(where: string, work: () => void): void {
+    guarded(where, this.options.onFault, work);
   }
 
   private textOf(c: SseClient, e: HubEntry): string {

@@ -31,3 +31,20 @@ for (const [name, filter, want] of cases) test(`filter: ${name}`, () => assert.e
 test('namespace filter never matches a pull without pods', () => {
   assert.equal(matchesFilter({ ...pull, pods: [] }, { namespace: 'shop' }), false);
 });
+
+test('a malformed pull (from an old database or a hostile log) matches no needle and never throws', () => {
+  const malformed = [
+    { ...pull, imageRef: 12345 },
+    { ...pull, nodeName: null },
+    { ...pull, imageRef: { toLowerCase: 'no' } },
+    { ...pull, pods: undefined },
+    { ...pull, pods: 'web' },
+    { ...pull, pods: [null, { namespace: 7, podName: ['web'] }] },
+  ] as unknown as PullStatus[];
+  const filters = [{ image: 'x' }, { node: 'w' }, { namespace: 'shop' }, { pod: 'web' }];
+  for (const p of malformed) {
+    for (const f of filters) assert.doesNotThrow(() => matchesFilter(p, f), `${JSON.stringify(p)} ${JSON.stringify(f)}`);
+  }
+  assert.equal(matchesFilter({ ...pull, imageRef: 12345 } as unknown as PullStatus, { image: '123' }), false);
+  assert.equal(matchesFilter({ ...pull, imageRef: 12345 } as unknown as PullStatus, { node: 'worker' }), true, 'other filters still apply');
+});

@@ -19,16 +19,24 @@ export const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status', 'clus
 /** The cluster of pulls that carry none (restored from history written before clusters existed). */
 export const DEFAULT_CLUSTER = 'default';
 
-function has(haystack: string, needle: string | undefined): boolean {
-  return needle === undefined || needle === '' || haystack.toLowerCase().includes(needle.toLowerCase());
+// `haystack` is typed loosely on purpose: a filter runs in the SSE flush timer and in every read,
+// over pulls that may have been restored from a database an older release wrote. A value that is
+// not a string (or pods that are not a list) matches no needle instead of throwing.
+function has(haystack: unknown, needle: string | undefined): boolean {
+  if (needle === undefined || needle === '') return true;
+  return typeof haystack === 'string' && haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+function anyPod(pull: PullStatus, match: (p: PullStatus['pods'][number]) => boolean): boolean {
+  return Array.isArray(pull.pods) && pull.pods.some((p) => typeof p === 'object' && p !== null && match(p));
 }
 
 export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
   if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image)) return false;
   if (f.status && !f.status.includes(pull.status)) return false;
   if (f.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== f.cluster) return false;
-  if (f.namespace && !pull.pods.some((p) => has(p.namespace, f.namespace))) return false;
-  if (f.pod && !pull.pods.some((p) => has(p.podName, f.pod))) return false;
+  if (f.namespace && !anyPod(pull, (p) => has(p.namespace, f.namespace))) return false;
+  if (f.pod && !anyPod(pull, (p) => has(p.podName, f.pod))) return false;
   return true;
 }
 

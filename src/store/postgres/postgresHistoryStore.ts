@@ -49,6 +49,7 @@ export class PostgresHistoryStore implements History {
   private retryDelayMs = RETRY_FIRST_MS;
   private unavailableSince: number | undefined;
   private droppedTotal = 0;
+  private refusedTotal = 0;
   private closed = false;
   private backgroundPrune: Promise<void> | undefined;
 
@@ -93,8 +94,8 @@ export class PostgresHistoryStore implements History {
     return this.pending.size;
   }
 
-  queueState(): { queued: number; dropped: number } {
-    return { queued: this.pending.size, dropped: this.droppedTotal };
+  queueState(): { queued: number; dropped: number; refused: number } {
+    return { queued: this.pending.size, dropped: this.droppedTotal, refused: this.refusedTotal };
   }
 
   /** Whether the last write reached PostgreSQL. */
@@ -267,7 +268,7 @@ export class PostgresHistoryStore implements History {
       rows.push(row);
     }
     for (const row of rows) this.pending.delete(row.id);
-    this.writing = this.writeBatch(rows).then(
+    this.writing = this.writeRows(rows).then(
       () => {
         this.writing = undefined;
         if (this.unavailableSince !== undefined) {
@@ -306,6 +307,46 @@ export class PostgresHistoryStore implements History {
       },
     );
     return this.writing;
+  }
+
+  /**
+   * Writes a batch. When PostgreSQL refuses the data (not the connection: a NUL character in a
+   * text, a value out of range), each row is written alone and those refused are dropped and
+   * counted: one malformed pull must neither lose its batch nor be retried forever ahead of the
+   * rest. `rows` loses the refused ones, so a connection failure half-way retries only the others.
+   */
+  private async writeRows(rows: PullRow[]): Promise<void> {
+    try {
+      await this.writeBatch(rows);
+      return;
+    } catch (err) {
+      if (!isRefusedData(err)) throw err;
+    }
+    const refused: PullRow[] = [];
+    let firstError: unknown;
+    for (const row of [...rows]) {
+      try {
+        await this.writeBatch([row]);
+      } catch (err) {
+        if (!isRefusedData(err)) {
+          this.refuse(refused, firstError);
+          throw err;
+        }
+        refused.push(row);
+        rows.splice(rows.indexOf(row), 1);
+        firstError ??= err;
+      }
+    }
+    this.refuse(refused, firstError);
+  }
+
+  private refuse(rows: PullRow[], err: unknown): void {
+    if (rows.length === 0) return;
+    this.refusedTotal += rows.length;
+    this.logger.error(
+      { err: messageOf(err), lost: rows.length, refusedTotal: this.refusedTotal, pullIds: rows.slice(0, 20).map((r) => r.id) },
+      'history database refused these finished pulls; they are not in history (the rest of their batch is)',
+    );
   }
 
   private async writeBatch(rows: PullRow[]): Promise<void> {
@@ -354,6 +395,15 @@ export class PostgresHistoryStore implements History {
       throw err;
     }
   }
+}
+
+/**
+ * Whether PostgreSQL refused the data rather than failed: SQLSTATE classes 22 (data exception, e.g.
+ * a NUL character in text), 23 (integrity) and 54 (program limit, e.g. a value too large to index).
+ */
+function isRefusedData(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
 function messageOf(err: unknown): string {

@@ -6,7 +6,7 @@ import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
 import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
 import type { ReportAdmission } from '../../ingest/reportAdmission.js';
-import { reportTimeProblem } from '../../ingest/reportTimes.js';
+import { reportProblem } from '../../ingest/reportCheck.js';
 import type { RequesterKey } from '../../ingest/requester.js';
 import type { PullMetrics } from '../../metrics/pullMetrics.js';
 import { CapacityError, type PullTracker, ReportLimitError } from '../../tracker/pullTracker.js';
@@ -46,8 +46,10 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       const now = deps.now();
       const refused = deps.admission.forNode(deps.requesterKey(req), req.body.nodeName, now);
       if (refused) throw refused;
-      const badTime = reportTimeProblem(req.body, now);
-      if (badTime) throw new ApiError(400, 'invalid_report', badTime);
+      // The schema again (Fastify's check names the field first) and the time bounds: the same
+      // check as a report read from the shared log, so nothing one path refuses enters by the other.
+      const problem = reportProblem(req.body, now);
+      if (problem) throw new ApiError(400, 'invalid_report', problem.message);
       if (deps.appendReport && (await deps.appendReport(req.body))) {
         deps.metrics.reportAccepted();
         return { accepted: true };
