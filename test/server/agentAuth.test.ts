@@ -169,16 +169,25 @@ test('a TokenReview outage: 503 with Retry-After, nothing accepted; reports flow
       timeoutMs: 5_000,
       what: 'the outage to be logged',
     });
-    // missing RBAC is an outage too, and says what permission is missing
+    // missing RBAC is an outage too, and says what permission is missing (once the server tries
+    // again: during an outage it tries one review per 5 s, whatever the number of agents)
     kube.tokenReviewFailure = 403;
-    const rbac = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
-    assert.equal(rbac.status, 503);
-    assert.match((await errorBody(rbac)).message, /create on tokenreviews\.authentication\.k8s\.io/);
+    await waitFor(
+      async () => {
+        const rbac = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
+        assert.equal(rbac.status, 503);
+        return /create on tokenreviews\.authentication\.k8s\.io/.test((await errorBody(rbac)).message);
+      },
+      { timeoutMs: 15_000, intervalMs: 500, what: 'a 503 naming the missing permission' },
+    );
   } finally {
     kube.tokenReviewFailure = undefined;
   }
-  const res = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
-  assert.equal(res.status, 200);
+  await waitFor(async () => (await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token))).status === 200, {
+    timeoutMs: 15_000,
+    intervalMs: 500,
+    what: 'reports to flow again once TokenReview answers',
+  });
   const metrics = await (await fetch(server.metricsUrl)).text();
   assert.ok((metricValue(metrics, 'pulltrace_agent_reports_total') ?? 0) >= 1);
 });

@@ -122,6 +122,7 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   const identify = (token: string, key: string): Promise<AgentIdentity> => {
     const running = inFlight.get(key);
     if (running) return running;
+    outage.trying(now());
     const review = slots.run(() =>
       options.review(token, [AGENT_AUDIENCE]).then(
         (status) => {
@@ -170,13 +171,14 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   const firstReview = async (token: string, key: string, requester: string): Promise<AgentIdentity> => {
     const joined = inFlight.get(key);
     if (joined) return joined.catch((err: Error) => Promise.reject(outageRefusal(err.message)));
+    // no review while TokenReview is down and not due for a try: nothing to charge either
+    if (!outage.mayTry(now())) throw outageRefusal(lastFailure);
     const wait = budget.charge(requester, now());
     if (wait > 0) {
       throw new ApiError(429, 'too_many_token_reviews', `too many unknown agent tokens from this address; retry in ${wait}s`, {
         'retry-after': String(wait),
       });
     }
-    if (!outage.mayTry(now())) throw outageRefusal(lastFailure);
     try {
       return await identify(token, key);
     } catch (err) {

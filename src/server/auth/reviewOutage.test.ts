@@ -14,18 +14,20 @@ test('an outage starts at the first failure and ends at the first answer, each r
   assert.equal(o.answered(62_000), undefined);
 });
 
-test('outside an outage every review may be tried; inside, one per probe period', () => {
+test('outside an outage every review may be tried; inside, one per probe period from the last try', () => {
   const o = new ReviewOutage(5_000);
+  o.trying(0);
   assert.equal(o.mayTry(0), true);
-  assert.equal(o.mayTry(0), true);
+  o.trying(1_000);
   o.failed(1_000);
   assert.equal(o.mayTry(1_001), false);
   assert.equal(o.mayTry(5_999), false);
   assert.equal(o.mayTry(6_000), true);
-  assert.equal(o.mayTry(6_001), false, 'the turn was taken');
-  o.failed(6_500);
-  assert.equal(o.mayTry(11_000), false);
-  assert.equal(o.mayTry(11_500), true);
+  assert.equal(o.mayTry(6_000), true, 'asking does not take the turn');
+  o.trying(6_000);
+  assert.equal(o.mayTry(6_001), false, 'a try takes it');
+  assert.equal(o.mayTry(11_000), true);
   o.answered(11_600);
+  o.trying(11_600);
   assert.equal(o.mayTry(11_601), true);
 });

@@ -16,7 +16,6 @@ export class ReviewOutage {
 
   /** A review failed. True when this starts an outage (log it once). */
   failed(now: number): boolean {
-    this.lastTryAt = now;
     if (this.downSince !== undefined) return false;
     this.downSince = now;
     return true;
@@ -29,11 +28,13 @@ export class ReviewOutage {
     return since === undefined ? undefined : now - since;
   }
 
-  /** Whether a review may be tried now: always outside an outage, once per probeEveryMs inside one (this call takes the turn). */
+  /** Whether a review may be tried now: always outside an outage, once per probeEveryMs inside one. */
   mayTry(now: number): boolean {
-    if (this.downSince === undefined) return true;
-    if (now - this.lastTryAt < this.probeEveryMs) return false;
+    return this.downSince === undefined || now - this.lastTryAt >= this.probeEveryMs;
+  }
+
+  /** A review starts now (inside an outage, the next may start one probe period later). */
+  trying(now: number): void {
     this.lastTryAt = now;
-    return true;
   }
 }
