@@ -4,12 +4,15 @@
 //   2. the worst /healthz latency while those reports are processed;
 //   3. server RSS growth with N event-stream sockets that never read, against a 10,000-layer snapshot;
 //   4. connections reset or refused when 5,000 sockets connect at once (with the default listen
-//      backlog, and with Node's own default of 511 for comparison).
+//      backlog, and with Node's own default of 511 for comparison);
+//   5. a TokenReview flood (kubernetes agent auth, the fake API server): reviews made by 2,000 junk
+//      tokens from one address, worst /healthz meanwhile, agents' answers on other addresses.
 // On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
-//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews
+//   npm run bench:hostile -- --phases token-reviews --junk-tokens 5000
 //   npm run bench:hostile -- --phases reports --cpu-prof /tmp/prof   # server CPU profile
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
+import { tokenReviewFlood } from './lib/tokenReviewFlood.js';
 
 const MB = 1024 * 1024;
 
@@ -32,7 +36,8 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
-      phases: { type: 'string', default: 'reports,streams,connect' },
+      phases: { type: 'string', default: 'reports,streams,connect,token-reviews' },
+      'junk-tokens': { type: 'string', default: '2000' },
       'cpu-prof': { type: 'string' },
     },
   });
@@ -47,6 +52,7 @@ function options() {
     connect: positive('connect', values.connect),
     rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
     phases: new Set(values.phases.split(',').map((p) => p.trim())),
+    junkTokens: positive('junk-tokens', values['junk-tokens']),
     cpuProfDir: values['cpu-prof'],
   };
 }
@@ -348,6 +354,7 @@ async function main(): Promise<void> {
     await connectStorm(opts.connect, undefined, opts.sseSockets);
     await connectStorm(opts.connect, 511, opts.sseSockets);
   }
+  if (opts.phases.has('token-reviews')) await tokenReviewFlood({ junk: opts.junkTokens, nodeArgs, entry, healthProbe });
   console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(2)}`);
 }
 

@@ -24,7 +24,14 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pulltrace-review-flood-'));
   const kubeconfig = await writeKubeconfig(dir, kube.url);
   server = await startPulltrace(['server', ...KUBE_TEST_SERVER_FLAGS], {
-    env: { KUBECONFIG: kubeconfig, PULLTRACE_AGENT_AUTH: 'kubernetes', PULLTRACE_AGENT_SERVICE_ACCOUNTS: AGENT_SA },
+    env: {
+      KUBECONFIG: kubeconfig,
+      PULLTRACE_AGENT_AUTH: 'kubernetes',
+      PULLTRACE_AGENT_SERVICE_ACCOUNTS: AGENT_SA,
+      // one review a second (burst 2): the bound below then holds however slow a loaded machine
+      // makes the flood (the default 5/s is measured by bench:hostile)
+      PULLTRACE_AGENT_REVIEW_RATE: '1',
+    },
   });
 });
 

@@ -86,6 +86,8 @@ test('TokenReview down for over three node timeouts: known tokens accepted, rota
     const outageStart = Date.now();
     // The agents keep their pace through the outage; node-b's kubelet rotated its token meanwhile.
     while (Date.now() - outageStart < OUTAGE_MS) {
+      // the second half of the outage, the API server is gone: connections close unanswered
+      if (Date.now() - outageStart > OUTAGE_MS / 2) kube.tokenReviewFailure = 'close';
       bytes += MiB / 4;
       answersA.push((await agentA.post(server.baseUrl, report('node-a', bytes), { authorization: `Bearer ${tokenA}` })).status);
       const b = await agentB.post(server.baseUrl, report('node-b', bytes), { authorization: `Bearer ${rotatedB}` });
