@@ -122,7 +122,6 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   const identify = (token: string, key: string): Promise<AgentIdentity> => {
     const running = inFlight.get(key);
     if (running) return running;
-    outage.trying(now());
     const review = slots.run(() =>
       options.review(token, [AGENT_AUDIENCE]).then(
         (status) => {
@@ -139,6 +138,7 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
       ),
     );
     if (!review) return Promise.reject(new ReviewsBusy());
+    outage.trying(now());
     const settled = review.finally(() => inFlight.delete(key));
     inFlight.set(key, settled);
     return settled;
