@@ -43,6 +43,8 @@ before(async () => {
       KUBECONFIG: kubeconfig,
       PULLTRACE_AGENT_AUTH: 'kubernetes',
       PULLTRACE_AGENT_SERVICE_ACCOUNTS: `${AGENT_SA},other:spare-agent`,
+      // every test here asks from 127.0.0.1 with new tokens; the per-address budget has its own test
+      PULLTRACE_AGENT_REVIEW_RATE: '100',
     },
   });
 });

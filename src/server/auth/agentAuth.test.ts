@@ -187,7 +187,7 @@ test('TokenReview down: a token reviewed before is accepted until it expires, an
   const err = await refusal(s.auth.authenticate(`Bearer ${unknown}`));
   assert.equal(err.statusCode, 503);
   assert.equal(err.headers['retry-after'], '5');
-  assert.deepEqual(s.held, [s.now() + 5_000], 'a report refused for the outage holds node timeouts until its retry');
+  assert.deepEqual(s.held, [s.now() + 6_000], "a report refused for the outage holds node timeouts until its sender's retry");
 
   // the token's own expiry ends the stale answer
   s.advance(300_000);

@@ -50,6 +50,7 @@ export interface AgentAuthenticator {
 const MAX_TOKEN_CHARS = 16_384;
 const OUTAGE_RETRY_AFTER_S = 5;
 const BUSY_RETRY_AFTER_S = 1;
+const AGENT_RETRY_JITTER_MS = 1_000;
 /** Reviews in flight at once, and reports waiting for a turn beyond that (then 503). */
 const MAX_CONCURRENT_REVIEWS = 16;
 const MAX_WAITING_REVIEWS = 64;
@@ -145,7 +146,8 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   };
 
   const outageRefusal = (reason: string) => {
-    options.onOutageRefusal?.(now() + OUTAGE_RETRY_AFTER_S * 1000);
+    // the agent retries after Retry-After plus up to 1 s of jitter (src/agent/backoff.ts)
+    options.onOutageRefusal?.(now() + OUTAGE_RETRY_AFTER_S * 1000 + AGENT_RETRY_JITTER_MS);
     return new ApiError(503, 'unavailable', `cannot check the agent's identity right now (TokenReview: ${reason}); retry later`, {
       'retry-after': String(OUTAGE_RETRY_AFTER_S),
     });
