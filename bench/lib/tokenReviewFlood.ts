@@ -9,10 +9,12 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeKubeApi, writeKubeconfig } from '../../test/fake-kube/index.js';
+import { processCpuSeconds } from './procStats.js';
 import { type ServerProcess, startServerProcess } from './serverProcess.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 const FLOOD_SOCKETS = 50;
+const IDLE_PROBE_MS = 5_000;
 
 export interface FloodOptions {
   junk: number;
@@ -102,6 +104,11 @@ export async function tokenReviewFlood(opts: FloodOptions): Promise<void> {
     const first = await postFrom(knownAgent, '127.0.0.2', port, reportOf('node-known'), known);
     if (first !== 200) throw new Error(`the known agent's first report: HTTP ${first}`);
 
+    // what /healthz costs on this machine without a flood, to read the figure during it against
+    const idleProbe = opts.healthProbe(port);
+    await new Promise((r) => setTimeout(r, IDLE_PROBE_MS));
+    const idle = await idleProbe.stop();
+
     const reviewsBefore = kube.tokens.reviews;
     const probe = opts.healthProbe(port);
     const junkBody = reportOf('node-known');
@@ -109,6 +116,7 @@ export async function tokenReviewFlood(opts: FloodOptions): Promise<void> {
     const agentStatuses: number[] = [];
     let sent = 0;
     let flooding = true;
+    const cpuBefore = processCpuSeconds(server.pid);
     const start = performance.now();
     const flood = Array.from({ length: FLOOD_SOCKETS }, async () => {
       while (sent < opts.junk) {
@@ -126,13 +134,18 @@ export async function tokenReviewFlood(opts: FloodOptions): Promise<void> {
     })();
     await Promise.all(flood);
     const floodMs = performance.now() - start;
+    const cpuMsPerRequest = ((processCpuSeconds(server.pid) - cpuBefore) * 1000) / opts.junk;
     flooding = false;
     await reporting;
     const health = await probe.stop();
     const reviews = kube.tokens.reviews - reviewsBefore;
-    console.log(`   flood of ${opts.junk} requests took ${floodMs.toFixed(0)} ms: ${countOf(junkStatuses)}`);
+    console.log(
+      `   flood of ${opts.junk} requests took ${floodMs.toFixed(0)} ms, server CPU ${cpuMsPerRequest.toFixed(2)} ms/request: ${countOf(junkStatuses)}`,
+    );
     console.log(`   TokenReviews made: ${reviews} (target ≤ 100; includes the new agent's one)`);
-    console.log(`   /healthz worst: ${health.worstMs.toFixed(1)} ms over ${health.count} probes, ${health.failures} failed`);
+    console.log(
+      `   /healthz worst: ${health.worstMs.toFixed(1)} ms over ${health.count} probes, ${health.failures} failed (without the flood: ${idle.worstMs.toFixed(1)} ms over ${idle.count} probes in ${IDLE_PROBE_MS / 1000} s)`,
+    );
     console.log(`   agent answers during the flood: ${countOf(agentStatuses)} (target: all 200)`);
   } finally {
     for (const a of agents) a.destroy();
