@@ -128,7 +128,7 @@ export async function apiOutage(opts: OutageOptions): Promise<void> {
     const start = Date.now();
     while (Date.now() - start < opts.outageMs) {
       const answers = await round();
-      answers.forEach((s, i) => (nodes[i]?.rotates ? rotated : kept).push(s));
+      for (const [i, s] of answers.entries()) (nodes[i]?.rotates ? rotated : kept).push(s);
       samples += 1;
       if (/^pulltrace_agent_auth_degraded 1$/m.test(await getText(metricsUrl))) degradedSamples += 1;
       await new Promise((r) => setTimeout(r, 1000));
