@@ -4,12 +4,18 @@
 //   2. the worst /healthz latency while those reports are processed;
 //   3. server RSS growth with N event-stream sockets that never read, against a 10,000-layer snapshot;
 //   4. connections reset or refused when 5,000 sockets connect at once (with the default listen
-//      backlog, and with Node's own default of 511 for comparison).
+//      backlog, and with Node's own default of 511 for comparison);
+//   5. a TokenReview flood (kubernetes agent auth, the fake API server): reviews made by 2,000 junk
+//      tokens from one address, worst /healthz meanwhile, agents' answers on other addresses;
+//   6. (only when asked: --phases api-outage) a TokenReview outage of --outage (3m) with
+//      --node-timeout (20s): agents' answers, pulls failed (target 0).
 // On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
-//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews
+//   npm run bench:hostile -- --phases token-reviews --junk-tokens 5000
+//   npm run bench:hostile -- --phases api-outage --outage 3m --node-timeout 20s
 //   npm run bench:hostile -- --phases reports --cpu-prof /tmp/prof   # server CPU profile
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -19,9 +25,11 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { apiOutage } from './lib/apiOutage.js';
 import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
+import { tokenReviewFlood } from './lib/tokenReviewFlood.js';
 
 const MB = 1024 * 1024;
 
@@ -32,10 +40,19 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
-      phases: { type: 'string', default: 'reports,streams,connect' },
+      phases: { type: 'string', default: 'reports,streams,connect,token-reviews' },
+      'junk-tokens': { type: 'string', default: '2000' },
+      outage: { type: 'string', default: '3m' },
+      'node-timeout': { type: 'string', default: '20s' },
+      'outage-agents': { type: 'string', default: '20' },
       'cpu-prof': { type: 'string' },
     },
   });
+  const duration = (text: string) => {
+    const m = /^(\d+)(s|m)$/.exec(text);
+    if (!m) throw new Error(`--outage: "${text}" is not a duration in s or m (example: --outage 3m)`);
+    return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
+  };
   const positive = (name: string, text: string) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: "${text}" is not a positive integer (example: --${name} 100)`);
@@ -47,6 +64,10 @@ function options() {
     connect: positive('connect', values.connect),
     rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
     phases: new Set(values.phases.split(',').map((p) => p.trim())),
+    junkTokens: positive('junk-tokens', values['junk-tokens']),
+    outageMs: duration(values.outage),
+    nodeTimeout: values['node-timeout'],
+    outageAgents: positive('outage-agents', values['outage-agents']),
     cpuProfDir: values['cpu-prof'],
   };
 }
@@ -348,6 +369,9 @@ async function main(): Promise<void> {
     await connectStorm(opts.connect, undefined, opts.sseSockets);
     await connectStorm(opts.connect, 511, opts.sseSockets);
   }
+  if (opts.phases.has('token-reviews')) await tokenReviewFlood({ junk: opts.junkTokens, nodeArgs, entry, healthProbe });
+  if (opts.phases.has('api-outage'))
+    await apiOutage({ outageMs: opts.outageMs, nodeTimeout: opts.nodeTimeout, agents: opts.outageAgents, nodeArgs, entry });
   console.log(`\nload average at the end: ${loadavg()[0]?.toFixed(2)}`);
 }
 

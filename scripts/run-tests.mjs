@@ -33,6 +33,7 @@ export const SLOW_FIRST = [
   'test/agent/hugeImage',
   'test/agent/versions/',
   'test/server/agentAuth',
+  'test/server/tokenReviewOutage',
   'test/watch/',
   'test/ui/layout',
   'test/kubectl/',

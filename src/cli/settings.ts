@@ -49,6 +49,8 @@ export interface ServerSettings {
   nodeReportRate: number;
   agentAuth: AgentAuthMode;
   agentServiceAccounts: ServiceAccountRef[];
+  agentReviewRate: number;
+  agentReviewTtlMs: number;
   tlsCertFile: string;
   tlsKeyFile: string;
   slowEtaMs: number;
@@ -366,6 +368,26 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'comma-separated namespace:name of the ServiceAccounts agents run as (agent-auth kubernetes)',
     parse: parseServiceAccountList,
+    extension: true,
+  },
+  {
+    key: 'agentReviewRate',
+    env: 'PULLTRACE_AGENT_REVIEW_RATE',
+    flag: 'agent-review-rate',
+    default: '5',
+    scopes: ['server'],
+    help: 'TokenReviews per second one remote address may cause with tokens the server does not know yet (burst of twice that); more get 429 (agent-auth kubernetes)',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'agentReviewTtlMs',
+    env: 'PULLTRACE_AGENT_REVIEW_TTL',
+    flag: 'agent-review-ttl',
+    default: '60s',
+    scopes: ['server'],
+    help: "how long a token's positive TokenReview answer is used before the token is reviewed again; while TokenReview is down it is used until the token expires (agent-auth kubernetes)",
+    parse: (t) => parseDurationSetting(t, 1000),
     extension: true,
   },
   {

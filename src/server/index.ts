@@ -13,6 +13,8 @@ import type { AgentReport } from '../model/index.js';
 import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
+import type { AgentIdentity } from './auth/agentIdentity.js';
+import { DEFAULT_REVIEW_CACHE, ReviewCache } from './auth/reviewCache.js';
 import type { NatsReportLog } from './bus/natsReportLog.js';
 import { StreamEventIds } from './bus/streamEventIds.js';
 import { PullEventBus } from './events/pullEventBus.js';
@@ -23,6 +25,7 @@ import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
 import { KubeCorrelator } from './kube/kubeCorrelator.js';
+import { registerAgentAuthMetrics } from './metrics/agentAuthMetrics.js';
 import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
 import { createMetricsServer } from './metrics/metricsServer.js';
 import { collectProcessMetrics } from './metrics/processMetrics.js';
@@ -147,7 +150,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     };
     correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, settings.bus ? actThroughLog : undefined) : undefined;
     correlator?.start();
-    const agentAuth = await createAgentAuth(settings, kube, log);
+    // A report refused only because TokenReview is down must not time its node out (reviewOutage.ts).
+    const agentAuth = await createAgentAuth(settings, kube, log, (retryAt) => tracker.holdNodeTimeouts(retryAt));
+    registerAgentAuthMetrics(metrics.registry, agentAuth);
 
     await store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(await store.finishedSince(now() - settings.historyTtlMs), now());
@@ -326,7 +331,12 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
 }
 
 /** The agent authentication the settings ask for; refuses to start when it cannot work. */
-async function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undefined, log: Logger): Promise<AgentAuthenticator> {
+async function createAgentAuth(
+  settings: ServerSettings,
+  kube: KubeWatch | undefined,
+  log: Logger,
+  onOutageRefusal: (retryAt: number) => void,
+): Promise<AgentAuthenticator> {
   switch (settings.agentAuth) {
     case 'token':
       return sharedTokenAuth(settings.agentToken);
@@ -348,6 +358,9 @@ async function createAgentAuth(settings: ServerSettings, kube: KubeWatch | undef
         serviceAccounts: settings.agentServiceAccounts,
         podFacts: (namespace, name) => kube.podFacts(namespace, name),
         logger: log,
+        reviewRate: settings.agentReviewRate,
+        cache: new ReviewCache<AgentIdentity>({ ...DEFAULT_REVIEW_CACHE, ttlMs: settings.agentReviewTtlMs }),
+        onOutageRefusal,
       });
     }
     default:

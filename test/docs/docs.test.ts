@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/cli/settings.js';
 import { API_ERROR_CODES } from '../../src/server/http/apiError.js';
 import { registeredApiRoutes } from '../../src/server/http/app.js';
+import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/metrics/agentAuthMetrics.js';
 import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/metrics/historyQueueMetrics.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
@@ -163,7 +164,10 @@ describe('docs/metrics.md', () => {
     const names = tableRows(text)
       .map((r) => stripTicks(r[0] ?? ''))
       .filter((c) => c.startsWith('pulltrace_'));
-    assert.deepEqual(names.sort(), [...METRIC_NAMES, ...HISTORY_QUEUE_METRIC_NAMES, ...REPORT_LOG_METRIC_NAMES].sort());
+    assert.deepEqual(
+      names.sort(),
+      [...METRIC_NAMES, ...HISTORY_QUEUE_METRIC_NAMES, ...REPORT_LOG_METRIC_NAMES, ...AGENT_AUTH_METRIC_NAMES].sort(),
+    );
   });
 
   test('its alert table lists the alerts of docs/prometheus/alerts.yaml', () => {

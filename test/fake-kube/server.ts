@@ -121,8 +121,11 @@ export class FakeKubeApi {
   readonly requests: RecordedRequest[] = [];
   /** issues ServiceAccount tokens and answers TokenReviews about them */
   readonly tokens = new FakeTokenIssuer();
-  /** while set, TokenReviews answer this status (an API server outage, or RBAC missing) */
-  tokenReviewFailure: number | undefined;
+  /**
+   * while set, TokenReviews answer this status (an API server outage, or RBAC missing), or with
+   * 'close' their connection is closed unanswered (an API server going away)
+   */
+  tokenReviewFailure: number | 'close' | undefined;
   /** Services and the service proxy */
   readonly services = new FakeServices();
 
@@ -352,6 +355,12 @@ export class FakeKubeApi {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (this.tokenReviewFailure === 'close') {
+        record.status = 0;
+        this.emitter.emit('request', record);
+        req.socket.destroy();
+        return;
+      }
       if (this.tokenReviewFailure !== undefined) {
         const code = this.tokenReviewFailure;
         const reason = code === 403 ? 'Forbidden' : 'ServiceUnavailable';

@@ -44,6 +44,8 @@ before(async () => {
       KUBECONFIG: kubeconfig,
       PULLTRACE_AGENT_AUTH: 'kubernetes',
       PULLTRACE_AGENT_SERVICE_ACCOUNTS: `${AGENT_SA},other:spare-agent`,
+      // every test here asks from 127.0.0.1 with new tokens; the per-address budget has its own test
+      PULLTRACE_AGENT_REVIEW_RATE: '100',
     },
   });
 });
@@ -190,17 +192,33 @@ test('a TokenReview outage: 503 with Retry-After, nothing accepted; reports flow
       timeoutMs: 5_000,
       what: 'the outage to be logged',
     });
-    // missing RBAC is an outage too, and says what permission is missing
+    // missing RBAC is an outage too, and says what permission is missing (once the server tries
+    // again: during an outage it tries one review per 5 s, whatever the number of agents)
     kube.tokenReviewFailure = 403;
-    const rbac = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
-    assert.equal(rbac.status, 503);
-    assert.equal((await errorBody(rbac)).message, GENERIC.unavailable);
-    await loggedRefusal(503, /create on tokenreviews\.authentication\.k8s\.io/);
+    await waitFor(
+      async () => {
+        const rbac = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
+        assert.equal(rbac.status, 503);
+        assert.equal((await errorBody(rbac)).message, GENERIC.unavailable);
+        return server
+          .logs()
+          .some(
+            (l) =>
+              l.msg === 'agent report refused; nothing changed' &&
+              l.status === 503 &&
+              /create on tokenreviews\.authentication\.k8s\.io/.test(String(l.reason)),
+          );
+      },
+      { timeoutMs: 15_000, intervalMs: 500, what: 'a generic 503, the missing permission named in the server log' },
+    );
   } finally {
     kube.tokenReviewFailure = undefined;
   }
-  const res = await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token));
-  assert.equal(res.status, 200);
+  await waitFor(async () => (await postReport(server.baseUrl, report('node-d', 'ddd'), bearer(token))).status === 200, {
+    timeoutMs: 15_000,
+    intervalMs: 500,
+    what: 'reports to flow again once TokenReview answers',
+  });
   const metrics = await (await fetch(server.metricsUrl)).text();
   assert.ok((metricValue(metrics, 'pulltrace_agent_reports_total') ?? 0) >= 1);
 });

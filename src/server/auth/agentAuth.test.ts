@@ -7,7 +7,6 @@ import { isLoopbackHost, kubernetesAuth } from './agentAuth.js';
 import type { TokenReviewStatus } from './agentIdentity.js';
 
 const SA = { namespace: 'pulltrace', name: 'pulltrace-agent' };
-const logger = createLogger('error');
 const jwt = (exp: number, id: string) => `h.${Buffer.from(JSON.stringify({ exp, jti: id })).toString('base64url')}.s`;
 const nodeBound = (node: string): TokenReviewStatus => ({
   authenticated: true,
@@ -18,6 +17,8 @@ const nodeBound = (node: string): TokenReviewStatus => ({
 function setup(answer: (token: string) => Promise<TokenReviewStatus>, pods: Record<string, PodFacts> = {}) {
   let now = 1_000_000;
   const calls: string[] = [];
+  const lines: Array<{ level: string; msg: string }> = [];
+  const held: number[] = [];
   const auth = kubernetesAuth({
     review: async (token, audiences) => {
       assert.deepEqual(audiences, ['pulltrace']);
@@ -26,10 +27,11 @@ function setup(answer: (token: string) => Promise<TokenReviewStatus>, pods: Reco
     },
     serviceAccounts: [SA],
     podFacts: (ns, name) => pods[`${ns}/${name}`],
-    logger,
+    logger: createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) }),
     now: () => now,
+    onOutageRefusal: (retryAt) => held.push(retryAt),
   });
-  return { auth, calls, advance: (ms: number) => (now += ms), now: () => now };
+  return { auth, calls, lines, held, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 async function status(p: Promise<unknown>): Promise<number | string> {
@@ -76,6 +78,9 @@ test('refusals: 401 without a token or when not authenticated, 403 for another a
   assert.equal(await status(s.auth.authenticate('Bearer forged')), 401);
   assert.equal(await status(s.auth.authenticate('Bearer other')), 403);
   assert.equal(await status(s.auth.authenticate('Bearer down')), 503);
+  assert.equal(await status(s.auth.authenticate('Bearer down')), 503);
+  assert.equal(s.calls.filter((t) => t === 'down').length, 1, 'during an outage, one review per probe period');
+  s.advance(5_000);
   assert.equal(await status(s.auth.authenticate('Bearer down')), 503, 'an outage is not cached');
   assert.equal(s.calls.filter((t) => t === 'down').length, 2);
 });
@@ -98,6 +103,115 @@ test('a pod-bound token speaks for the node of its pod; a pod replaced under the
   assert.equal(await status(s.auth.authenticate('Bearer t')), 401);
   delete pods['pulltrace/agent-x'];
   assert.equal(await status(s.auth.authenticate('Bearer t')), 403);
+});
+
+const unauthenticated: TokenReviewStatus = { authenticated: false, error: 'invalid bearer token' };
+
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+test('2,000 junk tokens from one address cost at most its burst of reviews; then 429 with Retry-After; another address is still reviewed', async () => {
+  const agent = jwt(2_000_000, 'agent');
+  const s = setup(async (token) => (token === agent ? nodeBound('node-a') : unauthenticated));
+  const statuses = new Map<number | string, number>();
+  for (let i = 0; i < 2_000; i++) {
+    const st = await status(s.auth.authenticate(`Bearer junk-${i}`, 'addr:10.0.0.66'));
+    statuses.set(st, (statuses.get(st) ?? 0) + 1);
+  }
+  assert.equal(s.calls.length, 10, 'a burst of twice the default 5 reviews a second');
+  assert.deepEqual(Object.fromEntries(statuses), { 401: 10, 429: 1_990 });
+  const err = await refusal(s.auth.authenticate('Bearer junk-more', 'addr:10.0.0.66'));
+  assert.equal(err.statusCode, 429);
+  assert.equal(err.code, 'too_many_token_reviews');
+  assert.equal(err.headers['retry-after'], '1');
+  assert.equal(await status(s.auth.authenticate(`Bearer ${agent}`, 'addr:10.0.0.7')), 'node-a', 'another address is not charged');
+  // a refused token is answered from its own cache: asking again costs no review and no budget
+  assert.equal(await status(s.auth.authenticate('Bearer junk-0', 'addr:10.0.0.66')), 401);
+  s.advance(1_000);
+  for (let i = 0; i < 100; i++) await status(s.auth.authenticate(`Bearer later-${i}`, 'addr:10.0.0.66'));
+  assert.equal(s.calls.length, 16, 'five more a second');
+});
+
+test('concurrent reviews are capped: 16 run, 64 wait, the rest get 503 at once', async () => {
+  const pending: Array<() => void> = [];
+  const s = setup(
+    () =>
+      new Promise((resolve) => {
+        pending.push(() => resolve(unauthenticated));
+      }),
+  );
+  const answers = Array.from({ length: 100 }, (_, i) => status(s.auth.authenticate(`Bearer slow-${i}`, `addr:10.0.${i}.1`)));
+  const busy = await refusal(s.auth.authenticate('Bearer slow-x', 'addr:10.9.9.9'));
+  assert.equal(busy.statusCode, 503);
+  assert.equal(busy.headers['retry-after'], '1');
+  assert.equal(s.calls.length, 16);
+  while (pending.length > 0) {
+    for (const answer of pending.splice(0)) answer();
+    await new Promise((r) => setImmediate(r));
+  }
+  const results = await Promise.all(answers);
+  assert.equal(results.filter((r) => r === 401).length, 80);
+  assert.equal(results.filter((r) => r === 503).length, 20);
+  assert.equal(s.calls.length, 80);
+});
+
+test('TokenReview down: a token reviewed before is accepted until it expires, an unknown one gets 503; logged once each way', async () => {
+  let down = false;
+  const s = setup(async () => {
+    if (down) throw new Error('the API server answered HTTP 503');
+    return nodeBound('node-a');
+  });
+  const known = jwt((s.now() + 300_000) / 1000, 'known');
+  assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 'node-a');
+  assert.equal(s.auth.degraded?.(), false);
+  down = true;
+  s.advance(61_000);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 'node-a', 'stale answer used when the review fails');
+  assert.equal(s.auth.degraded?.(), true);
+  assert.equal(s.calls.length, 2);
+  for (let i = 0; i < 20; i++) {
+    s.advance(1_000);
+    assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 'node-a');
+  }
+  assert.ok(s.calls.length <= 2 + 5, `while down, a review is tried once per probe period (${s.calls.length - 2} in 20 s)`);
+  assert.deepEqual(s.held, [], 'accepted reports hold nothing');
+
+  const unknown = jwt((s.now() + 300_000) / 1000, 'rotated');
+  const err = await refusal(s.auth.authenticate(`Bearer ${unknown}`));
+  assert.equal(err.statusCode, 503);
+  assert.equal(err.headers['retry-after'], '5');
+  assert.deepEqual(s.held, [s.now() + 6_000], "a report refused for the outage holds node timeouts until its sender's retry");
+
+  // the token's own expiry ends the stale answer
+  s.advance(300_000);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 503);
+
+  down = false;
+  s.advance(5_000);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${unknown}`)), 'node-a');
+  assert.equal(s.auth.degraded?.(), false);
+  const warns = s.lines.filter((l) => l.level === 'warn');
+  assert.equal(warns.length, 1);
+  assert.match(warns[0]?.msg ?? '', /TokenReview failed.*accepted on that answer until the token expires/);
+  assert.equal(s.lines.filter((l) => l.msg === 'TokenReview answers again; agent tokens are checked again').length, 1);
+});
+
+test('a stale answer is reviewed again when TokenReview answers: a revoked token is refused', async () => {
+  let revoked = false;
+  const s = setup(async () => (revoked ? unauthenticated : nodeBound('node-a')));
+  const token = jwt((s.now() + 3_600_000) / 1000, 'r');
+  assert.equal(await status(s.auth.authenticate(`Bearer ${token}`)), 'node-a');
+  revoked = true;
+  s.advance(60_000);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${token}`)), 401);
+  assert.equal(s.calls.length, 2);
 });
 
 for (const [host, want] of [

@@ -18,6 +18,7 @@ export const API_ERROR_CODES = {
   body_too_large: 'a body over 1 MiB (413)',
   unsupported_media_type: 'a body that is not application/json (415)',
   too_many_reports: 'reports over PULLTRACE_NODE_REPORT_RATE; see Retry-After (429)',
+  too_many_token_reviews: 'unknown agent tokens from one address over PULLTRACE_AGENT_REVIEW_RATE; see Retry-After (429)',
   too_many_streams: 'more than PULLTRACE_MAX_SSE_PER_ADDRESS event streams from one address; see Retry-After (429)',
   too_many_nodes: 'a client reporting for more than PULLTRACE_MAX_NODES_PER_ADDRESS node names; see Retry-After (429)',
   too_many_pulls: 'a node holding more than PULLTRACE_MAX_PULLS_PER_NODE pulls in the live view; see Retry-After (429)',

@@ -135,6 +135,8 @@ export class PullTracker {
   private readonly slowSettings: SlowSettings;
   /** the original agent's reports, turned into the current shape before anything else */
   private readonly originalShape = new OriginalReportShape();
+  /** no node is timed out for silence counted from before this (holdNodeTimeouts) */
+  private nodeTimeoutsHeldUntil = 0;
   private podResolver: PodResolver = () => [];
   private nameResolver: NameResolver = () => undefined;
 
@@ -194,11 +196,22 @@ export class PullTracker {
     }
   }
 
+  /**
+   * Agents' reports are being refused for a reason that is not theirs (the API server cannot check
+   * their tokens), until `until` at least: a node's silence counts from then, not from its last
+   * report, so such an outage fails no pull. Which nodes are refused cannot be known (their
+   * tokens cannot be checked), so this holds every node.
+   */
+  holdNodeTimeouts(until: number): void {
+    this.nodeTimeoutsHeldUntil = Math.max(this.nodeTimeoutsHeldUntil, until);
+  }
+
   /** Stall detection, silent nodes and TTL cleanup; call about once a second. */
   tick(now: number): void {
     const timeout = this.limits.nodeTimeoutMs ?? 0;
     for (const node of this.nodes.values()) {
-      const silent = timeout > 0 && node.heard && !node.silent && now - node.lastReportAt >= timeout;
+      const silentSince = Math.max(node.lastReportAt, this.nodeTimeoutsHeldUntil);
+      const silent = timeout > 0 && node.heard && !node.silent && now - silentSince >= timeout;
       if (silent) node.silent = true;
       for (const rec of node.pulls.values()) {
         if (silent && !isFinished(rec.status)) {

@@ -185,6 +185,23 @@ test('a silent node: its unfinished pulls fail once; the same pull reported agai
   assert.equal(tracker.status(id, 8000)?.status, 'completed');
 });
 
+test('held node timeouts: silence counts from the end of the hold, not from the last report', () => {
+  const { tracker, events } = setup({ nodeTimeoutMs: 5000 });
+  tracker.applyReport(report('w1', [pull('app', [layer('sha256:a', 10 * MiB, MiB)])]), 0);
+  // reports refused for a reason not the agent's (TokenReview down) from 1 s to 15 s
+  for (let at = 1000; at <= 15_000; at += 1000) {
+    tracker.holdNodeTimeouts(at + 5000);
+    tracker.tick(at);
+  }
+  tracker.holdNodeTimeouts(10_000); // an earlier hold never shortens a later one
+  tracker.tick(24_999);
+  assert.equal(events.filter((e) => e.type === 'pull.failed').length, 0, 'a three-times-the-timeout outage fails nothing');
+  tracker.tick(25_000);
+  const failed = events.filter((e) => e.type === 'pull.failed');
+  assert.equal(failed.length, 1, 'a node still silent one timeout after the hold is timed out');
+  assert.equal(failed[0]?.pull?.error, agentLostError('w1'));
+});
+
 test('a silent node with a new attempt of the image gets a new pull, not a resume', () => {
   const { tracker, events } = setup({ nodeTimeoutMs: 1000 });
   tracker.applyReport(report('w1', [pull('app', [layer('sha256:a', 10, 1)])]), 0);
