@@ -16,6 +16,7 @@ import type { NatsReportLog } from './bus/natsReportLog.js';
 import { StreamEventIds } from './bus/streamEventIds.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { buildApp } from './http/app.js';
+import { ReadAdmission } from './http/readAdmission.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
@@ -99,6 +100,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let ready = false;
   let reportLog: NatsReportLog | undefined;
   const admission = new ReportAdmission({ nodeReportRate: settings.nodeReportRate, maxNodesPerAddress: settings.maxNodesPerAddress });
+  const readAdmission = new ReadAdmission({ perSecond: settings.readRate, burst: settings.readBurst });
   let kube: KubeWatch | undefined;
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
@@ -185,6 +187,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       hub,
       metrics,
       admission,
+      readAdmission,
       agentAuth,
       connections: {
         requestTimeoutMs: settings.requestTimeoutMs,
@@ -228,6 +231,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // With a shared report log its ticks drive the timers; this clock only while the log is silent.
     if (!reportLog?.timersFromLog()) tracker.tick(now());
     admission.prune(now());
+    readAdmission.prune(now());
   }, TICK_MS);
   const pruner = setInterval(() => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls), PRUNE_EVERY_MS);
   pruner.unref();

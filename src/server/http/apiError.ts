@@ -18,6 +18,7 @@ export const API_ERROR_CODES = {
   unsupported_media_type: 'a body that is not application/json (415)',
   too_many_reports: 'reports over PULLTRACE_NODE_REPORT_RATE; see Retry-After (429)',
   too_many_streams: 'more than PULLTRACE_MAX_SSE_PER_ADDRESS event streams from one address; see Retry-After (429)',
+  too_many_reads: 'reads (pulls, one pull, history) over PULLTRACE_READ_RATE from one address; see Retry-After (429)',
   capacity: 'a capacity limit (nodes, pulls, event streams, nodes per address); see Retry-After (503)',
   unavailable: "the agent's identity cannot be checked right now (TokenReview); see Retry-After (503)",
   history_unavailable: 'the history database (PostgreSQL) cannot be reached right now; see Retry-After (503)',

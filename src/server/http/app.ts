@@ -12,6 +12,7 @@ import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
 import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
+import { READ_ROUTES, type ReadAdmission } from './readAdmission.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHistoryRoute } from './routes/history.js';
@@ -31,6 +32,10 @@ export interface AppDeps {
   agentAuth: AgentAuthenticator;
   /** who is asking (default: the authenticated agent's node, else the remote address) */
   requesterKey?: RequesterKey;
+  /** the read rate per address (PULLTRACE_READ_RATE); reads are not limited when absent (tests building a bare app) */
+  readAdmission?: ReadAdmission;
+  /** who a read is charged to (default: the remote address) */
+  readerKey?: RequesterKey;
   /** timeouts and caps of the listener; Node's defaults when absent (tests building a bare app) */
   connections?: ConnectionSettings;
   maxSseClients: number;
@@ -75,6 +80,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
+  const readAdmission = deps.readAdmission;
+  if (readAdmission) {
+    const readerKey = deps.readerKey ?? byRemoteAddress;
+    // Before anything is parsed or looked up: a refused read costs next to nothing.
+    app.addHook('onRequest', async (req) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !READ_ROUTES.has(req.routeOptions.url ?? '')) return;
+      const refused = readAdmission.take(readerKey(req), deps.now());
+      if (refused) throw refused;
+    });
+  }
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
 
   // The API's routes are registered once, here; each URL's methods are collected as they are, and

@@ -23,7 +23,10 @@ function has(haystack: string, needle: string | undefined): boolean {
   return needle === undefined || needle === '' || haystack.toLowerCase().includes(needle.toLowerCase());
 }
 
-export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
+/** What a filter looks at: a served PullStatus, or the tracker's record it is built from. */
+export type FilterablePull = Pick<PullStatus, 'nodeName' | 'imageRef' | 'status' | 'pods' | 'cluster'>;
+
+export function matchesFilter(pull: FilterablePull, f: PullFilter): boolean {
   if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image)) return false;
   if (f.status && !f.status.includes(pull.status)) return false;
   if (f.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== f.cluster) return false;

@@ -9,6 +9,7 @@ import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
+import { comparePullOrder, type PullOrderKey } from './pullOrder.js';
 import {
   compactFinished,
   emptyTotals,
@@ -312,6 +313,24 @@ export class PullTracker {
       if (all || matchesFilter(s, filter)) out.push(s);
     }
     return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  }
+
+  /**
+   * Ids of the pulls matching `filter`, in the served order (pullOrder.ts): every one, or with
+   * `limit` the first `limit` after `after`, and `next` (the last one's position) when more follow.
+   * Looks at records only, builds no status: a page of 50,000 pulls is chosen in milliseconds.
+   */
+  orderedIds(filter: PullFilter, page: { after?: PullOrderKey; limit?: number } = {}): { ids: string[]; next?: PullOrderKey } {
+    const keys: PullOrderKey[] = [];
+    const all = isEmptyFilter(filter);
+    for (const rec of this.byId.values()) {
+      if (page.after && comparePullOrder(rec, page.after) <= 0) continue;
+      if (all || matchesFilter(rec, filter)) keys.push({ startedAt: rec.startedAt, id: rec.id });
+    }
+    keys.sort(comparePullOrder);
+    if (page.limit === undefined || keys.length <= page.limit) return { ids: keys.map((k) => k.id) };
+    const shown = keys.slice(0, page.limit);
+    return { ids: shown.map((k) => k.id), next: shown[shown.length - 1] };
   }
 
   /** Active pulls on a node (for correlating kubelet events). */
