@@ -4,12 +4,16 @@
 //   2. the worst /healthz latency while those reports are processed;
 //   3. server RSS growth with N event-stream sockets that never read, against a 10,000-layer snapshot;
 //   4. connections reset or refused when 5,000 sockets connect at once (with the default listen
-//      backlog, and with Node's own default of 511 for comparison).
+//      backlog, and with Node's own default of 511 for comparison);
+//   5. with 10 clients making the costliest reads at the maximums (1M history rows, 50,000 live
+//      pulls) while agents report: worst /healthz, the server's worst event-loop block, report p99
+//      (lib/readPhase.ts).
 // On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
-//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, reads
+//   npm run bench:hostile -- --phases reads --history-db /tmp/history-1m.db   # keep the 1M-row file for reruns
 //   npm run bench:hostile -- --phases reports --cpu-prof /tmp/prof   # server CPU profile
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
+import { readPhase } from './lib/readPhase.js';
 import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 
 const MB = 1024 * 1024;
@@ -32,8 +37,13 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
-      phases: { type: 'string', default: 'reports,streams,connect' },
+      phases: { type: 'string', default: 'reports,streams,connect,reads' },
       'cpu-prof': { type: 'string' },
+      'history-rows': { type: 'string', default: '1000000' },
+      'live-pulls': { type: 'string', default: '50000' },
+      readers: { type: 'string', default: '10' },
+      'read-seconds': { type: 'string', default: '20' },
+      'history-db': { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -48,6 +58,13 @@ function options() {
     rssLimit: positive('rss-limit-mb', values['rss-limit-mb']) * MB,
     phases: new Set(values.phases.split(',').map((p) => p.trim())),
     cpuProfDir: values['cpu-prof'],
+    reads: {
+      historyRows: positive('history-rows', values['history-rows']),
+      livePulls: positive('live-pulls', values['live-pulls']),
+      readers: positive('readers', values.readers),
+      seconds: positive('read-seconds', values['read-seconds']),
+      ...(values['history-db'] ? { historyDb: values['history-db'] } : {}),
+    },
   };
 }
 
@@ -343,6 +360,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  if (opts.phases.has('reads')) await readPhase({ ...opts.reads, serverArgs: generousLimits(opts.sseSockets), entry });
   if (opts.phases.has('connect')) {
     console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
     await connectStorm(opts.connect, undefined, opts.sseSockets);

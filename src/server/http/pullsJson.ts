@@ -1,8 +1,9 @@
 // The body of /api/v1/pulls, built and sent a slice at a time. 50,000 pulls with their layers are
 // tens of megabytes of JSON: built at once, they held the event loop for seconds (ingest and
-// /healthz waited). Here each slice takes at most SLICE_MS, then the loop turns before the next.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+// /healthz waited). Here each slice takes at most SLICE_MS, and the loop serves I/O before the next
+// slice of any answer (sliceTurns.ts).
 import type { PullStatus } from '../../model/index.js';
+import { nextSliceTurn } from './sliceTurns.js';
 
 /** Most time one slice of the body may take before the event loop gets a turn. */
 export const SLICE_MS = 10;
@@ -33,7 +34,7 @@ export async function* pullsJson(source: PullsJsonSource, clock: () => number = 
     if (text.length >= SLICE_CHARS || clock() - sliceStart >= SLICE_MS) {
       yield text;
       text = '';
-      await nextTurn();
+      await nextSliceTurn();
       sliceStart = clock();
     }
   }
