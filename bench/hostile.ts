@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  if (opts.phases.has('reads')) await readPhase({ ...opts.reads, serverArgs: generousLimits(opts.sseSockets), entry });
+  if (opts.phases.has('reads')) await readPhase({ ...opts.reads, serverArgs: generousLimits(opts.sseSockets), nodeArgs, entry });
   if (opts.phases.has('connect')) {
     console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
     await connectStorm(opts.connect, undefined, opts.sseSockets);

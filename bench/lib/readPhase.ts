@@ -26,6 +26,8 @@ export interface ReadPhaseOptions {
   historyDb?: string;
   /** server flags the caller's other phases use (limits set high) */
   serverArgs: string[];
+  /** Node flags of the server process (a CPU profile) */
+  nodeArgs: string[];
   entry: 'built' | 'source';
 }
 
@@ -311,7 +313,11 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
       String(loadedNodes * PULLS_PER_NODE + AGENTS * AGENT_PULLS),
       '--max-nodes',
       String(loadedNodes + AGENTS + 10),
+      // The loaded nodes stay silent: their pulls must neither fail nor all stall at once (50,000
+      // transitions in one tick would be measured instead of the reads).
       '--node-timeout',
+      '1h',
+      '--stall-timeout',
       '1h',
       // Every read admitted: the phase measures what admitted reads cost, not the limiter.
       '--read-rate',
@@ -319,7 +325,7 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
       '--read-burst',
       '10000',
     ],
-    [],
+    opts.nodeArgs,
     opts.entry,
   );
   try {
