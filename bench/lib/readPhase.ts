@@ -338,7 +338,7 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
     conn.destroy();
     const live = JSON.parse((await getText(server.httpPort, '/api/v1/pulls?node=loaded-0&layers=0')).body) as { pulls: unknown[] };
     console.log(
-      `   live view: ${loadedNodes} nodes × ${PULLS_PER_NODE} pulls × ${LAYERS_PER_PULL} layers loaded in ${((performance.now() - loadStart) / 1000).toFixed(0)} s (node loaded-0 holds ${live.pulls.length} pulls)`,
+      `   live view: ${loadedNodes} nodes × ${PULLS_PER_NODE} pulls × ${LAYERS_PER_PULL} layers loaded in ${((performance.now() - loadStart) / 1000).toFixed(0)} s (node=loaded-0 matches ${live.pulls.length} pulls)`,
     );
     await measureWindow('agents only', server, opts.seconds, []);
     const paths = Array.from({ length: opts.readers }, (_, i) => WORST_READS[i % WORST_READS.length] as string);
