@@ -9,13 +9,17 @@
 //      tokens from one address, worst /healthz meanwhile, agents' answers on other addresses;
 //   6. (only when asked: --phases api-outage) a TokenReview outage of --outage (3m) with
 //      --node-timeout (20s): agents' answers, pulls failed (target 0).
+//   7. with 10 clients making the costliest reads at the maximums (1M history rows, 50,000 live
+//      pulls) while agents report: worst /healthz, the server's worst event-loop block, report p99
+//      (lib/readPhase.ts).
 // On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
-//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews, reads
 //   npm run bench:hostile -- --phases token-reviews --junk-tokens 5000
 //   npm run bench:hostile -- --phases api-outage --outage 3m --node-timeout 20s
+//   npm run bench:hostile -- --phases reads --history-db /tmp/history-1m.db   # keep the 1M-row file for reruns
 //   npm run bench:hostile -- --phases reports --cpu-prof /tmp/prof   # server CPU profile
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -28,6 +32,7 @@ import { Worker } from 'node:worker_threads';
 import { apiOutage } from './lib/apiOutage.js';
 import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
+import { readPhase } from './lib/readPhase.js';
 import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 import { tokenReviewFlood } from './lib/tokenReviewFlood.js';
 
@@ -40,12 +45,17 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
-      phases: { type: 'string', default: 'reports,streams,connect,token-reviews' },
+      phases: { type: 'string', default: 'reports,streams,connect,token-reviews,reads' },
       'junk-tokens': { type: 'string', default: '2000' },
       outage: { type: 'string', default: '3m' },
       'node-timeout': { type: 'string', default: '20s' },
       'outage-agents': { type: 'string', default: '20' },
       'cpu-prof': { type: 'string' },
+      'history-rows': { type: 'string', default: '1000000' },
+      'live-pulls': { type: 'string', default: '50000' },
+      readers: { type: 'string', default: '10' },
+      'read-seconds': { type: 'string', default: '20' },
+      'history-db': { type: 'string' },
     },
   });
   const duration = (text: string) => {
@@ -69,6 +79,13 @@ function options() {
     nodeTimeout: values['node-timeout'],
     outageAgents: positive('outage-agents', values['outage-agents']),
     cpuProfDir: values['cpu-prof'],
+    reads: {
+      historyRows: positive('history-rows', values['history-rows']),
+      livePulls: positive('live-pulls', values['live-pulls']),
+      readers: positive('readers', values.readers),
+      seconds: positive('read-seconds', values['read-seconds']),
+      ...(values['history-db'] ? { historyDb: values['history-db'] } : {}),
+    },
   };
 }
 
@@ -364,6 +381,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  if (opts.phases.has('reads')) await readPhase({ ...opts.reads, serverArgs: generousLimits(opts.sseSockets), nodeArgs, entry });
   if (opts.phases.has('connect')) {
     console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
     await connectStorm(opts.connect, undefined, opts.sseSockets);

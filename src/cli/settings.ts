@@ -62,6 +62,8 @@ export interface ServerSettings {
   maxConnections: number;
   requestTimeoutMs: number;
   maxSsePerAddress: number;
+  readRate: number;
+  readBurst: number;
   cluster: string;
   bus: string;
   busCredsFile: string;
@@ -295,6 +297,26 @@ export const SETTINGS: SettingSpec[] = [
     default: '20',
     scopes: ['server'],
     help: 'most concurrent /api/v1/events streams from one remote address; more get 429',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'readRate',
+    env: 'PULLTRACE_READ_RATE',
+    flag: 'read-rate',
+    default: '50',
+    scopes: ['server'],
+    help: 'reads (/api/v1/pulls, /api/v1/pulls/{id}, /api/v1/history) per second from one remote address; more get 429',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'readBurst',
+    env: 'PULLTRACE_READ_BURST',
+    flag: 'read-burst',
+    default: '100',
+    scopes: ['server'],
+    help: 'reads one remote address may make at once before PULLTRACE_READ_RATE applies',
     parse: parsePositiveInt,
     extension: true,
   },

@@ -21,6 +21,7 @@ import { PullEventBus } from './events/pullEventBus.js';
 import { faultReporter, guarded } from './faultReport.js';
 import { type AppDeps, buildApp } from './http/app.js';
 import { allowedHostNames } from './http/hostCheck.js';
+import { ReadAdmission } from './http/readAdmission.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
 import { ReportAdmission } from './ingest/reportAdmission.js';
 import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
@@ -110,6 +111,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let ready = false;
   let reportLog: NatsReportLog | undefined;
   const admission = new ReportAdmission({ nodeReportRate: settings.nodeReportRate, maxNodesPerAddress: settings.maxNodesPerAddress });
+  const readAdmission = new ReadAdmission({ perSecond: settings.readRate, burst: settings.readBurst });
   let kube: KubeWatch | undefined;
   let correlator: KubeCorrelator | undefined;
   let app: FastifyInstance;
@@ -208,6 +210,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       hub,
       metrics,
       admission,
+      readAdmission,
       agentAuth,
       connections: {
         requestTimeoutMs: settings.requestTimeoutMs,
@@ -278,6 +281,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       if (!reportLog?.timersFromLog()) tracker.tick(now());
     });
     guarded('admission prune', fault, () => admission.prune(now()));
+    guarded('read admission prune', fault, () => readAdmission.prune(now()));
   }, TICK_MS);
   const pruner = setInterval(
     () => guarded('history prune', fault, () => store.pruneInBackground(now() - settings.historyRetentionMs, settings.historyMaxPulls)),

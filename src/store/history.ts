@@ -4,7 +4,10 @@
 import type { Logger } from '../log/index.js';
 import type { PullStatus } from '../model/index.js';
 import type { HistoryFilter } from './historyFilter.js';
-import { type HistoryPage, HistoryStore, MAX_RESTORED_PULLS } from './historyStore.js';
+import { checkHistoryQuery, type HistoryPage } from './historyPage.js';
+import { HistoryReadThreads } from './historyReadThreads.js';
+import { HistoryStore, MAX_RESTORED_PULLS } from './historyStore.js';
+import { IN_MEMORY } from './openDatabase.js';
 import { isPostgresUrl } from './postgres/postgresUrl.js';
 
 export interface History {
@@ -19,8 +22,12 @@ export interface History {
   queueState(): { queued: number; dropped: number; refused: number };
   /** Writes what is pending now; resolves when written (or when the database could not take it). */
   flush(): Promise<void>;
-  /** Newest first; throws InvalidHistoryQueryError / InvalidCursorError for bad input. */
-  query(filter: HistoryFilter, limit: number, cursor?: string): Promise<HistoryPage>;
+  /**
+   * Newest first; throws InvalidHistoryQueryError / InvalidCursorError for bad input. Never runs the
+   * query on the event loop (SQLite: a worker thread; PostgreSQL: the server). `withLayers` false
+   * leaves `layers` out (and unread).
+   */
+  query(filter: HistoryFilter, limit: number, cursor?: string, withLayers?: boolean): Promise<HistoryPage>;
   /** The most recent `limit` pulls finished at or after `sinceMs`, oldest first. */
   finishedSince(sinceMs: number, limit?: number): Promise<PullStatus[]>;
   /** Deletes rows finished before `olderThanMs`, then the oldest beyond `maxPulls`; returns how many. */
@@ -41,10 +48,17 @@ export async function openHistory(db: string, logger: Logger): Promise<History> 
   return new SqliteHistory(HistoryStore.open(db, logger));
 }
 
-/** The SQLite store (synchronous, in-process) behind the asynchronous interface. */
+/**
+ * The SQLite store (synchronous, in-process) behind the asynchronous interface. Page queries of a
+ * file database run on worker threads with their own read-only connections; an in-memory database
+ * (`:memory:`, for tests and trials) cannot be shared with them, so its queries run here.
+ */
 export class SqliteHistory implements History {
   readonly kind = 'sqlite' as const;
-  constructor(readonly store: HistoryStore) {}
+  private readonly readers: HistoryReadThreads | undefined;
+  constructor(readonly store: HistoryStore) {
+    this.readers = store.path === IN_MEMORY ? undefined : new HistoryReadThreads(store.path);
+  }
   enqueue(pull: PullStatus): void {
     this.store.enqueue(pull);
   }
@@ -55,8 +69,12 @@ export class SqliteHistory implements History {
   async flush(): Promise<void> {
     this.store.flush();
   }
-  async query(filter: HistoryFilter, limit: number, cursor?: string): Promise<HistoryPage> {
-    return this.store.query(filter, limit, cursor);
+  async query(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): Promise<HistoryPage> {
+    if (!this.readers) return this.store.query(filter, limit, cursor, withLayers);
+    const after = checkHistoryQuery(filter, limit, cursor);
+    // Written before the worker reads: a query sees every pull enqueued before it.
+    this.store.flush();
+    return this.readers.page(filter, limit, after, withLayers);
   }
   async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {
     return this.store.finishedSince(sinceMs, limit);
@@ -68,6 +86,7 @@ export class SqliteHistory implements History {
     this.store.pruneInBackground(olderThanMs, maxPulls, onDone);
   }
   async close(): Promise<void> {
+    await this.readers?.close();
     this.store.close();
   }
 }

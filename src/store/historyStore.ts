@@ -1,18 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../log/index.js';
 import type { PullStatus } from '../model/index.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { InvalidHistoryQueryError } from './errors.js';
-import { type HistoryFilter, historyWhere } from './historyFilter.js';
+import type { HistoryFilter } from './historyFilter.js';
+import { checkHistoryQuery, type HistoryPage, type PageRow } from './historyPage.js';
 import { openHistoryDatabase } from './openDatabase.js';
 import { fromPullRow, historyRowOf, type PullRow } from './pullRow.js';
+import { SqlitePageQuery } from './sqlitePageQuery.js';
 
-export interface HistoryPage {
-  pulls: PullStatus[];
-  next: string | null;
-}
-
-export const MAX_HISTORY_LIMIT = 500;
+export { type HistoryPage, MAX_HISTORY_LIMIT } from './historyPage.js';
 /** Pending pulls wait at most this long before their batch is written. */
 export const FLUSH_DELAY_MS = 250;
 /** …or are written on the next turn of the event loop once this many are pending; also the most one timed write takes. */
@@ -21,14 +16,6 @@ export const FLUSH_BATCH_SIZE = 200;
 export const PRUNE_BATCH_ROWS = 1_000;
 /** Most finished pulls restored into the live view at start-up (the most recent ones). */
 export const MAX_RESTORED_PULLS = 5_000;
-
-interface PageRow {
-  id: string;
-  completed_at: number;
-  doc: string;
-  layers: string;
-  layers_format: number;
-}
 
 /**
  * Finished pulls (completed or failed) with their layers, in SQLite.
@@ -44,10 +31,10 @@ export class HistoryStore {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
-  private readonly pageStatements = new Map<string, Database.Statement>();
+  private readonly pages: SqlitePageQuery;
   /** writes the rows in one transaction; returns how many were new (not updates) */
   private readonly writeBatch: (rows: PullRow[]) => number;
-  private readonly finishedSinceStatement: Database.Statement<[number, number], PageRow>;
+  private readonly finishedSinceStatement: Database.Statement<[number, number], PageRow & { completed_at: number }>;
   private readonly pruneOlderStatement: Database.Statement<[number, number]>;
   private readonly pruneOldestStatement: Database.Statement<[number]>;
   /** rows in the table (counted once at open, then kept by writes and prunes): row-count pruning needs no COUNT(*) */
@@ -58,6 +45,8 @@ export class HistoryStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly logger: Logger,
+    /** the file (or ':memory:') it was opened from */
+    readonly path: string,
   ) {
     const upsertPull = db.prepare(`
       INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster)
@@ -90,6 +79,7 @@ export class HistoryStore {
     );
     this.pruneOldestStatement = db.prepare('DELETE FROM pulls WHERE rowid IN (SELECT rowid FROM pulls ORDER BY completed_at, id LIMIT ?)');
     this.rowCount = db.prepare('SELECT COUNT(*) FROM pulls').pluck().get() as number;
+    this.pages = new SqlitePageQuery(db);
   }
 
   /**
@@ -101,7 +91,7 @@ export class HistoryStore {
     const db = openHistoryDatabase(path);
     const child = logger.child({ component: 'history' });
     child.debug({ path }, 'history database open');
-    return new HistoryStore(db, child);
+    return new HistoryStore(db, child, path);
   }
 
   /** Finished pulls waiting for the next batch write. */
@@ -130,27 +120,13 @@ export class HistoryStore {
 
   /**
    * Newest first (completedAt desc, id desc). `limit` 1..500; `cursor` is a `next` from an earlier
-   * page. Throws InvalidCursorError / InvalidHistoryQueryError for bad input.
+   * page. Throws InvalidCursorError / InvalidHistoryQueryError for bad input. Runs on this thread:
+   * SqliteHistory sends the queries of a file database to worker threads instead.
    */
-  query(filter: HistoryFilter, limit: number, cursor?: string): HistoryPage {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
-      throw new InvalidHistoryQueryError(`limit must be an integer from 1 to ${MAX_HISTORY_LIMIT} (got ${limit})`);
-    }
-    for (const key of ['since', 'until'] as const) {
-      const value = filter[key];
-      if (value !== undefined && !Number.isFinite(value)) throw new InvalidHistoryQueryError(`${key} must be a time`);
-    }
-    const after = cursor ? decodeCursor(cursor) : undefined;
+  query(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): HistoryPage {
+    const after = checkHistoryQuery(filter, limit, cursor);
     this.flush();
-    const where = historyWhere(filter, after);
-    const rows = this.pageStatement(where.sql).all(...where.params, limit + 1) as PageRow[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      pulls: page.map((r) => fromPullRow(r.doc, r.layers, r.layers_format)),
-      next: more && last ? encodeCursor({ completedAt: last.completed_at, id: last.id }) : null,
-    };
+    return this.pages.page(filter, limit, after, withLayers);
   }
 
   /**
@@ -298,17 +274,5 @@ export class HistoryStore {
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-  }
-
-  // One prepared statement per filter shape (at most a few hundred), reused across requests.
-  private pageStatement(whereSql: string): Database.Statement {
-    let statement = this.pageStatements.get(whereSql);
-    if (!statement) {
-      statement = this.db.prepare(
-        `SELECT p.id, p.completed_at, p.doc, p.layers, p.layers_format FROM pulls p ${whereSql} ORDER BY p.completed_at DESC, p.id DESC LIMIT ?`,
-      );
-      this.pageStatements.set(whereSql, statement);
-    }
-    return statement;
   }
 }

@@ -60,6 +60,11 @@ export function fromPullRow(doc: string, layers: string, layersFormat: number = 
   return pull;
 }
 
+/** The stored pull without its layers (`layers=0`): the layers column is not even decoded. */
+export function fromPullRowWithoutLayers(doc: string): PullStatus {
+  return JSON.parse(doc) as PullStatus;
+}
+
 /**
  * What both history stores do with a finished pull handed to `enqueue`: its row, or undefined
  * (said once in the log) when the store is closed, the pull is not finished, or it cannot be serialized.

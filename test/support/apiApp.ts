@@ -5,6 +5,7 @@ import { createLogger } from '../../src/log/index.js';
 import { type AgentAuthenticator, noAuth } from '../../src/server/auth/agentAuth.js';
 import { PullEventBus } from '../../src/server/events/pullEventBus.js';
 import { type AppDeps, buildApp } from '../../src/server/http/app.js';
+import { ReadAdmission, type ReadLimits } from '../../src/server/http/readAdmission.js';
 import { ReportAdmission } from '../../src/server/ingest/reportAdmission.js';
 import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
 import { SseHub } from '../../src/server/sse/sseHub.js';
@@ -19,6 +20,8 @@ export interface ApiAppOptions {
   maxSseClients?: number;
   maxSsePerAddress?: number;
   ready?: boolean;
+  /** reads per address (PULLTRACE_READ_RATE / _BURST); unlimited when absent */
+  readLimits?: ReadLimits;
   /** the clock of the tracker and admission (ms); Date.now by default */
   now?: () => number;
   /** what the listener serves, whom X-Forwarded-For is believed from, the Host names answered */
@@ -62,6 +65,7 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     maxSseClients: options.maxSseClients ?? 10,
     maxSsePerAddress: options.maxSsePerAddress ?? 10,
     isReady: () => options.ready ?? true,
+    ...(options.readLimits ? { readAdmission: new ReadAdmission(options.readLimits) } : {}),
     now,
     ...options.listener,
   });

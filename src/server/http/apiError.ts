@@ -24,6 +24,7 @@ export const API_ERROR_CODES = {
   too_many_pulls: 'a node holding more than PULLTRACE_MAX_PULLS_PER_NODE pulls in the live view; see Retry-After (429)',
   host_not_allowed:
     'a Host header other than localhost, 127.0.0.1, [::1] or PULLTRACE_ALLOWED_HOSTS while the server listens on loopback (421)',
+  too_many_reads: 'reads (pulls, one pull, history) over PULLTRACE_READ_RATE from one address; see Retry-After (429)',
   capacity: 'a server-wide capacity limit (nodes, pulls, event streams); see Retry-After (503)',
   unavailable: "the agent's identity cannot be checked right now (TokenReview); see Retry-After (503)",
   history_unavailable: 'the history database (PostgreSQL) cannot be reached right now; see Retry-After (503)',

@@ -321,3 +321,115 @@ test('stored state cannot make a read answer 500: a malformed pull restored from
   const byImage = (await local.app.inject({ url: '/api/v1/pulls?image=123' })).json() as { pulls: unknown[] };
   assert.equal(byImage.pulls.length, 0, 'a needle never matches a value that is not text');
 });
+
+/** A report of `count` pulls on `node`, started at `startedAt(i)`, each `downloaded` bytes in. */
+const manyPulls = (
+  node: string,
+  count: number,
+  startedAt: (i: number) => string,
+  status: 'pulling' | 'completed' = 'pulling',
+): AgentReport => ({
+  nodeName: node,
+  pulls: Array.from({ length: count }, (_, i) => ({
+    imageRef: `127.0.0.1/app-${i}:1`,
+    manifestDigest: `sha256:${node}-${i}`,
+    startedAt: startedAt(i),
+    status,
+    totalKnown: true,
+    layers: [{ digest: `sha256:${node}-l${i}`, totalBytes: 100, downloadedBytes: status === 'completed' ? 100 : 10, totalKnown: true }],
+  })),
+});
+
+test('pulls in pages: limit and cursor give every pull exactly once while pulls start, progress and finish', async (t) => {
+  const paged = await buildApiApp();
+  t.after(() => paged.close());
+  const post = async (r: AgentReport) => {
+    const res = await paged.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: r });
+    assert.equal(res.statusCode, 200, res.body);
+  };
+  const base = Date.now() - 3_600_000;
+  // Three nodes; node b's pulls share start times with node a's (ties are ordered by id).
+  await post(manyPulls('a', 7, (i) => new Date(base + i * 1000).toISOString()));
+  await post(manyPulls('b', 7, (i) => new Date(base + i * 1000).toISOString()));
+  await post(manyPulls('c', 6, (i) => new Date(base + 500 + i * 1000).toISOString()));
+  const initial = ((await paged.app.inject({ url: '/api/v1/pulls' })).json() as { pulls: Array<{ id: string }> }).pulls.map((p) => p.id);
+  assert.equal(initial.length, 20);
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let page = 0;
+  do {
+    const url: string = `/api/v1/pulls?limit=3&layers=0${cursor ? `&cursor=${cursor}` : ''}`;
+    const res = await paged.app.inject({ url });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json() as { pulls: Array<{ id: string; layers?: unknown }>; next: string | null };
+    assert.ok(body.pulls.length <= 3);
+    assert.ok(
+      body.pulls.every((p) => p.layers === undefined),
+      'layers=0 holds in pages',
+    );
+    seen.push(...body.pulls.map((p) => p.id));
+    cursor = body.next;
+    page++;
+    // Between pages the pulls change: node a progresses and finishes, node d starts new pulls (now
+    // and back-dated into pages not yet read), node c reports progress.
+    if (page === 2) await post(manyPulls('a', 7, (i) => new Date(base + i * 1000).toISOString(), 'completed'));
+    if (page === 3) await post(manyPulls('d', 4, (i) => new Date(i % 2 ? Date.now() : base + 250 + i * 1000).toISOString()));
+    if (page === 4) await post(manyPulls('c', 6, (i) => new Date(base + 500 + i * 1000).toISOString()));
+  } while (cursor);
+  assert.equal(new Set(seen).size, seen.length, `no pull twice: ${seen.join(' ')}`);
+  for (const id of initial) assert.ok(seen.includes(id), `pull ${id}, there the whole time, was seen`);
+  // A page is the unpaged order cut in pieces.
+  const first = (await paged.app.inject({ url: '/api/v1/pulls?limit=5' })).json() as { pulls: Array<{ id: string }>; next: string };
+  const all = ((await paged.app.inject({ url: '/api/v1/pulls' })).json() as { pulls: Array<{ id: string }> }).pulls.map((p) => p.id);
+  assert.deepEqual(
+    first.pulls.map((p) => p.id),
+    all.slice(0, 5),
+  );
+  assert.equal(typeof first.next, 'string');
+  // Without limit or cursor the answer keeps the v1 shape: no `next`.
+  assert.deepEqual(Object.keys((await paged.app.inject({ url: '/api/v1/pulls' })).json() as object), ['pulls']);
+});
+
+test('pulls in pages: a bad limit or cursor is a 400 naming the parameter', async () => {
+  const badLimit = /query parameter "limit" must be a whole number from 1 to 500/;
+  const badCursor = /query parameter "cursor" is not a value returned in "next" by an earlier page of \/api\/v1\/pulls/;
+  const historyCursor = Buffer.from(JSON.stringify([1, 'x'])).toString('base64url');
+  for (const [url, message] of [
+    ['/api/v1/pulls?limit=0', badLimit],
+    ['/api/v1/pulls?limit=501', badLimit],
+    ['/api/v1/pulls?limit=ten', badLimit],
+    ['/api/v1/pulls?limit=3&limit=4', /query parameter "limit" is given more than once/],
+    ['/api/v1/pulls?limit=3&cursor=not-a-cursor', badCursor],
+    ['/api/v1/pulls?cursor=%24%24', badCursor],
+    [`/api/v1/pulls?cursor=${historyCursor}`, badCursor],
+  ] as const) {
+    assert.match(assertError(await api.app.inject({ url }), 400, 'invalid_request'), message, url);
+  }
+});
+
+test('reads are rate-limited per address: 429 with Retry-After past the burst, another address unaffected', async (t) => {
+  let now = 1_800_000_000_000;
+  const limited = await buildApiApp({ readLimits: { perSecond: 2, burst: 3 }, now: () => now });
+  t.after(() => limited.close());
+  const read = (url: string, remoteAddress: string) => limited.app.inject({ url, remoteAddress });
+  for (const url of ['/api/v1/pulls', '/api/v1/history', '/api/v1/pulls/unknown']) {
+    const res = await read(url, '10.0.0.1');
+    assert.notEqual(res.statusCode, 429, url);
+  }
+  for (const url of ['/api/v1/pulls', '/api/v1/history?limit=1', '/api/v1/pulls/unknown']) {
+    const refused = await read(url, '10.0.0.1');
+    assert.match(assertError(refused, 429, 'too_many_reads'), /PULLTRACE_READ_RATE/);
+    assert.equal(refused.headers['retry-after'], '1', url);
+  }
+  assert.equal((await read('/api/v1/pulls', '10.0.0.2')).statusCode, 200, 'another address is not limited');
+  assert.equal((await read('/healthz', '10.0.0.1')).statusCode, 200, '/healthz is not a read');
+  assert.equal(
+    (await limited.app.inject({ method: 'POST', url: '/api/v1/report', headers: json, payload: report('w1'), remoteAddress: '10.0.0.1' }))
+      .statusCode,
+    200,
+    'reports are not reads',
+  );
+  now += 1000;
+  assert.equal((await read('/api/v1/pulls', '10.0.0.1')).statusCode, 200, 'a second later the address may read again');
+});

@@ -14,6 +14,7 @@ import { handleError, sendError } from './apiError.js';
 import { trustProxyOption } from './clientAddress.js';
 import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
 import { registerHostCheck } from './hostCheck.js';
+import { READ_ROUTES, type ReadAdmission } from './readAdmission.js';
 import { registerAgentsRoute } from './routes/agents.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -34,6 +35,10 @@ export interface AppDeps {
   agentAuth: AgentAuthenticator;
   /** who is asking (default: the authenticated agent's node, else the remote address) */
   requesterKey?: RequesterKey;
+  /** the read rate per address (PULLTRACE_READ_RATE); reads are not limited when absent (tests building a bare app) */
+  readAdmission?: ReadAdmission;
+  /** who a read is charged to (default: the remote address) */
+  readerKey?: RequesterKey;
   /** timeouts and caps of the listener; Node's defaults when absent (tests building a bare app) */
   connections?: ConnectionSettings;
   maxSseClients: number;
@@ -90,6 +95,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, deps.logger));
+  const readAdmission = deps.readAdmission;
+  if (readAdmission) {
+    const readerKey = deps.readerKey ?? byRemoteAddress;
+    // Before anything is parsed or looked up: a refused read costs next to nothing.
+    app.addHook('onRequest', async (req) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !READ_ROUTES.has(req.routeOptions.url ?? '')) return;
+      const refused = readAdmission.take(readerKey(req), deps.now());
+      if (refused) throw refused;
+    });
+  }
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
   if (deps.allowedHosts) registerHostCheck(app, deps.allowedHosts);
   const serves = deps.serves ?? 'all';

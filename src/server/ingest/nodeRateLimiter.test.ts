@@ -21,3 +21,9 @@ test('one report a second is always allowed', () => {
   const rl = new NodeRateLimiter(1);
   for (let s = 0; s < 100; s++) assert.equal(rl.take('a', s * 1000), 0);
 });
+
+test('a burst given apart from the rate', () => {
+  const rl = new NodeRateLimiter(1, 5);
+  for (let i = 0; i < 5; i++) assert.equal(rl.take('a', 0), 0, `request ${i}`);
+  assert.equal(rl.take('a', 0), 1);
+});

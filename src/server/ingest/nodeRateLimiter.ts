@@ -2,11 +2,11 @@
 // answered 429 with Retry-After instead of costing every other node.
 export class NodeRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly burst: number;
-
-  constructor(private readonly perSecond: number) {
-    this.burst = perSecond * 2;
-  }
+  /** `burst`: tokens a full bucket holds (twice the rate unless given) */
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst = perSecond * 2,
+  ) {}
 
   /** Takes a token; returns 0 when allowed, else the seconds to wait. */
   take(node: string, now: number): number {

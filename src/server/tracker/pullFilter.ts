@@ -27,11 +27,14 @@ function has(haystack: unknown, needle: string | undefined): boolean {
   return typeof haystack === 'string' && haystack.toLowerCase().includes(needle.toLowerCase());
 }
 
-function anyPod(pull: PullStatus, match: (p: PullStatus['pods'][number]) => boolean): boolean {
+function anyPod(pull: Pick<PullStatus, 'pods'>, match: (p: PullStatus['pods'][number]) => boolean): boolean {
   return Array.isArray(pull.pods) && pull.pods.some((p) => typeof p === 'object' && p !== null && match(p));
 }
 
-export function matchesFilter(pull: PullStatus, f: PullFilter): boolean {
+/** What a filter looks at: a served PullStatus, or the tracker's record it is built from. */
+export type FilterablePull = Pick<PullStatus, 'nodeName' | 'imageRef' | 'status' | 'pods' | 'cluster'>;
+
+export function matchesFilter(pull: FilterablePull, f: PullFilter): boolean {
   if (!has(pull.nodeName, f.node) || !has(pull.imageRef, f.image)) return false;
   if (f.status && !f.status.includes(pull.status)) return false;
   if (f.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== f.cluster) return false;

@@ -16,8 +16,10 @@ import type {
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
+import { OrderedPulls } from './orderedPulls.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
+import type { PullOrderKey } from './pullOrder.js';
 import {
   compactFinished,
   emptyTotals,
@@ -131,6 +133,8 @@ const DEFAULT_SLOW: SlowSettings = { slowEtaMs: 15 * 60_000, slowRateBytesPerSec
 export class PullTracker {
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly byId = new Map<string, PullRecord>();
+  /** the same records in the served order (for /api/v1/pulls and its pages) */
+  private readonly ordered = new OrderedPulls<PullRecord>();
   private readonly lastRate = new WeakMap<PullRecord, number>();
   private readonly slowSettings: SlowSettings;
   /** the original agent's reports, turned into the current shape before anything else */
@@ -304,6 +308,7 @@ export class PullTracker {
       if (this.byId.has(p.id)) continue;
       const rec = recordFromStatus(p, now);
       this.byId.set(rec.id, rec);
+      this.ordered.add(rec);
       const node = this.nodeFor(p.nodeName);
       const existing = node.pulls.get(rec.key);
       if (!existing || (existing.completedAt ?? 0) < (rec.completedAt ?? 0)) {
@@ -349,6 +354,26 @@ export class PullTracker {
       if (all || matchesFilter(s, filter)) out.push(s);
     }
     return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  }
+
+  /**
+   * Ids of the pulls matching `filter`, in the served order (pullOrder.ts): every one, or with
+   * `limit` the first `limit` after `after`, and `next` (the last one's position) when more follow.
+   * Reads records already in order and builds no status: 50,000 pulls are chosen in milliseconds.
+   */
+  orderedIds(filter: PullFilter, page: { after?: PullOrderKey; limit?: number } = {}): { ids: string[]; next?: PullOrderKey } {
+    const ids: string[] = [];
+    const all = isEmptyFilter(filter);
+    const limit = page.limit ?? Number.POSITIVE_INFINITY;
+    let last: PullRecord | undefined;
+    for (const rec of this.ordered.after(page.after)) {
+      if (!all && !matchesFilter(rec, filter)) continue;
+      // One more match than the page holds says that a next page exists.
+      if (ids.length === limit) return { ids, next: { startedAt: (last as PullRecord).startedAt, id: (last as PullRecord).id } };
+      ids.push(rec.id);
+      last = rec;
+    }
+    return { ids };
   }
 
   /** Active pulls on a node (for correlating kubelet events). */
@@ -414,7 +439,10 @@ export class PullTracker {
   private forget(node: NodeRecord, rec: PullRecord): void {
     if (node.pulls.get(rec.key) === rec) node.pulls.delete(rec.key);
     node.older.delete(rec.id);
-    this.byId.delete(rec.id);
+    if (this.byId.get(rec.id) === rec) {
+      this.byId.delete(rec.id);
+      this.ordered.remove(rec);
+    }
   }
 
   /**
@@ -557,6 +585,7 @@ export class PullTracker {
     if (previous) node.older.set(previous.id, previous);
     node.pulls.set(g.key, rec);
     this.byId.set(rec.id, rec);
+    this.ordered.add(rec);
     // The high-water mark starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;

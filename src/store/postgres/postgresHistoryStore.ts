@@ -5,18 +5,10 @@
 import pg from 'pg';
 import type { Logger } from '../../log/index.js';
 import type { PullStatus } from '../../model/index.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { InvalidHistoryQueryError } from '../errors.js';
 import type { History } from '../history.js';
 import type { HistoryFilter } from '../historyFilter.js';
-import {
-  FLUSH_BATCH_SIZE,
-  FLUSH_DELAY_MS,
-  type HistoryPage,
-  MAX_HISTORY_LIMIT,
-  MAX_RESTORED_PULLS,
-  PRUNE_BATCH_ROWS,
-} from '../historyStore.js';
+import { checkHistoryQuery, type HistoryPage, type PageRow, pageOf } from '../historyPage.js';
+import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyStore.js';
 import { PULLTRACE_APPLICATION_ID } from '../migrations.js';
 import { HistoryDatabaseError } from '../openDatabase.js';
 import { fromPullRow, historyRowOf, type PullRow } from '../pullRow.js';
@@ -30,16 +22,15 @@ export const MAX_QUEUED_PULLS = 10_000;
 export const RETRY_FIRST_MS = 500;
 export const RETRY_MAX_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Page queries at once (of the pool's 4 connections): the rest stay free for writes and pruning,
+ * so readers cannot hold finished pulls in the queue.
+ */
+export const MAX_CONCURRENT_READS = 2;
+/** A page query running longer is cancelled by PostgreSQL (a substring filter over a huge table scans it). */
+export const READ_TIMEOUT_MS = 10_000;
 /** Advisory lock key for pruning (one replica prunes at a time, so row-count bounds are not overshot). */
 const PRUNE_LOCK = PULLTRACE_APPLICATION_ID + 1;
-
-interface PageRow {
-  id: string;
-  completed_at: string;
-  doc: string;
-  layers: string;
-  layers_format: number;
-}
 
 export class PostgresHistoryStore implements History {
   readonly kind = 'postgres' as const;
@@ -52,6 +43,8 @@ export class PostgresHistoryStore implements History {
   private refusedTotal = 0;
   private closed = false;
   private backgroundPrune: Promise<void> | undefined;
+  private readsRunning = 0;
+  private readonly readsWaiting: Array<() => void> = [];
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -120,30 +113,17 @@ export class PostgresHistoryStore implements History {
     }
   }
 
-  async query(filter: HistoryFilter, limit: number, cursor?: string): Promise<HistoryPage> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
-      throw new InvalidHistoryQueryError(`limit must be an integer from 1 to ${MAX_HISTORY_LIMIT} (got ${limit})`);
-    }
-    for (const key of ['since', 'until'] as const) {
-      const value = filter[key];
-      if (value !== undefined && !Number.isFinite(value)) throw new InvalidHistoryQueryError(`${key} must be a time`);
-    }
-    const after = cursor ? decodeCursor(cursor) : undefined;
+  async query(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): Promise<HistoryPage> {
+    const after = checkHistoryQuery(filter, limit, cursor);
     await this.flush();
     const where = pgHistoryWhere(filter, after);
-    const result = await this.pool.query<PageRow>(
-      `SELECT p.id, p.completed_at, p.doc, p.layers, p.layers_format FROM pulls p ${where.sql} ` +
+    const layers = withLayers ? 'p.layers' : "'' AS layers";
+    const rows = await this.readQuery<PageRow>(
+      `SELECT p.id, p.completed_at, p.doc, ${layers}, p.layers_format FROM pulls p ${where.sql} ` +
         `ORDER BY p.completed_at DESC, p.id DESC LIMIT $${where.params.length + 1}`,
       [...where.params, limit + 1],
     );
-    const rows = result.rows;
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      pulls: page.map((r) => fromPullRow(r.doc, r.layers, r.layers_format)),
-      next: more && last ? encodeCursor({ completedAt: Number(last.completed_at), id: last.id }) : null,
-    };
+    return pageOf(rows, limit, withLayers);
   }
 
   async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {
@@ -194,6 +174,32 @@ export class PostgresHistoryStore implements History {
       this.logger.error({ lost: this.pending.size }, 'history database unreachable at shutdown; queued finished pulls are not in history');
     }
     await this.pool.end();
+  }
+
+  /** A read-only query under the read bounds (MAX_CONCURRENT_READS, READ_TIMEOUT_MS). */
+  private async readQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    if (this.readsRunning < MAX_CONCURRENT_READS) this.readsRunning++;
+    else await new Promise<void>((resolve) => this.readsWaiting.push(resolve));
+    try {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN READ ONLY');
+        await client.query(`SET LOCAL statement_timeout = ${READ_TIMEOUT_MS}`);
+        const result = await client.query<R>(sql, params);
+        await client.query('COMMIT');
+        client.release();
+        return result.rows;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        client.release(err instanceof Error ? err : true);
+        throw err;
+      }
+    } finally {
+      // The slot passes straight to the next waiting read, so the count never exceeds the bound.
+      const next = this.readsWaiting.shift();
+      if (next) next();
+      else this.readsRunning--;
+    }
   }
 
   /** One batch, in one transaction, under the prune lock: rows past retention, then the oldest over maxPulls. */

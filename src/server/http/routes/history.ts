@@ -14,9 +14,8 @@ export function registerHistoryRoute(app: FastifyInstance, store: History): void
     const filter = { ...parseFilter(req.query), since: parseTime(req.query, 'since'), until: parseTime(req.query, 'until') };
     const limit = parseLimit(req.query, MAX_HISTORY_LIMIT, 50);
     try {
-      const page = await store.query(filter, limit, parseString(req.query, 'cursor'));
-      // `layers=0` gives the same summaries as the live endpoints.
-      return layers ? page : { ...page, pulls: page.pulls.map(({ layers: _, ...summary }) => summary) };
+      // `layers=0` gives the same summaries as the live endpoints (and the store does not even read layers).
+      return await store.query(filter, limit, parseString(req.query, 'cursor'), layers);
     } catch (err) {
       if (err instanceof InvalidHistoryQueryError) throw new ApiError(400, 'invalid_request', err.message);
       // A network database (PostgreSQL) that does not answer is a temporary condition, not a bug.
