@@ -129,8 +129,12 @@ describe('Dockerfile', () => {
     };
     walk(join(REPO_ROOT, 'src'));
     const production = new Set(Object.keys(pkg.dependencies));
+    // Loads on a path only source runs take (the module's own URL ends in .ts, under tsx): the image
+    // runs dist/, whose .js never takes it. Each entry names its file, so no other import slips by.
+    const sourceOnly = new Set(['src/store/historyReadThreads.ts tsx/esm/api']);
     for (const file of files) {
       for (const specifier of runtimeImports(readFileSync(file, 'utf8'))) {
+        if (sourceOnly.has(`${file.slice(REPO_ROOT.length + 1)} ${specifier}`)) continue;
         assert.ok(
           production.has(packageName(specifier)),
           `${file.slice(REPO_ROOT.length + 1)} imports ${specifier}, which is not in "dependencies"`,
