@@ -322,10 +322,20 @@ const EVICTION_SOCKETS = 1000;
 const EVICTION_ADDRESSES = 50;
 const EVICTION_WAIT_MS = 120_000;
 
-/** The server's pulltrace_sse_clients_active. */
-async function activeStreams(server: ServerProcess): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
-  return Number(/^pulltrace_sse_clients_active (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+/** The server's pulltrace_sse_clients_active (its own connection each time: a busy server may close a kept-alive one). */
+function activeStreams(server: ServerProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.metricsPort, path: '/metrics', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => resolve(Number(/^pulltrace_sse_clients_active (\d+)$/m.exec(text)?.[1] ?? Number.NaN)));
+    });
+    req.on('error', (err) => reject(new Error(`metrics port: ${err.message}`)));
+    req.end();
+  });
 }
 
 /** One viewer's attempt from 127.0.0.1: the status it is answered (the stream is closed at once). */
