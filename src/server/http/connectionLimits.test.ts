@@ -10,7 +10,7 @@ const settings = (requestTimeoutMs: number) => ({
 });
 
 // [request timeout] → headers, handshake, how often Node checks them
-for (const [requestMs, headersMs, handshakeMs, checkMs] of [
+for (const [requestMs, headersMs, handshakeMs, checkMs] of <Array<[number, number, number, number]>>[
   [30_000, 10_000, 10_000, 1_000],
   [2_000, 2_000, 2_000, 1_000],
   [500, 500, 500, 500],
