@@ -1,5 +1,5 @@
 // With PULLTRACE_TLS_* the listener keeps the plain one's limits, tried with raw sockets: a
-// connection that never starts the TLS handshake, a client that stops half-way through its
+// connection that never starts the TLS handshake (or trickles it), a client that stops half-way through its
 // headers and one that sends its body too slowly are closed within the request timeout (the
 // handshake and the headers within at most 10 s of it); an event stream open meanwhile is not
 // cut; the per-address connection cap holds before any handshake.
@@ -106,6 +106,21 @@ describe('TLS: the request timeout (2 s here) cuts slow clients', () => {
     const closed = untilClosed(socket);
     await new Promise((r) => socket.once('connect', r));
     assert.equal(await closedWithin(closed, 'the server to close a connection that never starts the handshake'), '');
+  });
+
+  test('a handshake sent a byte at a time is cut off all the same (the limit is on the whole handshake)', async () => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    const closed = untilClosed(socket);
+    await new Promise((r) => socket.once('connect', r));
+    // The start of a TLS record carrying a ClientHello, then padding: never idle, never complete.
+    const bytes = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03];
+    let i = 0;
+    const trickle = setInterval(() => socket.write(Buffer.from([bytes[i++] ?? 0])), 300);
+    try {
+      assert.equal(await closedWithin(closed, 'the server to close a handshake that trickles in'), '');
+    } finally {
+      clearInterval(trickle);
+    }
   });
 
   test('a client that stops half-way through its headers is cut off; an event stream open meanwhile keeps streaming', async (t) => {
