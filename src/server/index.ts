@@ -45,13 +45,13 @@ export interface RunningServer {
 }
 
 const TICK_MS = 1000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+const FORGET_LAYERS_EVERY_MS = 60_000;
 const DROP_MESSAGES: Record<SseDropInfo['reason'], string> = {
   stalled: 'closed an event stream that stopped reading (PULLTRACE_SSE_STALL_TIMEOUT)',
   evicted: 'closed a stalled event stream to make room for a new one (PULLTRACE_MAX_SSE_CLIENTS)',
   unsent: 'dropped an event stream that fell too far behind',
 };
-const PRUNE_EVERY_MS = 10 * 60_000;
-const FORGET_LAYERS_EVERY_MS = 60_000;
 
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
   const log = logger.child({ component: 'server' });
