@@ -12,11 +12,13 @@
 //   7. with 10 clients making the costliest reads at the maximums (1M history rows, 50,000 live
 //      pulls) while agents report: worst /healthz, the server's worst event-loop block, report p99
 //      (lib/readPhase.ts).
+//   8. with the default stream cap filled by sockets that never read (from 50 addresses, against a
+//      10,000-layer snapshot, reconnecting when closed): time until a new viewer gets 200, RSS growth.
 // On a loaded machine the figures are noisy; the 1-minute load average is printed with them.
 //
 //   npm run bench:hostile
 //   npm run bench:hostile -- --sse-sockets 200 --connect 2000 --rss-limit-mb 2000
-//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews, reads
+//   npm run bench:hostile -- --phases reports,connect     # any of reports, streams, connect, token-reviews, reads, eviction
 //   npm run bench:hostile -- --phases token-reviews --junk-tokens 5000
 //   npm run bench:hostile -- --phases api-outage --outage 3m --node-timeout 20s
 //   npm run bench:hostile -- --phases reads --history-db /tmp/history-1m.db   # keep the 1M-row file for reruns
@@ -45,7 +47,7 @@ function options() {
       'sse-sockets': { type: 'string', default: '1000' },
       connect: { type: 'string', default: '5000' },
       'rss-limit-mb': { type: 'string', default: '3000' },
-      phases: { type: 'string', default: 'reports,streams,connect,token-reviews,reads' },
+      phases: { type: 'string', default: 'reports,streams,connect,token-reviews,reads,eviction' },
       'junk-tokens': { type: 'string', default: '2000' },
       outage: { type: 'string', default: '3m' },
       'node-timeout': { type: 'string', default: '20s' },
@@ -354,6 +356,152 @@ async function connectStorm(count: number, backlog: number | undefined, sockets:
   }
 }
 
+const EVICTION_SOCKETS = 1000;
+const EVICTION_ADDRESSES = 50;
+const EVICTION_WAIT_MS = 120_000;
+
+/** The server's pulltrace_sse_clients_active (its own connection each time: a busy server may close a kept-alive one). */
+function activeStreams(server: ServerProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.metricsPort, path: '/metrics', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => resolve(Number(/^pulltrace_sse_clients_active (\d+)$/m.exec(text)?.[1] ?? Number.NaN)));
+    });
+    req.on('error', (err) => reject(new Error(`metrics port: ${err.message}`)));
+    req.end();
+  });
+}
+
+/** One viewer's attempt from 127.0.0.1: the status it is answered (the stream is closed at once). */
+function tryViewer(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', agent: false }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.setTimeout(10_000, () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/**
+ * The default stream cap (PULLTRACE_MAX_SSE_CLIENTS, 1,000) filled by sockets that read their
+ * status line and nothing more, 20 from each of 50 loopback addresses (the default per-address
+ * cap), against a 10,000-layer snapshot; the crowd opens new ones as streams close, so it stays at
+ * the cap. Then a viewer from another address asks every 250 ms: how long until it gets 200, and
+ * the server's RSS growth meanwhile. Default settings otherwise (the stall timeout included).
+ */
+async function stalledReaderEviction(entry: 'built' | 'source'): Promise<void> {
+  console.log(
+    `\n5. ${EVICTION_SOCKETS} event streams that never read, from ${EVICTION_ADDRESSES} addresses (127.0.0.2–${1 + EVICTION_ADDRESSES}), fill the stream cap against a 10,000-layer snapshot; then a new viewer`,
+  );
+  const server = await startServerProcess(
+    [
+      '--node-report-rate',
+      '1000',
+      '--max-nodes-per-address',
+      '1000',
+      '--max-sse-clients',
+      String(EVICTION_SOCKETS),
+      '--log-level',
+      'error',
+    ],
+    [],
+    entry,
+  );
+  const crowd = new Set<Socket>();
+  let stopped = false;
+  try {
+    await buildSnapshot(server);
+    await new Promise((r) => setTimeout(r, 500));
+    const before = processMemory(server.pid).rss;
+    let peak = before;
+    const sample = setInterval(() => {
+      try {
+        peak = Math.max(peak, processMemory(server.pid).rss);
+      } catch {
+        // the process is gone: reported below
+      }
+    }, 100);
+    let next = 0;
+    let pending = 0;
+    let refused = 0;
+    let opened = 0;
+    // A socket that reads the status line and then nothing more; one refused (429/503) is let go.
+    const openNonReader = () => {
+      const s = connect({ host: '127.0.0.1', port: server.httpPort, localAddress: `127.0.0.${2 + (next++ % EVICTION_ADDRESSES)}` });
+      crowd.add(s);
+      opened++;
+      pending++;
+      s.on('error', () => {});
+      s.on('close', () => crowd.delete(s));
+      s.on('connect', () => s.write('GET /api/v1/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n'));
+      s.once('data', (first: Buffer) => {
+        s.pause(); // from here on, never read: what the server writes fills the kernel's buffers, then the server's
+        pending--;
+        if (!first.toString('latin1', 0, 12).startsWith('HTTP/1.1 200')) {
+          refused++;
+          s.destroy();
+        }
+      });
+    };
+    // The crowd stays at the cap: a paused socket never learns that the server closed it, so the
+    // attacker watches the stream count and opens as many as are missing.
+    let toppingUp = false;
+    const topUp = async () => {
+      if (toppingUp || stopped) return;
+      toppingUp = true;
+      try {
+        const missing = EVICTION_SOCKETS - (await activeStreams(server)) - pending;
+        for (let i = 0; i < missing; i++) openNonReader();
+      } catch {
+        // the metrics port did not answer this time
+      } finally {
+        toppingUp = false;
+      }
+    };
+    const fillStart = performance.now();
+    const attacker = setInterval(() => void topUp(), 250);
+    const fillDeadline = performance.now() + 60_000;
+    let active = await activeStreams(server);
+    while (active < EVICTION_SOCKETS && performance.now() < fillDeadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      active = await activeStreams(server);
+    }
+    const fullAt = performance.now();
+    console.log(`   ${active} streams open after ${((fullAt - fillStart) / 1000).toFixed(1)} s`);
+
+    const statuses = new Map<number, number>();
+    let admittedAt: number | undefined;
+    while (admittedAt === undefined && performance.now() - fullAt < EVICTION_WAIT_MS) {
+      const status = await tryViewer(server.httpPort);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (status === 200) admittedAt = performance.now();
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    clearInterval(sample);
+    clearInterval(attacker);
+    const tried = [...statuses].map(([s, n]) => `${n}× ${s === 0 ? 'no answer' : s}`).join(', ');
+    console.log(
+      admittedAt === undefined
+        ? `   the new viewer was NOT let in within ${EVICTION_WAIT_MS / 1000} s (${tried}) (target ≤ 60 s)`
+        : `   the new viewer got 200 after ${((admittedAt - fullAt) / 1000).toFixed(1)} s (${tried}) (target ≤ 60 s)`,
+    );
+    console.log(
+      `   RSS before ${(before / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB: growth ${((peak - before) / MB).toFixed(0)} MB (target ≤ 300 MB); the crowd opened ${opened} sockets, ${refused} of them refused`,
+    );
+  } finally {
+    stopped = true;
+    for (const s of crowd) s.destroy();
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const opts = options();
   console.log(`bench:hostile — load average ${loadavg()[0]?.toFixed(2)} on ${process.env.HOSTNAME ?? 'this machine'} (noisy when loaded)`);
@@ -382,6 +530,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (opts.phases.has('reads')) await readPhase({ ...opts.reads, serverArgs: generousLimits(opts.sseSockets), nodeArgs, entry });
+  if (opts.phases.has('eviction')) await stalledReaderEviction(entry);
   if (opts.phases.has('connect')) {
     console.log(`\n4. ${opts.connect} sockets connecting at once to a busy server (raw TCP, each asking GET /healthz)`);
     await connectStorm(opts.connect, undefined, opts.sseSockets);

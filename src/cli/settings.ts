@@ -64,6 +64,8 @@ export interface ServerSettings {
   maxSsePerAddress: number;
   readRate: number;
   readBurst: number;
+  sseStallTimeoutMs: number;
+  maxConnectionsPerAddress: number;
   cluster: string;
   bus: string;
   busCredsFile: string;
@@ -544,6 +546,26 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'most time a client may take to send a whole request (headers: at most 10s of it); event streams are not cut by it',
     parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'sseStallTimeoutMs',
+    env: 'PULLTRACE_SSE_STALL_TIMEOUT',
+    flag: 'sse-stall-timeout',
+    default: '30s',
+    scopes: ['server'],
+    help: 'an event stream that takes no byte this long while data waits for it is closed; at PULLTRACE_MAX_SSE_CLIENTS a new stream first replaces the longest-stalled one',
+    parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'maxConnectionsPerAddress',
+    env: 'PULLTRACE_MAX_CONNECTIONS_PER_ADDRESS',
+    flag: 'max-connections-per-address',
+    default: '256',
+    scopes: ['server'],
+    help: 'most open connections on the HTTP port from one remote address (a proxy or Ingress in front counts as one address for all its clients: raise it there); further ones are closed at once',
+    parse: parsePositiveInt,
     extension: true,
   },
   {

@@ -33,7 +33,7 @@ import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
 import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
-import { SseHub } from './sse/sseHub.js';
+import { type SseDropInfo, SseHub } from './sse/sseHub.js';
 import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
@@ -56,6 +56,11 @@ export interface RunningServer {
 const TICK_MS = 1000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const FORGET_LAYERS_EVERY_MS = 60_000;
+const DROP_MESSAGES: Record<SseDropInfo['reason'], string> = {
+  stalled: 'closed an event stream that stopped reading (PULLTRACE_SSE_STALL_TIMEOUT)',
+  evicted: 'closed a stalled event stream to make room for a new one (PULLTRACE_MAX_SSE_CLIENTS)',
+  unsent: 'dropped an event stream that fell too far behind',
+};
 
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
   const log = logger.child({ component: 'server' });
@@ -76,12 +81,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     nodeTimeoutMs: settings.nodeTimeoutMs,
   });
   const hub = new SseHub({
+    stallMs: settings.sseStallTimeoutMs,
     // Once per dropped client: a reader that stopped reading is worth one line, not one per event.
     onDrop: (d) =>
-      log.warn(
-        { address: d.address, reason: d.reason, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes },
-        d.reason === 'stuck' ? 'dropped an event stream that stopped reading' : 'dropped an event stream that fell too far behind',
-      ),
+      log.warn({ address: d.address, reason: d.reason, unsentBytes: d.unsentBytes, limitBytes: d.limitBytes }, DROP_MESSAGES[d.reason]),
     onFault: fault,
   });
   const metrics = new PullMetrics({
@@ -215,6 +218,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       connections: {
         requestTimeoutMs: settings.requestTimeoutMs,
         maxConnections: settings.maxConnections,
+        maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
         listenBacklog: settings.listenBacklog,
       },
       maxSseClients: settings.maxSseClients,

@@ -261,6 +261,17 @@ describe('server', () => {
     assert.equal(podSpec(objects, 'Deployment').automountServiceAccountToken, false, 'no API token when Kubernetes is off');
     assert.equal(envOf(container(allOn, 'Deployment')).get('PULLTRACE_WATCH_NAMESPACES')?.value, 'team-a,team-b');
   });
+
+  test('connections per address and the stream stall timeout; behind the Ingress the cap has room for every viewer', () => {
+    const env = envOf(container(defaults, 'Deployment'));
+    assert.equal(env.get('PULLTRACE_MAX_CONNECTIONS_PER_ADDRESS')?.value, '256');
+    assert.equal(env.get('PULLTRACE_SSE_STALL_TIMEOUT')?.value, '30s');
+    // The controller's pods hold every viewer's stream: 256 + maxSseClients (1,000).
+    assert.equal(envOf(container(allOn, 'Deployment')).get('PULLTRACE_MAX_CONNECTIONS_PER_ADDRESS')?.value, '1256');
+    const custom = renderChart({ values: { config: { limits: { maxConnectionsPerAddress: 64, sseStallTimeout: '10s' } } } });
+    assert.equal(envOf(container(custom, 'Deployment')).get('PULLTRACE_MAX_CONNECTIONS_PER_ADDRESS')?.value, '64');
+    assert.equal(envOf(container(custom, 'Deployment')).get('PULLTRACE_SSE_STALL_TIMEOUT')?.value, '10s');
+  });
 });
 
 describe('agent', () => {

@@ -249,20 +249,24 @@ describe('durations the processes would refuse fail the install', () => {
     ['stallTimeout', 'PULLTRACE_STALL_TIMEOUT', '10ms80ms', '10ms90ms'],
     ['historyTTL', 'PULLTRACE_HISTORY_TTL', '0s', '1ms'],
     ['historyRetention', 'PULLTRACE_HISTORY_RETENTION', '0.5ms', '1ms'],
+    ['limits.sseStallTimeout', 'PULLTRACE_SSE_STALL_TIMEOUT', '999ms', '1s'],
   ];
+  /** `config` values with `text` at the dotted `key` (limits.sseStallTimeout is under config.limits). */
+  const configWith = (key: string, text: string): Record<string, unknown> =>
+    key.split('.').reduceRight<unknown>((inner, part) => ({ [part]: inner }), text) as Record<string, unknown>;
   for (const [key, env, tooShort, shortest] of cases) {
     test(`config.${key}: ${tooShort} refused by chart and process, ${shortest} accepted by both`, () => {
       const command = env === 'PULLTRACE_REPORT_INTERVAL' ? 'agent' : 'server';
       const agentEnv = { PULLTRACE_SERVER_URL: 'http://x:8080' };
       assert.throws(() => resolveSettings(command, {}, { ...agentEnv, [env]: tooShort }), /too short/);
       assert.doesNotThrow(() => resolveSettings(command, {}, { ...agentEnv, [env]: shortest }));
-      const refused = templateChart({ values: { config: { [key]: tooShort } } });
+      const refused = templateChart({ values: { config: configWith(key, tooShort) } });
       assert.notEqual(refused.code, 0);
       assert.match(
         refused.stderr,
-        new RegExp(`config\\.${key}=${tooShort.replace('.', '\\.')} is too short: ${env} must be at least \\d+ms`),
+        new RegExp(`config\\.${key.replace('.', '\\.')}=${tooShort.replace('.', '\\.')} is too short: ${env} must be at least \\d+ms`),
       );
-      assert.equal(templateChart({ values: { config: { [key]: shortest } } }).code, 0);
+      assert.equal(templateChart({ values: { config: configWith(key, shortest) } }).code, 0);
     });
   }
   test('zero and unitless values are refused by the schema', () => {

@@ -1,5 +1,6 @@
 // The HTTP listener's limits, with raw sockets: a client sending its request too slowly is cut
-// off (an open event stream is not), and connections beyond the cap are closed at once.
+// off (an open event stream is not), and connections beyond the cap (in all, or from one address)
+// are closed at once.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,9 +12,9 @@ import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../sup
 import { SseRecorder } from '../support/sseClient.js';
 import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
 
-async function openSocket(baseUrl: string): Promise<{ socket: Socket; closed: Promise<string> }> {
+async function openSocket(baseUrl: string, localAddress?: string): Promise<{ socket: Socket; closed: Promise<string> }> {
   const { hostname, port } = new URL(baseUrl);
-  const socket = connect({ host: hostname, port: Number(port) });
+  const socket = connect({ host: hostname, port: Number(port), ...(localAddress ? { localAddress } : {}) });
   let received = '';
   socket.setEncoding('utf8');
   socket.on('data', (c: string) => {
@@ -83,6 +84,34 @@ describe('connection cap', () => {
       { timeoutMs: 10_000, what: '/healthz once the held connections are gone' },
     );
     assert.equal(await res.text(), 'ok');
+  });
+});
+
+describe('connection cap per address', () => {
+  let server: PulltraceProcess;
+  before(async () => {
+    server = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--max-connections-per-address', '2']);
+  });
+  after(async () => server?.stop());
+
+  /** What one raw GET /healthz from `localAddress` is answered ('' when the server closes it unanswered). */
+  async function healthFrom(localAddress: string): Promise<string> {
+    const c = await openSocket(server.baseUrl, localAddress);
+    c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    return c.closed;
+  }
+
+  test('a connection beyond --max-connections-per-address from one address is closed at once; other addresses are served', async () => {
+    const held = await Promise.all([openSocket(server.baseUrl, '127.0.0.2'), openSocket(server.baseUrl, '127.0.0.2')]);
+    assert.equal(await healthFrom('127.0.0.2'), '', 'the third from 127.0.0.2 is closed without an answer');
+    assert.match(await healthFrom('127.0.0.3'), /^HTTP\/1\.1 200/, 'another address is answered');
+    held[0]?.socket.destroy();
+    const answer = await waitFor(async () => (await healthFrom('127.0.0.2')) || undefined, {
+      timeoutMs: 10_000,
+      what: '127.0.0.2 to be answered once one of its connections closed',
+    });
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    held[1]?.socket.destroy();
   });
 });
 

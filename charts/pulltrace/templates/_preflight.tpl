@@ -16,11 +16,15 @@ checked the format. */}}
 
 {{/* The shortest durations the processes accept (src/cli/settings.ts); shorter ones would crash-loop. */}}
 {{- define "pulltrace.checkDurations" -}}
-{{- $minimums := list (list "reportInterval" 50.0 "PULLTRACE_REPORT_INTERVAL") (list "stallTimeout" 100.0 "PULLTRACE_STALL_TIMEOUT") (list "historyTTL" 1.0 "PULLTRACE_HISTORY_TTL") (list "historyRetention" 1.0 "PULLTRACE_HISTORY_RETENTION") -}}
+{{- $minimums := list (list "reportInterval" 50.0 "PULLTRACE_REPORT_INTERVAL") (list "stallTimeout" 100.0 "PULLTRACE_STALL_TIMEOUT") (list "historyTTL" 1.0 "PULLTRACE_HISTORY_TTL") (list "historyRetention" 1.0 "PULLTRACE_HISTORY_RETENTION") (list "limits.sseStallTimeout" 1000.0 "PULLTRACE_SSE_STALL_TIMEOUT") -}}
 {{- range $minimums -}}
 {{- $key := index . 0 -}}
 {{- $min := index . 1 -}}
-{{- $text := get $.Values.config $key | toString -}}
+{{- $value := $.Values.config -}}
+{{- range splitList "." $key -}}
+{{- $value = get $value . -}}
+{{- end -}}
+{{- $text := $value | toString -}}
 {{- if lt (float64 (include "pulltrace.durationMs" $text)) $min -}}
 {{- fail (printf "config.%s=%s is too short: %s must be at least %vms (the process would refuse it and restart forever)" $key $text (index . 2) $min) -}}
 {{- end -}}

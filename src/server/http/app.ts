@@ -12,7 +12,7 @@ import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { handleError, sendError } from './apiError.js';
 import { trustProxyOption } from './clientAddress.js';
-import { type ConnectionSettings, serverTimeouts } from './connectionLimits.js';
+import { type ConnectionSettings, capConnectionsPerAddress, serverTimeouts, tlsServerTimeouts } from './connectionLimits.js';
 import { registerHostCheck } from './hostCheck.js';
 import { READ_ROUTES, type ReadAdmission } from './readAdmission.js';
 import { registerAgentsRoute } from './routes/agents.js';
@@ -81,7 +81,9 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
+    ...(deps.tls
+      ? { https: { cert: deps.tls.cert, key: deps.tls.key, ...(deps.connections ? tlsServerTimeouts(deps.connections) : {}) } }
+      : {}),
     // Request logs at 5,000 reports/s would drown the pull lifecycle lines; errors are logged by handleError.
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -90,7 +92,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.connections ? serverTimeouts(deps.connections) : {}),
     ...trustProxyOption(deps.trustedProxies),
   });
-  if (deps.connections) app.server.maxConnections = deps.connections.maxConnections;
+  if (deps.connections) {
+    app.server.maxConnections = deps.connections.maxConnections;
+    capConnectionsPerAddress(app.server, deps.connections.maxConnectionsPerAddress);
+  }
   app.addHook('onSend', async (_req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
   });

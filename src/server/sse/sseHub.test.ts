@@ -71,6 +71,7 @@ async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promis
 function messages(text: string): Array<{ id: number; event: PullEvent }> {
   return text
     .split('\n\n')
+    .slice(0, -1) // the last part is a message still arriving (or empty)
     .filter((b) => b.includes('data: '))
     .map((b) => ({ id: Number(/^id: (\d+)/m.exec(b)?.[1]), event: JSON.parse(/^data: (.*)$/m.exec(b)?.[1] as string) as PullEvent }));
 }
@@ -327,9 +328,9 @@ test('a client that never reads is dropped once its unsent data passes the limit
   await waitUntil(() => messages(reader.text()).some((m) => m.event.pull?.id === 'last'), 'the reader to go on receiving');
 });
 
-test('a backed-up client is written nothing more, and is dropped once stuck for stuckMs', async (t) => {
+test('a backed-up client is written nothing more, and is dropped once it takes nothing for stallMs', async (t) => {
   const drops: SseDropInfo[] = [];
-  const hub = new SseHub({ flushMs: 20, highWaterBytes: 16 * 1024, stuckMs: 300, onDrop: (d) => drops.push(d) });
+  const hub = new SseHub({ flushMs: 20, highWaterBytes: 16 * 1024, stallMs: 300, onDrop: (d) => drops.push(d) });
   const { server, port } = await hubServer(hub);
   const socket = await nonReader(port);
   setup(t, hub, server);
@@ -341,9 +342,75 @@ test('a backed-up client is written nothing more, and is dropped once stuck for 
     if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
   }
   assert.equal(drops.length, 1);
-  assert.equal(drops[0]!.reason, 'stuck');
+  assert.equal(drops[0]!.reason, 'stalled');
   assert.ok(drops[0]!.unsentBytes < 4 * 1024 * 1024, `${drops[0]!.unsentBytes} bytes were queued: writes stop once backed up`);
   assert.equal(hub.size, 0);
+});
+
+/** 400 pulls of 20 KiB: an 8 MiB snapshot, more than the kernel's buffers of a loopback socket take (about 4 MiB). */
+const bigSnapshot = () => Array.from({ length: 400 }, (_, i) => event(`s${i}`, 1, 'pull.progress', 20 * 1024).pull as PullStatus);
+
+/** A raw socket from `localAddress` that asks for the stream and never reads a byte. */
+async function nonReaderFrom(port: number, localAddress: string): Promise<Socket> {
+  const socket: Socket = connect({ port, host: '127.0.0.1', localAddress });
+  await new Promise<void>((r) => socket.once('connect', r));
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.pause();
+  return socket;
+}
+
+test('a client that takes no byte of its snapshot for stallMs is closed; a reader idle as long is not', async (t) => {
+  const drops: SseDropInfo[] = [];
+  const hub = new SseHub({ flushMs: 20, stallMs: 500, onDrop: (d) => drops.push(d) });
+  const { server, port } = await hubServer(hub, () => ({ snapshot: bigSnapshot }));
+  const reader = await client(port);
+  const socket = await nonReaderFrom(port, '127.0.0.2');
+  setup(t, hub, server, reader.res);
+  t.after(() => socket.destroy());
+  await waitUntil(() => messages(reader.text()).length === 400, 'the reader to get the whole snapshot');
+  await waitUntil(() => drops.length === 1, 'the non-reader to be closed');
+  assert.equal(drops[0]!.reason, 'stalled');
+  assert.equal(drops[0]!.address, '127.0.0.2');
+  // Reset, not closed behind the queued data: the next thing the client sends fails at once.
+  const failed = new Promise<string | undefined>((r) => socket.once('error', (e: NodeJS.ErrnoException) => r(e.code)));
+  socket.write('x');
+  assert.match(String(await failed), /^(ECONNRESET|EPIPE)$/);
+  // Nothing waits for the reader: idle three times stallMs (flushes every 20 ms look at it), it stays.
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(hub.size, 1);
+  assert.equal(drops.length, 1);
+  hub.publish(event('live', 2));
+  hub.flush();
+  await waitUntil(() => messages(reader.text()).some((m) => m.event.pull?.id === 'live'), 'the reader to go on receiving');
+});
+
+test('evictLongestStalled closes the stream stalled longest, once stalled a second; readers are never evicted', async (t) => {
+  const drops: SseDropInfo[] = [];
+  const hub = new SseHub({ flushMs: 20, stallMs: 60_000, onDrop: (d) => drops.push(d) });
+  const { server, port } = await hubServer(hub, () => ({ snapshot: bigSnapshot }));
+  const first = await nonReaderFrom(port, '127.0.0.2');
+  const reader = await client(port);
+  const second = await nonReaderFrom(port, '127.0.0.3');
+  setup(t, hub, server, reader.res);
+  t.after(() => {
+    first.destroy();
+    second.destroy();
+  });
+  await waitUntil(() => hub.size === 3, 'three clients attached');
+  assert.equal(hub.evictLongestStalled(), false, 'nobody has been stalled a second yet');
+  await waitUntil(() => hub.evictLongestStalled(), 'a stream stalled long enough to be evicted');
+  assert.deepEqual(
+    drops.map((d) => [d.reason, d.address]),
+    [['evicted', '127.0.0.2']],
+  );
+  await waitUntil(() => hub.evictLongestStalled(), 'the second non-reader to be evictable');
+  assert.deepEqual(
+    drops.map((d) => d.address),
+    ['127.0.0.2', '127.0.0.3'],
+  );
+  await waitUntil(() => messages(reader.text()).length === 400, 'the reader to get the whole snapshot');
+  assert.equal(hub.evictLongestStalled(), false, 'a reader with nothing waiting is not stalled');
+  assert.equal(hub.size, 1);
 });
 
 test('heartbeat comments keep idle streams open', async (t) => {

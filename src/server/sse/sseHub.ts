@@ -6,8 +6,9 @@
 // snapshot a new client starts from is shared the same way. A client whose socket is backed up
 // is written nothing more until it drains; then it is sent what it missed, coalesced, from the
 // replay buffer (or a fresh snapshot if the buffer no longer reaches back): a slow client costs
-// no memory of its own. One that does not drain within `stuckMs`, or whose unsent data passes
-// `maxUnsentBytes`, is dropped.
+// no memory of its own. One whose socket takes no byte for `stallMs` while data waits, or whose
+// unsent data passes `maxUnsentBytes`, is dropped; at the stream cap, a new client may take the
+// place of the longest-stalled one (evictLongestStalled).
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
 import { guarded } from '../faultReport.js';
@@ -16,6 +17,7 @@ import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
 import { EventRing } from './eventRing.js';
 import { HEARTBEAT, sseMessage } from './sseFormat.js';
+import { lookAtStream, NOT_STALLED, type StreamProgress, stalledFor } from './streamProgress.js';
 
 interface SseClient {
   res: ServerResponse;
@@ -27,8 +29,10 @@ interface SseClient {
   variant: string;
   /** newest event id this client has (from its snapshot, replay or last write) */
   sentUpTo: number;
-  /** when its socket backed up; 0 while it keeps up */
-  backedUpSince: number;
+  /** its socket backed up: written nothing more until it drains */
+  backedUp: boolean;
+  /** whether its socket takes what waits (see streamProgress.ts) */
+  progress: StreamProgress;
   /** unsent bytes allowed before the client is dropped (its first snapshot is allowed on top) */
   allowance: number;
   /** a snapshot or catch-up is being written a piece at a time (see writePieces) */
@@ -37,7 +41,8 @@ interface SseClient {
 
 export interface SseDropInfo {
   address: string;
-  reason: 'unsent' | 'stuck';
+  /** unsent: fell too far behind; stalled: took nothing for stallMs; evicted: stalled, and its place was wanted */
+  reason: 'unsent' | 'stalled' | 'evicted';
   unsentBytes: number;
   limitBytes: number;
 }
@@ -52,8 +57,8 @@ export interface SseHubOptions {
   highWaterBytes: number;
   /** unsent bytes beyond which a client is dropped (its initial snapshot is allowed on top) */
   maxUnsentBytes: number;
-  /** a backed-up client whose socket has not drained for this long is dropped */
-  stuckMs: number;
+  /** a client whose socket takes no byte for this long while data waits is dropped (PULLTRACE_SSE_STALL_TIMEOUT) */
+  stallMs: number;
   /** called once per dropped client */
   onDrop: (info: SseDropInfo) => void;
   /**
@@ -79,13 +84,18 @@ const DEFAULTS: SseHubOptions = {
   flushMs: 250,
   highWaterBytes: 256 * 1024,
   maxUnsentBytes: 4 * 1024 * 1024,
-  stuckMs: 30_000,
+  stallMs: 30_000,
   onDrop: () => {},
   onFault: () => {},
 };
 
 /** Snapshots and catch-ups larger than this are written a piece at a time (see writeCatchUp). */
 export const SNAPSHOT_PIECE_BYTES = 64 * 1024;
+/**
+ * A stream stalled at least this long (or stallMs, if shorter) may be evicted for a new client at
+ * the cap: long enough that a reader on a slow link, which takes a piece now and then, is not.
+ */
+export const EVICTABLE_AFTER_MS = 1_000;
 const NOTHING = Buffer.alloc(0);
 
 interface SharedSnapshot {
@@ -154,7 +164,8 @@ export class SseHub {
       snapshot: o.snapshot,
       variant,
       sentUpTo: this.seq,
-      backedUpSince: 0,
+      backedUp: false,
+      progress: NOT_STALLED,
       allowance: this.options.maxUnsentBytes,
       writingPieces: false,
     };
@@ -166,6 +177,22 @@ export class SseHub {
     res.on('drain', () => this.onDrain(client));
     res.on('close', () => this.remove(client));
     this.writeCatchUp(client, chunk);
+  }
+
+  /**
+   * Closes the stream that has taken nothing for longest while data waited, if one has for at
+   * least EVICTABLE_AFTER_MS, so that a new client can have its place. False when none has.
+   */
+  evictLongestStalled(): boolean {
+    const now = performance.now();
+    let longest: SseClient | undefined;
+    for (const c of this.clients) {
+      this.look(c, now);
+      if (longest === undefined || stalledFor(c.progress, now) > stalledFor(longest.progress, now)) longest = c;
+    }
+    if (longest === undefined || stalledFor(longest.progress, now) < Math.min(EVICTABLE_AFTER_MS, this.options.stallMs)) return false;
+    this.drop(longest, 'evicted');
+    return true;
   }
 
   close(): void {
@@ -186,11 +213,13 @@ export class SseHub {
     const firstId = batch[0]?.id ?? Number.POSITIVE_INFINITY;
     const chunks = new Map<string, Buffer>();
     for (const c of [...this.clients]) {
-      if (c.backedUpSince > 0) {
-        // Caught up from the replay buffer when it drains; until then it costs nothing.
-        if (now - c.backedUpSince > this.options.stuckMs) this.drop(c, 'stuck');
+      this.look(c, now);
+      if (stalledFor(c.progress, now) > this.options.stallMs) {
+        this.drop(c, 'stalled');
         continue;
       }
+      // Caught up from the replay buffer when it drains; until then it costs nothing.
+      if (c.backedUp) continue;
       if (batch.length === 0) continue;
       // A client that joined during this interval already has what its snapshot held.
       const since = c.sentUpTo >= firstId ? c.sentUpTo : 0;
@@ -297,14 +326,23 @@ export class SseHub {
     }
     if (chunk.length > 0) c.res.write(chunk);
     c.sentUpTo = Math.max(c.sentUpTo, upTo);
-    if (c.res.writableLength > this.options.highWaterBytes) c.backedUpSince = performance.now();
+    if (c.res.writableLength > this.options.highWaterBytes) c.backedUp = true;
+  }
+
+  /** Notes whether the client's socket took anything since the last look. */
+  private look(c: SseClient, now: number): void {
+    const socket = c.res.socket;
+    if (!socket) return;
+    // bytesWritten counts what was handed to the socket, writableLength what it has not yet
+    // passed to the kernel: their difference grows only as the client takes data.
+    c.progress = lookAtStream(c.progress, c.res.writableLength, socket.bytesWritten - socket.writableLength, now);
   }
 
   private onDrain(c: SseClient): void {
     c.allowance = this.options.maxUnsentBytes;
     // While pieces are written, each piece's completion drives the next.
-    if (c.backedUpSince === 0 || c.writingPieces || !this.clients.has(c)) return;
-    c.backedUpSince = 0;
+    if (!c.backedUp || c.writingPieces || !this.clients.has(c)) return;
+    c.backedUp = false;
     const chunk = this.catchUp(c, c.sentUpTo);
     if (c.res.writableLength > c.allowance) this.drop(c, 'unsent');
     else this.writeCatchUp(c, chunk);
@@ -321,11 +359,11 @@ export class SseHub {
   private writeCatchUp(c: SseClient, chunk: Buffer): void {
     if (chunk.length <= SNAPSHOT_PIECE_BYTES) {
       if (chunk.length > 0) c.res.write(chunk);
-      if (c.res.writableLength > this.options.highWaterBytes) c.backedUpSince = performance.now();
+      if (c.res.writableLength > this.options.highWaterBytes) c.backedUp = true;
       return;
     }
     c.writingPieces = true;
-    c.backedUpSince = performance.now();
+    c.backedUp = true;
     this.writePiece(c, chunk, 0);
   }
 
@@ -333,8 +371,6 @@ export class SseHub {
     const end = Math.min(chunk.length, offset + SNAPSHOT_PIECE_BYTES);
     c.res.write(chunk.subarray(offset, end), (err) => {
       if (err || !this.clients.has(c)) return;
-      // Progress: a client that keeps taking pieces is not stuck.
-      c.backedUpSince = performance.now();
       if (end < chunk.length) {
         this.writePiece(c, chunk, end);
         return;
@@ -348,7 +384,10 @@ export class SseHub {
     if (!this.clients.has(c)) return;
     this.remove(c);
     this.options.onDrop({ address: c.address, reason, unsentBytes: c.res.writableLength, limitBytes: c.allowance });
-    c.res.destroy();
+    // A client that reads nothing would never take what the kernel still holds for it: a reset
+    // frees that at once (a plain close would keep it queued behind the data).
+    if (reason !== 'unsent') resetOrClose(c.res);
+    else c.res.destroy();
   }
 
   private remove(c: SseClient): void {
@@ -359,6 +398,20 @@ export class SseHub {
   }
 
   private beat(): void {
-    for (const c of this.clients) if (c.backedUpSince === 0) c.res.write(HEARTBEAT);
+    for (const c of this.clients) if (!c.backedUp) c.res.write(HEARTBEAT);
   }
+}
+
+function resetOrClose(res: ServerResponse): void {
+  const socket = res.socket;
+  try {
+    // Only a plain TCP socket can be reset (a TLS socket's handle is not one).
+    if (socket && !('encrypted' in socket)) {
+      socket.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // not resettable after all: closed below
+  }
+  res.destroy();
 }

@@ -26,11 +26,6 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
     const layers = parseLayers(req.query);
     const lastIdText = (req.headers['last-event-id'] as string | undefined) ?? parseString(req.query, 'lastEventId');
     const lastEventId = lastIdText !== undefined && /^\d{1,16}$/.test(lastIdText) ? Number(lastIdText) : undefined;
-    if (deps.hub.size >= deps.maxClients) {
-      throw new ApiError(503, 'capacity', `the server serves at most ${deps.maxClients} event streams (PULLTRACE_MAX_SSE_CLIENTS)`, {
-        'retry-after': '10',
-      });
-    }
     // Keyed on the connection (or what a trusted proxy says of it), not on anything the client
     // says: one client cannot take every slot.
     const address = clientAddress(req);
@@ -41,6 +36,13 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
         `at most ${deps.maxPerAddress} event streams per client address (PULLTRACE_MAX_SSE_PER_ADDRESS); close one first`,
         { 'retry-after': '10' },
       );
+    }
+    // At the cap, a stream that stopped reading gives its place up (checked after the per-address
+    // cap, so no stream is closed for a client that is then refused anyway).
+    if (deps.hub.size >= deps.maxClients && !deps.hub.evictLongestStalled()) {
+      throw new ApiError(503, 'capacity', `the server serves at most ${deps.maxClients} event streams (PULLTRACE_MAX_SSE_CLIENTS)`, {
+        'retry-after': '10',
+      });
     }
     reply.hijack();
     const res = reply.raw;
