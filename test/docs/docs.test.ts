@@ -15,7 +15,8 @@ import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { buildApiApp } from '../support/apiApp.js';
-import { anchors, codeBlocks, links, stripTicks, tableRows } from './markdown.js';
+import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
+import { anchors, codeBlocks, links, stripTicks, tableBlocks, tableRows, tableShapeProblem } from './markdown.js';
 
 const DOCS = join(REPO_ROOT, 'docs');
 const read = (path: string) => readFileSync(path, 'utf8');
@@ -290,5 +291,76 @@ describe('one story across the docs', () => {
     assert.match(policy, /Report a vulnerability/);
     for (const doc of ['security.md', 'CONTRIBUTING.md'])
       assert.ok(read(join(DOCS, doc)).includes('](../SECURITY.md)'), `${doc} links SECURITY.md`);
+  });
+});
+
+describe('tables', () => {
+  // A second delimiter row (a merge leftover) renders as a row of dashes; tableRows() reads it as a row.
+  for (const file of [...ownDocs, join(REPO_ROOT, 'README.md')]) {
+    test(`${relative(REPO_ROOT, file)}: every table has one delimiter row, directly under its header`, () => {
+      const problems = tableBlocks(read(file)).flatMap((t) => tableShapeProblem(t) ?? []);
+      assert.deepEqual(problems, []);
+    });
+  }
+});
+
+describe('the chart README values table', () => {
+  const readme = read(join(CHART_DIR, 'README.md'));
+  const section = readme.slice(readme.indexOf('\n## Values'), readme.indexOf('\n## ', readme.indexOf('\n## Values') + 1));
+  const documented = tableRows(section).flatMap((r) => keysOfCell(r[0] ?? ''));
+  const values = parseYaml(read(join(CHART_DIR, 'values.yaml')));
+
+  test('lists every key of values.yaml (each leaf, or a parent below the top level)', () => {
+    assert.ok(documented.length > 50, `found ${documented.length} keys in the table`);
+    assert.deepEqual(undocumentedKeys(values, documented), []);
+  });
+
+  test('lists no key values.yaml does not have', () => {
+    const keys = new Set(valueKeys(values).map((k) => k.path));
+    assert.deepEqual(
+      documented.filter((k) => !keys.has(k)),
+      [],
+    );
+  });
+});
+
+describe('pages say what the product does today', () => {
+  const page = (path: string) => read(join(REPO_ROOT, path));
+
+  test('limitations.md: replicas, per-node identity and TLS exist', () => {
+    const text = page('docs/limitations.md');
+    assert.doesNotMatch(text, /\*\*One server replica\.\*\*/);
+    assert.doesNotMatch(text, /\*\*One shared agent token\*\*/);
+    assert.doesNotMatch(text, /Traffic inside the cluster is plain HTTP\./);
+    for (const fact of ['PULLTRACE_BUS', 'PULLTRACE_DB=postgres://', 'PULLTRACE_AGENT_AUTH', 'TokenReview', 'PULLTRACE_TLS_CERT_FILE'])
+      assert.ok(text.includes(fact), `limitations.md mentions ${fact}`);
+  });
+
+  test('the chart README: replicas are a value, not "single replica by design"', () => {
+    const text = read(join(CHART_DIR, 'README.md'));
+    assert.doesNotMatch(text, /single replica by design/i);
+    assert.match(text, /`server\.replicaCount`/);
+  });
+
+  test('agent.md names every containerd version the version tests run, and no untested claim', () => {
+    const text = page('docs/agent.md');
+    const series = readdirSync(join(REPO_ROOT, 'test', 'agent', 'versions'))
+      .map((n) => /^containerd-(.+)\.test\.ts$/.exec(n)?.[1])
+      .filter((s): s is string => s !== undefined);
+    assert.ok(series.length >= 3, `version suites: ${series}`);
+    const testedRow = /^\| (\S+)\s+\| `containerd` ([\d.]+)/gm;
+    const rows = [...text.matchAll(testedRow)].map((m) => m[1]);
+    assert.deepEqual(rows.sort(), [...series].sort(), 'the version table has one row per version suite');
+    const limits = /\*\*Tested with\*\*([\s\S]*?)\n(?:- |\n)/.exec(text)?.[1] ?? '';
+    for (const m of text.matchAll(testedRow)) assert.ok(limits.includes(m[2] as string), `the Limits bullet names containerd ${m[2]}`);
+    assert.doesNotMatch(text, /not run here/);
+    assert.doesNotMatch(text, /CLI also imports the server/, 'pulltrace agent loads none of the server (agentModules.test.ts)');
+  });
+
+  test('capacity.md says once what machine its figures come from', () => {
+    const text = page('docs/capacity.md');
+    assert.doesNotMatch(text, /will be replaced by a run on a quiet machine/);
+    assert.doesNotMatch(text, /Every figure below\s+was measured on a 2-core machine \*\*shared/);
+    assert.doesNotMatch(text, /to be confirmed on a quiet/i);
   });
 });
