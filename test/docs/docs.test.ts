@@ -357,6 +357,46 @@ describe('pages say what the product does today', () => {
     assert.doesNotMatch(text, /CLI also imports the server/, 'pulltrace agent loads none of the server (agentModules.test.ts)');
   });
 
+  test('troubleshooting.md quotes messages the product prints, and suggests loopback addresses', () => {
+    const text = page('docs/troubleshooting.md').replace(/\s+/g, ' ');
+    const sourceFiles = [
+      ...readdirSync(join(REPO_ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+        .filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
+        .map((n) => join(REPO_ROOT, 'src', n)),
+      ...readdirSync(join(CHART_DIR, 'templates')).map((n) => join(CHART_DIR, 'templates', n)),
+    ];
+    const srcText = sourceFiles.map(read).join('\n');
+    // Messages of the product the page quotes, `…` standing for a name or a number it fills in.
+    const quoted = [
+      'cannot report to the server',
+      'the server refused the agent token (HTTP 401); set the same --agent-token as the server',
+      'the server refused the token from … (HTTP 401: …)',
+      "the server refused this agent's identity (HTTP 403: …)",
+      'this agent may not send this report; the server log says why',
+      'token is bound to node …, report is for …',
+      'ServiceAccount … may not report (allowed: …)',
+      "the agent's identity cannot be checked right now; retry later",
+      'cannot check agent tokens: TokenReview failed;',
+      "the server limits this agent's reports for now (HTTP 429: …)",
+      "the server's TLS certificate is not trusted (…); set PULLTRACE_SERVER_CA_FILE to the CA that signed it",
+      'cannot listen on …:…: the address is already in use (choose another with --http-addr / --metrics-addr)',
+      'nothing is listening on containerd socket … (is containerd running?)',
+      'containerd not answering yet',
+      'no containerd socket found',
+      'is too short: … must be at least …ms',
+      'agent report refused; nothing changed',
+    ];
+    for (const message of quoted) {
+      const parts = message
+        .split('…')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0);
+      for (const part of parts) assert.ok(srcText.includes(part), `the product prints "${part}" (${message})`);
+      assert.ok(text.includes(parts[0] as string), `troubleshooting.md quotes "${message}"`);
+    }
+    assert.doesNotMatch(text, /--(?:http|metrics|agent)-addr :\d/, 'suggest a loopback address (127.0.0.1:port), not every interface');
+  });
+
   test('capacity.md says once what machine its figures come from', () => {
     const text = page('docs/capacity.md');
     assert.doesNotMatch(text, /will be replaced by a run on a quiet machine/);
