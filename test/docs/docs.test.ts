@@ -397,6 +397,15 @@ describe('pages say what the product does today', () => {
     assert.doesNotMatch(text, /--(?:http|metrics|agent)-addr :\d/, 'suggest a loopback address (127.0.0.1:port), not every interface');
   });
 
+  test('architecture.md covers every src/ folder, replicas, PostgreSQL, agent identity and the clients', () => {
+    const text = page('docs/architecture.md');
+    const layout = codeBlocks(text).find((b) => b.body.includes('src/model/'))?.body ?? '';
+    const folders = readdirSync(join(REPO_ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory());
+    for (const d of folders) assert.ok(layout.includes(`src/${d.name}/`), `the code layout names src/${d.name}/`);
+    for (const fact of ['PULLTRACE_BUS', 'PostgreSQL', 'TokenReview', 'pulltrace watch', 'kubectl pulltrace', '/api/v1/agents'])
+      assert.ok(text.includes(fact), `architecture.md mentions ${fact}`);
+  });
+
   test('capacity.md says once what machine its figures come from', () => {
     const text = page('docs/capacity.md');
     assert.doesNotMatch(text, /will be replaced by a run on a quiet machine/);
