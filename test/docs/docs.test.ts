@@ -406,10 +406,43 @@ describe('pages say what the product does today', () => {
       assert.ok(text.includes(fact), `architecture.md mentions ${fact}`);
   });
 
+  test('README.md says what the original Pulltrace is and puts the commands on the PATH in the quick start', () => {
+    const text = page('README.md');
+    assert.match(text, /original \[Pulltrace\]\(https:\/\/github\.com\/d44b\/pulltrace\), a Go\s+project/);
+    const quickStart = text.slice(text.indexOf('\n## Quick start'), text.indexOf('\n## ', text.indexOf('\n## Quick start') + 1));
+    const setUp = codeBlocks(quickStart)[0]?.body ?? '';
+    assert.match(setUp, /^npm link\b/m, 'the quick start links the package bins onto the PATH');
+    const bins = Object.keys(JSON.parse(read(join(REPO_ROOT, 'package.json'))).bin as Record<string, string>);
+    for (const bin of bins) assert.ok(setUp.includes(bin), `the quick start says npm link gives ${bin}`);
+  });
+
   test('capacity.md says once what machine its figures come from', () => {
     const text = page('docs/capacity.md');
     assert.doesNotMatch(text, /will be replaced by a run on a quiet machine/);
     assert.doesNotMatch(text, /Every figure below\s+was measured on a 2-core machine \*\*shared/);
     assert.doesNotMatch(text, /to be confirmed on a quiet/i);
+  });
+});
+
+describe('the npm package', () => {
+  const pkg = JSON.parse(read(join(REPO_ROOT, 'package.json'))) as { bin: Record<string, string>; files: string[] };
+  const shipped = (path: string) => pkg.files.some((f) => path === f || path.startsWith(`${f}/`));
+
+  test('"files" ships the bins and every file they import', () => {
+    for (const bin of Object.values(pkg.bin)) {
+      assert.ok(shipped(bin), `${bin} is in "files"`);
+      const imports = [...read(join(REPO_ROOT, bin)).matchAll(/from '(\.\.?\/[^']+)'/g)].map((m) => m[1] as string);
+      assert.ok(imports.length > 0, `${bin} imports the built code`);
+      for (const target of imports) {
+        const path = relative(REPO_ROOT, resolve(dirname(join(REPO_ROOT, bin)), target));
+        assert.ok(shipped(path), `${bin} imports ${path}, which "files" does not ship`);
+      }
+    }
+  });
+
+  test('"files" ships what the built code reads at run time (the web UI, the containerd protos)', () => {
+    // src/server/http/staticUi.ts serves dist/web; src/agent/containerd/protos.ts loads proto/containerd.
+    for (const path of ['dist/web/index.html', 'proto/containerd/content.proto']) assert.ok(shipped(path), path);
+    assert.ok(existsSync(join(REPO_ROOT, 'proto', 'containerd', 'content.proto')));
   });
 });
