@@ -15,7 +15,8 @@ import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { buildApiApp } from '../support/apiApp.js';
-import { anchors, codeBlocks, links, stripTicks, tableRows } from './markdown.js';
+import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
+import { anchors, codeBlocks, links, stripTicks, tableBlocks, tableRows, tableShapeProblem } from './markdown.js';
 
 const DOCS = join(REPO_ROOT, 'docs');
 const read = (path: string) => readFileSync(path, 'utf8');
@@ -290,5 +291,158 @@ describe('one story across the docs', () => {
     assert.match(policy, /Report a vulnerability/);
     for (const doc of ['security.md', 'CONTRIBUTING.md'])
       assert.ok(read(join(DOCS, doc)).includes('](../SECURITY.md)'), `${doc} links SECURITY.md`);
+  });
+});
+
+describe('tables', () => {
+  // A second delimiter row (a merge leftover) renders as a row of dashes; tableRows() reads it as a row.
+  for (const file of [...ownDocs, join(REPO_ROOT, 'README.md')]) {
+    test(`${relative(REPO_ROOT, file)}: every table has one delimiter row, directly under its header`, () => {
+      const problems = tableBlocks(read(file)).flatMap((t) => tableShapeProblem(t) ?? []);
+      assert.deepEqual(problems, []);
+    });
+  }
+});
+
+describe('the chart README values table', () => {
+  const readme = read(join(CHART_DIR, 'README.md'));
+  const section = readme.slice(readme.indexOf('\n## Values'), readme.indexOf('\n## ', readme.indexOf('\n## Values') + 1));
+  const documented = tableRows(section).flatMap((r) => keysOfCell(r[0] ?? ''));
+  const values = parseYaml(read(join(CHART_DIR, 'values.yaml')));
+
+  test('lists every key of values.yaml (each leaf, or a parent below the top level)', () => {
+    assert.ok(documented.length > 50, `found ${documented.length} keys in the table`);
+    assert.deepEqual(undocumentedKeys(values, documented), []);
+  });
+
+  test('lists no key values.yaml does not have', () => {
+    const keys = new Set(valueKeys(values).map((k) => k.path));
+    assert.deepEqual(
+      documented.filter((k) => !keys.has(k)),
+      [],
+    );
+  });
+});
+
+describe('pages say what the product does today', () => {
+  const page = (path: string) => read(join(REPO_ROOT, path));
+
+  test('limitations.md: replicas, per-node identity and TLS exist', () => {
+    const text = page('docs/limitations.md');
+    assert.doesNotMatch(text, /\*\*One server replica\.\*\*/);
+    assert.doesNotMatch(text, /\*\*One shared agent token\*\*/);
+    assert.doesNotMatch(text, /Traffic inside the cluster is plain HTTP\./);
+    for (const fact of ['PULLTRACE_BUS', 'PULLTRACE_DB=postgres://', 'PULLTRACE_AGENT_AUTH', 'TokenReview', 'PULLTRACE_TLS_CERT_FILE'])
+      assert.ok(text.includes(fact), `limitations.md mentions ${fact}`);
+  });
+
+  test('the chart README: replicas are a value, not "single replica by design"', () => {
+    const text = read(join(CHART_DIR, 'README.md'));
+    assert.doesNotMatch(text, /single replica by design/i);
+    assert.match(text, /`server\.replicaCount`/);
+  });
+
+  test('agent.md names every containerd version the version tests run, and no untested claim', () => {
+    const text = page('docs/agent.md');
+    const series = readdirSync(join(REPO_ROOT, 'test', 'agent', 'versions'))
+      .map((n) => /^containerd-(.+)\.test\.ts$/.exec(n)?.[1])
+      .filter((s): s is string => s !== undefined);
+    assert.ok(series.length >= 3, `version suites: ${series}`);
+    const testedRow = /^\| (\S+)\s+\| `containerd` ([\d.]+)/gm;
+    const rows = [...text.matchAll(testedRow)].map((m) => m[1]);
+    assert.deepEqual(rows.sort(), [...series].sort(), 'the version table has one row per version suite');
+    const limits = /\*\*Tested with\*\*([\s\S]*?)\n(?:- |\n)/.exec(text)?.[1] ?? '';
+    for (const m of text.matchAll(testedRow)) assert.ok(limits.includes(m[2] as string), `the Limits bullet names containerd ${m[2]}`);
+    assert.doesNotMatch(text, /not run here/);
+    assert.doesNotMatch(text, /CLI also imports the server/, 'pulltrace agent loads none of the server (agentModules.test.ts)');
+  });
+
+  test('troubleshooting.md quotes messages the product prints, and suggests loopback addresses', () => {
+    const text = page('docs/troubleshooting.md').replace(/\s+/g, ' ');
+    const sourceFiles = [
+      ...readdirSync(join(REPO_ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+        .filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
+        .map((n) => join(REPO_ROOT, 'src', n)),
+      ...readdirSync(join(CHART_DIR, 'templates')).map((n) => join(CHART_DIR, 'templates', n)),
+    ];
+    const srcText = sourceFiles.map(read).join('\n');
+    // Messages of the product the page quotes, `…` standing for a name or a number it fills in.
+    const quoted = [
+      'cannot report to the server',
+      'the server refused the agent token (HTTP 401); set the same --agent-token as the server',
+      'the server refused the token from … (HTTP 401: …)',
+      "the server refused this agent's identity (HTTP 403: …)",
+      'this agent may not send this report; the server log says why',
+      'token is bound to node …, report is for …',
+      'ServiceAccount … may not report (allowed: …)',
+      "the agent's identity cannot be checked right now; retry later",
+      'cannot check agent tokens: TokenReview failed;',
+      "the server limits this agent's reports for now (HTTP 429: …)",
+      "the server's TLS certificate is not trusted (…); set PULLTRACE_SERVER_CA_FILE to the CA that signed it",
+      'cannot listen on …:…: the address is already in use (choose another with --http-addr / --metrics-addr)',
+      'nothing is listening on containerd socket … (is containerd running?)',
+      'containerd not answering yet',
+      'no containerd socket found',
+      'is too short: … must be at least …ms',
+      'agent report refused; nothing changed',
+    ];
+    for (const message of quoted) {
+      const parts = message
+        .split('…')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0);
+      for (const part of parts) assert.ok(srcText.includes(part), `the product prints "${part}" (${message})`);
+      assert.ok(text.includes(parts[0] as string), `troubleshooting.md quotes "${message}"`);
+    }
+    assert.doesNotMatch(text, /--(?:http|metrics|agent)-addr :\d/, 'suggest a loopback address (127.0.0.1:port), not every interface');
+  });
+
+  test('architecture.md covers every src/ folder, replicas, PostgreSQL, agent identity and the clients', () => {
+    const text = page('docs/architecture.md');
+    const layout = codeBlocks(text).find((b) => b.body.includes('src/model/'))?.body ?? '';
+    const folders = readdirSync(join(REPO_ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory());
+    for (const d of folders) assert.ok(layout.includes(`src/${d.name}/`), `the code layout names src/${d.name}/`);
+    for (const fact of ['PULLTRACE_BUS', 'PostgreSQL', 'TokenReview', 'pulltrace watch', 'kubectl pulltrace', '/api/v1/agents'])
+      assert.ok(text.includes(fact), `architecture.md mentions ${fact}`);
+  });
+
+  test('README.md says what the original Pulltrace is and puts the commands on the PATH in the quick start', () => {
+    const text = page('README.md');
+    assert.match(text, /original \[Pulltrace\]\(https:\/\/github\.com\/d44b\/pulltrace\), a Go\s+project/);
+    const quickStart = text.slice(text.indexOf('\n## Quick start'), text.indexOf('\n## ', text.indexOf('\n## Quick start') + 1));
+    const setUp = codeBlocks(quickStart)[0]?.body ?? '';
+    assert.match(setUp, /^npm link\b/m, 'the quick start links the package bins onto the PATH');
+    const bins = Object.keys(JSON.parse(read(join(REPO_ROOT, 'package.json'))).bin as Record<string, string>);
+    for (const bin of bins) assert.ok(setUp.includes(bin), `the quick start says npm link gives ${bin}`);
+  });
+
+  test('capacity.md says once what machine its figures come from', () => {
+    const text = page('docs/capacity.md');
+    assert.doesNotMatch(text, /will be replaced by a run on a quiet machine/);
+    assert.doesNotMatch(text, /Every figure below\s+was measured on a 2-core machine \*\*shared/);
+    assert.doesNotMatch(text, /to be confirmed on a quiet/i);
+  });
+});
+
+describe('the npm package', () => {
+  const pkg = JSON.parse(read(join(REPO_ROOT, 'package.json'))) as { bin: Record<string, string>; files: string[] };
+  const shipped = (path: string) => pkg.files.some((f) => path === f || path.startsWith(`${f}/`));
+
+  test('"files" ships the bins and every file they import', () => {
+    for (const bin of Object.values(pkg.bin)) {
+      assert.ok(shipped(bin), `${bin} is in "files"`);
+      const imports = [...read(join(REPO_ROOT, bin)).matchAll(/from '(\.\.?\/[^']+)'/g)].map((m) => m[1] as string);
+      assert.ok(imports.length > 0, `${bin} imports the built code`);
+      for (const target of imports) {
+        const path = relative(REPO_ROOT, resolve(dirname(join(REPO_ROOT, bin)), target));
+        assert.ok(shipped(path), `${bin} imports ${path}, which "files" does not ship`);
+      }
+    }
+  });
+
+  test('"files" ships what the built code reads at run time (the web UI, the containerd protos)', () => {
+    // src/server/http/staticUi.ts serves dist/web; src/agent/containerd/protos.ts loads proto/containerd.
+    for (const path of ['dist/web/index.html', 'proto/containerd/content.proto']) assert.ok(shipped(path), path);
+    assert.ok(existsSync(join(REPO_ROOT, 'proto', 'containerd', 'content.proto')));
   });
 });

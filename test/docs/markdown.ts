@@ -46,3 +46,41 @@ export function codeBlocks(markdown: string): CodeBlock[] {
 export function stripTicks(cell: string): string {
   return cell.replace(/`/g, '').trim();
 }
+
+export interface TableBlock {
+  /** 1-based line number of the table's first row */
+  line: number;
+  rows: string[];
+}
+
+/** Tables outside fenced code blocks: runs of consecutive lines that start and end with `|`. */
+export function tableBlocks(markdown: string): TableBlock[] {
+  const blocks: TableBlock[] = [];
+  let fenced = false;
+  let current: TableBlock | undefined;
+  markdown.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line.startsWith('```')) fenced = !fenced;
+    if (!fenced && /^\|.*\|$/.test(line)) {
+      if (!current) {
+        current = { line: i + 1, rows: [] };
+        blocks.push(current);
+      }
+      current.rows.push(line);
+    } else current = undefined;
+  });
+  return blocks;
+}
+
+/** A table's delimiter row: `|---|:--:|` (dashes, optional colons, nothing else). */
+export function isDelimiterRow(row: string): boolean {
+  return /^\|(\s*:?-+:?\s*\|)+$/.test(row.trim());
+}
+
+/** What is wrong with a table's shape: it needs exactly one delimiter row, directly under the header. */
+export function tableShapeProblem(table: TableBlock): string | undefined {
+  const delimiters = table.rows.flatMap((row, i) => (isDelimiterRow(row) ? [i] : []));
+  if (delimiters[0] !== 1) return `table at line ${table.line}: the second row must be its only delimiter row (|---|)`;
+  if (delimiters.length > 1) return `table at line ${table.line}: a second delimiter row at line ${table.line + (delimiters[1] as number)}`;
+  return undefined;
+}
