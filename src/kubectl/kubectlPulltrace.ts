@@ -133,8 +133,22 @@ export function explainProxyError(err: unknown, service: ServerService, describe
     return `forbidden: reaching the Pulltrace server needs \`get\` on \`services/proxy\` in namespace "${service.namespace}" (check: kubectl auth can-i get services/proxy -n ${service.namespace}); the API server said: ${serverMessage(err.body)}`;
   }
   if (err instanceof HttpError && err.status === 401) return 'the API server refused the kubeconfig’s credentials (401); log in again';
-  if (err instanceof HttpError && err.status === 503) {
-    return `the API server could not reach ${service.namespace}/${service.name} (503: ${serverMessage(err.body)}); is the server pod running and ready?`;
+  if (err instanceof HttpError && PROXY_FAILURE_STATUSES.has(err.status)) {
+    const said = serverMessage(err.body);
+    const where = `the API server could not reach ${service.namespace}/${service.name} (${err.status}${said ? `: ${said}` : ''})`;
+    if (/no endpoints available/i.test(said))
+      return `${where}; the server pod is not running or not ready (kubectl -n ${service.namespace} get pods)`;
+    return `${where}; ${networkPolicyHint(service)}`;
   }
+  if ((err as NodeJS.ErrnoException)?.code === 'ETIMEDOUT') return `${describeFailure(err, describe)}; ${networkPolicyHint(service)}`;
   return describeFailure(err, describe);
+}
+
+/** The API server's proxy answers these when it cannot connect to (or hear back from) the pod. */
+const PROXY_FAILURE_STATUSES = new Set([502, 503, 504]);
+
+// The chart's NetworkPolicy admits the API server only from networkPolicy.apiServerCIDRs, so a dial
+// timeout through the proxy most often means the policy dropped it rather than a missing pod.
+function networkPolicyHint(service: ServerService): string {
+  return `if the server pod is running and ready (kubectl -n ${service.namespace} get pods), a NetworkPolicy is likely dropping the API server's connection to it: the chart's admits the API server only from networkPolicy.apiServerCIDRs (set it to the addresses of \`kubectl get endpoints kubernetes -n default\`, as /32), or port-forward instead: \`kubectl -n ${service.namespace} port-forward svc/${service.name} 8080:${service.port}\`, then \`pulltrace watch --server http://127.0.0.1:8080\``;
 }

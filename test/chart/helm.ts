@@ -85,6 +85,8 @@ export interface RenderOptions {
   noTestImage?: boolean;
   namespace?: string;
   release?: string;
+  /** `--kube-version`: the cluster version the chart sees (helm's default is its own client's) */
+  kubeVersion?: string;
 }
 
 /** Runs helm with `--values <temp file>` holding the given values appended to args. */
@@ -103,7 +105,14 @@ function withValues(args: string[], values: Record<string, unknown> | undefined)
 /** `helm template` of the chart; returns the raw output and the exit code. */
 export function templateChart(options: RenderOptions = {}): HelmResult {
   return withValues(
-    ['template', options.release ?? 'pulltrace', CHART_DIR, '--namespace', options.namespace ?? 'pulltrace'],
+    [
+      'template',
+      options.release ?? 'pulltrace',
+      CHART_DIR,
+      '--namespace',
+      options.namespace ?? 'pulltrace',
+      ...(options.kubeVersion ? ['--kube-version', options.kubeVersion] : []),
+    ],
     options.noTestImage ? options.values : withTestImage(options.values),
   );
 }

@@ -277,3 +277,27 @@ describe('durations the processes would refuse fail the install', () => {
     }
   });
 });
+
+describe('config.watchNamespaces before Kubernetes 1.30, against a cluster', () => {
+  const privileged = { name: 'pulltrace', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } };
+  const teamA = ['--set', 'config.watchNamespaces={team-a}'];
+  const watched = (objects: K8sObject[]) =>
+    (oneOfKind(objects, 'Deployment').spec.template.spec.containers[0].env as K8sObject[]).find(
+      (e) => e.name === 'PULLTRACE_WATCH_NAMESPACES',
+    )?.value;
+
+  test('a 1.29 API server: the release namespace is watched too, and NOTES say why', async () => {
+    const r = await dryRun({ namespace: privileged, nodes: [KUBEADM_NODE], version: 'v1.29.6' }, teamA);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(watched(r.objects), 'team-a,pulltrace');
+    assert.match(r.notes, /Kubernetes v1\.29\.6 \(before 1\.30\) puts no node name in the agents' tokens/);
+    assert.match(r.notes, /also watches namespace pulltrace/);
+  });
+
+  test('a 1.30 API server: only the listed namespaces, no such note', async () => {
+    const r = await dryRun({ namespace: privileged, nodes: [KUBEADM_NODE], version: 'v1.30.2' }, teamA);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(watched(r.objects), 'team-a');
+    assert.doesNotMatch(r.notes, /before 1\.30/);
+  });
+});

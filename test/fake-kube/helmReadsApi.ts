@@ -14,6 +14,8 @@ export interface HelmReadsCluster {
   nodes: Array<{ name: string; kubeletVersion: string; labels?: Record<string, string> }>;
   /** paths answered 403 Forbidden, as for a user without `get namespaces` / `list nodes` */
   forbidden?: string[];
+  /** the API server's version as /version's gitVersion (default v1.31.4) */
+  version?: string;
 }
 
 export interface HelmReadsApi {
@@ -119,7 +121,11 @@ export async function startHelmReadsApi(cluster: HelmReadsCluster): Promise<Helm
         reason: 'Forbidden',
         code: 403,
       });
-    if (path === '/version') return send(200, { major: '1', minor: '31', gitVersion: 'v1.31.4', platform: 'linux/amd64' });
+    if (path === '/version') {
+      const gitVersion = cluster.version ?? 'v1.31.4';
+      const [major, minor] = gitVersion.replace(/^v/, '').split('.');
+      return send(200, { major, minor, gitVersion, platform: 'linux/amd64' });
+    }
     if (path === '/api') return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (path === '/apis') return send(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: GROUPS });
     const groupVersion = path === '/api/v1' ? 'v1' : path.startsWith('/apis/') ? path.slice('/apis/'.length) : undefined;

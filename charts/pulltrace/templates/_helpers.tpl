@@ -75,7 +75,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* watchNamespaces accepts a list or the string "a,b"; returns a comma-joined string without blanks. */}}
-{{- define "pulltrace.watchNamespaces" -}}
+{{- define "pulltrace.listedWatchNamespaces" -}}
 {{- $raw := .Values.config.watchNamespaces -}}
 {{- $list := list -}}
 {{- if kindIs "slice" $raw -}}
@@ -91,6 +91,25 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 {{- join "," (uniq $clean) -}}
+{{- end -}}
+
+{{/* The namespaces the server watches ("" = all): the listed ones, plus the release namespace when
+the server must see the agent pods to know their nodes (pulltrace.agentTokensNamePod). */}}
+{{- define "pulltrace.watchNamespaces" -}}
+{{- $listed := include "pulltrace.listedWatchNamespaces" . -}}
+{{- if and $listed (include "pulltrace.agentTokensNamePod" .) -}}
+{{- join "," (uniq (append (splitList "," $listed) .Release.Namespace)) -}}
+{{- else -}}
+{{- $listed -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when agents prove their node with ServiceAccount tokens that name their pod but not
+their node (Kubernetes before 1.30): the server finds the node by watching the agent pods. */}}
+{{- define "pulltrace.agentTokensNamePod" -}}
+{{- if and (eq (include "pulltrace.authMode" .) "kubernetes") (semverCompare "<1.30-0" .Capabilities.KubeVersion.Version) -}}
+true
+{{- end -}}
 {{- end -}}
 
 {{/* Name of the Secret holding the shared agent token, or "" when agents do not use one (agent.auth.mode). */}}
