@@ -1,4 +1,4 @@
-import type { PullState } from '../model/index.js';
+import type { FailureReason, PullState } from '../model/index.js';
 import type { HistoryCursor } from './cursor.js';
 
 export interface HistoryFilter {
@@ -14,6 +14,8 @@ export interface HistoryFilter {
   until?: number;
   /** exact cluster name; rows written before clusters existed are in `default` */
   cluster?: string;
+  /** failure kinds, any of them: failed pulls whose failureReason is one of these */
+  reason?: readonly FailureReason[];
 }
 
 export interface SqlWhere {
@@ -46,6 +48,11 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
     // An empty set matches nothing, as in the live API.
     terms.push(filter.status.length ? `p.status IN (${filter.status.map(() => '?').join(', ')})` : '1 = 0');
     params.push(...filter.status);
+  }
+  if (filter.reason) {
+    // An empty set matches nothing, as `status` does.
+    terms.push(filter.reason.length ? `p.failure_reason IN (${filter.reason.map(() => '?').join(', ')})` : '1 = 0');
+    params.push(...filter.reason);
   }
   // Like the live API (src/server/tracker/pullFilter.ts): each matches any pod of the pull.
   const anyPod = (column: string, value: string | undefined) => {

@@ -49,13 +49,14 @@ export class HistoryStore {
     readonly path: string,
   ) {
     const upsertPull = db.prepare(`
-      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster)
-      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers, @layersFormat, @cluster)
+      INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster, failure_reason)
+      VALUES (@id, @nodeName, @imageRef, @status, @startedAt, @completedAt, @error, @manifestDigest, @totalBytes, @doc, @layers, @layersFormat, @cluster, @failureReason)
       ON CONFLICT (id) DO UPDATE SET
         node_name = excluded.node_name, image_ref = excluded.image_ref, status = excluded.status,
         started_at = excluded.started_at, completed_at = excluded.completed_at, error = excluded.error,
         manifest_digest = excluded.manifest_digest, total_bytes = excluded.total_bytes,
-        doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format, cluster = excluded.cluster`);
+        doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format, cluster = excluded.cluster,
+        failure_reason = excluded.failure_reason`);
     const exists = db.prepare('SELECT 1 FROM pulls WHERE id = ?').pluck();
     const deletePods = db.prepare('DELETE FROM pull_pods WHERE pull_id = ?');
     const insertPod = db.prepare('INSERT INTO pull_pods (pull_id, namespace, pod_name) VALUES (?, ?, ?)');

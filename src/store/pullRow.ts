@@ -21,6 +21,8 @@ export interface PullRow {
   layersFormat: number;
   /** the pull's cluster (PULLTRACE_CLUSTER); null for pulls that carry none */
   cluster: string | null;
+  /** the failure kind of a failed pull, as in `doc` (the `reason` filter); null otherwise */
+  failureReason: string | null;
 }
 
 /**
@@ -50,6 +52,7 @@ export function toPullRow(pull: PullStatus, nowMs: number): PullRow {
     layers: encodeLayers(layers ?? []),
     layersFormat: LAYERS_FORMAT_COMPACT,
     cluster: pull.cluster ?? null,
+    failureReason: pull.status === 'failed' && typeof pull.failureReason === 'string' ? pull.failureReason : null,
   };
 }
 

@@ -4,12 +4,17 @@
 // and PostgreSQL stopped and restarted with finished pulls queued meanwhile (nothing lost or doubled).
 import assert from 'node:assert/strict';
 import { after, before, describe, type TestContext, test } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Registry } from 'prom-client';
+import type { PullStatus } from '../../src/model/index.js';
 import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
 import { type History, openHistory } from '../../src/store/history.js';
 import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/pgMigrations.js';
 import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
+import { toPullRow } from '../../src/store/pullRow.js';
 import { makeTempDir, removeDir } from '../harness/index.js';
 import { type PostgresHandle, startPostgres } from '../harness/postgres.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -46,7 +51,31 @@ interface Backend {
   name: 'sqlite' | 'postgres';
   /** a new, empty database (a file path or a URL) */
   freshDb(t: TestContext): Promise<string>;
+  /** a new database at schema version 3 (before failure kinds had a column) holding these pulls, as that release wrote them */
+  version3Db(t: TestContext, pulls: PullStatus[]): Promise<string>;
 }
+
+/** The columns schema version 3 has, in order, for a pull. */
+function version3Values(pull: PullStatus): unknown[] {
+  const r = toPullRow(pull, T0);
+  return [
+    r.id,
+    r.nodeName,
+    r.imageRef,
+    r.status,
+    r.startedAt,
+    r.completedAt,
+    r.error,
+    r.manifestDigest,
+    r.totalBytes,
+    r.doc,
+    r.layers,
+    r.layersFormat,
+    r.cluster,
+  ];
+}
+const VERSION3_INSERT =
+  'INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster) VALUES ';
 
 const BACKENDS: Backend[] = [
   {
@@ -56,8 +85,37 @@ const BACKENDS: Backend[] = [
       t.after(() => removeDir(dir));
       return `${dir}/history.db`;
     },
+    async version3Db(t, pulls) {
+      const path = await this.freshDb(t);
+      const raw = new Database(path);
+      for (const step of MIGRATIONS.slice(0, 3)) raw.exec(step.sql);
+      raw.pragma('user_version = 3');
+      raw.pragma('application_id = 0x504c5452');
+      const insert = raw.prepare(`${VERSION3_INSERT}(${Array(13).fill('?').join(', ')})`);
+      for (const pull of pulls) insert.run(...version3Values(pull));
+      raw.close();
+      return path;
+    },
   },
-  { name: 'postgres', freshDb: () => freshPostgresUrl() },
+  {
+    name: 'postgres',
+    freshDb: () => freshPostgresUrl(),
+    async version3Db(_t, pulls) {
+      const url = await freshPostgresUrl();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('CREATE TABLE pulltrace_schema (version INTEGER NOT NULL)');
+        await client.query('INSERT INTO pulltrace_schema (version) VALUES (3)');
+        for (const step of PG_MIGRATIONS.slice(0, 3)) await client.query(step.sql);
+        const placeholders = Array.from({ length: 13 }, (_, i) => `$${i + 1}`).join(', ');
+        for (const pull of pulls) await client.query(`${VERSION3_INSERT}(${placeholders})`, version3Values(pull));
+      } finally {
+        await client.end();
+      }
+      return url;
+    },
+  },
 ];
 
 async function openOn(t: TestContext, db: string, logger = capturingLogger().logger): Promise<History> {
@@ -168,6 +226,66 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await allIds(store, { cluster: 'default' }), ['old']);
       assert.deepEqual(await allIds(store, {}), ['old', 'us', 'eu']);
       assert.equal((await store.query({ cluster: 'us-1' }, 1)).pulls[0]?.cluster, 'us-1');
+    });
+
+    test('reason filter: failed pulls of any of the given kinds, with the other filters and across pages', async (t) => {
+      const store = await openOn(t, await backend.freshDb(t));
+      store.enqueue(finishedPull('ok', T0));
+      store.enqueue(finishedPull('denied', T0 + 1000, { status: 'failed', error: '401', failureReason: 'auth', nodeName: 'worker-1' }));
+      store.enqueue(finishedPull('limited', T0 + 2000, { status: 'failed', error: '429', failureReason: 'rate_limited' }));
+      store.enqueue(finishedPull('denied-2', T0 + 3000, { status: 'failed', error: '403', failureReason: 'auth', nodeName: 'worker-2' }));
+      // A failed pull whose kind is unknown, and one recorded without any kind (an older release).
+      store.enqueue(finishedPull('unknown', T0 + 4000, { status: 'failed', error: '?', failureReason: 'unknown' }));
+      store.enqueue(finishedPull('no-kind', T0 + 5000, { status: 'failed', error: '?' }));
+      const cases: Array<[Parameters<History['query']>[0], string[]]> = [
+        [{ reason: ['auth'] }, ['denied-2', 'denied']],
+        [{ reason: ['auth', 'rate_limited'] }, ['denied-2', 'limited', 'denied']],
+        [{ reason: ['unknown'] }, ['unknown']],
+        [{ reason: ['not_found'] }, []],
+        [{ reason: [] }, []],
+        [{ reason: ['auth'], node: 'worker-1' }, ['denied']],
+        [{ reason: ['auth'], status: ['completed'] }, []],
+        [{ reason: ['auth'], since: T0 + 2000 }, ['denied-2']],
+        [{}, ['no-kind', 'unknown', 'denied-2', 'limited', 'denied', 'ok']],
+      ];
+      for (const [filter, expected] of cases) assert.deepEqual(await allIds(store, filter), expected, JSON.stringify(filter));
+      // Pages of a reason filter hold only matches and walk each once.
+      const first = await store.query({ reason: ['auth', 'rate_limited'] }, 2);
+      assert.deepEqual(
+        first.pulls.map((p) => p.id),
+        ['denied-2', 'limited'],
+      );
+      assert.ok(first.next);
+      const second = await store.query({ reason: ['auth', 'rate_limited'] }, 2, first.next);
+      assert.deepEqual(
+        second.pulls.map((p) => p.id),
+        ['denied'],
+      );
+      assert.equal(second.next, null);
+      // A kind refined later (the same pull id written again) is what the filter sees.
+      store.enqueue(finishedPull('limited', T0 + 2000, { status: 'failed', error: 'manifest unknown', failureReason: 'not_found' }));
+      assert.deepEqual(await allIds(store, { reason: ['not_found'] }), ['limited']);
+      assert.deepEqual(await allIds(store, { reason: ['rate_limited'] }), []);
+    });
+
+    test('a database from before the reason column: failed pulls get their kind from the stored JSON', async (t) => {
+      const db = await backend.version3Db(t, [
+        finishedPull('old-ok', T0),
+        finishedPull('old-denied', T0 + 1000, { status: 'failed', error: '401', failureReason: 'auth' }),
+        finishedPull('old-no-kind', T0 + 2000, { status: 'failed', error: '?' }),
+        // An escaped NUL in the JSON (PostgreSQL's JSON functions refuse it) must not stop the migration.
+        finishedPull('old-nul', T0 + 3000, {
+          status: 'failed',
+          error: 'reset',
+          failureReason: 'network',
+          pods: [{ ...pod('shop', 'web-1'), container: 'ma\u0000in' }],
+        }),
+      ]);
+      const store = await openOn(t, db);
+      assert.deepEqual(await allIds(store, { reason: ['auth'] }), ['old-denied']);
+      assert.deepEqual(await allIds(store), ['old-nul', 'old-no-kind', 'old-denied', 'old-ok'], 'every row is kept');
+      store.enqueue(finishedPull('new-denied', T0 + 4000, { status: 'failed', error: '403', failureReason: 'auth' }));
+      assert.deepEqual(await allIds(store, { reason: ['auth'] }), ['new-denied', 'old-denied']);
     });
 
     test('cursor pages walk every row once, newest first, ties on completedAt broken by id', async (t) => {

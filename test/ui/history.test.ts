@@ -84,3 +84,53 @@ test('history pages through finished pulls with their durations', async (t) => {
   assert.match(page.url(), /view=history/);
   browser.assertClean();
 });
+
+test('the History tab takes only what the history API takes: no `slow`, and the Failure filter asks for `reason`', async (t) => {
+  const { server, browser, page } = await startUi(t, 'history-reason');
+  const startedAt = new Date(Date.now() - 10_000).toISOString();
+  const failures = [
+    { imageRef: 'registry.example.com/private:1', error: 'unauthorized: authentication required', failureReason: 'auth' as const },
+    { imageRef: 'registry.example.com/busy:1', error: 'toomanyrequests: rate limit', failureReason: 'rate_limited' as const },
+  ];
+  const pulls = [...failures, { imageRef: 'registry.example.com/fine:1' }].map(({ imageRef }) =>
+    syntheticPull({ imageRef, startedAt, layers: [{ size: MB }], downloaded: 0 }),
+  );
+  await postReport(server.url, report('worker-0', pulls));
+  await postReport(
+    server.url,
+    report('worker-0', [
+      ...failures.map((f, i) => ({ ...pulls[i]!, status: 'failed' as const, error: f.error, failureReason: f.failureReason })),
+      {
+        ...pulls[2]!,
+        status: 'completed' as const,
+        layers: pulls[2]!.layers.map((l) => ({ ...l, downloadedBytes: l.totalBytes, state: 'done' as const })),
+      },
+    ]),
+  );
+  await waitHistoryStored(server.url, 3);
+
+  const asked: URLSearchParams[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('/api/v1/history')) asked.push(url.searchParams);
+  });
+  // `slow` chosen on the Pulls tab (kept in the URL) is a live-only status: History shows every
+  // finished pull instead of the history API's refusal.
+  await page.goto(`${server.url}/?view=history&status=slow`);
+  await waitRowCount(page, 3);
+  assert.equal(await page.$('.load-error'), null, 'no error on the page');
+  const statusOptions = await page.$$eval('select[name=status] option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+  assert.deepEqual(statusOptions, ['', 'completed', 'failed'], 'History offers no `slow` and no live state');
+  assert.equal(await page.inputValue('select[name=status]'), '');
+  assert.ok(
+    asked.every((q) => !q.has('status')),
+    `no status sent: ${asked.map(String).join(' | ')}`,
+  );
+
+  await page.selectOption('select[name=reason]', 'auth');
+  await waitRowCount(page, 1);
+  assert.ok((await page.textContent('[data-testid=history-row]'))?.includes('authentication required'));
+  assert.equal(asked.at(-1)?.get('reason'), 'auth', 'the Failure filter is sent to the history API as `reason`');
+  assert.match(page.url(), /reason=auth/);
+  browser.assertClean();
+});

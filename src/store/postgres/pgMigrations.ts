@@ -48,6 +48,22 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     description: 'cluster of each pull (PULLTRACE_CLUSTER); rows written before have none and count as "default"',
     sql: 'ALTER TABLE pulls ADD COLUMN cluster TEXT COLLATE "C";',
   },
+  {
+    version: 4,
+    description: 'failure kind of each failed pull (the `reason` filter), filled from the stored JSON for rows written before',
+    // The backfill skips a JSON text holding an escaped NUL (\u0000), checked first (CASE evaluates
+    // in order): PostgreSQL's JSON functions refuse it, and one such row must not stop the server
+    // from starting. That row keeps no kind.
+    sql: `
+      ALTER TABLE pulls ADD COLUMN failure_reason TEXT;
+      UPDATE pulls SET failure_reason = CASE
+          WHEN strpos(doc, '\\u0000') > 0 THEN NULL
+          WHEN json_typeof(doc::json -> 'failureReason') = 'string' THEN doc::json ->> 'failureReason'
+        END
+        WHERE status = 'failed';
+      CREATE INDEX pulls_by_failure_reason ON pulls (failure_reason, completed_at, id);
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -361,13 +361,14 @@ export class PostgresHistoryStore implements History {
       await client.query('BEGIN');
       // One statement per table for the whole batch (arrays unnested), not one round trip per row.
       await client.query(
-        `INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::int[], $13::text[])
+        `INSERT INTO pulls (id, node_name, image_ref, status, started_at, completed_at, error, manifest_digest, total_bytes, doc, layers, layers_format, cluster, failure_reason)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[])
          ON CONFLICT (id) DO UPDATE SET
            node_name = excluded.node_name, image_ref = excluded.image_ref, status = excluded.status,
            started_at = excluded.started_at, completed_at = excluded.completed_at, error = excluded.error,
            manifest_digest = excluded.manifest_digest, total_bytes = excluded.total_bytes,
-           doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format, cluster = excluded.cluster`,
+           doc = excluded.doc, layers = excluded.layers, layers_format = excluded.layers_format, cluster = excluded.cluster,
+           failure_reason = excluded.failure_reason`,
         [
           rows.map((r) => r.id),
           rows.map((r) => r.nodeName),
@@ -382,6 +383,7 @@ export class PostgresHistoryStore implements History {
           rows.map((r) => r.layers),
           rows.map((r) => r.layersFormat),
           rows.map((r) => r.cluster),
+          rows.map((r) => r.failureReason),
         ],
       );
       await client.query('DELETE FROM pull_pods WHERE pull_id = ANY($1::text[])', [rows.map((r) => r.id)]);

@@ -104,3 +104,23 @@ test('the count reads "N pulls", "1 pull" or "N of M pulls"; history has neither
   assert.equal(history.container.querySelector('[data-testid=shown-count]'), null);
   assert.equal(history.container.querySelector('select[name=sort]'), null);
 });
+
+const optionValues = (select: HTMLElement) => [...select.querySelectorAll('option')].map((o) => o.value);
+
+test('the History tab offers only the statuses the history API takes: no `slow`, no live states', (t) => {
+  const history = bar(t, { state: { view: 'history' }, showSort: false });
+  assert.deepEqual(optionValues(history.get('select[name=status]')), ['', 'completed', 'failed']);
+  // The Failure filter stays: the history API takes `reason`.
+  assert.ok(optionValues(history.get('select[name=reason]')).includes('rate_limited'));
+  // The live tabs keep every state and `slow`.
+  const live = bar(t, { state: { view: 'pulls' } });
+  assert.deepEqual(optionValues(live.get('select[name=status]')), ['', 'pulling', 'stalled', 'unpacking', 'completed', 'failed', 'slow']);
+});
+
+test('a live-only status carried to the History tab shows as not applied ("any"), with nothing to clear', (t) => {
+  const history = bar(t, { state: { view: 'history', status: 'slow' }, showSort: false });
+  assert.equal(value(history.get('select[name=status]')), '');
+  assert.equal(history.container.querySelector('button.link-button'), null);
+  const failed = bar(t, { state: { view: 'history', status: 'failed' }, showSort: false });
+  assert.equal(value(failed.get('select[name=status]')), 'failed');
+});

@@ -7,6 +7,7 @@ import {
   matchesFilters,
   parseViewState,
   sortPulls,
+  statusInEffect,
 } from '../../../web/src/state/filters.js';
 import { pull } from './fixtures.js';
 
@@ -119,4 +120,12 @@ test('sortPulls by speed: slowest unfinished pulls first, finished ones (speed 0
     sortPulls([fast, done, slow, stalled], 'speed').map((p) => p.id),
     ['stalled', 'slow', 'fast', 'done'],
   );
+});
+
+test('statusInEffect: History applies only completed/failed; the live views every status and slow', () => {
+  assert.equal(statusInEffect({ view: 'history', status: 'failed' }), 'failed');
+  assert.equal(statusInEffect({ view: 'history', status: 'slow' }), '');
+  assert.equal(statusInEffect({ view: 'history', status: 'pulling' }), '');
+  assert.equal(statusInEffect({ view: 'pulls', status: 'slow' }), 'slow');
+  assert.equal(statusInEffect({ view: 'images', status: 'stalled' }), 'stalled');
 });

@@ -16,6 +16,8 @@ export interface HistoryQuery {
   namespace?: string;
   pod?: string;
   status?: string;
+  /** failure kind(s) of failed pulls, comma-separated */
+  reason?: string;
   cluster?: string;
 }
 

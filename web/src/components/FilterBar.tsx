@@ -1,5 +1,5 @@
 import { FAILURE_REASON_LABELS, FAILURE_REASONS } from '../state/failureReasons.js';
-import { SORT_KEYS, STATUSES, type ViewState } from '../state/filters.js';
+import { SORT_KEYS, statusesOf, statusInEffect, type ViewState } from '../state/filters.js';
 
 const TEXT_FILTERS = [
   { key: 'namespace', label: 'Namespace' },
@@ -27,7 +27,9 @@ interface Props {
 }
 
 export function FilterBar({ state, onChange, showSort, shown, total, clusters }: Props) {
-  const active = TEXT_FILTERS.some(({ key }) => state[key]) || state.status !== '' || state.reason !== '' || state.cluster !== '';
+  // What the current view applies: History offers only the statuses its API takes (no `slow`).
+  const status = statusInEffect(state);
+  const active = TEXT_FILTERS.some(({ key }) => state[key]) || status !== '' || state.reason !== '' || state.cluster !== '';
   const clusterChoices = state.cluster && !clusters.includes(state.cluster) ? [...clusters, state.cluster] : clusters;
   return (
     <search className="filters">
@@ -60,9 +62,9 @@ export function FilterBar({ state, onChange, showSort, shown, total, clusters }:
       ))}
       <label className="filter">
         <span>Status</span>
-        <select name="status" value={state.status} onChange={(e) => onChange({ status: e.target.value })}>
+        <select name="status" value={status} onChange={(e) => onChange({ status: e.target.value })}>
           <option value="">any</option>
-          {STATUSES.map((s) => (
+          {statusesOf(state.view).map((s) => (
             <option key={s} value={s}>
               {s}
             </option>

@@ -5,6 +5,8 @@ export const SORT_KEYS = ['start', 'progress', 'speed', 'eta'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 /** `slow` is not a status of its own: it selects pulling pulls marked slow. */
 export const STATUSES = ['pulling', 'stalled', 'unpacking', 'completed', 'failed', 'slow'] as const;
+/** History holds finished pulls only, and its API has no `slow`: the History tab offers these. */
+export const HISTORY_STATUSES = ['completed', 'failed'] as const;
 export const VIEWS = ['pulls', 'images', 'history'] as const;
 export type View = (typeof VIEWS)[number];
 
@@ -39,6 +41,19 @@ export const DEFAULT_VIEW_STATE: ViewState = {
 };
 
 const TEXT_KEYS = ['namespace', 'node', 'pod', 'image', 'focus', 'cluster'] as const;
+
+/** The status choices a view offers. */
+export function statusesOf(view: View): readonly string[] {
+  return view === 'history' ? HISTORY_STATUSES : STATUSES;
+}
+
+/**
+ * The status filter in effect in the current view: a live-only status (`slow`, `pulling`…) kept in
+ * the URL from the Pulls tab does not apply to History, which then shows (and asks for) any status.
+ */
+export function statusInEffect(state: Pick<ViewState, 'view' | 'status'>): string {
+  return statusesOf(state.view).includes(state.status) ? state.status : '';
+}
 
 /** Reads a query string; unknown or bad values fall back to defaults rather than breaking the page. */
 export function parseViewState(search: string): ViewState {

@@ -4,14 +4,20 @@ import { type History, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../..
 import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import { ApiError } from '../apiError.js';
 import { parseFilter, parseLayers, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
+import { parseReasonList } from '../reasonFilter.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
 export function registerHistoryRoute(app: FastifyInstance, store: History): void {
   app.get<{ Querystring: Query }>('/api/v1/history', async (req) => {
-    rejectUnknown(req.query, [...FILTER_KEYS, 'layers', 'limit', 'cursor', 'since', 'until']);
+    rejectUnknown(req.query, [...FILTER_KEYS, 'reason', 'layers', 'limit', 'cursor', 'since', 'until']);
     const layers = parseLayers(req.query);
-    const filter = { ...parseFilter(req.query), since: parseTime(req.query, 'since'), until: parseTime(req.query, 'until') };
+    const filter = {
+      ...parseFilter(req.query),
+      reason: parseReason(req.query),
+      since: parseTime(req.query, 'since'),
+      until: parseTime(req.query, 'until'),
+    };
     const limit = parseLimit(req.query, MAX_HISTORY_LIMIT, 50);
     try {
       // `layers=0` gives the same summaries as the live endpoints (and the store does not even read layers).
@@ -27,4 +33,15 @@ export function registerHistoryRoute(app: FastifyInstance, store: History): void
       throw err;
     }
   });
+}
+
+/** `reason=auth,rate_limited`: failed pulls of these kinds; absent or empty filters nothing. */
+function parseReason(query: Query) {
+  const text = parseString(query, 'reason', 256);
+  if (text === undefined) return undefined;
+  try {
+    return parseReasonList(text);
+  } catch (err) {
+    throw new ApiError(400, 'invalid_request', (err as Error).message);
+  }
 }
