@@ -394,7 +394,7 @@ describe('history on postgres only', () => {
     await assert.rejects(openHistory(withPassword, capturingLogger().logger), (err: Error) => {
       assert.ok(err instanceof HistoryDatabaseError);
       assert.ok(!err.message.includes('s3cret'), err.message);
-      assert.match(err.message, /pulltrace:\*\*\*@127\.0\.0\.1:1/);
+      assert.match(err.message, /postgres:\/\/\*\*\*@127\.0\.0\.1:1/, 'the whole userinfo is masked');
       return true;
     });
   });
