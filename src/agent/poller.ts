@@ -18,9 +18,13 @@ export interface ContainerdReader extends ContentSource {
 
 /**
  * Every this many polls, ingests already attributed are looked up again: a second pull may share
- * all its missing blobs with the first and show no ingest of its own.
+ * all its missing blobs with the first and show no ingest of its own. containerd 2.x's unpacker
+ * (transfer service and CRI) holds a second pull on a layer another pull downloads with no ingest
+ * at all, its later layers included, until that layer is downloaded and unpacked: every poll, so
+ * the waiting pull is shown (its layer `shared`) while the download runs, not once it is over.
+ * The search covers a few layer positions only (REDISCOVERY_LAYER_LABELS) and active layer ingests.
  */
-const REDISCOVER_EVERY_POLLS = 10;
+const REDISCOVER_EVERY_POLLS = 1;
 const DIGESTS_PER_QUERY = 200;
 
 export class Poller {

@@ -136,40 +136,66 @@ export function containerdVersionSuite(series: ContainerdSeries): void {
       assert.equal(p.downloadedBytes, p.totalBytes);
     });
 
-    test('two concurrent pulls sharing a base layer: owner done, the other shared with the owner’s id; bytes counted once', async () => {
-      const { containerd, proxy, registry, pulltrace } = stack;
-      const bytesBefore = sample(await (await fetch(pulltrace.metricsUrl)).text(), 'pulltrace_pull_bytes_total') ?? 0;
-      const base = { size: 4 * MiB, seed: `shared-base-${series}` };
-      const a = await buildAndPushImage(registry.host, { repository: 'v/alpha', tag: 'v1', layers: [base, { size: 2 * MiB }] });
-      const b = await buildAndPushImage(registry.host, { repository: 'v/beta', tag: 'v1', layers: [base, { size: 1 * MiB }] });
-      const sharedDigest = a.layers[0]!.digest;
-      const pullA = containerd.startPull(imageRef(proxy.host, a));
-      // b starts while a downloads the base layer, so a owns it.
-      await waitForPull(pulltrace.baseUrl, (x) => x.manifestDigest === a.manifestDigest && x.downloadedBytes >= MiB, 'a to be downloading');
-      const pullB = containerd.startPull(imageRef(proxy.host, b));
-      const waiting = await waitForPull(
-        pulltrace.baseUrl,
-        (x) => x.manifestDigest === b.manifestDigest && x.layers?.some((l) => l.digest === sharedDigest && l.state === 'shared') === true,
-        'b to show the base layer shared',
-      );
-      const shared = waiting.layers!.find((l) => l.digest === sharedDigest)!;
-      const pa = (await getPulls(pulltrace.baseUrl)).find((x) => x.manifestDigest === a.manifestDigest)!;
-      assert.equal(shared.sharedWith, pa.id, 'sharedWith names the pull downloading it');
-      assert.equal(waiting.cachedBytes, 0, 'shared is not cached: it was not on the node before b started');
-      assert.equal(waiting.totalBytes, b.configSize + b.layerBytes, 'the shared layer is part of what b needs');
+    // containerd 2.x holds the second pull, with no ingest of its own, until the first has
+    // downloaded and unpacked the layer: it must be shown (the layer shared) during that download.
+    for (const via of ['ctr', 'CRI'] as const) {
+      test(`two concurrent ${via} pulls sharing a base layer: the second shows it shared while the first downloads it; owner done; bytes counted once`, async () => {
+        const { containerd, proxy, registry, pulltrace } = stack;
+        const bytesBefore = sample(await (await fetch(pulltrace.metricsUrl)).text(), 'pulltrace_pull_bytes_total') ?? 0;
+        const base = { size: 4 * MiB, seed: `shared-base-${via}-${series}` };
+        const a = await buildAndPushImage(registry.host, {
+          repository: `v/alpha-${via.toLowerCase()}`,
+          tag: 'v1',
+          layers: [base, { size: 2 * MiB }],
+        });
+        const b = await buildAndPushImage(registry.host, {
+          repository: `v/beta-${via.toLowerCase()}`,
+          tag: 'v1',
+          layers: [base, { size: 1 * MiB }],
+        });
+        const sharedDigest = a.layers[0]!.digest;
+        const pull = (ref: string): Promise<string | undefined> =>
+          via === 'ctr'
+            ? containerd.startPull(ref).done.then((r) => (r.code === 0 ? undefined : r.stderr))
+            : containerd.criPull(ref).done.then((r) => (r.ok ? undefined : r.error));
+        const pullA = pull(imageRef(proxy.host, a));
+        // b starts while a downloads the base layer, so a owns it.
+        await waitForPull(
+          pulltrace.baseUrl,
+          (x) => x.manifestDigest === a.manifestDigest && x.downloadedBytes >= MiB,
+          'a to be downloading',
+        );
+        const pullB = pull(imageRef(proxy.host, b));
+        const waiting = await waitForPull(
+          pulltrace.baseUrl,
+          (x) => x.manifestDigest === b.manifestDigest && x.layers?.some((l) => l.digest === sharedDigest && l.state === 'shared') === true,
+          'b to show the base layer shared',
+        );
+        const shared = waiting.layers!.find((l) => l.digest === sharedDigest)!;
+        assert.ok(
+          shared.downloadedBytes < shared.totalBytes,
+          `b is shown while a still downloads the layer (first seen with ${shared.downloadedBytes} of ${shared.totalBytes} bytes)`,
+        );
+        const pa = (await getPulls(pulltrace.baseUrl)).find((x) => x.manifestDigest === a.manifestDigest)!;
+        assert.equal(shared.sharedWith, pa.id, 'sharedWith names the pull downloading it');
+        assert.equal(waiting.cachedBytes, 0, 'shared is not cached: it was not on the node before b started');
+        assert.equal(waiting.totalBytes, b.configSize + b.layerBytes, 'the shared layer is part of what b needs');
 
-      assert.equal((await pullA.done).code, 0);
-      assert.equal((await pullB.done).code, 0);
-      const doneA = await waitForPull(pulltrace.baseUrl, (x) => x.id === pa.id && ended(x), 'a to end');
-      const doneB = await waitForPull(pulltrace.baseUrl, (x) => x.id === waiting.id && ended(x), 'b to end');
-      assert.equal(doneA.layers?.find((l) => l.digest === sharedDigest)?.state, 'done');
-      assert.equal(doneB.layers?.find((l) => l.digest === sharedDigest)?.state, 'shared');
-      assert.equal(doneB.percent, 100);
-      assert.equal(doneB.downloadedBytes, doneB.totalBytes);
-      const unique = a.configSize + b.configSize + a.layerBytes + b.layers[1]!.size;
-      const metrics = await (await fetch(pulltrace.metricsUrl)).text();
-      assert.equal((sample(metrics, 'pulltrace_pull_bytes_total') ?? 0) - bytesBefore, unique, 'the shared layer counted once');
-    });
+        assert.equal(await pullA, undefined);
+        assert.equal(await pullB, undefined);
+        const doneA = await waitForPull(pulltrace.baseUrl, (x) => x.id === pa.id && ended(x), 'a to end');
+        const doneB = await waitForPull(pulltrace.baseUrl, (x) => x.id === waiting.id && ended(x), 'b to end');
+        assert.equal(doneA.layers?.find((l) => l.digest === sharedDigest)?.state, 'done');
+        assert.equal(doneB.layers?.find((l) => l.digest === sharedDigest)?.state, 'shared');
+        assert.equal(doneB.cachedBytes, 0);
+        assert.equal(doneB.totalBytes, b.configSize + b.layerBytes);
+        assert.equal(doneB.percent, 100);
+        assert.equal(doneB.downloadedBytes, doneB.totalBytes);
+        const unique = a.configSize + b.configSize + a.layerBytes + b.layers[1]!.size;
+        const metrics = await (await fetch(pulltrace.metricsUrl)).text();
+        assert.equal((sample(metrics, 'pulltrace_pull_bytes_total') ?? 0) - bytesBefore, unique, 'the shared layer counted once');
+      });
+    }
 
     // CRI (the kubelet's path) writes the image record after unpacking. `ctr images pull` of 1.x
     // writes it first and unpacks afterwards, so a ctr pull completes when its blobs are fetched.
