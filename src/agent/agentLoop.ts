@@ -161,6 +161,8 @@ export class AgentLoop {
       const watch = this.watchFor(new ContainerdClient(client.socketPath, name));
       this.watches.set(name, watch);
       watch.start();
+      // Namespaces there at start hold no pull missed; one created since may (its first pull).
+      if (this.saidNamespaces) await watch.catchUp();
     }
     for (const [name, watch] of this.watches) {
       if (names.includes(name)) continue;

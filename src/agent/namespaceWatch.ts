@@ -7,8 +7,12 @@ import { ImageEventWatcher } from './imageEventWatcher.js';
 import { Poller } from './poller.js';
 import { NodePulls } from './resolver/nodePulls.js';
 
+/** A new namespace's image records looked at once: no more than an event burst would bring. */
+const MAX_CATCH_UP_IMAGES = 1_000;
+
 export class NamespaceWatch {
   readonly pulls: NodePulls;
+  private caughtUp: string[] = [];
   private readonly poller: Poller;
   private readonly imageEvents: ImageEventWatcher;
 
@@ -30,8 +34,19 @@ export class NamespaceWatch {
     this.imageEvents.start();
   }
 
+  /**
+   * For a namespace created since the last poll: the pull that created it may have ended before its
+   * image events were followed, so its image records are looked at once in the next poll (only one
+   * whose manifest was fetched within the last minute counts as a pull).
+   */
+  async catchUp(): Promise<void> {
+    this.caughtUp = (await this.client.listImages([])).slice(0, MAX_CATCH_UP_IMAGES).map((i) => i.name);
+  }
+
   poll(nowMs: number): Promise<void> {
-    return this.poller.pollOnce(nowMs, this.imageEvents.drain());
+    const names = [...new Set([...this.caughtUp, ...this.imageEvents.drain()])];
+    this.caughtUp = [];
+    return this.poller.pollOnce(nowMs, names);
   }
 
   /** Stops following; the client is closed by whoever opened it. */
