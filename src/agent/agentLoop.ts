@@ -106,7 +106,11 @@ export class AgentLoop {
       if (!this.runtime) {
         this.runtime = await verifyContainerd(client);
         logger.info(
-          { socket: client.socketPath, namespace: client.namespace, runtimeVersion: this.runtime.version },
+          {
+            socket: client.socketPath,
+            namespace: this.opts.allNamespaces ? 'every namespace' : client.namespace,
+            runtimeVersion: this.runtime.version,
+          },
           'connected to containerd',
         );
       }
