@@ -5,13 +5,12 @@ import type { AgentSettings } from '../cli/settings.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { VERSION } from '../version.js';
-import type { ContainerdClient } from './containerd/client.js';
+import { ContainerdClient } from './containerd/client.js';
 import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
-import { ImageEventWatcher } from './imageEventWatcher.js';
-import { Poller } from './poller.js';
+import { mergeNamespaceReports } from './mergeNamespaceReports.js';
+import { NamespaceWatch } from './namespaceWatch.js';
 import { Reporter } from './reporter.js';
-import { NodePulls } from './resolver/nodePulls.js';
 
 const MAX_BACKOFF_MS = 5_000;
 /** grpc-js status for "could not reach the server". */
@@ -25,13 +24,18 @@ export interface AgentLoopOptions {
   runtime?: RuntimeVersion;
   /** PEM CA bundle for an https:// server (PULLTRACE_SERVER_CA_FILE, read at start) */
   ca?: string;
+  /**
+   * Follow every containerd namespace (re-listed each poll, so a new one is picked up) instead of
+   * the client's one: `standalone` without Kubernetes, where ctr/nerdctl pull into `default`.
+   */
+  allNamespaces?: boolean;
 }
 
 export class AgentLoop {
-  private readonly pulls: NodePulls;
-  private readonly poller: Poller;
+  /** namespace → what is followed there; one report carries the pulls of all of them */
+  private readonly watches = new Map<string, NamespaceWatch>();
   private readonly reporter: Reporter;
-  private readonly imageEvents: ImageEventWatcher;
+  private saidNamespaces = false;
   private runtime: RuntimeVersion | undefined;
   private outage: { since: number; reason: string } | undefined;
   private failures = 0;
@@ -41,9 +45,7 @@ export class AgentLoop {
 
   constructor(private readonly opts: AgentLoopOptions) {
     this.runtime = opts.runtime;
-    this.pulls = new NodePulls({ unpackTimeoutMs: opts.settings.unpackTimeoutMs });
-    this.poller = new Poller(opts.client, this.pulls, opts.logger);
-    this.imageEvents = new ImageEventWatcher(opts.client, opts.logger);
+    if (!opts.allNamespaces) this.watches.set(opts.client.namespace, this.watchFor(opts.client));
     this.reporter = new Reporter({
       serverUrl: opts.settings.serverUrl,
       token: opts.settings.agentToken,
@@ -52,21 +54,24 @@ export class AgentLoop {
       // A report slower than a few intervals is as good as lost: the next snapshot supersedes it.
       timeoutMs: Math.max(2_000, opts.settings.reportIntervalMs * 3),
       logger: opts.logger,
-      onDelivered: (report) => this.pulls.delivered(report.pulls),
+      onDelivered: (report) => {
+        for (const w of this.watches.values()) w.pulls.delivered(report.pulls);
+      },
     });
   }
 
   start(): void {
-    this.imageEvents.start();
+    for (const w of this.watches.values()) w.start();
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.imageEvents.stop();
+    for (const w of this.watches.values()) w.stop();
     await this.running;
     await this.reporter.close();
+    for (const w of this.watches.values()) if (w.client !== this.opts.client) w.client.close();
     this.opts.client.close();
   }
 
@@ -101,11 +106,16 @@ export class AgentLoop {
       if (!this.runtime) {
         this.runtime = await verifyContainerd(client);
         logger.info(
-          { socket: client.socketPath, namespace: client.namespace, runtimeVersion: this.runtime.version },
+          {
+            socket: client.socketPath,
+            namespace: this.opts.allNamespaces ? 'every namespace' : client.namespace,
+            runtimeVersion: this.runtime.version,
+          },
           'connected to containerd',
         );
       }
-      await this.poller.pollOnce(nowMs, this.imageEvents.drain());
+      if (this.opts.allNamespaces) await this.followNamespaces(await client.listNamespaces());
+      for (const w of this.watches.values()) await w.poll(nowMs);
       this.recovered();
       return true;
     } catch (err) {
@@ -135,7 +145,7 @@ export class AgentLoop {
   private recovered(): void {
     this.failures = 0;
     if (!this.outage) return;
-    this.pulls.containerdWasDown(this.outage.since);
+    for (const w of this.watches.values()) w.pulls.containerdWasDown(this.outage.since);
     this.opts.logger.info(
       { downForMs: Date.now() - this.outage.since, runtimeVersion: this.runtime?.version },
       'containerd reachable again',
@@ -143,12 +153,44 @@ export class AgentLoop {
     this.outage = undefined;
   }
 
+  private watchFor(client: ContainerdClient): NamespaceWatch {
+    return new NamespaceWatch(client, this.opts.logger.child({ namespace: client.namespace }), this.opts.settings.unpackTimeoutMs);
+  }
+
+  /** Starts following namespaces that appeared, stops following those that are gone; says what it follows. */
+  private async followNamespaces(names: string[]): Promise<void> {
+    const { client, logger } = this.opts;
+    const added = names.filter((n) => !this.watches.has(n));
+    for (const name of added) {
+      const watch = this.watchFor(new ContainerdClient(client.socketPath, name));
+      this.watches.set(name, watch);
+      watch.start();
+      // Namespaces there at start hold no pull missed; one created since may (its first pull).
+      if (this.saidNamespaces) await watch.catchUp();
+    }
+    for (const [name, watch] of this.watches) {
+      if (names.includes(name)) continue;
+      watch.stop();
+      watch.client.close();
+      this.watches.delete(name);
+    }
+    if (!this.saidNamespaces) {
+      this.saidNamespaces = true;
+      logger.info(
+        { namespaces: [...this.watches.keys()] },
+        `following every containerd namespace (now: ${[...this.watches.keys()].join(', ') || 'none yet'}); --containerd-namespace follows one`,
+      );
+    } else if (added.length > 0) {
+      logger.info({ namespaces: added }, `following new containerd namespace ${added.join(', ')}`);
+    }
+  }
+
   private snapshot(): AgentReport {
     const report: AgentReport = {
       nodeName: this.opts.settings.nodeName,
       timestamp: new Date().toISOString(),
       agent: { version: VERSION, runtime: 'containerd' },
-      pulls: this.pulls.report(),
+      pulls: mergeNamespaceReports([...this.watches.values()].map((w) => w.pulls.report())),
     };
     if (this.runtime?.version && report.agent) report.agent.runtimeVersion = this.runtime.version;
     return report;

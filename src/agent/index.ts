@@ -18,6 +18,8 @@ export interface RunningAgent {
 export interface AgentOptions {
   /** true when running inside `pulltrace standalone` (no containerd is then not fatal) */
   standalone: boolean;
+  /** follow every containerd namespace, not only PULLTRACE_CONTAINERD_NAMESPACE (followedNamespaces.ts) */
+  allNamespaces?: boolean;
 }
 
 const NOTHING_RUNNING: RunningAgent = { close: async () => {} };
@@ -43,7 +45,8 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
   let runtime: RuntimeVersion | undefined;
   try {
     runtime = await verifyContainerd(client);
-    logger.info({ socket, namespace: settings.containerdNamespace, runtimeVersion: runtime.version }, 'connected to containerd');
+    const namespace = options.allNamespaces ? 'every namespace' : settings.containerdNamespace;
+    logger.info({ socket, namespace, runtimeVersion: runtime.version }, 'connected to containerd');
   } catch (err) {
     if (err instanceof ContainerdUnavailableError && !(err instanceof SocketMissingError)) {
       logger.warn({ socket, reason: err.message }, 'containerd not answering yet; retrying in the background');
@@ -61,7 +64,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
   }
 
   sayNodeNameFromHostname(settings.nodeName, logger);
-  const loop = new AgentLoop({ settings, logger, client, runtime, ...(ca ? { ca } : {}) });
+  const loop = new AgentLoop({ settings, logger, client, runtime, allNamespaces: options.allNamespaces === true, ...(ca ? { ca } : {}) });
   loop.start();
   logger.info(
     { serverUrl: maskUrlSecrets(settings.serverUrl), nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },

@@ -1,3 +1,4 @@
+import { followsAllNamespaces } from '../agent/followedNamespaces.js';
 import { createLogger, type Logger, resolveLogFormat } from '../log/index.js';
 import { VERSION } from '../version.js';
 import { isCommand, parseArgs } from './args.js';
@@ -70,7 +71,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         // The in-process agent reports to this server's own listener, through the same path as remote agents.
         const agentSettings: AgentSettings = { ...resolved.settings, serverUrl: server.loopbackUrl };
         const { startAgent } = await import('../agent/index.js');
-        const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true });
+        const allNamespaces = followsAllNamespaces({
+          kubernetes: server.kubernetes,
+          namespaceGiven: args.flags['containerd-namespace'] !== undefined || env.PULLTRACE_CONTAINERD_NAMESPACE !== undefined,
+        });
+        const agent = await startAgent(agentSettings, logger.child({ component: 'agent' }), { standalone: true, allNamespaces });
         stops.unshift(() => agent.close());
         logger
           .child({}, { level: 'info' })

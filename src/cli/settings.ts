@@ -359,7 +359,7 @@ export const SETTINGS: SettingSpec[] = [
     flag: 'containerd-namespace',
     default: 'k8s.io',
     scopes: ['agent'],
-    help: 'containerd namespace (default for ctr/nerdctl pulls)',
+    help: 'containerd namespace (default for ctr/nerdctl pulls); standalone without Kubernetes follows every namespace unless this is given',
     parse: parseNonEmpty,
   },
   {

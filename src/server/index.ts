@@ -48,6 +48,8 @@ export interface RunningServer {
   agentPort?: number;
   /** URL an in-process agent uses to reach this server */
   loopbackUrl: string;
+  /** the Kubernetes API is watched (off, or auto that found no cluster: false) */
+  kubernetes: boolean;
   tracker: PullTracker;
   bus: PullEventBus;
   close(): Promise<void>;
@@ -318,6 +320,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     metricsPort,
     ...(agentPort !== undefined ? { agentPort } : {}),
     loopbackUrl: `${settings.tlsCertFile ? 'https' : 'http'}://${loopbackHost}:${agentPort ?? httpPort}`,
+    kubernetes: kube !== undefined,
     tracker,
     bus,
     async close() {

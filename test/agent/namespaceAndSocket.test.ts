@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { PullStatus } from '../../src/model/index.js';
 import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
 import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
 import { getPulls, MiB, startStack, waitForPull } from './stack.js';
@@ -27,6 +28,41 @@ test('--containerd-namespace default tracks ctr pulls in that namespace, and onl
   assert.equal(p.imageRef, imageRef(proxy.host, inDefault));
   const all = await getPulls(pulltrace.baseUrl);
   assert.ok(!all.some((x) => x.manifestDigest === inK8s.manifestDigest), 'a pull in k8s.io is not in namespace default');
+});
+
+test('standalone without Kubernetes follows every namespace: a ctr pull in default and one in k8s.io show together', async (t) => {
+  const { containerd, proxy, registry, pulltrace } = await startStack(t);
+  const inDefault = await buildAndPushImage(registry.host, { repository: 'e2e/all-default', tag: 'v1', layers: [{ size: 4 * MiB }] });
+  const inK8s = await buildAndPushImage(registry.host, { repository: 'e2e/all-k8s', tag: 'v1', layers: [{ size: 4 * MiB }] });
+  // Both at once: one agent loop must carry both namespaces' pulls in the same report.
+  const pulls = [
+    containerd.startPull(imageRef(proxy.host, inDefault), { namespace: 'default' }),
+    containerd.startPull(imageRef(proxy.host, inK8s), { namespace: 'k8s.io' }),
+  ];
+  for (const r of await Promise.all(pulls.map((p) => p.done))) assert.equal(r.code, 0, r.stderr);
+  const completed = (m: string) => (x: PullStatus) => x.manifestDigest === m && x.status === 'completed';
+  const a = await waitForPull(pulltrace.baseUrl, completed(inDefault.manifestDigest), 'the default-namespace pull');
+  const b = await waitForPull(pulltrace.baseUrl, completed(inK8s.manifestDigest), 'the k8s.io pull');
+  assert.equal(a.imageRef, imageRef(proxy.host, inDefault));
+  assert.equal(b.imageRef, imageRef(proxy.host, inK8s));
+  assert.equal(a.nodeName, b.nodeName);
+  const said = pulltrace.logs().filter((l) => /following every containerd namespace/.test(String(l.msg)));
+  assert.equal(said.length, 1, 'which namespaces are followed is said once');
+});
+
+test('PULLTRACE_CONTAINERD_NAMESPACE=k8s.io given explicitly: only the k8s.io pull shows', async (t) => {
+  const { containerd, proxy, registry, pulltrace } = await startStack(t, { env: { PULLTRACE_CONTAINERD_NAMESPACE: 'k8s.io' } });
+  const inDefault = await buildAndPushImage(registry.host, { repository: 'e2e/one-default', tag: 'v1', layers: [{ size: 4 * MiB }] });
+  const inK8s = await buildAndPushImage(registry.host, { repository: 'e2e/one-k8s', tag: 'v1', layers: [{ size: 4 * MiB }] });
+  const r1 = await containerd.startPull(imageRef(proxy.host, inDefault), { namespace: 'default' }).done;
+  assert.equal(r1.code, 0, r1.stderr);
+  const r2 = await containerd.startPull(imageRef(proxy.host, inK8s), { namespace: 'k8s.io' }).done;
+  assert.equal(r2.code, 0, r2.stderr);
+  // The k8s.io pull started after the default one: once it is listed, the default one would be too.
+  await waitForPull(pulltrace.baseUrl, (x) => x.manifestDigest === inK8s.manifestDigest && x.status === 'completed', 'the k8s.io pull');
+  const all = await getPulls(pulltrace.baseUrl);
+  assert.ok(!all.some((x) => x.manifestDigest === inDefault.manifestDigest), 'a pull in default is not in namespace k8s.io');
+  assert.ok(!pulltrace.logs().some((l) => /following every containerd namespace/.test(String(l.msg))));
 });
 
 async function fakeSocket(t: { after(fn: () => unknown): void }): Promise<string> {

@@ -30,6 +30,8 @@ export interface Stack {
 export interface StackOptions {
   /** extra flags for `pulltrace standalone` */
   flags?: string[];
+  /** extra environment for `pulltrace standalone` */
+  env?: NodeJS.ProcessEnv;
   rate?: number;
   /** keep containerd's CRI plugin, for pulls the way the kubelet makes them (containerd.criPull) */
   cri?: boolean;
@@ -48,15 +50,10 @@ export async function startStack(t: { after(fn: () => unknown): void }, opts: St
     'proxy',
   );
   const pulltrace = group.track(
-    await startPulltrace([
-      'standalone',
-      ...TEST_SERVER_FLAGS,
-      '--db',
-      ':memory:',
-      '--containerd-socket',
-      containerd.socket,
-      ...(opts.flags ?? []),
-    ]),
+    await startPulltrace(
+      ['standalone', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--containerd-socket', containerd.socket, ...(opts.flags ?? [])],
+      opts.env ? { env: opts.env } : {},
+    ),
     'pulltrace',
   );
   // The in-process agent starts right after the server: pulls begun before it polls would be missed.

@@ -74,6 +74,7 @@ export class ContainerdClient {
   private readonly content: grpc.Client;
   private readonly images: grpc.Client;
   private readonly events: grpc.Client;
+  private readonly namespaces: grpc.Client;
   private readonly metadata: grpc.Metadata;
 
   constructor(socketPath: string, namespace: string) {
@@ -95,6 +96,7 @@ export class ContainerdClient {
     this.content = new services.Content(target, credentials, { ...options, channelOverride });
     this.images = new services.Images(target, credentials, { ...options, channelOverride });
     this.events = new services.Events(target, credentials, { ...options, channelOverride });
+    this.namespaces = new services.Namespaces(target, credentials, { ...options, channelOverride });
     this.metadata = new grpc.Metadata();
     this.metadata.set(NAMESPACE_HEADER, namespace);
   }
@@ -102,6 +104,12 @@ export class ContainerdClient {
   async getVersion(timeoutMs = CALL_TIMEOUT_MS): Promise<RuntimeVersion> {
     const res = (await this.unary(this.version, 'version', {}, timeoutMs)) as RuntimeVersion;
     return { version: res.version, revision: res.revision };
+  }
+
+  /** Names of every namespace of this containerd (namespaces are not namespaced: any client may ask). */
+  async listNamespaces(): Promise<string[]> {
+    const res = (await this.unary(this.namespaces, 'list', { filter: '' })) as { namespaces: Array<{ name: string }> };
+    return res.namespaces.map((n) => n.name);
   }
 
   /** Every active ingest of the namespace (downloads in progress). */
@@ -197,6 +205,7 @@ export class ContainerdClient {
   }
 
   close(): void {
+    this.namespaces.close();
     this.events.close();
     this.content.close();
     this.images.close();

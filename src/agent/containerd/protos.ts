@@ -13,13 +13,14 @@ export interface ContainerdServices {
   Content: ServiceCtor;
   Images: ServiceCtor;
   Events: ServiceCtor;
+  Namespaces: ServiceCtor;
 }
 
 let loaded: ContainerdServices | undefined;
 
 export function containerdServices(): ContainerdServices {
   if (loaded) return loaded;
-  const definition = protoLoader.loadSync(['version.proto', 'content.proto', 'images.proto', 'events.proto'], {
+  const definition = protoLoader.loadSync(['version.proto', 'content.proto', 'images.proto', 'events.proto', 'namespaces.proto'], {
     includeDirs: [PROTO_DIR],
     keepCase: false,
     longs: Number,
@@ -33,10 +34,17 @@ export function containerdServices(): ContainerdServices {
         content: { v1: { Content: ServiceCtor } };
         images: { v1: { Images: ServiceCtor } };
         events: { v1: { Events: ServiceCtor } };
+        namespaces: { v1: { Namespaces: ServiceCtor } };
       };
     };
   };
   const s = pkg.containerd.services;
-  loaded = { Version: s.version.v1.Version, Content: s.content.v1.Content, Images: s.images.v1.Images, Events: s.events.v1.Events };
+  loaded = {
+    Version: s.version.v1.Version,
+    Content: s.content.v1.Content,
+    Images: s.images.v1.Images,
+    Events: s.events.v1.Events,
+    Namespaces: s.namespaces.v1.Namespaces,
+  };
   return loaded;
 }
