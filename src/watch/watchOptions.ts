@@ -65,7 +65,7 @@ export const WATCH_FLAGS: FlagSpec[] = [
   },
   {
     name: 'until-done',
-    help: 'exit once every pull it counts has finished: pulls still running when it connects and pulls that start after; pulls that finished before are ignored. Exit 0: all completed; 1: one failed (or an error); 2: bad flags; 3: --timeout passed',
+    help: 'exit once every pull it counts has finished, 0 if all completed, 1 if any failed: pulls still running when it connects and pulls that start after (pulls that had finished before are ignored)',
     boolean: true,
   },
   {
@@ -223,6 +223,9 @@ export function watchHelp(
     'Keys on the live screen: ↑/↓ (or k/j) select a pull, Enter shows its layers, / filters by text,',
     's cycles the status filter, Esc clears filters, q quits.',
     'Colours only on a terminal; NO_COLOR turns them off.',
+    '',
+    'Exit codes: 0 every counted pull completed (or the watch was quit); 1 a pull failed, or the server',
+    'could not be reached or refused; 2 bad flags; 3 --timeout passed (stderr names what is unfinished).',
   );
   return lines.join('\n');
 }

@@ -136,3 +136,14 @@ test('--since counts pulls that finished since then: a failure 2 minutes ago wit
   ]);
   assert.equal(older.code, 3, older.stderr);
 });
+
+test('--help lists --since, --timeout and the exit codes 0/1/2/3; a bad --timeout exits 2 naming it', async () => {
+  const help = await runPulltrace(['watch', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^ {2}--since=…$/m);
+  assert.match(help.stdout, /^ {2}--timeout=…$/m);
+  assert.match(help.stdout, /^Exit codes: 0 every counted pull completed .*; 1 a pull failed.*\n.*; 2 bad flags; 3 --timeout passed/m);
+  const bad = await runPulltrace(['watch', '--until-done', '--timeout', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^pulltrace watch: --timeout: "soon" is not a positive duration/m);
+});
