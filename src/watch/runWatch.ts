@@ -78,6 +78,9 @@ function failureText(err: unknown, where: string): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How long the "connected" line waits for the agent list before giving the pull count only. */
+const AGENTS_WAIT_MS = 3000;
+
 /** Says what --until-done waits for, so a log shows why it ends (or does not). */
 function untilDoneLine(counted: readonly WatchedPull[], matched: number, since: string): string {
   const running = counted.filter((p) => !isFinished(p.status)).length;
@@ -95,7 +98,9 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
   const untilDone = new UntilDone(options.sinceMs ?? startedAt);
   const query = filterQuery(options.filters);
   // The agent list only feeds the "connected" line: an older server without it is no error.
-  const agentsAsked = getJson<unknown>(transport, '/api/v1/agents').then(agentsOf, () => undefined);
+  // Bounded: a server (or proxy) that never finishes answering it must not hold the watch up.
+  const agentsAbort = AbortSignal.timeout(AGENTS_WAIT_MS);
+  const agentsAsked = getJson<unknown>(transport, '/api/v1/agents', agentsAbort).then(agentsOf, () => undefined);
   const seed = await getJson<{ pulls: WatchedPull[] }>(transport, `/api/v1/pulls${query ? `?${query}` : ''}`);
   for (const pull of Array.isArray(seed.pulls) ? seed.pulls : []) untilDone.see(table.put(pull).pull);
   const agents: AgentSeen[] | undefined = await agentsAsked;
