@@ -32,22 +32,6 @@ const event = (type: string, p: WatchedPull) => ({
   pull: p,
 });
 
-test('verdict: waiting with nothing matched, while any is active (unknown statuses too), then completed or failed', () => {
-  const table = new PullTable();
-  assert.equal(table.verdict(NO_FILTERS), 'waiting');
-  table.apply(event('pull.started', pull('a', 'pulling')));
-  table.apply(event('pull.unpacking', pull('b', 'unpacking')));
-  assert.equal(table.verdict(NO_FILTERS), 'waiting');
-  table.apply(event('pull.completed', pull('a', 'completed')));
-  table.apply(event('pull.something', pull('b', 'verifying')));
-  assert.equal(table.verdict(NO_FILTERS), 'waiting');
-  table.apply(event('pull.completed', pull('b', 'completed')));
-  assert.equal(table.verdict(NO_FILTERS), 'completed');
-  table.apply(event('pull.failed', pull('c', 'failed', { nodeName: 'other' })));
-  assert.equal(table.verdict(NO_FILTERS), 'failed');
-  assert.equal(table.verdict({ ...NO_FILTERS, node: 'node-' }), 'completed', 'filters narrow what counts');
-});
-
 test('a pull event without layers keeps the layer list already fetched; layer events update it', () => {
   const table = new PullTable();
   const layer = {

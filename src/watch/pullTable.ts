@@ -58,13 +58,6 @@ export class PullTable {
   matching(filters: WatchFilters, text = ''): WatchedPull[] {
     return [...this.pulls.values()].filter((p) => matchesFilters(p, filters) && matchesText(p, text));
   }
-
-  /** For --until-done: waiting while any matched pull is unfinished (or none is known yet). */
-  verdict(filters: WatchFilters): Verdict {
-    const matched = this.matching(filters);
-    if (matched.length === 0 || matched.some((p) => !isFinished(p.status))) return 'waiting';
-    return matched.some((p) => p.status === 'failed') ? 'failed' : 'completed';
-  }
 }
 
 /** The server's filter rules (substring, case-insensitive; status exact), applied again on the client. */

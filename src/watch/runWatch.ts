@@ -1,21 +1,24 @@
 // `pulltrace watch`: seeds the pull table from /api/v1/pulls, then follows /api/v1/events, and
 // shows it either on the live screen (a TTY, --output auto) or as one line per change. With
-// --until-done it ends once every matched pull has finished: 0 if all completed, 1 if any failed.
+// --until-done it ends once every pull it counts (untilDone.ts) has finished: 0 if all completed,
+// 1 if any failed; 3 when --timeout passes first. Bad flags exit 2.
 
 import { readFileSync } from 'node:fs';
 import type https from 'node:https';
-import { printable, redactSecrets } from '../common/index.js';
+import { formatDuration, printable, redactSecrets } from '../common/index.js';
 import type { LayerStatus } from '../model/index.js';
 import { summarizeRollouts } from '../rollout/index.js';
 import { bearerTokenSource } from './bearerToken.js';
 import { colorsEnabled, makeColors } from './colors.js';
+import { type AgentSeen, agentsOf, connectedLine } from './connectedLine.js';
 import { type EventStream, followEvents, type StreamStatus } from './eventStream.js';
 import { LineOutput } from './lineOutput.js';
-import { PullTable, type Verdict, type WatchedPull } from './pullTable.js';
+import { isFinished, PullTable, type Verdict, type WatchedPull } from './pullTable.js';
 import { rolloutSegments } from './rolloutLine.js';
 import { paint } from './segments.js';
 import { TerminalUi } from './terminalUi.js';
 import { getJson, HttpError, httpTransport, serverMessage, type Transport } from './transport.js';
+import { timeoutMessage, UntilDone } from './untilDone.js';
 import { filterQuery, parseWatchArgs, type WatchOptions, WatchUsageError, watchHelp } from './watchOptions.js';
 
 export interface WatchIo {
@@ -75,15 +78,33 @@ function failureText(err: unknown, where: string): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How long the "connected" line waits for the agent list before giving the pull count only. */
+const AGENTS_WAIT_MS = 3000;
+
+/** Says what --until-done waits for, so a log shows why it ends (or does not). */
+function untilDoneLine(counted: readonly WatchedPull[], matched: number, since: string): string {
+  const running = counted.filter((p) => !isFinished(p.status)).length;
+  const ignored = matched - counted.length;
+  return `--until-done: waiting for ${running} running pull${running === 1 ? '' : 's'} and any that start after ${since}${ignored > 0 ? `; ${ignored} that finished before are not counted` : ''}`;
+}
+
 /**
  * Runs a watch over a transport (plain HTTP, or kubectl-pulltrace's service proxy). Rejects with
  * the first error when the server cannot be reached at all; later drops are reconnected.
  */
 export async function watch(transport: Transport, options: WatchOptions, io: WatchIo): Promise<number> {
+  const startedAt = Date.now();
   const table = new PullTable();
+  const untilDone = new UntilDone(options.sinceMs ?? startedAt);
   const query = filterQuery(options.filters);
+  // The agent list only feeds the "connected" line: an older server without it is no error.
+  // Bounded: a server (or proxy) that never finishes answering it must not hold the watch up.
+  const agentsAbort = AbortSignal.timeout(AGENTS_WAIT_MS);
+  const agentsAsked = getJson<unknown>(transport, '/api/v1/agents', agentsAbort).then(agentsOf, () => undefined);
   const seed = await getJson<{ pulls: WatchedPull[] }>(transport, `/api/v1/pulls${query ? `?${query}` : ''}`);
-  for (const pull of Array.isArray(seed.pulls) ? seed.pulls : []) table.put(pull);
+  for (const pull of Array.isArray(seed.pulls) ? seed.pulls : []) untilDone.see(table.put(pull).pull);
+  const agents: AgentSeen[] | undefined = await agentsAsked;
+  const filtered = query !== '' || options.filters.status !== '';
 
   const tui = options.output === 'auto' && Boolean(io.stdout.isTTY) && Boolean(io.stdin.isTTY);
   const colors = makeColors(colorsEnabled(Boolean(io.stdout.isTTY), io.env));
@@ -93,19 +114,20 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
   return new Promise<number>((resolve) => {
     let finished = false;
     let stream: EventStream | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const counted = () => untilDone.counting(table.matching(options.filters));
     const finish = (code: number, verdict?: Verdict) => {
       if (finished) return;
       finished = true;
+      clearTimeout(timer);
       stream?.close();
       ui?.close();
       if (verdict && verdict !== 'waiting') {
         const closing = lines
-          ? lines.closingLines(table.matching(options.filters))
-          : summarizeRollouts(table.matching(options.filters)).map((s) =>
-              paint([['==', 'bold'], [` ${s.imageRef}  `], ...rolloutSegments(s)], colors),
-            );
+          ? lines.closingLines(counted())
+          : summarizeRollouts(counted()).map((s) => paint([['==', 'bold'], [` ${s.imageRef}  `], ...rolloutSegments(s)], colors));
         for (const line of closing) io.stdout.write(`${line}\n`);
-        const matched = table.matching(options.filters);
+        const matched = counted();
         const failed = matched.filter((p) => p.status === 'failed').length;
         io.stderr.write(
           failed > 0 ? `# ${failed} of ${matched.length} matched pulls failed\n` : `# all ${matched.length} matched pulls completed\n`,
@@ -115,9 +137,10 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
     };
     const checkDone = () => {
       if (!options.untilDone) return;
-      const verdict = table.verdict(options.filters);
+      const verdict = untilDone.verdict(table.matching(options.filters));
       if (verdict !== 'waiting') finish(verdict === 'failed' ? 1 : 0, verdict);
     };
+    const sinceText = new Date(untilDone.sinceMs).toISOString();
     const print = (text: string[]) => {
       for (const line of text) io.stdout.write(`${line}\n`);
     };
@@ -156,11 +179,25 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
     }
     checkDone();
     if (finished) return;
+    if (options.untilDone && options.timeoutMs !== undefined) {
+      const timeoutMs = options.timeoutMs;
+      // Counted from the start, connecting included: a deploy script's bound on the whole wait.
+      timer = setTimeout(
+        () => {
+          const text = timeoutMessage(formatDuration(timeoutMs), counted(), sinceText);
+          finish(3);
+          io.stderr.write(`# ${text}\n`);
+        },
+        Math.max(0, startedAt + timeoutMs - Date.now()),
+      );
+    }
+    let connectedOnce = false;
 
     stream = followEvents(transport, `${query ? `${query}&` : ''}layers=0`, {
       onEvent(event, raw) {
         const change = table.apply(event);
         if (!change) return;
+        untilDone.see(change.pull);
         if (lines) print(lines.linesFor(change, () => table.matching(options.filters), raw));
         else ui?.schedule();
         checkDone();
@@ -168,6 +205,11 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
       onStatus(status: StreamStatus) {
         if (status.state === 'live') {
           ui?.setConnection('live', true);
+          if (!connectedOnce) {
+            connectedOnce = true;
+            say(connectedLine(transport.describe, table.matching(options.filters).length, filtered, agents, options.filters.cluster));
+            if (options.untilDone) say(untilDoneLine(counted(), table.matching(options.filters).length, sinceText));
+          }
           if (status.reconnected)
             say(
               `reconnected to ${transport.describe}${status.resumedAfter ? ` (Last-Event-ID ${status.resumedAfter}: missed events resent, or a fresh snapshot)` : ''}`,
@@ -183,6 +225,7 @@ export async function watch(transport: Transport, options: WatchOptions, io: Wat
       () => finish(0),
       (err: unknown) => {
         if (finished) return;
+        clearTimeout(timer);
         ui?.close();
         io.stderr.write(`pulltrace watch: ${describeFailure(err, transport.describe)}\n`);
         finished = true;

@@ -86,3 +86,33 @@ test('a bad server URL is quoted without its credentials, and printable', () => 
     (err: unknown) => err instanceof WatchUsageError && err.message.includes('"a\\x1b]2;x\\x07"'),
   );
 });
+
+test('--since: an RFC 3339 time, or a duration meaning that long ago; --timeout: a positive duration', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const at = parseWatchArgs(['--until-done', '--since', '2026-01-01T11:30:00+01:00', '--timeout=1m30s'], {}, [], now);
+  assert.equal(at.sinceMs, Date.parse('2026-01-01T10:30:00Z'));
+  assert.equal(at.timeoutMs, 90_000);
+  assert.equal(parseWatchArgs(['--until-done', '--since=10m'], {}, [], now).sinceMs, now - 600_000);
+  const plain = parseWatchArgs(['--until-done'], {}, [], now);
+  assert.equal(plain.sinceMs, undefined);
+  assert.equal(plain.timeoutMs, undefined);
+});
+
+for (const [argv, message] of [
+  [['--since', '10m'], /--since only applies with --until-done/],
+  [['--timeout', '10s'], /--timeout only applies with --until-done/],
+  [['--until-done', '--since', 'yesterday'], /--since: "yesterday" is neither an RFC 3339 time .* nor a duration meaning that long ago/],
+  [['--until-done', '--since', '-5m'], /--since: "-5m" is neither/],
+  [['--until-done', '--since', '2026-13-45T99:00:00Z'], /--since: "2026-13-45T99:00:00Z" is neither/],
+  [['--until-done', '--timeout', '0s'], /--timeout: "0s" is not a positive duration/],
+  [['--until-done', '--timeout', '10'], /--timeout: "10" is not a positive duration/],
+  [['--until-done', '--timeout', '1000h'], /--timeout: "1000h" is not a positive duration below 24 days/],
+  [['--until-done', '--timeout', '5s\x1b[2J'], /--timeout: "5s\\x1b\[2J" is not/],
+] as const) {
+  test(`rejects ${JSON.stringify(argv)}`, () => {
+    assert.throws(
+      () => parseWatchArgs(argv, {}),
+      (err: unknown) => err instanceof WatchUsageError && message.test(err.message),
+    );
+  });
+}

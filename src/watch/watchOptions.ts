@@ -2,7 +2,7 @@
 // command's options, not a daemon's settings, so they live here rather than in the settings table.
 // Bad input is an error naming the flag, before anything connects. Credentials in the server URL
 // (userinfo) are never repeated in a message.
-import { printable, redactSecrets } from '../common/index.js';
+import { parseDuration, printable, redactSecrets } from '../common/index.js';
 
 export const WATCH_STATUSES = ['pulling', 'unpacking', 'stalled', 'completed', 'failed', 'active'] as const;
 export const OUTPUTS = ['auto', 'plain', 'wide', 'json'] as const;
@@ -23,6 +23,10 @@ export interface WatchOptions {
   filters: WatchFilters;
   output: OutputMode;
   untilDone: boolean;
+  /** --since: epoch ms; --until-done also counts pulls that finished at or after it (default: the watch's start) */
+  sinceMs?: number;
+  /** --timeout: --until-done gives up (exit 3) after this many ms */
+  timeoutMs?: number;
   /** --token-file: a file holding the bearer token */
   tokenFile?: string;
   /** PULLTRACE_TOKEN: the bearer token itself (--token-file wins) */
@@ -59,13 +63,30 @@ export const WATCH_FLAGS: FlagSpec[] = [
     name: 'token-file',
     help: 'file holding a bearer token, sent as `Authorization: Bearer …` to a server behind an authenticating proxy; read again on each reconnect (env PULLTRACE_TOKEN: the token itself)',
   },
-  { name: 'until-done', help: 'exit once every matched pull has finished: 0 if all completed, 1 if any failed', boolean: true },
+  {
+    name: 'until-done',
+    help: 'exit once every pull it counts has finished, 0 if all completed, 1 if any failed: pulls still running when it connects and pulls that start after (pulls that had finished before are ignored)',
+    boolean: true,
+  },
+  {
+    name: 'since',
+    help: 'with --until-done, also count pulls that started at or after this time: RFC 3339 (2026-01-02T15:04:05Z) or a duration meaning that long ago (10m, 1h30m)',
+  },
+  {
+    name: 'timeout',
+    help: 'with --until-done, give up after this duration (30s, 10m) and exit 3, naming what is still pulling; an image already on every node is not pulled again, so nothing may ever start',
+  },
 ];
 
 const FILTER_KEYS = ['node', 'image', 'namespace', 'pod', 'status', 'cluster'] as const;
 
 /** Parses `watch` flags (`--flag value`, `--flag=value`); `extraFlags` are a wrapping command's own. */
-export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, extraFlags: readonly FlagSpec[] = []): WatchOptions {
+export function parseWatchArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  extraFlags: readonly FlagSpec[] = [],
+  now: number = Date.now(),
+): WatchOptions {
   const specs = new Map([...WATCH_FLAGS, ...extraFlags].map((f) => [f.name, f]));
   const values: Record<string, string> = {};
   const rest = [...argv];
@@ -115,18 +136,50 @@ export function parseWatchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
   if (!(OUTPUTS as readonly string[]).includes(output)) {
     throw new WatchUsageError(`--output: "${shown(output)}" is not an output (one of: ${OUTPUTS.join(', ')})`);
   }
+  const untilDone = values['until-done'] === 'true';
+  for (const name of ['since', 'timeout']) {
+    if (values[name] !== undefined && !untilDone) throw new WatchUsageError(`--${name} only applies with --until-done`);
+  }
+  const sinceMs = values.since === undefined ? undefined : parseSince(values.since, now);
+  const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
   const extra: Record<string, string> = {};
   for (const f of extraFlags) if (values[f.name] !== undefined) extra[f.name] = values[f.name] as string;
   return {
     server: server.replace(/\/+$/, ''),
     filters,
     output: output as OutputMode,
-    untilDone: values['until-done'] === 'true',
+    untilDone,
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(values['token-file'] !== undefined ? { tokenFile: values['token-file'] } : {}),
     ...(env.PULLTRACE_TOKEN !== undefined ? { envToken: env.PULLTRACE_TOKEN } : {}),
     help,
     extra,
   };
+}
+
+const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
+
+/** --since: an RFC 3339 time, or a duration meaning that long before `now`; epoch ms. */
+export function parseSince(text: string, now: number): number {
+  if (RFC3339.test(text)) {
+    const at = Date.parse(text.replace(' ', 'T'));
+    if (Number.isFinite(at)) return at;
+  }
+  const ago = parseDuration(text);
+  if (ago !== undefined && ago >= 0 && !text.trim().startsWith('+')) return now - ago;
+  throw new WatchUsageError(
+    `--since: "${shown(text)}" is neither an RFC 3339 time (2026-01-02T15:04:05Z) nor a duration meaning that long ago (10m, 1h30m)`,
+  );
+}
+
+/** --timeout: a positive duration, in ms. */
+export function parseTimeout(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0 || !Number.isFinite(ms) || ms > 2 ** 31 - 1) {
+    throw new WatchUsageError(`--timeout: "${shown(text)}" is not a positive duration below 24 days (examples: 30s, 10m, 1h)`);
+  }
+  return ms;
 }
 
 function checkServerUrl(text: string, from: string): void {
@@ -170,6 +223,9 @@ export function watchHelp(
     'Keys on the live screen: ↑/↓ (or k/j) select a pull, Enter shows its layers, / filters by text,',
     's cycles the status filter, Esc clears filters, q quits.',
     'Colours only on a terminal; NO_COLOR turns them off.',
+    '',
+    'Exit codes: 0 every counted pull completed (or the watch was quit); 1 a pull failed, or the server',
+    'could not be reached or refused; 2 bad flags; 3 --timeout passed (stderr names what is unfinished).',
   );
   return lines.join('\n');
 }

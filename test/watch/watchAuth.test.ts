@@ -160,6 +160,10 @@ test('an event-stream line past 1 MiB ends the watch with a clear error', async 
       res.end('{"pulls":[]}');
       return;
     }
+    if (req.url?.startsWith('/api/v1/agents')) {
+      res.writeHead(404).end(); // an older server
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     // 2 MiB in one data line with no end, in pieces: a client without a limit would keep it all.
     const piece = 'x'.repeat(64 * 1024);

@@ -113,12 +113,16 @@ function assertNoTerminalControl(bytes: Buffer, where: string): void {
 
 test('watch --output plain and wide in a terminal: the crafted name and error shown with visible escapes, no control byte reaches the pane', async (t) => {
   for (const mode of ['plain', 'wide']) {
-    const term = startTmux([process.execPath, ...pulltraceArgs(), 'watch', '--server', baseUrl, '--output', mode, '--until-done'], {
-      width: 250,
-      height: 30,
-      cwd: REPO,
-    });
+    const term = startTmux(
+      [process.execPath, ...pulltraceArgs(), 'watch', '--server', baseUrl, '--output', mode, '--until-done', '--since', '1h'],
+      {
+        width: 250,
+        height: 30,
+        cwd: REPO,
+      },
+    );
     t.after(() => term.kill());
+    // The pulls finished before the watch started: --since brings them into --until-done's count.
     assert.equal(await term.waitForExit(), 1, 'every matched pull finished, some failed');
     const screen = term.capture();
     assert.ok(screen.includes(`${NODE}  ${SHOWN}  failed`), `the name with visible escapes (${mode}):\n${screen}`);

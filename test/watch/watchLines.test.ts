@@ -119,12 +119,17 @@ test('plain: one line per change, the failure with its error, the image summary;
 
 test('wide adds bytes, layers and the pull id', async (t) => {
   const server = await startServer({ extraArgs: ['--node-report-rate', '100'] });
-  const feed = feedPull(server.url, 'wide-node', 'registry.example.com/wide/app:3', 50 * MB);
+  // --until-done ignores a pull that finished before it connected: open the gate once it follows.
+  let open = false;
+  const feed = feedPull(server.url, 'wide-node', 'registry.example.com/wide/app:3', 50 * MB, {}, () => open);
   t.after(async () => {
     await feed.stop();
     await server.stop();
   });
-  const result = await runPulltrace(['watch', '--server', server.url, '--image', 'wide/app', '--output', 'wide', '--until-done']);
+  const run = runPulltrace(['watch', '--server', server.url, '--image', 'wide/app', '--output', 'wide', '--until-done']);
+  await streamsOpen(server.metricsUrl, 1);
+  open = true;
+  const result = await run;
   assert.equal(result.code, 0, result.stderr);
   const last =
     result.stdout

@@ -97,8 +97,10 @@ test('--until-done in a terminal exits 0 once every matched pull completed; NO_C
   const server = await startServer({ extraArgs: ['--node-report-rate', '100'] });
   const startedAt = new Date().toISOString();
   let got = 0;
+  // The pull moves once it is on screen: --until-done ignores a pull that finished before it connected.
+  let open = false;
   const feed = reportEvery(server.url, 'worker-9', () => {
-    got = Math.min(got + 10 * MB, 100 * MB);
+    if (open) got = Math.min(got + 10 * MB, 100 * MB);
     return [
       syntheticPull({ imageRef: DB, startedAt, layers: LAYERS, downloaded: got, ...(got === 100 * MB ? { status: 'completed' } : {}) }),
     ];
@@ -115,6 +117,7 @@ test('--until-done in a terminal exits 0 once every matched pull completed; NO_C
   });
   t.after(() => term.kill());
   await term.waitForScreen('the db pull on screen', (s) => s.includes('worker-9'));
+  open = true;
   assert.doesNotMatch(term.capture(true), new RegExp(`${ESC}\\[(3\\d|9\\d|1|7)m`), 'no colour or attribute sequences under NO_COLOR');
   assert.equal(await term.waitForExit(60_000), 0);
   const screen = term.capture();
