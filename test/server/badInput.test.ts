@@ -102,9 +102,24 @@ test('malformed JSON: 400, state unchanged', async () => {
 
 test('missing or wrong token: 401 before the body is read', async () => {
   const body = { nodeName: 'node-a', pulls: [] };
-  await expectError(await postReport(server.baseUrl, body), 401, 'unauthorized', /bearer token/);
-  await expectError(await postReport(server.baseUrl, body, { authorization: 'Bearer wrong' }), 401, 'unauthorized', /bearer token/);
-  await expectError(await postReport(server.baseUrl, body, { authorization: TOKEN }), 401, 'unauthorized', /bearer token/);
+  await expectError(
+    await postReport(server.baseUrl, body),
+    401,
+    'unauthorized',
+    /^the agent's credentials were not accepted; the server log says why$/,
+  );
+  await expectError(
+    await postReport(server.baseUrl, body, { authorization: 'Bearer wrong' }),
+    401,
+    'unauthorized',
+    /^the agent's credentials were not accepted; the server log says why$/,
+  );
+  await expectError(
+    await postReport(server.baseUrl, body, { authorization: TOKEN }),
+    401,
+    'unauthorized',
+    /^the agent's credentials were not accepted; the server log says why$/,
+  );
   const pulls = (await getJson<{ pulls: unknown[] }>(`${server.baseUrl}/api/v1/pulls`)).body.pulls;
   assert.equal(pulls.length, 1, "the rejected empty report did not complete node-a's pull");
 });

@@ -37,7 +37,7 @@ describe('request timeout', () => {
     const sse = await SseRecorder.connect(`${server.baseUrl}/api/v1/events`);
     t.after(() => sse.close());
     const slow = await openSocket(server.baseUrl);
-    slow.socket.write('POST /api/v1/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
+    slow.socket.write('POST /api/v1/report HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
     const answer = await waitFor(() => Promise.race([slow.closed, new Promise<undefined>((r) => setTimeout(r, 100))]), {
       timeoutMs: 15_000,
       what: 'the server to close the slow client',
@@ -72,7 +72,7 @@ describe('connection cap', () => {
       received += c;
     });
     extra.on('error', () => {});
-    extra.on('connect', () => extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    extra.on('connect', () => extra.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     await new Promise((resolve) => extra.on('close', resolve));
     assert.equal(received, '', 'closed without an answer');
     for (const h of held) h.socket.destroy();
@@ -97,7 +97,7 @@ describe('connection cap per address', () => {
   /** What one raw GET /healthz from `localAddress` is answered ('' when the server closes it unanswered). */
   async function healthFrom(localAddress: string): Promise<string> {
     const c = await openSocket(server.baseUrl, localAddress);
-    c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    c.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     return c.closed;
   }
 

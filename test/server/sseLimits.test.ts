@@ -72,7 +72,7 @@ async function nonReader(baseUrl: string, localAddress: string): Promise<Socket>
   const socket = netConnect({ host: hostname, port: Number(port), localAddress });
   socket.on('error', () => {});
   await once(socket, 'connect');
-  socket.write('GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.write('GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
   socket.pause();
   return socket;
 }
