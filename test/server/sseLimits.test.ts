@@ -158,7 +158,14 @@ describe('at PULLTRACE_MAX_SSE_CLIENTS, a new viewer takes the place of a stalle
     );
     t.after(() => viewer.close());
     await viewer.waitForEvent((e) => e.nodeName === 'big-29', 'the snapshot on the new viewer');
-    const evicted = full.logs().filter((l) => l.reason === 'evicted');
+    // The server logs the eviction as it happens; its line reaches this test's reader a little later.
+    const evicted = await waitFor(
+      () => {
+        const lines = full.logs().filter((l) => l.reason === 'evicted');
+        return lines.length > 0 ? lines : undefined;
+      },
+      { timeoutMs: 5_000, what: 'the eviction in the server log' },
+    );
     assert.deepEqual(
       evicted.map((l) => l.address),
       ['127.0.0.2'],
