@@ -52,7 +52,11 @@ test('pulls finished before the watch started do not end --until-done; a new pul
     await feed?.stop().catch(() => {});
     await server.stop();
   });
-  await waitFor(() => CONNECTED.test(watcher.stderr()), { timeoutMs: 20_000, what: `the connected line\n${watcher.stderr()}` });
+  // The connected line and the --until-done line are two writes: wait for both.
+  await waitFor(() => CONNECTED.test(watcher.stderr()) && /^# --until-done: /m.test(watcher.stderr()), {
+    timeoutMs: 20_000,
+    what: `the connected and --until-done lines\n${watcher.stderr()}`,
+  });
   const [, pulls, reporting, silent] = CONNECTED.exec(watcher.stderr()) as RegExpExecArray;
   assert.equal(pulls, '2');
   assert.equal(Number(reporting) + Number(silent ?? 0), 2, watcher.stderr());
