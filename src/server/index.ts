@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import type { ServerSettings } from '../cli/settings.js';
+import type { ServerSettings } from '../config/index.js';
 import type { KubeWatch, RejectedEvent } from '../k8s/index.js';
 import { logKubernetesOff } from '../k8s/watchOff.js';
 import type { Logger } from '../log/index.js';

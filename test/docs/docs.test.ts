@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { SETTINGS } from '../../src/cli/settings.js';
+import { SETTINGS } from '../../src/config/index.js';
 import { API_ERROR_CODES } from '../../src/server/http/apiError.js';
 import { registeredApiRoutes } from '../../src/server/http/app.js';
 import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/metrics/agentAuthMetrics.js';

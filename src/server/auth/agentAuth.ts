@@ -5,8 +5,7 @@
 // report route: the token before the body is read, the node once the body is validated. The
 // authenticated node is left on the request (`req.agent`) for limits keyed on it.
 import type { FastifyRequest } from 'fastify';
-import type { ServiceAccountRef } from '../../cli/settingParsers.js';
-import type { AgentAuthMode } from '../../cli/settings.js';
+import type { AgentAuthMode, ServiceAccountRef } from '../../config/index.js';
 import type { PodFacts, TokenReviewer } from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
 import { ApiError } from '../http/apiError.js';
