@@ -10,6 +10,7 @@ import type { KubeWatch, RejectedEvent } from '../k8s/index.js';
 import { logKubernetesOff } from '../k8s/watchOff.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
+import { isFinished } from '../pulls/index.js';
 import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
@@ -34,7 +35,6 @@ import { PullMetrics } from './metrics/pullMetrics.js';
 import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { type SseDropInfo, SseHub } from './sse/sseHub.js';
-import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
 export { PullEventBus } from './events/pullEventBus.js';
@@ -108,7 +108,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // error text or figures arrive as `pull.progress` of the finished pull). One row per id.
   bus.subscribe((e) => {
     const finishedPullEvent = e.type === 'pull.completed' || e.type === 'pull.failed' || e.type === 'pull.progress';
-    if (finishedPullEvent && e.pull && isFinishedStatus(e.pull.status)) store.enqueue(e.pull);
+    if (finishedPullEvent && e.pull && isFinished(e.pull.status)) store.enqueue(e.pull);
   });
 
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).

@@ -1,6 +1,5 @@
 // Query parameters are validated by hand (all strings) so every message names the parameter.
-import { FILTER_KEYS, type PullFilter } from '../tracker/pullFilter.js';
-import { parseStatusList } from '../tracker/statusFilter.js';
+import { FILTER_KEYS, type PullFilter, parseStatusList } from '../../pulls/index.js';
 import { type ApiError, apiError } from './apiError.js';
 
 type Query = Record<string, string | string[] | undefined>;

@@ -1,7 +1,7 @@
 // GET /api/v1/history: finished pulls from the history (SQLite or PostgreSQL), newest first, cursor-paginated.
 import type { FastifyInstance } from 'fastify';
+import { FILTER_KEYS } from '../../../pulls/index.js';
 import { type History, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../../../store/index.js';
-import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import { apiError } from '../apiError.js';
 import { parseFilter, parseLayers, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
 import { parseReasonList } from '../reasonFilter.js';

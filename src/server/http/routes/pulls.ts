@@ -1,7 +1,7 @@
 // GET /api/v1/pulls and /api/v1/pulls/{id}: the live view.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { FILTER_KEYS, matchesFilter } from '../../tracker/pullFilter.js';
+import { FILTER_KEYS, matchesFilter } from '../../../pulls/index.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
 import { apiError } from '../apiError.js';
 import { decodePullsCursor, encodePullsCursor } from '../pullsCursor.js';
