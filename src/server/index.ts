@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../config/index.js';
-import type { KubeWatch, RejectedEvent } from '../k8s/index.js';
-import { logKubernetesOff } from '../k8s/watchOff.js';
+import { type KubeWatch, logKubernetesOff, type RejectedEvent } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { isFinished } from '../pulls/index.js';
@@ -139,7 +138,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // The Kubernetes client library is loaded only when the watch may start (half of a start-up).
     if (settings.kubernetes === 'off') logKubernetesOff(logger);
     else {
-      const { startKubeWatch } = await import('../k8s/kubeWatch.js');
+      const { startKubeWatch } = await import('../k8s/client/index.js');
       kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
         onEventRejected: eventRejected,
       });
@@ -352,8 +351,7 @@ async function createAgentAuth(
     case 'token':
       return sharedTokenAuth(settings.agentToken);
     case 'kubernetes': {
-      const { loadKubeConfig } = await import('../k8s/kubeConfig.js');
-      const { createTokenReviewer } = await import('../k8s/tokenReview.js');
+      const { createTokenReviewer, loadKubeConfig } = await import('../k8s/client/index.js');
       const config = loadKubeConfig(process.env);
       if (!config.ok || !kube) {
         throw new Error(
