@@ -95,7 +95,7 @@ function options() {
 function generousLimits(sockets: number): string[] {
   const help = execFileSync(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('../test/support/cli.ts', import.meta.url)), 'server', '--help'],
+    ['--import', 'tsx', fileURLToPath(new URL('../test/kit/cli.ts', import.meta.url)), 'server', '--help'],
     {
       encoding: 'utf8',
     },

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type NatsHandle, startNats } from '../test/harness/nats.js';
+import { type NatsHandle, startNats } from '../test/kit/index.js';
 import type { LoadConfig, LoadMessage, LoadResult } from './lib/loadProcess.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { type LagFigures, ReplicaLagProbe } from './lib/replicaLag.js';

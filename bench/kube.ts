@@ -11,8 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeKubeApi, writeKubeconfig } from '../test/fake-kube/index.js';
-import { realisticPod } from '../test/fake-kube/realisticPod.js';
+import { FakeKubeApi, realisticPod, writeKubeconfig } from '../test/kit/index.js';
 import { processMemory } from './lib/procStats.js';
 import { startServerProcess } from './lib/serverProcess.js';
 

@@ -23,10 +23,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { waitFor } from '../test/harness/index.js';
-import { openBrowser } from '../test/ui/support/browser.js';
-import { MB, postReport, report, syntheticPull } from '../test/ui/support/reports.js';
-import { startServer } from '../test/ui/support/server.js';
+import { MB, openBrowser, postReportOk, report, startServer, syntheticPull, waitFor } from '../test/kit/index.js';
 import type { LoadConfig, LoadMessage } from './lib/loadProcess.js';
 import { killOnExit, startServerProcess } from './lib/serverProcess.js';
 
@@ -160,7 +157,7 @@ async function syntheticLoad(): Promise<Load> {
   const timers: NodeJS.Timeout[] = [];
   for (let node = 0; node < NODES; node++) {
     const send = () => {
-      postReport(server.url, nodeReport(node)).then(
+      postReportOk(server.url, nodeReport(node)).then(
         () => reports++,
         () => rejected++,
       );

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeKubeApi, writeKubeconfig } from '../../test/fake-kube/index.js';
+import { FakeKubeApi, writeKubeconfig } from '../../test/kit/index.js';
 import { type ServerProcess, startServerProcess } from './serverProcess.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';

@@ -14,7 +14,7 @@ export interface ServerProcess {
 }
 
 // The CLI entry the end-to-end tests run: the server in its own process, exactly as `pulltrace server`.
-const RUNNER = fileURLToPath(new URL('../../test/support/cli.ts', import.meta.url));
+const RUNNER = fileURLToPath(new URL('../../test/kit/cli.ts', import.meta.url));
 // The built command users run (no TypeScript loader in the process: its memory is the product's).
 const BUILT = fileURLToPath(new URL('../../bin/pulltrace', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;

@@ -1,8 +1,7 @@
 // Bad input gets a clear JSON error and changes nothing; limits answer 401/413/415/429/503.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import { getJson, layer, MiB, type PulltraceProcess, postReport, pullEntry, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 const TOKEN = 's3cret-token';
 let server: PulltraceProcess;

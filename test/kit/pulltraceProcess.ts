@@ -1,7 +1,8 @@
 // A real `pulltrace` process for end-to-end tests: started as cliCommand.ts says (built, or from
 // source), its bound ports read from the "listening" log line, ended by PID.
-import { type ManagedProcess, StopWaiting, startProcess, waitFor } from '../harness/index.js';
+
 import { pulltraceArgs } from './cliCommand.js';
+import { type ManagedProcess, StopWaiting, startProcess, waitFor } from './harness/index.js';
 
 export interface PulltraceProcess {
   proc: ManagedProcess;

@@ -1,7 +1,7 @@
 // A real `pulltrace server` (or standalone) for browser tests: the shared test process helper with
 // the UI tests' defaults (loopback, in-memory history, no Kubernetes unless asked).
-import { waitFor } from '../../harness/index.js';
-import { startPulltrace } from '../../support/pulltraceProcess.js';
+import { waitFor } from './harness/index.js';
+import { startPulltrace } from './pulltraceProcess.js';
 
 export interface TestServer {
   url: string;
