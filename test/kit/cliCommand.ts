@@ -44,8 +44,9 @@ function source(): 'dist' | 'source' {
 }
 
 /** Arguments for process.execPath that run `pulltrace` (before its own arguments). */
-export function pulltraceArgs(): string[] {
-  return source() === 'dist' ? [join(REPO, 'bin', 'pulltrace')] : ['--import', 'tsx', join(REPO, 'test', 'kit', 'cli.ts')];
+/** `from` overrides the choice (a benchmark that measures the built command, or the source). */
+export function pulltraceArgs(from: 'dist' | 'source' = source()): string[] {
+  return from === 'dist' ? [join(REPO, 'bin', 'pulltrace')] : ['--import', 'tsx', join(REPO, 'test', 'kit', 'cli.ts')];
 }
 
 /** Arguments for process.execPath that run `kubectl-pulltrace` (before its own arguments). */
