@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../src/log/index.js';
 import type { AgentReport, PullStatus } from '../../src/model/index.js';
-import { HistoryStore } from '../../src/store/historyStore.js';
+import { HistoryStore } from '../../src/store/index.js';
 import { get as getText } from './listeningPorts.js';
 import { percentile } from './percentile.js';
 import { type ServerProcess, startServerProcess } from './serverProcess.js';

@@ -5,12 +5,12 @@
 import pg from 'pg';
 import type { Logger } from '../../log/index.js';
 import type { PullStatus } from '../../model/index.js';
-import type { History } from '../history.js';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
+import { HistoryDatabaseError } from '../errors.js';
 import type { HistoryFilter } from '../historyFilter.js';
+import type { History } from '../historyInterface.js';
+import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyLimits.js';
 import { checkHistoryQuery, type HistoryPage, type PageRow, pageOf } from '../historyPage.js';
-import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyStore.js';
-import { PULLTRACE_APPLICATION_ID } from '../migrations.js';
-import { HistoryDatabaseError } from '../openDatabase.js';
 import { fromPullRow, historyRowOf, type PullRow } from '../pullRow.js';
 import { migratePostgres } from './pgMigrations.js';
 import { pgHistoryWhere } from './pgWhere.js';

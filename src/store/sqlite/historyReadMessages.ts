@@ -1,7 +1,7 @@
 // What the main thread and a history read worker say to each other (structured-clone plain data).
-import type { HistoryCursor } from './cursor.js';
-import type { HistoryFilter } from './historyFilter.js';
-import type { HistoryPage } from './historyPage.js';
+import type { HistoryCursor } from '../cursor.js';
+import type { HistoryFilter } from '../historyFilter.js';
+import type { HistoryPage } from '../historyPage.js';
 
 export interface HistoryReadRequest {
   id: number;

@@ -2,9 +2,9 @@
 // loop that takes reports and answers /healthz never runs a query. Threads start on the first query
 // and a thread that dies is replaced on the next one (its queries fail, the others are unaffected).
 import { Worker } from 'node:worker_threads';
-import type { HistoryCursor } from './cursor.js';
-import type { HistoryFilter } from './historyFilter.js';
-import type { HistoryPage } from './historyPage.js';
+import type { HistoryCursor } from '../cursor.js';
+import type { HistoryFilter } from '../historyFilter.js';
+import type { HistoryPage } from '../historyPage.js';
 import type { HistoryReadReply, HistoryReadRequest } from './historyReadMessages.js';
 
 /** Two: one long scan does not hold up every other reader, and two cores stay enough for ingest. */
