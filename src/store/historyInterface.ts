@@ -23,6 +23,12 @@ export interface History {
    * leaves `layers` out (and unread).
    */
   query(filter: HistoryFilter, limit: number, cursor?: string, withLayers?: boolean): Promise<HistoryPage>;
+  /**
+   * `query`'s page as the body /api/v1/history sends (exactly `JSON.stringify(page)`, UTF-8). The
+   * SQLite dialect builds it on the worker thread that ran the query, so a 500-pull page with layers
+   * is neither copied between threads as objects nor serialised on the event loop.
+   */
+  queryJson(filter: HistoryFilter, limit: number, cursor?: string, withLayers?: boolean): Promise<Uint8Array>;
   /** The most recent `limit` pulls finished at or after `sinceMs`, oldest first. */
   finishedSince(sinceMs: number, limit?: number): Promise<PullStatus[]>;
   /** Deletes rows finished before `olderThanMs`, then the oldest beyond `maxPulls`; returns how many. */

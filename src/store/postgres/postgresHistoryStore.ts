@@ -31,6 +31,7 @@ export const MAX_CONCURRENT_READS = 2;
 export const READ_TIMEOUT_MS = 10_000;
 /** Advisory lock key for pruning (one replica prunes at a time, so row-count bounds are not overshot). */
 const PRUNE_LOCK = PULLTRACE_APPLICATION_ID + 1;
+const utf8 = new TextEncoder();
 
 export class PostgresHistoryStore implements History {
   readonly kind = 'postgres' as const;
@@ -124,6 +125,10 @@ export class PostgresHistoryStore implements History {
       [...where.params, limit + 1],
     );
     return pageOf(rows, limit, withLayers);
+  }
+
+  async queryJson(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): Promise<Uint8Array> {
+    return utf8.encode(JSON.stringify(await this.query(filter, limit, cursor, withLayers)));
   }
 
   async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {

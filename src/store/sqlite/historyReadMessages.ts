@@ -9,6 +9,11 @@ export interface HistoryReadRequest {
   limit: number;
   after: HistoryCursor | undefined;
   withLayers: boolean;
+  /** answer with the page's JSON as UTF-8 bytes (transferred, not copied) instead of the page */
+  json: boolean;
 }
 
-export type HistoryReadReply = { id: number; page: HistoryPage; error?: undefined } | { id: number; error: string; page?: undefined };
+export type HistoryReadReply =
+  | { id: number; page: HistoryPage; json?: undefined; error?: undefined }
+  | { id: number; json: Uint8Array; page?: undefined; error?: undefined }
+  | { id: number; error: string; page?: undefined; json?: undefined };

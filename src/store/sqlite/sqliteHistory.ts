@@ -7,6 +7,8 @@ import { HistoryReadThreads } from './historyReadThreads.js';
 import type { HistoryStore } from './historyStore.js';
 import { IN_MEMORY } from './openDatabase.js';
 
+const utf8 = new TextEncoder();
+
 /**
  * The SQLite store (synchronous, in-process) behind the asynchronous interface. Page queries of a
  * file database run on worker threads with their own read-only connections; an in-memory database
@@ -34,6 +36,12 @@ export class SqliteHistory implements History {
     // Written before the worker reads: a query sees every pull enqueued before it.
     this.store.flush();
     return this.readers.page(filter, limit, after, withLayers);
+  }
+  async queryJson(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): Promise<Uint8Array> {
+    if (!this.readers) return utf8.encode(JSON.stringify(this.store.query(filter, limit, cursor, withLayers)));
+    const after = checkHistoryQuery(filter, limit, cursor);
+    this.store.flush();
+    return this.readers.pageJson(filter, limit, after, withLayers);
   }
   async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {
     return this.store.finishedSince(sinceMs, limit);
