@@ -1,5 +1,5 @@
-// The longest stretches a thread spent running JavaScript (or collecting garbage) without once
-// going idle, read from a V8 CPU profile (node --cpu-prof). On a shared machine the event-loop
+// The longest stretches a thread spent in one piece of work (one timer, one I/O callback, one
+// immediate, with the garbage collection during it), read from a V8 CPU profile (node --cpu-prof). On a shared machine the event-loop
 // delay the server reports is mostly time the OS gave to other processes; a profile samples only
 // while the thread runs (a descheduled thread takes its next sample late, as one sample), so
 // samples × the sampling interval is the CPU time of a stretch, whatever the load.
@@ -34,9 +34,10 @@ function frameName(node: CpuProfile['nodes'][number]): string {
 }
 
 /**
- * Stretches of samples between idle ones, from `fromUs` to `toUs`, longest CPU time first. A
- * stretch may hold several event-loop tasks run back to back; that is what a timer or a socket
- * waiting behind them sees.
+ * Stretches from `fromUs` to `toUs`, longest CPU time first. A stretch ends at an idle sample or
+ * when the frame at the bottom of the stack (under the root) changes: a busy loop that runs sliced
+ * work between its I/O never goes idle, but its timers and sockets get their turn between the
+ * slices. Back-to-back tasks under the same bottom frame (two timers in one turn) count as one.
  */
 export function cpuStretches(
   profile: CpuProfile,
@@ -51,7 +52,13 @@ export function cpuStretches(
   const intervalMs = (deltas[Math.floor(deltas.length / 2)] ?? 0) / 1000;
 
   const stretches: CpuStretch[] = [];
-  let current: { startUs: number; endUs: number; samples: number; frames: Map<string, number> } | undefined;
+  const root = profile.nodes[0]?.id;
+  const bottom = (id: number): number => {
+    let below = id;
+    for (let at: number | undefined = id; at !== undefined && at !== root; at = parent.get(at)) below = at;
+    return below;
+  };
+  let current: { startUs: number; endUs: number; samples: number; bottom: number; frames: Map<string, number> } | undefined;
   const close = () => {
     if (!current) return;
     const top = [...current.frames]
@@ -76,7 +83,10 @@ export function cpuStretches(
       close();
       continue;
     }
-    current ??= { startUs: at, endUs: at, samples: 0, frames: new Map() };
+    // Garbage collection belongs to the task it interrupts.
+    const under = node.callFrame.functionName === '(garbage collector)' && current ? current.bottom : bottom(node.id);
+    if (current && current.bottom !== under) close();
+    current ??= { startUs: at, endUs: at, samples: 0, bottom: under, frames: new Map() };
     current.endUs = at;
     current.samples++;
     // Each frame counted once per sample, however deep the recursion.

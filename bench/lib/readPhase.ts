@@ -4,7 +4,7 @@
 // latency (a probe in its own thread), the server's worst event-loop block (prom-client's
 // nodejs_eventloop_lag_max_seconds, from perf_hooks.monitorEventLoopDelay in the server process,
 // reset at each scrape), and the agents' report latency p50/p99. With --cpu-prof, also the server
-// main thread's longest stretches of CPU time in each window (cpuStretches.ts): on a shared machine
+// main thread's longest tasks in CPU time in each window (cpuStretches.ts): on a shared machine
 // the event-loop figure is mostly time the OS gave other processes; the CPU time is the server's own.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -316,7 +316,7 @@ function mainThreadProfile(dir: string, pid: number): CpuProfile | undefined {
 }
 
 function printCpuStretches(profile: CpuProfile, windows: Window[]): void {
-  console.log('   server main thread, longest stretches of CPU time without going idle (from its CPU profile):');
+  console.log('   server main thread, longest tasks in CPU time (from its CPU profile; cpuStretches.ts):');
   for (const w of windows) {
     const longest = cpuStretches(profile, w.fromUs, w.toUs).slice(0, 3);
     console.log(`   ${w.label}:`);
