@@ -1,3 +1,4 @@
+export { encodeCursor } from './cursor.js';
 export { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from './errors.js';
 export { type History, openHistory } from './history.js';
 export type { HistoryFilter } from './historyFilter.js';
