@@ -10,8 +10,7 @@ import { type KubeWatch, logKubernetesOff, type RejectedEvent } from '../k8s/ind
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { isFinished } from '../pulls/index.js';
-import { openHistory } from '../store/index.js';
-import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
+import { isPostgresUrl, openHistory, redactPostgresUrl } from '../store/index.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
 import type { AgentIdentity } from './auth/agentIdentity.js';
 import { DEFAULT_REVIEW_CACHE, ReviewCache } from './auth/reviewCache.js';

@@ -1,21 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { Logger } from '../log/index.js';
-import type { PullStatus } from '../model/index.js';
-import type { HistoryFilter } from './historyFilter.js';
-import { checkHistoryQuery, type HistoryPage, type PageRow } from './historyPage.js';
+import type { Logger } from '../../log/index.js';
+import type { PullStatus } from '../../model/index.js';
+import type { HistoryFilter } from '../historyFilter.js';
+import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyLimits.js';
+import { checkHistoryQuery, type HistoryPage, type PageRow } from '../historyPage.js';
+import { fromPullRow, historyRowOf, type PullRow } from '../pullRow.js';
 import { openHistoryDatabase } from './openDatabase.js';
-import { fromPullRow, historyRowOf, type PullRow } from './pullRow.js';
 import { SqlitePageQuery } from './sqlitePageQuery.js';
-
-export { type HistoryPage, MAX_HISTORY_LIMIT } from './historyPage.js';
-/** Pending pulls wait at most this long before their batch is written. */
-export const FLUSH_DELAY_MS = 250;
-/** …or are written on the next turn of the event loop once this many are pending; also the most one timed write takes. */
-export const FLUSH_BATCH_SIZE = 200;
-/** Rows deleted per transaction when pruning: each batch is short, so ingest never waits long behind it. */
-export const PRUNE_BATCH_ROWS = 1_000;
-/** Most finished pulls restored into the live view at start-up (the most recent ones). */
-export const MAX_RESTORED_PULLS = 5_000;
 
 /**
  * Finished pulls (completed or failed) with their layers, in SQLite.

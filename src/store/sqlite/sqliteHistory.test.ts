@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { openHistory } from './history.js';
-import { capturingLogger, finishedPull, pod, T0 } from './historyFixture.js';
+import { openHistory } from '../history.js';
+import { capturingLogger, finishedPull, pod, T0 } from '../historyFixture.js';
 import { HistoryReadError } from './historyReadThreads.js';
 
 async function fileHistory(t: TestContext, rows: number) {
@@ -69,6 +69,36 @@ test('a query on a worker thread sees every pull enqueued before it, with the sa
       ['p7', undefined],
     ],
   );
+});
+
+test('the JSON body built on the worker thread is exactly JSON.stringify of the page, with and without layers', async (t) => {
+  const history = await fileHistory(t, 30);
+  // A value JSON escapes, to see the worker serialise like the main thread would.
+  history.enqueue(finishedPull('quoted', T0 + 999_000, { error: 'pull "x" failed\n\u00e9', pods: [pod('shop', 'web-q')] }));
+  const utf8 = new TextDecoder();
+  for (const [filter, limit, layers] of [
+    [{}, 10, true],
+    [{ namespace: 'shop' }, 7, false],
+    [{ pod: 'no-such-pod' }, 50, true],
+  ] as const) {
+    const page = await history.query(filter, limit, undefined, layers);
+    const body = await history.queryJson(filter, limit, undefined, layers);
+    assert.equal(utf8.decode(body), JSON.stringify(page));
+    if (page.next) {
+      const next = await history.queryJson(filter, limit, page.next, layers);
+      assert.equal(utf8.decode(next), JSON.stringify(await history.query(filter, limit, page.next, layers)));
+    }
+  }
+  assert.match(utf8.decode(await history.queryJson({}, 1)), /"pull \\"x\\" failed\\n\u00e9"/);
+});
+
+test('an in-memory history (no worker threads) gives the same JSON body', async (t) => {
+  const history = await openHistory(':memory:', capturingLogger().logger);
+  t.after(() => history.close());
+  for (let i = 0; i < 5; i++) history.enqueue(finishedPull(`m${i}`, T0 + i * 1000));
+  const page = await history.query({}, 3);
+  assert.equal(new TextDecoder().decode(await history.queryJson({}, 3)), JSON.stringify(page));
+  assert.equal(page.pulls.length, 3);
 });
 
 test('closing the history fails a query still waiting instead of leaving it hanging', async (t) => {

@@ -1,5 +1,5 @@
 // Telling a PostgreSQL connection string from a SQLite path, and showing it without its password.
-import { maskUrlSecrets } from '../../common/index.js';
+import { maskUrlSecrets } from './maskUrlSecrets.js';
 
 /** `postgres://…` or `postgresql://…` (the two schemes libpq accepts). */
 export function isPostgresUrl(db: string): boolean {

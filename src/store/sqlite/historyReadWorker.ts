@@ -12,12 +12,16 @@ const db = new Database(path, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const pages = new SqlitePageQuery(db);
 
+const utf8 = new TextEncoder();
+
 parentPort?.on('message', (request: HistoryReadRequest) => {
   let reply: HistoryReadReply;
   try {
-    reply = { id: request.id, page: pages.page(request.filter, request.limit, request.after, request.withLayers) };
+    const page = pages.page(request.filter, request.limit, request.after, request.withLayers);
+    // The body is serialised here, and its bytes moved (not copied) to the main thread.
+    reply = request.json ? { id: request.id, json: utf8.encode(JSON.stringify(page)) } : { id: request.id, page };
   } catch (err) {
     reply = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }
-  parentPort?.postMessage(reply);
+  parentPort?.postMessage(reply, reply.json ? [reply.json.buffer as ArrayBuffer] : []);
 });

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
 
 /**
  * The history schema, as an ordered list of steps. `PRAGMA user_version` records how many have
@@ -10,9 +11,6 @@ export interface Migration {
   description: string;
   sql: string;
 }
-
-/** "PLTR": marks the file as a Pulltrace history database (PRAGMA application_id). */
-export const PULLTRACE_APPLICATION_ID = 0x504c5452;
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -2,9 +2,9 @@
 // loop that takes reports and answers /healthz never runs a query. Threads start on the first query
 // and a thread that dies is replaced on the next one (its queries fail, the others are unaffected).
 import { Worker } from 'node:worker_threads';
-import type { HistoryCursor } from './cursor.js';
-import type { HistoryFilter } from './historyFilter.js';
-import type { HistoryPage } from './historyPage.js';
+import type { HistoryCursor } from '../cursor.js';
+import type { HistoryFilter } from '../historyFilter.js';
+import type { HistoryPage } from '../historyPage.js';
 import type { HistoryReadReply, HistoryReadRequest } from './historyReadMessages.js';
 
 /** Two: one long scan does not hold up every other reader, and two cores stay enough for ingest. */
@@ -16,7 +16,7 @@ export class HistoryReadError extends Error {
 }
 
 interface Waiting {
-  resolve: (page: HistoryPage) => void;
+  resolve: (reply: HistoryReadReply) => void;
   reject: (err: Error) => void;
 }
 
@@ -47,10 +47,19 @@ export class HistoryReadThreads {
   ) {}
 
   /** The page, read on a worker thread; the request must already be checked (checkHistoryQuery). */
-  page(filter: HistoryFilter, limit: number, after: HistoryCursor | undefined, withLayers: boolean): Promise<HistoryPage> {
+  async page(filter: HistoryFilter, limit: number, after: HistoryCursor | undefined, withLayers: boolean): Promise<HistoryPage> {
+    return (await this.ask({ filter, limit, after, withLayers, json: false })).page as HistoryPage;
+  }
+
+  /** The page as `JSON.stringify(page)` in UTF-8, serialised on the worker thread. */
+  async pageJson(filter: HistoryFilter, limit: number, after: HistoryCursor | undefined, withLayers: boolean): Promise<Uint8Array> {
+    return (await this.ask({ filter, limit, after, withLayers, json: true })).json as Uint8Array;
+  }
+
+  private ask(question: Omit<HistoryReadRequest, 'id'>): Promise<HistoryReadReply> {
     if (this.closed) return Promise.reject(new HistoryReadError('history store is closed'));
     const thread = this.leastBusy();
-    const request: HistoryReadRequest = { id: this.nextId++, filter, limit, after, withLayers };
+    const request: HistoryReadRequest = { id: this.nextId++, ...question };
     return new Promise((resolve, reject) => {
       thread.waiting.set(request.id, { resolve, reject });
       // Held while a query waits (a caller awaiting it must not see the process exit), not when idle.
@@ -88,7 +97,7 @@ export class HistoryReadThreads {
       thread.waiting.delete(reply.id);
       if (thread.waiting.size === 0) worker.unref();
       if (reply.error !== undefined) waiting.reject(new HistoryReadError(reply.error));
-      else waiting.resolve(reply.page);
+      else waiting.resolve(reply);
     });
     const gone = (why: string) => {
       const at = this.threads.indexOf(thread);

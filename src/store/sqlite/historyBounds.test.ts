@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createLogger } from '../log/index.js';
-import type { PullStatus } from '../model/index.js';
-import { LAYERS_FORMAT_COMPACT, LAYERS_FORMAT_FULL } from './compactLayers.js';
-import { HistoryStore, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from './historyStore.js';
-import { MIGRATIONS, PULLTRACE_APPLICATION_ID, SCHEMA_VERSION } from './migrations.js';
+import { createLogger } from '../../log/index.js';
+import type { PullStatus } from '../../model/index.js';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
+import { LAYERS_FORMAT_COMPACT, LAYERS_FORMAT_FULL } from '../compactLayers.js';
+import { MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyLimits.js';
+import { HistoryStore } from './historyStore.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 

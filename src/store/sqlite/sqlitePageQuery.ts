@@ -1,9 +1,9 @@
 // The page query of the SQLite history, on whichever connection runs it: the store's own (an
 // in-memory database) or a read-only one in a worker thread (historyReadWorker.ts).
 import type Database from 'better-sqlite3';
-import type { HistoryCursor } from './cursor.js';
-import { type HistoryFilter, historyWhere } from './historyFilter.js';
-import { type HistoryPage, type PageRow, pageOf } from './historyPage.js';
+import type { HistoryCursor } from '../cursor.js';
+import { type HistoryFilter, historyWhere } from '../historyFilter.js';
+import { type HistoryPage, type PageRow, pageOf } from '../historyPage.js';
 
 export class SqlitePageQuery {
   // One prepared statement per filter shape (at most a few hundred), reused across requests.

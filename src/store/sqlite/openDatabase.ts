@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, PULLTRACE_APPLICATION_ID, SCHEMA_VERSION } from './migrations.js';
-
-/** The history database could not be opened; the message names the path and what to do. */
-export class HistoryDatabaseError extends Error {
-  override name = 'HistoryDatabaseError';
-}
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
+import { HistoryDatabaseError } from '../errors.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
 
 export const IN_MEMORY = ':memory:';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate, PULLTRACE_APPLICATION_ID, SCHEMA_VERSION } from './migrations.js';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
+import { MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.js';
 
 test('migrations are numbered 1..n in order, so user_version says how many ran', () => {
   assert.deepEqual(
