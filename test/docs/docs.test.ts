@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../../src/config/index.js';
+import { buildApiApp } from '../../src/server/http/apiAppFixture.js';
 import { API_ERROR_CODES, API_ERRORS } from '../../src/server/http/apiError.js';
 import { registeredApiRoutes } from '../../src/server/http/app.js';
 import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/metrics/agentAuthMetrics.js';
@@ -14,7 +15,6 @@ import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/metrics/historyQueu
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
-import { buildApiApp } from '../support/apiApp.js';
 import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
 import { anchors, codeBlocks, links, stripTicks, tableBlocks, tableRows, tableShapeProblem } from './markdown.js';
 

@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { startKubeWatch } from '../../src/k8s/client/index.js';
-import type { KubeSignal, KubeWatch, KubeWatchOptions } from '../../src/k8s/index.js';
-import { createLogger } from '../../src/log/index.js';
+import { startKubeWatch } from '../../../src/k8s/client/index.js';
+import type { KubeSignal, KubeWatch, KubeWatchOptions } from '../../../src/k8s/index.js';
+import { createLogger } from '../../../src/log/index.js';
 import { collector } from './collector.js';
 import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from './index.js';
 

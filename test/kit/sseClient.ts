@@ -2,7 +2,7 @@
 // assert the exact event sequence.
 import { get, type IncomingMessage } from 'node:http';
 import type { PullEvent } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
+import { waitFor } from './harness/index.js';
 
 export interface SseMessage {
   id?: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, EventsV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
-import { parseKubeletEvent, waitingContainers } from '../../src/k8s/index.js';
+import { parseKubeletEvent, waitingContainers } from '../../../src/k8s/index.js';
 import { collector } from './collector.js';
 import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from './index.js';
 

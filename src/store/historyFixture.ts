@@ -1,7 +1,7 @@
 // Finished pulls, pods and a log-capturing logger shared by the history tests of both stores
 // (src/store/historyStore.test.ts on SQLite, test/store/historyBackends.test.ts on both).
-import { createLogger, type Logger } from '../../src/log/index.js';
-import type { PodRef, PullStatus } from '../../src/model/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import type { PodRef, PullStatus } from '../model/index.js';
 
 export const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 

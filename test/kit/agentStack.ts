@@ -12,10 +12,10 @@ import {
   startThrottleProxy,
   type ThrottleProxy,
   waitFor,
-} from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+} from './harness/index.js';
+import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from './pulltraceProcess.js';
+import { MiB } from './reports.js';
 
-export const MiB = 1 << 20;
 /** Slow enough that a pull spans several 1 s reports, fast enough to keep the suite short. */
 export const RATE = 2 * MiB;
 

@@ -1,4 +1,4 @@
-// Runs the `pulltrace` CLI from source (tests need no build step): node --import tsx test/support/cli.ts <args>
+// Runs the `pulltrace` CLI from source (tests need no build step): node --import tsx test/kit/cli.ts <args>
 import { main } from '../../src/cli/main.js';
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,17 @@
-import type { AgentReport, ReportLayer, ReportPull } from '../../../src/model/index.js';
+// Agent reports for tests that drive a real server: builders (one layer, one pull, a synthetic
+// pull filled to a byte count, a whole report) and posting them as an agent does.
+import type { AgentReport, ReportLayer, ReportPull } from '../../src/model/index.js';
+import { GZIP_LAYER, MiB, reportLayer } from '../../src/server/tracker/trackerFixture.js';
 
+export { GZIP_LAYER, MiB };
 export const MB = 1_000_000;
+
+/** One layer as an agent reports it (gzip, size known). */
+export const layer = reportLayer;
+
+export function pullEntry(imageRef: string, manifestDigest: string, layers: ReportLayer[], extra: Partial<ReportPull> = {}): ReportPull {
+  return { imageRef, manifestDigest, status: 'pulling', totalKnown: true, startedAt: new Date().toISOString(), layers, ...extra };
+}
 
 /** A layer digest that is unique per (seed, index) and looks real. */
 export function digest(seed: string, index: number): string {
@@ -66,14 +77,24 @@ export function report(nodeName: string, pulls: ReportPull[]): AgentReport {
   };
 }
 
-/** POSTs a report; a rejected report fails the test with the server's message. */
-export async function postReport(baseUrl: string, body: AgentReport): Promise<void> {
-  const response = await fetch(`${baseUrl}/api/v1/report`, {
+/** POSTs a report (or any body, a string as it is) and returns the answer, whatever it is. */
+export async function postReport(baseUrl: string, report: AgentReport | unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl}/api/v1/report`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof report === 'string' ? report : JSON.stringify(report),
   });
+}
+
+/** POSTs a report; a rejected report fails the test with the server's message. */
+export async function postReportOk(baseUrl: string, body: AgentReport): Promise<void> {
+  const response = await postReport(baseUrl, body);
   if (!response.ok) throw new Error(`report for ${body.nodeName} rejected: ${response.status} ${await response.text()}`);
+}
+
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
 /**
@@ -84,7 +105,7 @@ export function reportEvery(baseUrl: string, nodeName: string, snapshot: () => R
   let failure: unknown;
   let inFlight: Promise<void> = Promise.resolve();
   const tick = () => {
-    inFlight = postReport(baseUrl, report(nodeName, snapshot())).catch((err: unknown) => {
+    inFlight = postReportOk(baseUrl, report(nodeName, snapshot())).catch((err: unknown) => {
       failure ??= err;
     });
   };

@@ -3,7 +3,7 @@
 import type { TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type BrowserOptions, openBrowser, type TestBrowser } from './browser.js';
-import { type ServerOptions, startServer, type TestServer } from './server.js';
+import { type ServerOptions, startServer, type TestServer } from './testServer.js';
 
 export interface Ui {
   server: TestServer;

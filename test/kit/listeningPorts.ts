@@ -35,7 +35,7 @@ export function listeningPorts(pid: number): number[] {
 }
 
 /** Status and body of a GET on 127.0.0.1 (no keep-alive); rejects on connection errors. */
-export function get(port: number, path: string): Promise<{ status: number; body: string }> {
+export function getText(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
       let body = '';

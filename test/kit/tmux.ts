@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atHarnessExit, waitFor } from '../harness/index.js';
+import { atHarnessExit, waitFor } from './harness/index.js';
 
 export interface TmuxSession {
   /** the screen as text (`escapes`: with colour and attribute sequences) */

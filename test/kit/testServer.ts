@@ -1,13 +1,18 @@
-// A real `pulltrace server` (or standalone) for browser tests: the shared test process helper with
-// the UI tests' defaults (loopback, in-memory history, no Kubernetes unless asked).
-import { waitFor } from '../../harness/index.js';
-import { startPulltrace } from '../../support/pulltraceProcess.js';
+// A real `pulltrace server` (or standalone) for browser tests and benchmarks: the one process
+// helper (pulltraceProcess.ts) with their defaults (loopback, in-memory history, no Kubernetes
+// unless asked).
+import { waitFor } from './harness/index.js';
+import { type StartPulltraceOptions, startPulltrace } from './pulltraceProcess.js';
 
 export interface TestServer {
+  pid: number;
   url: string;
   httpPort: number;
   /** the Prometheus endpoint of the same process */
   metricsUrl: string;
+  metricsPort: number;
+  /** how the ports were learned: the "listening" log line, or /proc when the log level hides it */
+  portsFrom: 'log' | 'proc';
   /** everything the process printed, for failure messages */
   output(): string;
   /** resolves once a JSON log line with this `msg` (and `component`, if given) has been printed */
@@ -15,7 +20,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends Pick<StartPulltraceOptions, 'nodeArgs' | 'entry'> {
   /** fixed port, e.g. to restart a server where the browser expects it; default: a free one */
   httpPort?: number;
   command?: 'server' | 'standalone';
@@ -39,13 +44,16 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       options.kubernetes ?? 'off',
       ...(options.extraArgs ?? []),
     ],
-    { env: options.env },
+    { env: options.env, nodeArgs: options.nodeArgs, entry: options.entry },
   );
   const output = () => `${server.proc.stdout()}${server.proc.stderr()}`;
   return {
+    pid: server.pid,
     url: server.baseUrl,
-    httpPort: Number(new URL(server.baseUrl).port),
+    httpPort: server.httpPort,
     metricsUrl: server.metricsUrl,
+    metricsPort: server.metricsPort,
+    portsFrom: server.portsFrom,
     output,
     waitForLog: async (msg, component, timeoutMs = 15_000) => {
       await waitFor(() => server.logs().some((l) => l.msg === msg && (component === undefined || l.component === component)), {

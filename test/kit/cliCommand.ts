@@ -44,13 +44,12 @@ function source(): 'dist' | 'source' {
 }
 
 /** Arguments for process.execPath that run `pulltrace` (before its own arguments). */
-export function pulltraceArgs(): string[] {
-  return source() === 'dist' ? [join(REPO, 'bin', 'pulltrace')] : ['--import', 'tsx', join(REPO, 'test', 'support', 'cli.ts')];
+/** `from` overrides the choice (a benchmark that measures the built command, or the source). */
+export function pulltraceArgs(from: 'dist' | 'source' = source()): string[] {
+  return from === 'dist' ? [join(REPO, 'bin', 'pulltrace')] : ['--import', 'tsx', join(REPO, 'test', 'kit', 'cli.ts')];
 }
 
 /** Arguments for process.execPath that run `kubectl-pulltrace` (before its own arguments). */
 export function kubectlPulltraceArgs(): string[] {
-  return source() === 'dist'
-    ? [join(REPO, 'bin', 'kubectl-pulltrace')]
-    : ['--import', 'tsx', join(REPO, 'test', 'support', 'kubectlCli.ts')];
+  return source() === 'dist' ? [join(REPO, 'bin', 'kubectl-pulltrace')] : ['--import', 'tsx', join(REPO, 'test', 'kit', 'kubectlCli.ts')];
 }

@@ -1,5 +1,7 @@
 // Fake Kubernetes API server for tests, used through the real @kubernetes/client-node.
 
+export { goQuote } from './goQuote.js';
+export { type HelmReadsApi, type HelmReadsCluster, startHelmReadsApi } from './helmReadsApi.js';
 export { writeKubeconfig } from './kubeconfig.js';
 export { FakeKubelet, type FakeKubeletOptions } from './kubelet.js';
 export {
@@ -15,4 +17,5 @@ export {
   podObject,
   toEventsV1,
 } from './objects.js';
+export { realisticPod } from './realisticPod.js';
 export { FakeKubeApi, type FakeKubeOptions, type RecordedRequest, type Resource } from './server.js';

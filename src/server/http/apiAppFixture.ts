@@ -1,16 +1,16 @@
 // The HTTP app built in-process with real parts (tracker, event bus, in-memory SQLite history,
 // SSE hub, metrics, admission), for route tests with `app.inject`: milliseconds, no process, no port.
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '../../src/log/index.js';
-import { type AgentAuthenticator, noAuth } from '../../src/server/auth/agentAuth.js';
-import { PullEventBus } from '../../src/server/events/pullEventBus.js';
-import { type AppDeps, buildApp } from '../../src/server/http/app.js';
-import { ReadAdmission, type ReadLimits } from '../../src/server/http/readAdmission.js';
-import { ReportAdmission } from '../../src/server/ingest/reportAdmission.js';
-import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
-import { SseHub } from '../../src/server/sse/sseHub.js';
-import { PullTracker, type TrackerLimits } from '../../src/server/tracker/pullTracker.js';
-import { HistoryStore, SqliteHistory } from '../../src/store/index.js';
+import { createLogger } from '../../log/index.js';
+import { HistoryStore, SqliteHistory } from '../../store/index.js';
+import { type AgentAuthenticator, noAuth } from '../auth/agentAuth.js';
+import { PullEventBus } from '../events/pullEventBus.js';
+import { ReportAdmission } from '../ingest/reportAdmission.js';
+import { PullMetrics } from '../metrics/pullMetrics.js';
+import { SseHub } from '../sse/sseHub.js';
+import { PullTracker, type TrackerLimits } from '../tracker/pullTracker.js';
+import { type AppDeps, buildApp } from './app.js';
+import { ReadAdmission, type ReadLimits } from './readAdmission.js';
 
 export interface ApiAppOptions {
   agentAuth?: AgentAuthenticator;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { podObject } from '../../test/fake-kube/objects.js';
-import { realisticPod } from '../../test/fake-kube/realisticPod.js';
-import { waitingContainers } from './podWaiting.js';
-import { slimPod } from './slimPod.js';
+import { waitingContainers } from '../../../src/k8s/podWaiting.js';
+import { slimPod } from '../../../src/k8s/slimPod.js';
+import { podObject } from './objects.js';
+import { realisticPod } from './realisticPod.js';
 
 const image = 'registry.example.com/shop/web:1.2';
 const cases: Array<[string, unknown]> = [
