@@ -12,33 +12,33 @@ import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
-import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
-import type { AgentIdentity } from './auth/agentIdentity.js';
-import { DEFAULT_REVIEW_CACHE, ReviewCache } from './auth/reviewCache.js';
-import type { NatsReportLog } from './bus/natsReportLog.js';
-import { StreamEventIds } from './bus/streamEventIds.js';
+import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './admission/agentAuth.js';
+import type { AgentIdentity } from './admission/agentIdentity.js';
+import { ReportAdmission } from './admission/reportAdmission.js';
+import { DEFAULT_REVIEW_CACHE, ReviewCache } from './admission/reviewCache.js';
+import { applyKubeAction, type KubeAction } from './correlation/kubeAction.js';
+import { KubeCorrelator } from './correlation/kubeCorrelator.js';
 import { PullEventBus } from './events/pullEventBus.js';
 import { faultReporter, guarded } from './faultReport.js';
 import { type AppDeps, buildApp } from './http/app.js';
 import { allowedHostNames } from './http/hostCheck.js';
 import { ReadAdmission } from './http/readAdmission.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
-import { ReportAdmission } from './ingest/reportAdmission.js';
-import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
-import { KubeCorrelator } from './kube/kubeCorrelator.js';
-import { registerAgentAuthMetrics } from './metrics/agentAuthMetrics.js';
-import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
-import { createMetricsServer } from './metrics/metricsServer.js';
-import { collectProcessMetrics } from './metrics/processMetrics.js';
-import { PullMetrics } from './metrics/pullMetrics.js';
-import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
-import { logPullEvent } from './pullEventLog.js';
-import { type SseDropInfo, SseHub } from './sse/sseHub.js';
+import { registerAgentAuthMetrics } from './outputs/metrics/agentAuthMetrics.js';
+import { registerHistoryQueueMetrics } from './outputs/metrics/historyQueueMetrics.js';
+import { createMetricsServer } from './outputs/metrics/metricsServer.js';
+import { collectProcessMetrics } from './outputs/metrics/processMetrics.js';
+import { PullMetrics } from './outputs/metrics/pullMetrics.js';
+import { registerReportLogMetrics } from './outputs/metrics/reportLogMetrics.js';
+import { logPullEvent } from './outputs/pullEventLog.js';
+import { type SseDropInfo, SseHub } from './outputs/sse/sseHub.js';
+import type { NatsReportLog } from './replication/natsReportLog.js';
+import { StreamEventIds } from './replication/streamEventIds.js';
 import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
 export { PullEventBus } from './events/pullEventBus.js';
-export { METRIC_NAMES } from './metrics/pullMetrics.js';
+export { METRIC_NAMES } from './outputs/metrics/pullMetrics.js';
 export { PullTracker } from './tracker/pullTracker.js';
 
 export interface RunningServer {
@@ -167,8 +167,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // Replicas: the shared report log. Start-up reads every node's latest report before listening.
     if (settings.bus) {
       // Loaded only when asked for: the default (in-process) never loads the NATS client.
-      const { NatsReportLog } = await import('./bus/natsReportLog.js');
-      const { readBusFiles } = await import('./bus/natsConnectOptions.js');
+      const { NatsReportLog } = await import('./replication/natsReportLog.js');
+      const { readBusFiles } = await import('./replication/natsConnectOptions.js');
       const log_ = await NatsReportLog.start({
         url: settings.bus,
         files: readBusFiles(settings, (path) => readFileSync(path, 'utf8')),

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../src/model/index.js';
-import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
+import { STREAM_EVENT_ID_OFFSET } from '../../src/server/replication/streamEventIds.js';
 import { waitFor } from '../harness/index.js';
 import { type NatsHandle, startNats } from '../harness/nats.js';
 import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';

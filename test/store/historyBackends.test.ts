@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import type { PullStatus } from '../../src/model/index.js';
-import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
+import { registerHistoryQueueMetrics } from '../../src/server/outputs/metrics/historyQueueMetrics.js';
 import { type History, openHistory } from '../../src/store/history.js';
 import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';

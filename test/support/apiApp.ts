@@ -2,13 +2,13 @@
 // SSE hub, metrics, admission), for route tests with `app.inject`: milliseconds, no process, no port.
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/log/index.js';
-import { type AgentAuthenticator, noAuth } from '../../src/server/auth/agentAuth.js';
+import { type AgentAuthenticator, noAuth } from '../../src/server/admission/agentAuth.js';
+import { ReportAdmission } from '../../src/server/admission/reportAdmission.js';
 import { PullEventBus } from '../../src/server/events/pullEventBus.js';
 import { type AppDeps, buildApp } from '../../src/server/http/app.js';
 import { ReadAdmission, type ReadLimits } from '../../src/server/http/readAdmission.js';
-import { ReportAdmission } from '../../src/server/ingest/reportAdmission.js';
-import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
-import { SseHub } from '../../src/server/sse/sseHub.js';
+import { PullMetrics } from '../../src/server/outputs/metrics/pullMetrics.js';
+import { SseHub } from '../../src/server/outputs/sse/sseHub.js';
 import { PullTracker, type TrackerLimits } from '../../src/server/tracker/pullTracker.js';
 import { HistoryStore, SqliteHistory } from '../../src/store/index.js';
 

@@ -13,8 +13,8 @@ import type {
   PullEventType,
   PullStatus,
 } from '../../model/index.js';
+import { OriginalReportShape } from '../admission/originalReportShape.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
-import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { OrderedPulls } from './orderedPulls.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';

@@ -1,6 +1,6 @@
 // GET /api/v1/events: Server-Sent Events. The hub owns fan-out; this route only admits clients.
 import type { FastifyInstance } from 'fastify';
-import type { SseHub } from '../../sse/sseHub.js';
+import type { SseHub } from '../../outputs/sse/sseHub.js';
 import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';

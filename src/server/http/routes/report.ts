@@ -4,11 +4,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
-import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
-import type { ReportAdmission } from '../../ingest/reportAdmission.js';
-import { reportProblem } from '../../ingest/reportCheck.js';
-import type { RequesterKey } from '../../ingest/requester.js';
-import type { PullMetrics } from '../../metrics/pullMetrics.js';
+import { type AgentAuthenticator, agentAuthHooks } from '../../admission/agentAuth.js';
+import type { ReportAdmission } from '../../admission/reportAdmission.js';
+import { reportProblem } from '../../admission/reportCheck.js';
+import type { RequesterKey } from '../../admission/requester.js';
+import type { PullMetrics } from '../../outputs/metrics/pullMetrics.js';
 import { CapacityError, type PullTracker, ReportLimitError } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger } from '../log/index.js';
-import type { PullEvent, PullEventType, PullStatus } from '../model/index.js';
+import { createLogger } from '../../log/index.js';
+import type { PullEvent, PullEventType, PullStatus } from '../../model/index.js';
 import { logPullEvent } from './pullEventLog.js';
 
 function logged(type: PullEventType, status: PullStatus['status']): Array<{ level: string; type: string }> {

@@ -4,7 +4,7 @@
 // the messages it skipped, by reason (the only label: a fixed list, LOG_REJECT_REASONS).
 // Read from the log at scrape time.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { LOG_REJECT_REASONS, type LogRejectReason } from '../bus/logMessage.js';
+import { LOG_REJECT_REASONS, type LogRejectReason } from '../../replication/logMessage.js';
 import { monotonicCounter } from './monotonicCounter.js';
 
 export const REPORT_LOG_METRIC_NAMES = [

@@ -7,8 +7,8 @@
 
 import type { AgentReport } from '../../model/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
-import { reportProblem } from '../ingest/reportCheck.js';
-import { type KubeAction, parseKubeAction } from '../kube/kubeAction.js';
+import { reportProblem } from '../admission/reportCheck.js';
+import { type KubeAction, parseKubeAction } from '../correlation/kubeAction.js';
 import { subjectToken } from './reportSubject.js';
 
 /**

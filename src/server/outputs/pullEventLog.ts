@@ -1,8 +1,8 @@
 // Each pull lifecycle change is one JSON log line carrying the PullEvent fields, so
 // `kubectl logs | jq` gives the same record as the SSE stream. Progress goes to debug, except
 // progress of a finished pull: that is a refinement (kubelet's error text or figures), worth info.
-import type { Logger } from '../log/index.js';
-import type { PullEvent } from '../model/index.js';
+import type { Logger } from '../../log/index.js';
+import type { PullEvent } from '../../model/index.js';
 
 const LIFECYCLE = new Set(['pull.started', 'pull.completed', 'pull.failed', 'pull.stalled', 'pull.resumed']);
 

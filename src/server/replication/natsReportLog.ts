@@ -39,7 +39,7 @@ import {
 import { maskUrlSecrets } from '../../common/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
-import type { KubeAction } from '../kube/kubeAction.js';
+import type { KubeAction } from '../correlation/kubeAction.js';
 import { CapacityError, ReportLimitError } from '../tracker/pullTracker.js';
 import { CREDENTIALS_HINT, connectWhenAnswered, describeNatsError, isNatsAuthCode } from './connectNats.js';
 import { type LogRejectReason, readLogMessage } from './logMessage.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PullEvent, PullStatus } from '../../model/index.js';
-import { PullEventBus } from '../events/pullEventBus.js';
-import { PullTracker } from '../tracker/pullTracker.js';
+import type { PullEvent, PullStatus } from '../../../model/index.js';
+import { PullEventBus } from '../../events/pullEventBus.js';
+import { PullTracker } from '../../tracker/pullTracker.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
 
 /** Real events: a tracker fed two reports of a 3-layer pull, then its completion. */

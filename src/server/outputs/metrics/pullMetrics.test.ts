@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LayerStatus, PullEvent, PullStatus } from '../../model/index.js';
+import type { LayerStatus, PullEvent, PullStatus } from '../../../model/index.js';
 import { METRIC_NAMES, PullMetrics } from './pullMetrics.js';
 
 const sources = { counts: () => ({ active: 2, stalled: 1, slow: 5 }), agentsConnected: () => 3, sseClients: () => 4 };

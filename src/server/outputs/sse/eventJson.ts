@@ -4,7 +4,7 @@
 // JSON is made once per status object (both forms: with and without its layers) and spliced into
 // every event that carries it. The text is the same as JSON.stringify of the event (same keys in
 // the same order; `layers` is the last key of a pull status, where pullStatus() puts it).
-import type { PullEvent, PullStatus } from '../../model/index.js';
+import type { PullEvent, PullStatus } from '../../../model/index.js';
 
 /** Pull JSON already made, per status object; the hub clears it after each flush. */
 export class PullJsonCache {

@@ -1,7 +1,7 @@
 // The nine Prometheus metrics of the contract, fed by the event bus and by gauges read from
 // the tracker at scrape time. No label grows without bound (no image, pod or pull id labels).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { FAILURE_REASONS, type FailureReason, type PullEvent, type PullStatus } from '../../model/index.js';
+import { FAILURE_REASONS, type FailureReason, type PullEvent, type PullStatus } from '../../../model/index.js';
 
 export interface GaugeSources {
   counts(): { active: number; stalled: number; slow?: number };

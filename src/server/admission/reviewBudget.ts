@@ -1,7 +1,7 @@
 // TokenReviews charged to the address that asks for them: each review of a token the server does
 // not know costs one from that address's bucket (`perSecond`, burst of twice that). Junk tokens
 // from one address then cost the API server a few reviews a second, not one per request.
-import { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
+import { NodeRateLimiter } from './nodeRateLimiter.js';
 
 const PRUNE_EVERY_MS = 1_000;
 

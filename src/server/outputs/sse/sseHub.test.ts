@@ -5,7 +5,7 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import type { PullEvent, PullEventType, PullStatus } from '../../model/index.js';
+import type { PullEvent, PullEventType, PullStatus } from '../../../model/index.js';
 import { SNAPSHOT_PIECE_BYTES, type SseAttachOptions, type SseDropInfo, SseHub } from './sseHub.js';
 
 function event(pullId: string, seq: number, type = 'pull.progress', padding = 0, layer?: string): PullEvent {

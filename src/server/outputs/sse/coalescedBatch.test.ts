@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PullEvent, PullEventType, PullStatus } from '../../model/index.js';
+import type { PullEvent, PullEventType, PullStatus } from '../../../model/index.js';
 import { CoalescedBatch, type HubEntry, isTransition } from './coalescedBatch.js';
 
 let nextId = 0;

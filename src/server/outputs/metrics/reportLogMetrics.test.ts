@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import type { LogRejectReason } from '../bus/logMessage.js';
+import type { LogRejectReason } from '../../replication/logMessage.js';
 import { REPORT_LOG_METRIC_NAMES, registerReportLogMetrics } from './reportLogMetrics.js';
 
 async function value(registry: Registry, name: string): Promise<number> {

@@ -3,7 +3,7 @@
 // Progress is the only kind of event that may be replaced by a newer one; every other type
 // (pull.started, pull.stalled, pull.completed, pull.failed, layer.started, layer.completed and
 // any type added later) is a transition and is kept.
-import type { PullEvent } from '../../model/index.js';
+import type { PullEvent } from '../../../model/index.js';
 
 /** An event as the hub holds it: its id, and its two serialized forms built once on demand. */
 export interface HubEntry {
