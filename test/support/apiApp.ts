@@ -9,6 +9,9 @@ import { type AppDeps, buildApp } from '../../src/server/http/app.js';
 import { ReadAdmission, type ReadLimits } from '../../src/server/http/readAdmission.js';
 import { PullMetrics } from '../../src/server/outputs/metrics/pullMetrics.js';
 import { SseHub } from '../../src/server/outputs/sse/sseHub.js';
+import { Applier } from '../../src/server/replication/applier.js';
+import { LocalReportLog } from '../../src/server/replication/localReportLog.js';
+import type { ReportLog } from '../../src/server/replication/reportLog.js';
 import { PullTracker, type TrackerLimits } from '../../src/server/tracker/pullTracker.js';
 import { HistoryStore, SqliteHistory } from '../../src/store/index.js';
 
@@ -26,6 +29,8 @@ export interface ApiAppOptions {
   now?: () => number;
   /** what the listener serves, whom X-Forwarded-For is believed from, the Host names answered */
   listener?: Pick<AppDeps, 'serves' | 'trustedProxies' | 'allowedHosts'>;
+  /** the report log reports are appended to (opened here); a local one, as on a single server, by default */
+  reportLog?: (applier: Applier) => ReportLog;
 }
 
 export interface ApiApp {
@@ -54,9 +59,13 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     nodeReportRate: options.nodeReportRate ?? 1000,
     maxNodesPerAddress: options.maxNodesPerAddress ?? 100,
   });
+  const applier = new Applier(tracker);
+  const reportLog = options.reportLog?.(applier) ?? new LocalReportLog(applier, { now });
+  await reportLog.open();
   const app = await buildApp({
     logger,
     tracker,
+    reportLog,
     store: new SqliteHistory(store),
     hub,
     metrics,
@@ -78,6 +87,7 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     async close() {
       hub.close();
       await app.close();
+      await reportLog.close();
       store.close();
     },
   };

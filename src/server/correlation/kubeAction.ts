@@ -1,30 +1,29 @@
 // What the Kubernetes correlation does to pulls, as data: a kubelet failure, a refined error, a
-// failed pull that only kubelet saw, a completion with kubelet's figures, an annotation. The
-// correlator decides; an action is applied here. With a shared report log (replicas) the action
+// failed pull that only kubelet saw, a completion with kubelet's figures, an annotation. The one
+// shape end to end: kubeletDecision.ts decides it, the correlator appends it to the report log,
+// the log carries it, and the applier applies it here. With a shared report log (replicas) the action
 // goes through the log first, so every replica applies the same actions in the same order, under
 // the same event ids, like reports and ticks (natsReportLog.ts): a viewer that moves to another
 // replica misses no transition that came from kubelet.
 import { MAX_BYTES, NODE_NAME_PATTERN, REPORT_LIMITS } from '../../model/index.js';
-import { CapacityError, type PullTracker } from '../tracker/pullTracker.js';
-
-interface KubeletFiguresOf {
-  pullSeconds?: number;
-  imageBytes?: number;
-  withWaitingSeconds?: number;
-}
+import { CapacityError, type KubeletFigures, type PullTracker } from '../tracker/pullTracker.js';
 
 /** The kubelet Event occurrence that caused an action (`<event uid>#<count>`): the same on every replica. */
 interface Cause {
   cause?: string;
 }
 
+/**
+ * `rank`: how informative the error text is (kubeletDecision.ts messageRank), kept on the pull so a
+ * bare "Error: ErrImagePull" never replaces a reason; absent in actions logged by earlier releases.
+ */
 export type KubeAction = Cause &
   (
-    | { kind: 'fail'; pullId: string; message: string }
-    | { kind: 'refine'; pullId: string; message: string }
+    | { kind: 'fail'; pullId: string; message: string; rank?: number }
+    | { kind: 'refine'; pullId: string; message: string; rank?: number }
     | { kind: 'createFailed'; nodeName: string; imageRef: string; message: string; rank: number }
-    | ({ kind: 'complete'; pullId: string } & KubeletFiguresOf)
-    | ({ kind: 'annotate'; pullId: string } & KubeletFiguresOf)
+    | ({ kind: 'complete'; pullId: string } & KubeletFigures)
+    | ({ kind: 'annotate'; pullId: string } & KubeletFigures)
   );
 
 /**
@@ -34,10 +33,10 @@ export type KubeAction = Cause &
 export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number): string | undefined {
   switch (a.kind) {
     case 'fail':
-      tracker.failPull(a.pullId, a.message, now);
+      tracker.failPull(a.pullId, a.message, now, undefined, a.rank);
       return a.pullId;
     case 'refine':
-      tracker.refineError(a.pullId, a.message, now);
+      tracker.refineError(a.pullId, a.message, now, a.rank);
       return a.pullId;
     case 'createFailed': {
       // Through the log, a replica may decide a second creation (kubelet writes more than one
@@ -51,18 +50,14 @@ export function applyKubeAction(tracker: PullTracker, a: KubeAction, now: number
         if (err instanceof CapacityError) return undefined;
         throw err;
       }
-      tracker.failPull(rec.id, a.message, now);
+      tracker.failPull(rec.id, a.message, now, undefined, a.rank);
       return rec.id;
     }
     case 'complete':
-      tracker.completePull(a.pullId, now, {
-        pullSeconds: a.pullSeconds,
-        imageBytes: a.imageBytes,
-        withWaitingSeconds: a.withWaitingSeconds,
-      });
+      tracker.completePull(a.pullId, now, a);
       return a.pullId;
     case 'annotate':
-      tracker.annotateKubelet(a.pullId, a.pullSeconds, a.imageBytes, now, a.withWaitingSeconds);
+      tracker.annotateKubelet(a.pullId, a, now);
       return a.pullId;
   }
 }
@@ -87,7 +82,7 @@ export function parseKubeAction(text: string): KubeAction | undefined {
   switch (o.kind) {
     case 'fail':
     case 'refine':
-      return str('pullId', MAX_ID_CHARS) && str('message', REPORT_LIMITS.errorChars) ? (v as KubeAction) : undefined;
+      return str('pullId', MAX_ID_CHARS) && str('message', REPORT_LIMITS.errorChars) && num('rank') ? (v as KubeAction) : undefined;
     case 'createFailed':
       return str('nodeName', REPORT_LIMITS.nodeNameChars) &&
         NODE_NAME.test(o.nodeName as string) &&

@@ -8,6 +8,8 @@ import { DEFAULT_HOLD_LIMITS } from '../../k8s/namespaceHolds.js';
 import { createLogger } from '../../log/index.js';
 import type { PullEvent, PullEventType } from '../../model/index.js';
 import { PullEventBus } from '../events/pullEventBus.js';
+import { Applier } from '../replication/applier.js';
+import { LocalReportLog } from '../replication/localReportLog.js';
 import { PullTracker } from '../tracker/pullTracker.js';
 import { CONFIRM_MS, KubeCorrelator } from './kubeCorrelator.js';
 
@@ -93,13 +95,17 @@ function setup(maxNodes = 10) {
   const kube = new InMemoryKubeWatch();
   const clock = { now: T };
   const rejected: RejectedEvent[] = [];
+  // Actions go through a local report log, as on a single server.
+  const applier = new Applier(tracker);
   const correlator = new KubeCorrelator(
     kube,
     tracker,
     createLogger('silent'),
     () => clock.now,
     (r) => rejected.push(r),
+    new LocalReportLog(applier, { now: () => clock.now }),
   );
+  applier.onKubeActionApplied((action, pullId) => correlator.applied(action, pullId));
   correlator.start();
   /** pod `name` (default web-1) on NODE running IMAGE: waiting with a reason, or started, or without status */
   const pod = (waitingReason?: string, over: { name?: string; namespace?: string; started?: boolean } = {}): PodFacts => {

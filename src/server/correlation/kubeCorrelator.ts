@@ -9,16 +9,16 @@ import { type EventRefusal, statusShowsPullDone, statusShowsPullFailure } from '
 import { DEFAULT_HOLD_LIMITS, type HoldLimits, NamespaceHolds } from '../../k8s/namespaceHolds.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef } from '../../model/index.js';
+import type { ReportLog } from '../replication/reportLog.js';
 import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
-import { applyKubeAction, type KubeAction } from './kubeAction.js';
-import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction, type KubeletAction } from './kubeletDecision.js';
+import type { KubeAction } from './kubeAction.js';
+import { AGENT_ERROR_RANK, type CandidatePull, decideKubeletAction } from './kubeletDecision.js';
 import { PodWaitHistory, type WaitingContainerRef } from './podWaitHistory.js';
 
 /** kubelet's last `Pulling image` per node names digest-only pulls for this long */
 const LAST_PULLING_MS = 10 * 60_000;
-const MAX_RANKS = 10_000;
 /**
  * kubelet writes an Event just before the pod status that confirms it (ErrImagePull after a
  * failure; the container started after a Pulled): an Event waits this long for it.
@@ -38,8 +38,6 @@ export interface KubeCorrelatorOptions {
 }
 
 export class KubeCorrelator {
-  /** how informative each failed pull's error is, so a bare "Error: ErrImagePull" never replaces a reason */
-  private readonly errorRanks = new Map<string, number>();
   private readonly lastPulling = new Map<string, { image: string; at: number }>();
   private readonly unsubscribe: Array<() => void> = [];
   /** Events whose pod does not confirm them yet, by node, charged to the Event's namespace */
@@ -54,22 +52,23 @@ export class KubeCorrelator {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     /** told of every kubelet event that changed nothing because Kubernetes does not agree (or there was no room) */
-    private readonly onRejected: (rejected: RejectedEvent) => void = () => {},
+    private readonly onRejected: (rejected: RejectedEvent) => void,
     /**
-     * Where decided actions go: applied here by default; with a shared report log, through the log
-     * (every replica then applies them alike, and calls `applied`).
+     * Where decided actions go: the report log (reportLog.ts), like every other change; the applier
+     * tells `applied` what each did, on every replica.
      */
-    private readonly act?: (action: KubeAction) => void,
+    private readonly log: Pick<ReportLog, 'appendKubeAction'>,
     options: KubeCorrelatorOptions = {},
   ) {
     this.unconfirmed = new NamespaceHolds(options.holdLimits ?? DEFAULT_HOLD_LIMITS);
   }
 
-  /** An action applied to the tracker (here or, from the shared log, on every replica): `pullId` is the pull it concerned. */
+  /**
+   * An action applied (from the report log, on every replica): `pullId` is the pull it concerned,
+   * undefined when a failed pull to create found no room (counted like a rejected Event).
+   */
   applied(action: KubeAction, pullId: string | undefined): void {
-    if (action.kind !== 'createFailed') return;
-    if (pullId) this.rememberRank(pullId, action.rank);
-    else
+    if (action.kind === 'createFailed' && !pullId)
       this.onRejected({
         reason: 'capacity',
         detail: `no room for another pull on ${action.nodeName} (PULLTRACE_MAX_NODES, PULLTRACE_MAX_PULLS, PULLTRACE_MAX_PULLS_PER_NODE)`,
@@ -80,11 +79,6 @@ export class KubeCorrelator {
         container: '',
         image: action.imageRef,
       });
-  }
-
-  private perform(action: KubeAction): void {
-    if (this.act) this.act(action);
-    else this.applied(action, applyKubeAction(this.tracker, action, this.now()));
   }
 
   start(): void {
@@ -133,8 +127,8 @@ export class KubeCorrelator {
    * needs the container failing to pull; a completion needs it past its image; and an Event about
    * an existing pull must name a pod that waited on that pull.
    */
-  private disagreement(s: KubeSignal, action: KubeletAction, now: number): EventRefusal | undefined {
-    if (action.kind === 'none') return undefined;
+  private disagreement(s: KubeSignal, action: KubeAction | undefined, now: number): EventRefusal | undefined {
+    if (!action) return undefined;
     const container = this.containerOf(s);
     if (!container) return { ok: false, reason: 'pod_absent', detail: 'the pod is gone or no longer runs that container on the node' };
     if (action.kind !== 'createFailed') {
@@ -216,10 +210,11 @@ export class KubeCorrelator {
     const candidates: CandidatePull[] = this.tracker
       .pullsOn(s.nodeName)
       .sort((a, b) => b.startedAt - a.startedAt)
-      .map((p) => ({ id: p.id, imageRef: p.imageRef, status: p.status, errorRank: this.errorRanks.get(p.id) ?? AGENT_ERROR_RANK }));
+      .map((p) => ({ id: p.id, imageRef: p.imageRef, status: p.status, errorRank: p.errorRank ?? AGENT_ERROR_RANK }));
     const action = decideKubeletAction(
       {
         kind: s.kind,
+        nodeName: s.nodeName,
         image,
         message: s.message,
         pullSeconds: s.pullSeconds,
@@ -236,53 +231,10 @@ export class KubeCorrelator {
       this.holdOrReject(s, refusal, heldUntil ?? now + CONFIRM_MS, now);
       return;
     }
-    if (action.kind !== 'none')
-      this.logger.debug({ signal: s.kind, nodeName: s.nodeName, image, action: action.kind }, 'kubelet event applied to pulls');
-    switch (action.kind) {
-      case 'fail':
-        this.rememberRank(action.pullId, action.rank);
-        this.perform({ kind: 'fail', pullId: action.pullId, message: action.message, cause: causeOf(s) });
-        break;
-      case 'refine':
-        this.rememberRank(action.pullId, action.rank);
-        this.perform({ kind: 'refine', pullId: action.pullId, message: action.message, cause: causeOf(s) });
-        break;
-      case 'createFailed':
-        this.perform({
-          kind: 'createFailed',
-          nodeName: s.nodeName,
-          imageRef: action.imageRef,
-          message: action.message,
-          rank: action.rank,
-          cause: causeOf(s),
-        });
-        break;
-      case 'complete':
-        this.perform({
-          kind: 'complete',
-          pullId: action.pullId,
-          pullSeconds: action.pullSeconds,
-          imageBytes: action.imageBytes,
-          withWaitingSeconds: action.pullWithWaitingSeconds,
-          cause: causeOf(s),
-        });
-        break;
-      case 'annotate':
-        this.perform({
-          kind: 'annotate',
-          pullId: action.pullId,
-          pullSeconds: action.pullSeconds,
-          imageBytes: action.imageBytes,
-          withWaitingSeconds: action.pullWithWaitingSeconds,
-          cause: causeOf(s),
-        });
-        break;
-    }
-  }
-
-  private rememberRank(pullId: string, rank: number): void {
-    if (this.errorRanks.size >= MAX_RANKS) this.errorRanks.delete(this.errorRanks.keys().next().value as string);
-    this.errorRanks.set(pullId, rank);
+    if (!action) return;
+    this.logger.debug({ signal: s.kind, nodeName: s.nodeName, image, action: action.kind }, 'kubelet event applied to pulls');
+    // Appended like every change; applied (on every replica) by the applier.
+    this.log.appendKubeAction({ ...action, cause: causeOf(s) });
   }
 }
 

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type CandidatePull, decideKubeletAction, type KubeletAction, type KubeletSignalFacts } from './kubeletDecision.js';
+import type { KubeAction } from './kubeAction.js';
+import { type CandidatePull, decideKubeletAction, type KubeletSignalFacts } from './kubeletDecision.js';
 
 const same = (a: string, b: string) => a === b;
 const IMG = 'docker.io/library/nginx:1.27';
+const NODE = 'worker-1';
 const failedMsg = `Failed to pull image "nginx:1.27": failed to pull and unpack image "${IMG}": failed to copy: read: connection reset by peer`;
-const sig = (kind: string, extra: Partial<KubeletSignalFacts> = {}): KubeletSignalFacts => ({ kind, image: IMG, message: kind, ...extra });
+const sig = (kind: string, extra: Partial<KubeletSignalFacts> = {}): KubeletSignalFacts => ({
+  kind,
+  nodeName: NODE,
+  image: IMG,
+  message: kind,
+  ...extra,
+});
 const pull = (id: string, status: CandidatePull['status'], errorRank = 0, imageRef = IMG): CandidatePull => ({
   id,
   imageRef,
@@ -13,7 +21,7 @@ const pull = (id: string, status: CandidatePull['status'], errorRank = 0, imageR
   errorRank,
 });
 
-const cases: Array<[string, KubeletSignalFacts, CandidatePull[], KubeletAction]> = [
+const cases: Array<[string, KubeletSignalFacts, CandidatePull[], KubeAction | undefined]> = [
   [
     'Failed fails the active pull',
     sig('pullFailed', { message: failedMsg }),
@@ -32,39 +40,44 @@ const cases: Array<[string, KubeletSignalFacts, CandidatePull[], KubeletAction]>
     [pull('p1', 'failed', 2)],
     { kind: 'refine', pullId: 'p1', message: failedMsg, rank: 3 },
   ],
-  ['bare Error: ErrImagePull does not replace an informative message', sig('errorCompanion'), [pull('p1', 'failed', 3)], { kind: 'none' }],
-  ["BackOff does not replace the agent's reason", sig('backOff'), [pull('p1', 'failed', 2)], { kind: 'none' }],
-  ['a second Failed of a retry refines nothing new', sig('pullFailed'), [pull('p1', 'failed', 3)], { kind: 'none' }],
+  ['bare Error: ErrImagePull does not replace an informative message', sig('errorCompanion'), [pull('p1', 'failed', 3)], undefined],
+  ["BackOff does not replace the agent's reason", sig('backOff'), [pull('p1', 'failed', 2)], undefined],
+  ['a second Failed of a retry refines nothing new', sig('pullFailed'), [pull('p1', 'failed', 3)], undefined],
   [
     'Failed with no pull creates a failed pull',
     sig('pullFailed', { message: failedMsg }),
     [],
-    { kind: 'createFailed', imageRef: IMG, message: failedMsg, rank: 3 },
+    { kind: 'createFailed', nodeName: NODE, imageRef: IMG, message: failedMsg, rank: 3 },
   ],
-  ['BackOff with no pull creates a failed pull', sig('backOff'), [], { kind: 'createFailed', imageRef: IMG, message: 'backOff', rank: 1 }],
+  [
+    'BackOff with no pull creates a failed pull',
+    sig('backOff'),
+    [],
+    { kind: 'createFailed', nodeName: NODE, imageRef: IMG, message: 'backOff', rank: 1 },
+  ],
   [
     'a failure of another image leaves this pull alone',
     sig('pullFailed', { image: 'docker.io/library/redis:7' }),
     [pull('p1', 'pulling')],
-    { kind: 'createFailed', imageRef: 'docker.io/library/redis:7', message: 'pullFailed', rank: 3 },
+    { kind: 'createFailed', nodeName: NODE, imageRef: 'docker.io/library/redis:7', message: 'pullFailed', rank: 3 },
   ],
   [
     'a completed pull is not failed by a later failure',
     sig('pullFailed'),
     [pull('p1', 'completed')],
-    { kind: 'createFailed', imageRef: IMG, message: 'pullFailed', rank: 3 },
+    { kind: 'createFailed', nodeName: NODE, imageRef: IMG, message: 'pullFailed', rank: 3 },
   ],
   [
     'Pulled completes the active pull with kubelet figures',
     sig('pulled', { pullSeconds: 1.5, imageBytes: 1234, pullWithWaitingSeconds: 4 }),
     [pull('p1', 'pulling')],
-    { kind: 'complete', pullId: 'p1', pullSeconds: 1.5, imageBytes: 1234, pullWithWaitingSeconds: 4 },
+    { kind: 'complete', pullId: 'p1', pullSeconds: 1.5, imageBytes: 1234, withWaitingSeconds: 4 },
   ],
   [
     'Pulled completes an unpacking pull',
     sig('pulled', { pullSeconds: 1.5 }),
     [pull('p1', 'unpacking')],
-    { kind: 'complete', pullId: 'p1', pullSeconds: 1.5, imageBytes: undefined, pullWithWaitingSeconds: undefined },
+    { kind: 'complete', pullId: 'p1', pullSeconds: 1.5, imageBytes: undefined, withWaitingSeconds: undefined },
   ],
   [
     'a failure fails an unpacking pull',
@@ -76,12 +89,12 @@ const cases: Array<[string, KubeletSignalFacts, CandidatePull[], KubeletAction]>
     'Pulled after the agent completed annotates',
     sig('pulled', { pullSeconds: 2 }),
     [pull('p1', 'completed')],
-    { kind: 'annotate', pullId: 'p1', pullSeconds: 2, imageBytes: undefined, pullWithWaitingSeconds: undefined },
+    { kind: 'annotate', pullId: 'p1', pullSeconds: 2, imageBytes: undefined, withWaitingSeconds: undefined },
   ],
-  ['Pulled with no pull does nothing', sig('pulled'), [], { kind: 'none' }],
-  ['already present does nothing', sig('alreadyPresent'), [pull('p1', 'pulling')], { kind: 'none' }],
-  ['Pulling does nothing here (it names pulls)', sig('pulling'), [], { kind: 'none' }],
-  ['a message without an image does nothing', sig('errorCompanion', { image: '' }), [pull('p1', 'pulling')], { kind: 'none' }],
+  ['Pulled with no pull does nothing', sig('pulled'), [], undefined],
+  ['already present does nothing', sig('alreadyPresent'), [pull('p1', 'pulling')], undefined],
+  ['Pulling does nothing here (it names pulls)', sig('pulling'), [], undefined],
+  ['a message without an image does nothing', sig('errorCompanion', { image: '' }), [pull('p1', 'pulling')], undefined],
   [
     'the newest matching pull is chosen',
     sig('pullFailed'),

@@ -1,8 +1,12 @@
-// What a kubelet image event means for the pulls on its node. Pure: the correlator applies it.
+// What a kubelet image event means for the pulls on its node: a Kubernetes action
+// (kubeAction.ts), or none. Pure: the correlator appends it to the report log.
 import type { PullState } from '../../model/index.js';
+import type { KubeAction } from './kubeAction.js';
 
 export interface KubeletSignalFacts {
   kind: string;
+  /** the node the event is about (where a failed pull kubelet alone saw is created) */
+  nodeName: string;
   /** the image as written, normalized when it parses */
   image: string;
   message: string;
@@ -19,14 +23,6 @@ export interface CandidatePull {
   /** how informative the pull's current error text is (see messageRank) */
   errorRank: number;
 }
-
-export type KubeletAction =
-  | { kind: 'none' }
-  | { kind: 'fail'; pullId: string; message: string; rank: number }
-  | { kind: 'refine'; pullId: string; message: string; rank: number }
-  | { kind: 'createFailed'; imageRef: string; message: string; rank: number }
-  | { kind: 'complete'; pullId: string; pullSeconds?: number; imageBytes?: number; pullWithWaitingSeconds?: number }
-  | { kind: 'annotate'; pullId: string; pullSeconds?: number; imageBytes?: number; pullWithWaitingSeconds?: number };
 
 /** The agent's own failure text ("connection reset by peer") ranks between kubelet's kinds. */
 export const AGENT_ERROR_RANK = 2;
@@ -59,8 +55,8 @@ export function decideKubeletAction(
   signal: KubeletSignalFacts,
   candidates: CandidatePull[],
   matches: (pullRef: string, image: string) => boolean,
-): KubeletAction {
-  if (!signal.image) return { kind: 'none' };
+): KubeAction | undefined {
+  if (!signal.image) return undefined;
   const matching = candidates.filter((p) => matches(p.imageRef, signal.image));
   const active = matching.find((p) => p.status === 'pulling' || p.status === 'stalled' || p.status === 'unpacking');
 
@@ -68,21 +64,21 @@ export function decideKubeletAction(
     const figures = {
       pullSeconds: signal.pullSeconds,
       imageBytes: signal.imageBytes,
-      pullWithWaitingSeconds: signal.pullWithWaitingSeconds,
+      withWaitingSeconds: signal.pullWithWaitingSeconds,
     };
     if (active) return { kind: 'complete', pullId: active.id, ...figures };
     const done = matching.find((p) => p.status === 'completed');
-    return done ? { kind: 'annotate', pullId: done.id, ...figures } : { kind: 'none' };
+    return done ? { kind: 'annotate', pullId: done.id, ...figures } : undefined;
   }
-  if (!FAILURE_KINDS.has(signal.kind)) return { kind: 'none' };
+  if (!FAILURE_KINDS.has(signal.kind)) return undefined;
 
   const rank = messageRank(signal.kind);
   if (active) return { kind: 'fail', pullId: active.id, message: signal.message, rank };
   // A failure already shown (by the agent, or an earlier kubelet event of the same attempt or a
   // failed retry) is refined, not repeated: one failed pull, one error count.
   const failed = matching.find((p) => p.status === 'failed');
-  if (failed) return rank > failed.errorRank ? { kind: 'refine', pullId: failed.id, message: signal.message, rank } : { kind: 'none' };
+  if (failed) return rank > failed.errorRank ? { kind: 'refine', pullId: failed.id, message: signal.message, rank } : undefined;
   // Kubelet failed with no bytes ever seen (bad tag, 401, registry down): still a visible pull.
-  if (rank >= 1) return { kind: 'createFailed', imageRef: signal.image, message: signal.message, rank };
-  return { kind: 'none' };
+  if (rank >= 1) return { kind: 'createFailed', nodeName: signal.nodeName, imageRef: signal.image, message: signal.message, rank };
+  return undefined;
 }

@@ -21,6 +21,10 @@
 // every replica decides the same action from the same kubelet Event, JetStream keeps one, and
 // every replica of the cluster applies it in stream order.
 //
+// Appending a report is refused (CapacityError, ReportLimitError) when the tracker could not take
+// it, exactly as a single server refuses it (reportLog.ts); once the stream has it, the append
+// resolves when this replica has applied it (or after APPEND_TIMEOUT_MS).
+//
 // Start: the latest report of every node is read before the replica says it is ready.
 // NATS unreachable: reports are still accepted and applied locally; the latest unsent report of
 // each node is kept and published when NATS is back; the log says so once each way, and /readyz
@@ -40,10 +44,13 @@ import { maskUrlSecrets } from '../../common/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import type { KubeAction } from '../correlation/kubeAction.js';
+import type { FaultReporter } from '../faultReport.js';
 import { CapacityError, ReportLimitError } from '../tracker/pullTracker.js';
+import type { Applier } from './applier.js';
 import { CREDENTIALS_HINT, connectWhenAnswered, describeNatsError, isNatsAuthCode } from './connectNats.js';
 import { type LogRejectReason, readLogMessage } from './logMessage.js';
 import { type BusFiles, natsConnectOptions } from './natsConnectOptions.js';
+import type { ReportLog } from './reportLog.js';
 import {
   ALL_KUBE_ACTIONS_SUBJECT,
   ALL_LOG_SUBJECTS,
@@ -77,19 +84,18 @@ export interface NatsReportLogOptions {
   /** how long the stream keeps a node's latest report (PULLTRACE_HISTORY_TTL) */
   maxAgeMs: number;
   /**
-   * applies a report from the log (any replica's, this one's too; any cluster's) at stream sequence
-   * `seq`; `now` is the time the stream stamped on it (the same on every replica)
+   * applies what the log carries: every report (any replica's, this one's too; any cluster's), this
+   * cluster's ticks and Kubernetes actions, at their stream sequence and with the time the stream
+   * stamped on them (the same on every replica); and, while NATS is away, what is appended here
    */
-  apply: (report: AgentReport, now: number, seq: number, cluster: string) => void;
-  /** applies a tick from the log at stream sequence `seq`: timer decisions as of `now`, the stream's stamp */
-  tick: (now: number, seq: number) => void;
-  /** applies a Kubernetes action of this cluster from the log at stream sequence `seq` (kubeAction.ts) */
-  kubeAction?: (action: KubeAction, now: number, seq: number) => void;
+  applier: Applier;
+  /** an exception in a tick on this replica's own clock is reported here */
+  onFault?: FaultReporter;
   logger: Logger;
   now?: () => number;
 }
 
-export class NatsReportLog {
+export class NatsReportLog implements ReportLog {
   /** this process, so its own reports read back from the stream are not applied twice */
   readonly replicaId = randomBytes(8).toString('hex');
   private nc: NatsConnection | undefined;
@@ -118,12 +124,17 @@ export class NatsReportLog {
   /** whether timers currently follow the log's ticks (for the one log line per change) */
   private timersFollowLog = false;
   private tickTimer: NodeJS.Timeout | undefined;
+  /** ticks on this replica's clock while the log's are missing (timersFromLog) */
+  private ownTickTimer: NodeJS.Timeout | undefined;
+  /** the stream sequence of the last message applied here, and appends waiting to see theirs applied */
+  private appliedSeq = 0;
+  private readonly seqWaiters = new Set<{ seq: number; done: () => void }>();
   /** why the last attempt to connect failed (for the start-up warning) */
   private lastConnectProblem: string | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
 
-  private constructor(private readonly options: NatsReportLogOptions) {
+  constructor(private readonly options: NatsReportLogOptions) {
     this.logger = options.logger.child({ component: 'report-log' });
     this.now = options.now ?? Date.now;
   }
@@ -134,11 +145,18 @@ export class NatsReportLog {
    */
   static async start(options: NatsReportLogOptions, firstConnectTimeoutMs = FIRST_CONNECT_TIMEOUT_MS): Promise<NatsReportLog> {
     const log = new NatsReportLog(options);
+    await log.open(firstConnectTimeoutMs);
+    return log;
+  }
+
+  /** See start(); ticks on this replica's clock whenever the log's are missing. */
+  async open(firstConnectTimeoutMs = FIRST_CONNECT_TIMEOUT_MS): Promise<void> {
+    const options = this.options;
     let failedEarly: Error | undefined;
     let waiting = true;
-    const started = log.run().catch((err: Error) => {
+    const started = this.run().catch((err: Error) => {
       if (waiting) failedEarly = err;
-      else log.logger.error({ err: err.message }, 'shared report log stopped; this replica serves the reports it accepts only');
+      else this.logger.error({ err: err.message }, 'shared report log stopped; this replica serves the reports it accepts only');
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -148,17 +166,62 @@ export class NatsReportLog {
     clearTimeout(timer);
     waiting = false;
     if (failedEarly) {
-      await log.close();
+      await this.close();
       throw new Error(`PULLTRACE_BUS ${redactUrl(options.url)}: ${describeNatsError(failedEarly).reason}`);
     }
     if (first === 'timeout') {
-      log.servesAlone = true;
-      log.logger.warn(
-        { bus: redactUrl(options.url), reason: log.lastConnectProblem },
+      this.servesAlone = true;
+      this.logger.warn(
+        { bus: redactUrl(options.url), reason: this.lastConnectProblem },
         'NATS unreachable at start; serving and accepting reports locally, will join the shared report log when it answers',
       );
     }
-    return log;
+    this.ownTickTimer = setInterval(() => this.tickHereIfLogSilent(), LOG_TICK_MS);
+  }
+
+  /** With a shared report log its ticks drive the timers; this replica's clock only while the log is silent. */
+  private tickHereIfLogSilent(): void {
+    try {
+      if (!this.timersFromLog()) this.options.applier.tick(this.now());
+    } catch (err) {
+      this.options.onFault?.('tick', err);
+    }
+  }
+
+  async appendReport(report: AgentReport): Promise<void> {
+    const refused = this.options.applier.refusal(report);
+    if (refused) throw refused;
+    const seq = await this.append(report);
+    if (seq === undefined) this.options.applier.report(report, this.now());
+    else await this.applied(seq);
+  }
+
+  appendKubeAction(action: KubeAction): void {
+    void this.publishKubeAction(action).then((appended) => {
+      if (appended) return;
+      try {
+        this.options.applier.kubeAction(action, this.now());
+      } catch (err) {
+        this.options.onFault?.('kubernetes action', err);
+      }
+    });
+  }
+
+  /** Resolves once the message at `seq` is applied here, or after APPEND_TIMEOUT_MS. */
+  private applied(seq: number): Promise<void> {
+    if (this.appliedSeq >= seq || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const waiter = {
+        seq,
+        done: () => {
+          clearTimeout(timer);
+          this.seqWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, APPEND_TIMEOUT_MS);
+      this.seqWaiters.add(waiter);
+    });
   }
 
   /** Whether this replica holds every node's latest report from the stream (or serves alone without NATS). */
@@ -218,27 +281,27 @@ export class NatsReportLog {
   }
 
   /**
-   * Appends a report this replica accepted. True once the stream has it (it is applied here when
-   * read back, in stream order, like on every replica); false when NATS is away: the caller applies
-   * it locally, and the latest report of each node is sent when NATS is back.
+   * Publishes a report this replica accepted. Its stream sequence once the stream has it (it is
+   * applied here when read back, in stream order, like on every replica); undefined when NATS is
+   * away: it is applied here now, and the latest report of each node is sent when NATS is back.
    */
-  async append(report: AgentReport): Promise<boolean> {
-    if (this.closed) return false;
+  private async append(report: AgentReport): Promise<number | undefined> {
+    if (this.closed) return undefined;
     if (!this.connected || !this.js || !this.synced) {
       this.unsent.set(report.nodeName, report);
-      return false;
+      return undefined;
     }
     try {
-      await this.js.publish(reportSubject(this.options.cluster, report.nodeName), JSON.stringify(report), {
+      const ack = await this.js.publish(reportSubject(this.options.cluster, report.nodeName), JSON.stringify(report), {
         headers: this.replicaHeaders(),
         timeout: APPEND_TIMEOUT_MS,
       });
       this.publishedTotal++;
-      return true;
+      return ack.seq;
     } catch (err) {
       this.unsent.set(report.nodeName, report);
       this.logger.debug({ err: (err as Error).message, nodeName: report.nodeName }, 'report not appended to the shared log; applied here');
-      return false;
+      return undefined;
     }
   }
 
@@ -247,7 +310,7 @@ export class NatsReportLog {
    * the same action from the same kubelet Event, under the same message id: JetStream keeps one,
    * and every replica applies it when read back. False when NATS is away: the caller applies it here.
    */
-  async appendKubeAction(action: KubeAction): Promise<boolean> {
+  private async publishKubeAction(action: KubeAction): Promise<boolean> {
     if (this.closed || !this.connected || !this.js || !this.synced) return false;
     const json = JSON.stringify(action);
     const id = kubeActionMessageId(`${this.options.cluster}:${json}`);
@@ -272,6 +335,8 @@ export class NatsReportLog {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.tickTimer);
+    clearInterval(this.ownTickTimer);
+    for (const waiter of [...this.seqWaiters]) waiter.done();
     this.messages?.stop();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
   }
@@ -394,6 +459,7 @@ export class NatsReportLog {
         this.logClock = Math.max(this.logClock, Math.floor(m.info.timestampNanos / 1e6));
         this.pending = m.info.pending;
         this.applyMessage(m.subject, m.data, m.seq);
+        this.markApplied(m.seq);
         this.markSyncedIfCaughtUp(m.seq, lastAtStart, m.info.pending, markSynced);
       }
     })();
@@ -415,7 +481,7 @@ export class NatsReportLog {
           return;
         case 'kubeAction':
           // This cluster's only, like ticks: another cluster's servers apply their own.
-          if (own) this.options.kubeAction?.(msg.action, this.logClock, seq);
+          if (own) this.options.applier.kubeAction(msg.action, this.logClock, seq);
           return;
         case 'tick':
           // Only this cluster's ticks: its replicas agree among themselves (they all skip the same
@@ -424,10 +490,10 @@ export class NatsReportLog {
           // A tick whose decisions fail is still the log's clock: timers keep following it.
           this.ticksApplied++;
           this.lastTickAppliedAt = this.now();
-          this.options.tick(this.logClock, seq);
+          this.options.applier.tick(this.logClock, seq);
           return;
         case 'report':
-          this.options.apply(msg.report, this.logClock, seq, msg.cluster);
+          this.options.applier.report(msg.report, this.logClock, seq, msg.cluster);
           this.appliedTotal++;
           return;
       }
@@ -436,6 +502,11 @@ export class NatsReportLog {
       const reason = err instanceof CapacityError ? 'capacity' : err instanceof ReportLimitError ? 'limits' : 'apply_failed';
       this.reject(reason, (err as Error).message, subject);
     }
+  }
+
+  private markApplied(seq: number): void {
+    this.appliedSeq = Math.max(this.appliedSeq, seq);
+    for (const waiter of [...this.seqWaiters]) if (waiter.seq <= this.appliedSeq) waiter.done();
   }
 
   /** Counts a skipped message; says so once per reason (a flood of them is one line, and the metric). */

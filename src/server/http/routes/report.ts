@@ -1,6 +1,6 @@
 // POST /api/v1/report — thin: authenticate, check media type, admit (rate and caps charged to the
 // requester: the authenticated node, else the address), validate by schema, check the node against
-// the sender's identity, hand over.
+// the sender's identity, append to the report log (which applies it: here, or on every replica).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
@@ -9,11 +9,13 @@ import type { ReportAdmission } from '../../admission/reportAdmission.js';
 import { reportProblem } from '../../admission/reportCheck.js';
 import type { RequesterKey } from '../../admission/requester.js';
 import type { PullMetrics } from '../../outputs/metrics/pullMetrics.js';
-import { CapacityError, type PullTracker, ReportLimitError } from '../../tracker/pullTracker.js';
+import type { ReportLog } from '../../replication/reportLog.js';
+import { CapacityError, ReportLimitError } from '../../tracker/pullTracker.js';
 import { ApiError } from '../apiError.js';
 
 export interface ReportRouteDeps {
-  tracker: PullTracker;
+  /** where accepted reports go; the one path for a single server and for replicas */
+  reportLog: Pick<ReportLog, 'appendReport'>;
   metrics: PullMetrics;
   admission: ReportAdmission;
   agentAuth: AgentAuthenticator;
@@ -21,11 +23,6 @@ export interface ReportRouteDeps {
   requesterKey: RequesterKey;
   logger?: Logger;
   now: () => number;
-  /**
-   * Shared report log (PULLTRACE_BUS): appends the report; true when appended (every replica, this
-   * one too, applies it in the log's order), false when the log is away (apply it here now).
-   */
-  appendReport?: (report: AgentReport) => Promise<boolean>;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
@@ -50,12 +47,8 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       // check as a report read from the shared log, so nothing one path refuses enters by the other.
       const problem = reportProblem(req.body, now);
       if (problem) throw new ApiError(400, 'invalid_report', problem.message);
-      if (deps.appendReport && (await deps.appendReport(req.body))) {
-        deps.metrics.reportAccepted();
-        return { accepted: true };
-      }
       try {
-        deps.tracker.applyReport(req.body, now);
+        await deps.reportLog.appendReport(req.body);
       } catch (err) {
         if (err instanceof CapacityError) throw capacityRefusal(err);
         if (err instanceof ReportLimitError) throw new ApiError(400, 'invalid_report', err.message);
