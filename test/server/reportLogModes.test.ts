@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createLogger } from '../../src/log/index.js';
 import type { AgentReport } from '../../src/model/index.js';
+import { type ApiApp, buildApiApp } from '../../src/server/http/apiAppFixture.js';
 import { NatsReportLog } from '../../src/server/replication/natsReportLog.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { type ApiApp, buildApiApp } from '../support/apiApp.js';
+import { type NatsHandle, startNats } from '../kit/index.js';
 
 let nats: NatsHandle;
 before(async () => {

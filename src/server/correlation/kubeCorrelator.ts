@@ -3,13 +3,23 @@
 // Kubernetes agrees with a decision (the pod waited on that pull, its status confirms) is checked
 // here, where the pod and the pull meet.
 // Only the pure parts of src/k8s (the client library is loaded by the watch, when it starts).
-import { imageRefsMatch, tryNormalizeImageRef } from '../../k8s/imageRef.js';
-import type { ContainerFacts, KubeSignal, KubeWatch, RejectedEvent, WaitingPod } from '../../k8s/index.js';
-import { type EventRefusal, statusShowsPullDone, statusShowsPullFailure } from '../../k8s/kubeletEventCheck.js';
-import { DEFAULT_HOLD_LIMITS, type HoldLimits, NamespaceHolds } from '../../k8s/namespaceHolds.js';
+import {
+  type ContainerFacts,
+  DEFAULT_HOLD_LIMITS,
+  type EventRefusal,
+  type HoldLimits,
+  imageRefsMatch,
+  type KubeSignal,
+  type KubeWatch,
+  NamespaceHolds,
+  type RejectedEvent,
+  statusShowsPullDone,
+  statusShowsPullFailure,
+  tryNormalizeImageRef,
+  type WaitingPod,
+} from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef } from '../../model/index.js';
-import type { ReportLog } from '../replication/reportLog.js';
 import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';
 import type { PullRecord } from '../tracker/pullRecord.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
@@ -31,6 +41,11 @@ export const CONFIRM_MS = 15_000;
 const START_SLACK_MS = 15_000;
 
 const refsMatch = (pullRef: string, image: string) => imageRefsMatch(image, pullRef, { portless: true, bAnyTag: true });
+
+/** Where decided actions are appended: the report log (replication/reportLog.ts). */
+export interface KubeActionSink {
+  appendKubeAction(action: KubeAction): void;
+}
 
 export interface KubeCorrelatorOptions {
   /** how many Events may wait for their pod's status, per namespace of the Event and in all */
@@ -57,7 +72,7 @@ export class KubeCorrelator {
      * Where decided actions go: the report log (reportLog.ts), like every other change; the applier
      * tells `applied` what each did, on every replica.
      */
-    private readonly log: Pick<ReportLog, 'appendKubeAction'>,
+    private readonly log: KubeActionSink,
     options: KubeCorrelatorOptions = {},
   ) {
     this.unconfirmed = new NamespaceHolds(options.holdLimits ?? DEFAULT_HOLD_LIMITS);

@@ -1,9 +1,10 @@
 // The report log of a single server: appending a change applies it at once, and a timer ticks on
 // this process's clock. The same interface as the shared log, so routes and the correlator do
 // not know which they use.
+
+import type { FaultReporter } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import type { KubeAction } from '../correlation/kubeAction.js';
-import type { FaultReporter } from '../faultReport.js';
 import type { Applier } from './applier.js';
 import type { ReportLog } from './reportLog.js';
 

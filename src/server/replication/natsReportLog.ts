@@ -41,10 +41,9 @@ import {
   StorageType,
 } from 'nats';
 import { maskUrlSecrets } from '../../common/index.js';
-import type { Logger } from '../../log/index.js';
+import type { FaultReporter, Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import type { KubeAction } from '../correlation/kubeAction.js';
-import type { FaultReporter } from '../faultReport.js';
 import { CapacityError, ReportLimitError } from '../tracker/pullTracker.js';
 import type { Applier } from './applier.js';
 import { CREDENTIALS_HINT, connectWhenAnswered, describeNatsError, isNatsAuthCode } from './connectNats.js';

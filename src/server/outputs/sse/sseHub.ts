@@ -10,9 +10,9 @@
 // unsent data passes `maxUnsentBytes`, is dropped; at the stream cap, a new client may take the
 // place of the longest-stalled one (evictLongestStalled).
 import type { ServerResponse } from 'node:http';
+import { guarded } from '../../../log/index.js';
 import type { PullEvent, PullStatus } from '../../../model/index.js';
-import { guarded } from '../../faultReport.js';
-import { isEmptyFilter, matchesFilter, type PullFilter } from '../../tracker/pullFilter.js';
+import { isEmptyFilter, matchesFilter, type PullFilter } from '../../../pulls/index.js';
 import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
 import { EventRing } from './eventRing.js';
