@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import type { PullStatus } from '../../src/model/index.js';
-import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
+import { registerHistoryQueueMetrics } from '../../src/server/outputs/metrics/historyQueueMetrics.js';
 import { capturingLogger, finishedPull, pod, T0 } from '../../src/store/historyFixture.js';
 import { type History, HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError, openHistory } from '../../src/store/index.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/pgMigrations.js';

@@ -24,11 +24,6 @@ const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
     to: 'placeholderImageRef.ts',
     why: "the original-report adapter is called by the tracker's report grouping: a cycle tracker ↔ its admission part until the adapter runs at the door (issue #20, point 2)",
   },
-  {
-    from: 'sseHub.ts',
-    to: 'faultReport.ts',
-    why: "the SSE hub logs faults with the server root's helper: a cycle server ↔ outputs until that helper moves down (outputs restructure)",
-  },
 ];
 
 const { files, edges, unresolved } = importGraph(REPO_ROOT, ['src', 'web/src']);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AgentReport } from '../../model/index.js';
-import { sharedTokenAuth } from '../auth/agentAuth.js';
+import { sharedTokenAuth } from '../admission/agentAuth.js';
 import { buildApiApp } from './apiAppFixture.js';
 import { API_ERROR_CODES } from './apiError.js';
 import { registeredApiRoutes } from './app.js';
