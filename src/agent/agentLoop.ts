@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { ContainerdClient } from './containerd/client.js';
 import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
-import { mergeNamespaceReports } from './mergeNamespaceReports.js';
+import { entriesOf, mergeNamespaceReports } from './mergeNamespaceReports.js';
 import { NamespaceWatch } from './namespaceWatch.js';
 import { Reporter } from './reporter.js';
 
@@ -55,7 +55,7 @@ export class AgentLoop {
       timeoutMs: Math.max(2_000, opts.settings.reportIntervalMs * 3),
       logger: opts.logger,
       onDelivered: (report) => {
-        for (const w of this.watches.values()) w.pulls.delivered(report.pulls);
+        for (const w of this.watches.values()) w.pulls.delivered(entriesOf(report.pulls, w.namespace));
       },
     });
   }
@@ -190,7 +190,10 @@ export class AgentLoop {
       nodeName: this.opts.settings.nodeName,
       timestamp: new Date().toISOString(),
       agent: { version: VERSION, runtime: 'containerd' },
-      pulls: mergeNamespaceReports([...this.watches.values()].map((w) => w.pulls.report())),
+      // Following one namespace, reports stay as they were (no namespace named): the server keys by digest.
+      pulls: this.opts.allNamespaces
+        ? mergeNamespaceReports([...this.watches.values()].map((w) => ({ namespace: w.namespace, pulls: w.pulls.report() })))
+        : [...this.watches.values()].flatMap((w) => w.pulls.report()),
     };
     if (this.runtime?.version && report.agent) report.agent.runtimeVersion = this.runtime.version;
     return report;

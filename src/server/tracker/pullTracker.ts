@@ -14,7 +14,7 @@ import type {
   PullStatus,
 } from '../../model/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
-import { OriginalReportShape } from '../ingest/originalReportShape.js';
+import { OriginalReportShape, pullKeyIn } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { OrderedPulls } from './orderedPulls.js';
 import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
@@ -497,7 +497,7 @@ export class PullTracker {
       const merged = mergeReportGroup(rec, g, now);
       changed = merged.changed;
       rec.layersOmitted = g.layersOmitted;
-      sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+      sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(pullKeyIn(key, g.containerdNamespace))?.id);
       const t = rec.totals;
       if (t.downloadedBytes > rec.downloadedHighWater) {
         rec.downloadedHighWater = t.downloadedBytes;
@@ -589,7 +589,7 @@ export class PullTracker {
     // The high-water mark starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;
-    resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+    resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(pullKeyIn(key, g.containerdNamespace))?.id);
     rec.downloadedHighWater = rec.totals.downloadedBytes;
     rec.percent = percentOf(rec.totals);
     this.updateName(rec);
