@@ -2,7 +2,7 @@
 // namespace (re-listed each poll, one client per namespace). For bench:agent only: the CLI's
 // `agent` command follows one namespace. Runs the compiled dist/, as installed.
 import { startAgent } from '../../dist/agent/index.js';
-import { resolveSettings } from '../../dist/cli/settings.js';
+import { resolveSettings } from '../../dist/config/index.js';
 import { createLogger } from '../../dist/log/index.js';
 
 const settings = resolveSettings('agent', {}, process.env);
