@@ -18,6 +18,12 @@
 //   npm run bench:agent -- --interval 1s --rounds 3
 //   npm run bench:agent -- --node-options ';--max-semi-space-size=1'   # variants, ';'-separated
 //   npm run bench:agent -- --cpu-prof /tmp/agent-prof                  # V8 CPU profile of each agent
+//   npm run bench:agent -- --namespaces one                            # skip the every-namespace agent
+//
+// --namespaces one;every (default) also runs, per NODE_OPTIONS variant, the agent as `standalone`
+// runs it without Kubernetes: following every containerd namespace (one client and one event
+// stream per namespace; bench/lib/agentEveryNamespace.mjs), with 4 namespaces present, twice: the
+// namespace list asked for every poll, and every NAMESPACE_RELIST_POLLS polls as shipped.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ContainerdClient } from '../src/agent/containerd/client.js';
+import { NAMESPACE_RELIST_POLLS } from '../src/agent/followedNamespaces.js';
 import { parseDurationSetting } from '../src/config/index.js';
 import {
   type BuiltImage,
@@ -58,8 +65,12 @@ interface Options {
   rounds: number;
   roundRate: number;
   nodeOptions: string[];
+  namespaces: Array<'one' | 'every'>;
   cpuProfDir: string | undefined;
 }
+
+/** Namespaces a developer's containerd typically has besides k8s.io (ctr/nerdctl, Docker, BuildKit). */
+const EXTRA_NAMESPACES = ['default', 'moby', 'buildkit'];
 
 /** The flags the chart documents for clusters short of memory (compared when the chart sets none). */
 const LOW_MEMORY_NODE_OPTIONS = '--jitless --max-semi-space-size=1';
@@ -79,9 +90,12 @@ function options(): Options {
       rounds: { type: 'string', default: '3' },
       'round-rate-mib': { type: 'string', default: '16' },
       'node-options': { type: 'string', default: `;${AGENT_NODE_OPTIONS || LOW_MEMORY_NODE_OPTIONS}` },
+      namespaces: { type: 'string', default: 'one;every' },
       'cpu-prof': { type: 'string' },
     },
   });
+  const namespaces = values.namespaces.split(';').map((v) => v.trim());
+  for (const n of namespaces) if (n !== 'one' && n !== 'every') throw new Error(`--namespaces: "${n}" is neither one nor every`);
   return {
     intervalMs: parseDurationSetting(values.interval, 50),
     pulls: Number(values.pulls),
@@ -92,6 +106,7 @@ function options(): Options {
     rounds: Number(values.rounds),
     roundRate: Number(values['round-rate-mib']) * MiB,
     nodeOptions: values['node-options'].split(';').map((v) => v.trim()),
+    namespaces: namespaces as Array<'one' | 'every'>,
     cpuProfDir: values['cpu-prof'],
   };
 }
@@ -110,11 +125,26 @@ function agentCommands(o: Options): AgentCommand[] {
   });
   const prof = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [];
   if (build.status === 0 && existsSync(`${ROOT}dist/cli/main.js`)) {
-    return o.nodeOptions.map((nodeOptions) => ({
-      argv: [...prof, `${ROOT}bin/pulltrace`, 'agent'],
-      nodeOptions,
-      how: `\`pulltrace agent\` (compiled dist/, as installed), NODE_OPTIONS=${nodeOptions ? `"${nodeOptions}"` : '(none)'}`,
-    }));
+    // Every namespace: with the list asked for each poll (as before it was cached), then as shipped.
+    const modes = o.namespaces.flatMap(
+      (ns): Array<{ ns: 'one' | 'every'; relist: number }> =>
+        ns === 'one'
+          ? [{ ns, relist: 0 }]
+          : [
+              { ns, relist: 1 },
+              { ns, relist: 0 },
+            ],
+    );
+    return modes.flatMap(({ ns, relist }) =>
+      o.nodeOptions.map((nodeOptions) => ({
+        argv:
+          ns === 'one'
+            ? [...prof, `${ROOT}bin/pulltrace`, 'agent']
+            : [...prof, `${ROOT}bench/lib/agentEveryNamespace.mjs`, ...(relist ? [String(relist)] : [])],
+        nodeOptions,
+        how: `${ns === 'one' ? '`pulltrace agent` (namespace k8s.io)' : `the agent following every namespace (${EXTRA_NAMESPACES.length + 1}), namespace list ${relist ? 'asked for every poll' : `every ${NAMESPACE_RELIST_POLLS} polls (as shipped)`}`}, compiled dist/, NODE_OPTIONS=${nodeOptions ? `"${nodeOptions}"` : '(none)'}`,
+      })),
+    );
   }
   console.log(`note: build failed, running the agent from source with tsx (adds memory):\n${build.stdout.slice(0, 500)}`);
   return [
@@ -181,6 +211,10 @@ async function main(): Promise<void> {
     const containerd = group.track(await startContainerd(), 'containerd');
     const proxy = group.track(await startThrottleProxy({ host: '127.0.0.1', port: registry.port }, { bytesPerSec: o.loadRate }), 'proxy');
     const probe = new ContainerdClient(containerd.socket, 'k8s.io');
+    for (const ns of ['k8s.io', ...EXTRA_NAMESPACES]) {
+      const r = await containerd.ctr(['namespaces', 'create', ns]);
+      if (r.code !== 0) throw new Error(`ctr namespaces create ${ns}: ${r.stderr}`);
+    }
 
     const startAgent = async (command: AgentCommand): Promise<ManagedProcess> => {
       const proc = group.start(process.execPath, command.argv, {

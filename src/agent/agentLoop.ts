@@ -8,7 +8,8 @@ import { VERSION } from '../version.js';
 import { ContainerdClient } from './containerd/client.js';
 import { ContainerdUnavailableError, NotContainerdError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
-import { mergeNamespaceReports } from './mergeNamespaceReports.js';
+import { namespaceListDue } from './followedNamespaces.js';
+import { entriesOf, mergeNamespaceReports } from './mergeNamespaceReports.js';
 import { NamespaceWatch } from './namespaceWatch.js';
 import { Reporter } from './reporter.js';
 
@@ -25,10 +26,12 @@ export interface AgentLoopOptions {
   /** PEM CA bundle for an https:// server (PULLTRACE_SERVER_CA_FILE, read at start) */
   ca?: string;
   /**
-   * Follow every containerd namespace (re-listed each poll, so a new one is picked up) instead of
+   * Follow every containerd namespace (re-listed every NAMESPACE_RELIST_POLLS polls, so a new one is picked up) instead of
    * the client's one: `standalone` without Kubernetes, where ctr/nerdctl pull into `default`.
    */
   allNamespaces?: boolean;
+  /** with allNamespaces: ask for the namespace list every this many polls (default NAMESPACE_RELIST_POLLS) */
+  namespaceRelistPolls?: number;
 }
 
 export class AgentLoop {
@@ -36,6 +39,8 @@ export class AgentLoop {
   private readonly watches = new Map<string, NamespaceWatch>();
   private readonly reporter: Reporter;
   private saidNamespaces = false;
+  /** polls since the namespace list was last asked for (every namespace followed); undefined: ask now */
+  private pollsSinceNamespaceList: number | undefined;
   private runtime: RuntimeVersion | undefined;
   private outage: { since: number; reason: string } | undefined;
   private failures = 0;
@@ -55,7 +60,7 @@ export class AgentLoop {
       timeoutMs: Math.max(2_000, opts.settings.reportIntervalMs * 3),
       logger: opts.logger,
       onDelivered: (report) => {
-        for (const w of this.watches.values()) w.pulls.delivered(report.pulls);
+        for (const w of this.watches.values()) w.pulls.delivered(entriesOf(report.pulls, w.namespace));
       },
     });
   }
@@ -114,7 +119,13 @@ export class AgentLoop {
           'connected to containerd',
         );
       }
-      if (this.opts.allNamespaces) await this.followNamespaces(await client.listNamespaces());
+      if (this.opts.allNamespaces) {
+        if (namespaceListDue(this.pollsSinceNamespaceList, this.opts.namespaceRelistPolls)) {
+          await this.followNamespaces(await client.listNamespaces());
+          this.pollsSinceNamespaceList = 0;
+        }
+        this.pollsSinceNamespaceList = (this.pollsSinceNamespaceList ?? 0) + 1;
+      }
       for (const w of this.watches.values()) await w.poll(nowMs);
       this.recovered();
       return true;
@@ -123,6 +134,8 @@ export class AgentLoop {
       if (!lost && !(err instanceof NotContainerdError)) logger.debug({ err }, 'poll failed');
       // After a restart containerd may be another build (or another program): prove it again.
       if (lost || err instanceof NotContainerdError) this.runtime = undefined;
+      // Namespaces may have come or gone meanwhile: list them again at the next successful poll.
+      this.pollsSinceNamespaceList = undefined;
       this.failed(err instanceof Error ? err.message : String(err), lost);
       return false;
     }
@@ -190,7 +203,10 @@ export class AgentLoop {
       nodeName: this.opts.settings.nodeName,
       timestamp: new Date().toISOString(),
       agent: { version: VERSION, runtime: 'containerd' },
-      pulls: mergeNamespaceReports([...this.watches.values()].map((w) => w.pulls.report())),
+      // Following one namespace, reports stay as they were (no namespace named): the server keys by digest.
+      pulls: this.opts.allNamespaces
+        ? mergeNamespaceReports([...this.watches.values()].map((w) => ({ namespace: w.namespace, pulls: w.pulls.report() })))
+        : [...this.watches.values()].flatMap((w) => w.pulls.report()),
     };
     if (this.runtime?.version && report.agent) report.agent.runtimeVersion = this.runtime.version;
     return report;

@@ -114,6 +114,90 @@ test('a manifest named by an index is reported with that index', async () => {
   assert.equal(found[0]!.index?.digest, index);
 });
 
+/**
+ * A two-platform image as containerd 2.x's transfer service leaves it: the index, both platforms'
+ * manifests and configs, each manifest labelled with its children; layer 0 is common to both.
+ */
+function addTwoPlatformImage(store: FakeContent, name: string, createdAtMs = NOW - 1000) {
+  const common = dg(`${name}-common`);
+  const platforms = { amd64: { os: 'linux', architecture: 'amd64' }, arm64: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+  const m: Record<string, { manifest: string; config: string; own: string }> = {};
+  for (const arch of ['arm64', 'amd64'] as const) {
+    const config = store.add(`${name}-${arch}-config`, '{}'.padEnd(10), {}, createdAtMs + 1);
+    const own = dg(`${name}-${arch}-own`);
+    const labels = {
+      [SOURCE]: name,
+      'containerd.io/gc.ref.content.config': config,
+      'containerd.io/gc.ref.content.l.0': common,
+      'containerd.io/gc.ref.content.l.1': own,
+    };
+    // arm64's manifest is committed first: the oldest is not the one being pulled.
+    const manifest = store.add(
+      `${name}-${arch}-manifest`,
+      manifestJson(config, [common, own]),
+      labels,
+      createdAtMs + (arch === 'arm64' ? 0 : 5),
+    );
+    m[arch] = { manifest, config, own };
+  }
+  const index = store.add(
+    `${name}-index`,
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: (['arm64', 'amd64'] as const).map((a) => ({ digest: m[a]!.manifest, size: 1, platform: platforms[a] })),
+    }),
+    { [SOURCE]: name, 'containerd.io/gc.ref.content.m.0': m.arm64!.manifest, 'containerd.io/gc.ref.content.m.1': m.amd64!.manifest },
+    createdAtMs - 1,
+  );
+  return { index, common, amd64: m.amd64!, arm64: m.arm64! };
+}
+
+const AMD64 = { os: 'linux', architecture: 'amd64' };
+
+test("containerd 2.x fetched every platform's manifest: a common layer, or another platform's config, resolves to the node's manifest only", async () => {
+  const store = new FakeContent();
+  const img = addTwoPlatformImage(store, 'multi2');
+  const d = new PullDiscovery(store, AMD64);
+  const viaCommon = await d.discover([img.common], NOW, () => false);
+  assert.deepEqual(
+    viaCommon.found.map((f) => [f.manifest.digest, f.index?.digest]),
+    [[img.amd64.manifest, img.index]],
+  );
+  assert.match(viaCommon.notes.join('\n'), /linux\/arm64 entry, not this node's \(linux\/amd64/);
+  // Rediscovery while the node's manifest is tracked: still no pull for arm64.
+  assert.deepEqual((await d.discover([img.common], NOW, (x) => x === img.amd64.manifest)).found, []);
+  assert.deepEqual((await d.discover([img.arm64.config], NOW, () => false)).found, [], "arm64's config names only arm64's manifest");
+  assert.deepEqual(
+    (await d.discover([img.amd64.own], NOW, () => false)).found.map((f) => f.manifest.digest),
+    [img.amd64.manifest],
+  );
+});
+
+test('a layer only another platform has proves that platform is pulled (--platform, --all-platforms)', async () => {
+  const store = new FakeContent();
+  const img = addTwoPlatformImage(store, 'multi3');
+  const { found } = await new PullDiscovery(store, AMD64).discover([img.arm64.own], NOW, () => false);
+  assert.deepEqual(
+    found.map((f) => f.manifest.digest),
+    [img.arm64.manifest],
+  );
+  // An index without the node's platform: nothing to prefer.
+  const { found: onS390x } = await new PullDiscovery(store, { os: 'linux', architecture: 's390x' }).discover(
+    [img.common],
+    NOW,
+    () => false,
+  );
+  assert.equal(onS390x.length, 2);
+});
+
+test("discoverFromImage of an index whose every platform manifest is present picks the node's", async () => {
+  const store = new FakeContent();
+  const img = addTwoPlatformImage(store, 'multi4');
+  const rec = { name: 'r/multi4:v1', targetDigest: img.index, targetMediaType: '' };
+  const { found } = await new PullDiscovery(store, AMD64).discoverFromImage(rec, NOW, () => false);
+  assert.equal(found?.manifest.digest, img.amd64.manifest);
+});
+
 test('discoverFromImage: a recent pull nobody saw; not a re-tag, an import, or a tracked pull', async () => {
   const store = new FakeContent();
   const recent = addImage(store, 'quick', NOW - 2000);

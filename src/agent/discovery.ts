@@ -5,8 +5,9 @@ import { BlobTooLargeError } from './containerd/client.js';
 import type { BlobInfo, ImageRecord } from './containerd/types.js';
 import { digestFilters, indexesNamingFilters, MAX_LAYER_LABELS, manifestsNamingFilters } from './resolver/filters.js';
 import { distributionRepository } from './resolver/labels.js';
-import { type ImageIndex, type ImageManifest, ManifestError, parseManifestBlob } from './resolver/manifest.js';
+import { type ImageIndex, type ImageManifest, ManifestError, type Platform, parseManifestBlob } from './resolver/manifest.js';
 import type { DiscoveredPull } from './resolver/nodePulls.js';
+import { namesOnlyWhatNodeManifestNames, nodeEntries, nodePlatform, otherPlatformOf } from './resolver/platform.js';
 
 /** The part of the containerd client discovery needs (a fake in tests). */
 export interface ContentSource {
@@ -33,7 +34,11 @@ export class PullDiscovery {
   private readonly docs = new Map<string, ImageManifest | ImageIndex>();
   private readonly misses = new Map<string, number>();
 
-  constructor(private readonly content: ContentSource) {}
+  /** `platform`: the node's (containerd pulls the index entry for it); the agent's own by default. */
+  constructor(
+    private readonly content: ContentSource,
+    private readonly platform: Platform = nodePlatform(),
+  ) {}
 
   /**
    * Resolves blob digests to new pulls; `isTracking(manifest)` skips manifests already tracked.
@@ -85,6 +90,11 @@ export class PullDiscovery {
       const indexes = await this.content.listContent(indexesNamingFilters(m.digest));
       // Several indexes can name one manifest (re-tagged images); the newest is the one being pulled.
       const index = indexes.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      const sibling = index ? await this.otherPlatformSibling(m, index, manifests, wanted) : undefined;
+      if (sibling) {
+        notes.push(sibling);
+        continue;
+      }
       const blobs = new Map<string, BlobInfo | null>();
       const children = [doc.config, ...doc.layers].map((d) => d.digest);
       for (const d of children) blobs.set(d, null);
@@ -126,7 +136,10 @@ export class PullDiscovery {
       index = top;
       // Only the local platform's manifest was fetched: the one present (the newest if several).
       const present = await this.content.listContent(digestFilters(topDoc.manifests.map((m) => m.digest)));
-      const newest = present.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      // containerd 2.x's transfer service fetches every platform's manifest: the node's is the one pulled.
+      const own = new Set(nodeEntries(topDoc, this.platform).map((e) => e.digest));
+      const nodes = present.filter((p) => own.has(p.digest));
+      const newest = (nodes.length > 0 ? nodes : present).sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
       if (!newest) return why('no platform manifest of its index is in the content store');
       manifest = newest;
     }
@@ -147,6 +160,36 @@ export class PullDiscovery {
       found: { manifest, doc, index, repository, blobs },
       note: `image record ${record.name}: pull finished between two polls (manifest ${manifest.digest}); reported as completed`,
     };
+  }
+
+  /**
+   * Why `m` is not a pull, when it is another platform's manifest of an index that has this node's
+   * platform and names no layer being fetched that the node's manifest does not name too:
+   * containerd 2.x's transfer service fetches (and labels) every platform's manifest and config,
+   * so a layer common to platforms, or another platform's config, names it too. A layer only it
+   * names proves it is pulled (`--platform`, `--all-platforms`).
+   */
+  private async otherPlatformSibling(
+    m: BlobInfo,
+    index: BlobInfo,
+    candidates: Map<string, BlobInfo>,
+    wanted: string[],
+  ): Promise<string | undefined> {
+    let doc: ImageManifest | ImageIndex;
+    try {
+      doc = await this.readDoc(index.digest);
+    } catch (err) {
+      if (err instanceof ManifestError) return undefined;
+      throw err;
+    }
+    if (doc.kind !== 'index') return undefined;
+    const own = otherPlatformOf(doc, m.digest, this.platform);
+    if (!own) return undefined;
+    const ownLabels = own.map((e) => candidates.get(e.digest)?.labels ?? {});
+    if (!namesOnlyWhatNodeManifestNames(m.labels, ownLabels, wanted)) return undefined;
+    const entry = doc.manifests.find((e) => e.digest === m.digest)?.platform;
+    const platform = entry ? `${entry.os}/${entry.architecture}` : 'unknown-platform';
+    return `manifest ${m.digest} is index ${index.digest}'s ${platform} entry, not this node's (${this.platform.os}/${this.platform.architecture}: ${own.map((e) => e.digest).join(', ')}): fetched with the index, not pulled`;
   }
 
   private async readDoc(digest: string): Promise<ImageManifest | ImageIndex> {

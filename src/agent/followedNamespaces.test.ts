@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { followsAllNamespaces } from './followedNamespaces.js';
+import { followsAllNamespaces, NAMESPACE_RELIST_POLLS, namespaceListDue } from './followedNamespaces.js';
 
 test('without Kubernetes and no namespace given, every namespace is followed', () => {
   assert.equal(followsAllNamespaces({ kubernetes: false, namespaceGiven: false }), true);
@@ -10,4 +10,12 @@ test('a namespace given, or Kubernetes watched, means one namespace', () => {
   assert.equal(followsAllNamespaces({ kubernetes: false, namespaceGiven: true }), false);
   assert.equal(followsAllNamespaces({ kubernetes: true, namespaceGiven: false }), false);
   assert.equal(followsAllNamespaces({ kubernetes: true, namespaceGiven: true }), false);
+});
+
+test('the namespace list is asked for at the first poll, then every NAMESPACE_RELIST_POLLS polls', () => {
+  assert.equal(namespaceListDue(undefined), true);
+  assert.equal(namespaceListDue(1), false);
+  assert.equal(namespaceListDue(NAMESPACE_RELIST_POLLS - 1), false);
+  assert.equal(namespaceListDue(NAMESPACE_RELIST_POLLS), true);
+  assert.equal(namespaceListDue(3, 3), true);
 });

@@ -19,6 +19,8 @@ export interface AgentOptions {
   standalone: boolean;
   /** follow every containerd namespace, not only PULLTRACE_CONTAINERD_NAMESPACE (followedNamespaces.ts) */
   allNamespaces?: boolean;
+  /** following every namespace: ask for the list every this many polls (default NAMESPACE_RELIST_POLLS; bench:agent compares) */
+  namespaceRelistPolls?: number;
 }
 
 export { followsAllNamespaces, type NamespaceChoice } from './followedNamespaces.js';
@@ -65,7 +67,15 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
   }
 
   sayNodeNameFromHostname(settings.nodeName, logger);
-  const loop = new AgentLoop({ settings, logger, client, runtime, allNamespaces: options.allNamespaces === true, ...(ca ? { ca } : {}) });
+  const loop = new AgentLoop({
+    settings,
+    logger,
+    client,
+    runtime,
+    allNamespaces: options.allNamespaces === true,
+    ...(options.namespaceRelistPolls ? { namespaceRelistPolls: options.namespaceRelistPolls } : {}),
+    ...(ca ? { ca } : {}),
+  });
   loop.start();
   logger.info(
     { serverUrl: maskUrlSecrets(settings.serverUrl), nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },

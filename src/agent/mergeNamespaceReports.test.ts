@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportPull } from '../model/index.js';
-import { mergeNamespaceReports } from './mergeNamespaceReports.js';
+import { entriesOf, mergeNamespaceReports } from './mergeNamespaceReports.js';
 
 const pull = (digest: string, startedAt: string, imageRef = `reg/${digest}`): ReportPull => ({
   imageRef,
@@ -11,26 +11,50 @@ const pull = (digest: string, startedAt: string, imageRef = `reg/${digest}`): Re
   layers: [],
 });
 
-test('the pulls of every namespace go into one list, oldest first', () => {
+test('the pulls of every namespace go into one list, oldest first, each naming its namespace', () => {
   const defaultNs = [pull('sha256:a', '2026-01-01T00:00:01.000Z'), pull('sha256:c', '2026-01-01T00:00:03.000Z')];
   const k8s = [pull('sha256:b', '2026-01-01T00:00:02.000Z')];
   assert.deepEqual(
-    mergeNamespaceReports([defaultNs, k8s]).map((p) => p.manifestDigest),
-    ['sha256:a', 'sha256:b', 'sha256:c'],
+    mergeNamespaceReports([
+      { namespace: 'default', pulls: defaultNs },
+      { namespace: 'k8s.io', pulls: k8s },
+    ]).map((p) => [p.manifestDigest, p.containerdNamespace]),
+    [
+      ['sha256:a', 'default'],
+      ['sha256:b', 'k8s.io'],
+      ['sha256:c', 'default'],
+    ],
   );
 });
 
-test('the same image in two namespaces: the earlier pull is reported, the later waits (the server keys pulls by digest)', () => {
-  const earlier = pull('sha256:a', '2026-01-01T00:00:01.000Z', 'reg/x:default');
-  const later = pull('sha256:a', '2026-01-01T00:00:05.000Z', 'reg/x:k8s');
-  assert.deepEqual(mergeNamespaceReports([[later], [earlier]]), [earlier]);
+test('the same image pulled in two namespaces at once: both are reported (the server keys them by namespace too)', () => {
+  const inDefault = pull('sha256:a', '2026-01-01T00:00:01.000Z', 'reg/x:1');
+  const inK8s = pull('sha256:a', '2026-01-01T00:00:05.000Z', 'reg/x:1');
+  const merged = mergeNamespaceReports([
+    { namespace: 'k8s.io', pulls: [inK8s] },
+    { namespace: 'default', pulls: [inDefault] },
+  ]);
+  assert.deepEqual(
+    merged.map((p) => [p.manifestDigest, p.containerdNamespace, p.startedAt]),
+    [
+      ['sha256:a', 'default', inDefault.startedAt],
+      ['sha256:a', 'k8s.io', inK8s.startedAt],
+    ],
+  );
+  assert.deepEqual(entriesOf(merged, 'k8s.io'), [merged[1]], "a namespace's pulls learn only of their own entries");
 });
 
 test('past the cap, the newest pulls are kept', () => {
   const ns1 = [pull('sha256:1', '2026-01-01T00:00:01.000Z'), pull('sha256:3', '2026-01-01T00:00:03.000Z')];
   const ns2 = [pull('sha256:2', '2026-01-01T00:00:02.000Z')];
   assert.deepEqual(
-    mergeNamespaceReports([ns1, ns2], 2).map((p) => p.manifestDigest),
+    mergeNamespaceReports(
+      [
+        { namespace: 'a', pulls: ns1 },
+        { namespace: 'b', pulls: ns2 },
+      ],
+      2,
+    ).map((p) => p.manifestDigest),
     ['sha256:2', 'sha256:3'],
   );
 });

@@ -40,6 +40,11 @@ export const ReportPullSchema = Type.Object({
   /** new: the agent's own kind of failure (the server classifies `error` when absent) */
   failureReason: Type.Optional(FailureReasonSchema),
   layers: Type.Array(ReportLayerSchema, { maxItems: REPORT_LIMITS.layersPerPull }),
+  /**
+   * new: the containerd namespace of the pull, sent by an agent that follows several namespaces.
+   * Pulls of the same image in two namespaces at once are two pulls (the server keys them apart).
+   */
+  containerdNamespace: Type.Optional(PrintableString(REPORT_LIMITS.containerdNamespaceChars, { minLength: 1 })),
   /** new: layers of the image the agent left out of `layers` to stay within the limits above */
   layersOmitted: Type.Optional(Type.Integer({ minimum: 0 })),
 });

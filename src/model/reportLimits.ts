@@ -23,6 +23,8 @@ const limits = {
   sharedWithChars: 256,
   unpackStartedAtChars: 64,
   unpackingLayerChars: 256,
+  /** containerd's own limit for a namespace name (an identifier) */
+  containerdNamespaceChars: 76,
   nodeNameChars: 253,
   timestampChars: 64,
   agentVersionChars: 128,

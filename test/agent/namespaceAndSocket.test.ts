@@ -10,8 +10,10 @@ import type { PullStatus } from '../../src/model/index.js';
 import {
   buildAndPushImage,
   getPulls,
+  idsOf,
   imageRef,
   MiB,
+  PullsRecorder,
   runPulltrace,
   startPulltrace,
   startStack,
@@ -57,6 +59,46 @@ test('standalone without Kubernetes follows every namespace: a ctr pull in defau
   assert.equal(a.nodeName, b.nodeName);
   const said = pulltrace.logs().filter((l) => /following every containerd namespace/.test(String(l.msg)));
   assert.equal(said.length, 1, 'which namespaces are followed is said once');
+});
+
+test('the same image pulled in default and k8s.io at once: two pulls shown side by side, each with its own bytes', async (t) => {
+  const { containerd, proxy, registry, pulltrace } = await startStack(t);
+  const image = await buildAndPushImage(registry.host, {
+    repository: 'e2e/both-ns',
+    tag: 'v1',
+    layers: [{ size: 4 * MiB }, { size: 2 * MiB }],
+  });
+  const seen = new PullsRecorder(pulltrace.baseUrl);
+  t.after(() => seen.stop());
+  const pulls = [
+    containerd.startPull(imageRef(proxy.host, image), { namespace: 'default' }),
+    containerd.startPull(imageRef(proxy.host, image), { namespace: 'k8s.io' }),
+  ];
+  // Both pulling at the same moment, as two pulls (the namespaces download apart).
+  const both = await waitFor(
+    async () => {
+      const now = (await getPulls(pulltrace.baseUrl)).filter((x) => x.manifestDigest === image.manifestDigest && x.status === 'pulling');
+      return now.length === 2 ? now : undefined;
+    },
+    { timeoutMs: 30_000, what: 'both namespaces’ pulls of the image to be shown pulling at once' },
+  );
+  assert.notEqual(both[0]!.id, both[1]!.id);
+  for (const r of await Promise.all(pulls.map((p) => p.done))) assert.equal(r.code, 0, r.stderr);
+  const ids = both.map((p) => p.id);
+  const done = await waitFor(
+    async () => {
+      const now = (await getPulls(pulltrace.baseUrl)).filter((x) => ids.includes(x.id) && x.status === 'completed');
+      return now.length === 2 ? now : undefined;
+    },
+    { timeoutMs: 30_000, what: 'both pulls to complete' },
+  );
+  seen.stop();
+  for (const p of done) {
+    assert.equal(p.imageRef, imageRef(proxy.host, image));
+    assert.equal(p.totalBytes + p.cachedBytes, image.configSize + image.layerBytes);
+    assert.equal(p.downloadedBytes, p.totalBytes);
+  }
+  assert.deepEqual(idsOf(seen.of(image.manifestDigest)).sort(), [...ids].sort(), 'no third pull was ever shown for the image');
 });
 
 test('PULLTRACE_CONTAINERD_NAMESPACE=k8s.io given explicitly: only the k8s.io pull shows', async (t) => {

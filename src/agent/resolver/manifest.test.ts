@@ -34,6 +34,26 @@ test('an index gives its manifests', () => {
   });
 });
 
+test('an index entry keeps its platform; a malformed platform is left out, the entry kept', () => {
+  const M = 'application/vnd.oci.image.manifest.v1+json';
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      { mediaType: M, digest: d(4), size: 500, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      { mediaType: M, digest: d(5), size: 501, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: M, digest: d(6), size: 502, platform: { architecture: 7 } },
+    ],
+  };
+  assert.deepEqual(parseManifestBlob(JSON.stringify(index), d(9)), {
+    kind: 'index',
+    manifests: [
+      { mediaType: M, digest: d(4), size: 500, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      { mediaType: M, digest: d(5), size: 501, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: M, digest: d(6), size: 502 },
+    ],
+  });
+});
+
 const bad: Array<[string, string, RegExp]> = [
   ['not JSON', '{', /is not JSON/],
   ['an array', '[]', /not a JSON object/],

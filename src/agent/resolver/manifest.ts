@@ -13,9 +13,20 @@ export interface ImageManifest {
   layers: Descriptor[];
 }
 
+/** The platform an index entry is for (absent when the index does not say). */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface IndexEntry extends Descriptor {
+  platform?: Platform;
+}
+
 export interface ImageIndex {
   kind: 'index';
-  manifests: Descriptor[];
+  manifests: IndexEntry[];
 }
 
 export const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
@@ -32,7 +43,7 @@ export function parseManifestBlob(data: Buffer | string, digest: string): ImageM
   }
   if (!isObject(doc)) throw new ManifestError(`blob ${digest} is not a JSON object`);
   if (Array.isArray(doc.manifests)) {
-    return { kind: 'index', manifests: doc.manifests.map((d, i) => descriptor(d, `${digest} manifests[${i}]`)) };
+    return { kind: 'index', manifests: doc.manifests.map((d, i) => indexEntry(d, `${digest} manifests[${i}]`)) };
   }
   if (!Array.isArray(doc.layers) || doc.config === undefined) {
     throw new ManifestError(`blob ${digest} has neither "layers" and "config" (manifest) nor "manifests" (index)`);
@@ -52,6 +63,16 @@ function descriptor(value: unknown, where: string): Descriptor {
     throw new ManifestError(`${where}.size must be a non-negative integer`);
   }
   return { mediaType: typeof mediaType === 'string' ? mediaType : '', digest, size };
+}
+
+function indexEntry(value: unknown, where: string): IndexEntry {
+  const entry: IndexEntry = descriptor(value, where);
+  const p = (value as Record<string, unknown>).platform;
+  // A malformed platform only means the entry's platform is unknown; the descriptor still counts.
+  if (isObject(p) && typeof p.os === 'string' && typeof p.architecture === 'string') {
+    entry.platform = { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) };
+  }
+  return entry;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

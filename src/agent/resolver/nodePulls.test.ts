@@ -189,6 +189,61 @@ test('a layer already on the node is cached: no downloaded bytes, excluded from 
   assert.ok(decisions.some((d) => d.digest === base.digest && /before the pull started/.test(d.decision)));
 });
 
+test('a layer committed by a pull still in progress just before a second pull started is shared there, not cached (containerd 2.x then holds the second pull)', () => {
+  const a = image('ac-a', [
+    ['ac-base', 4 * MiB],
+    ['ac-a-top', 4 * MiB],
+  ]);
+  const b = image('ac-b', [
+    ['ac-base', 4 * MiB],
+    ['ac-b-top', MiB],
+  ]);
+  const base = dg('ac-base');
+  const t = new NodePulls();
+  const store = new Map<string, BlobInfo>([[dg('ac-a-manifest'), blob(dg('ac-a-manifest'), 700, T0)]]);
+  poll(t, T0 + 1000, store, [ingest(base, 3 * MiB, 4 * MiB), ingest(dg('ac-a-top'), MiB, 4 * MiB)], [discovered('ac-a', a, T0)]);
+  // a commits the base at T0 + 1500; b's manifest comes at T0 + 1800, while a still downloads its top layer.
+  const baseInfo = blob(base, 4 * MiB, T0 + 1500);
+  store.set(base, baseInfo);
+  store.set(dg('ac-b-manifest'), blob(dg('ac-b-manifest'), 700, T0 + 1800));
+  const r = poll(
+    t,
+    T0 + 2000,
+    store,
+    [ingest(dg('ac-a-top'), 2 * MiB, 4 * MiB), ingest(dg('ac-b-top'), 0, MiB)],
+    [discovered('ac-b', b, T0 + 1800, [baseInfo])],
+  );
+  const pb = r.report.find((p) => p.manifestDigest === dg('ac-b-manifest'))!;
+  const shared = pb.layers.find((l) => l.digest === base)!;
+  assert.deepEqual([shared.state, shared.downloadedBytes, shared.sharedWith], ['shared', 4 * MiB, dg('ac-a-manifest')]);
+  assert.ok(!pb.layers.some((l) => l.state === 'cached'), 'nothing cached: a brought it during the pull b waits on');
+  const pa = r.report.find((p) => p.manifestDigest === dg('ac-a-manifest'))!;
+  assert.equal(pa.layers.find((l) => l.digest === base)?.state, 'done');
+
+  // Once a has completed, the same layer is on the node before a third pull starts: cached there.
+  t.apply({
+    nowMs: T0 + 3000,
+    ingests: [],
+    discovered: [],
+    blobs: new Map([
+      [dg('ac-a-top'), blob(dg('ac-a-top'), 4 * MiB, T0 + 2500)],
+      [dg('ac-b-top'), blob(dg('ac-b-top'), MiB, T0 + 2500)],
+    ]),
+    images: [
+      { name: 'r/ac-a:v1', targetDigest: dg('ac-a-manifest'), targetMediaType: '' },
+      { name: 'r/ac-b:v1', targetDigest: dg('ac-b-manifest'), targetMediaType: '' },
+    ],
+  });
+  assert.deepEqual(
+    t.report().map((p) => p.status),
+    ['completed', 'completed'],
+  );
+  const c = image('ac-c', [['ac-base', 4 * MiB]]);
+  const later = poll(t, T0 + 4000, store, [], [discovered('ac-c', c, T0 + 3500, [baseInfo])]);
+  const pc = later.report.find((p) => p.manifestDigest === dg('ac-c-manifest'))!;
+  assert.equal(pc.layers.find((l) => l.digest === base)?.state, 'cached');
+});
+
 test('link cut: containerd drops ingests, manifest and config together → failed with a reason, never completed', () => {
   const doc = image('cut', [
     ['cut-l0', 3 * MiB],

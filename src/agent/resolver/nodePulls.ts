@@ -285,8 +285,12 @@ export class NodePulls {
     for (const desc of [d.doc.config, ...d.doc.layers]) {
       const blob: TrackedBlob = { desc, state: 'waiting', downloaded: 0, seenIngest: false, vanishedPolls: 0 };
       const info = d.blobs.get(desc.digest);
-      const owner = this.ownerOf(desc.digest) ?? (info ? this.downloadedBy.get(desc.digest) : undefined);
-      if (info && info.createdAtMs < startedAtMs) {
+      // A blob another pull still in progress brought is shared even if it was committed just before
+      // this pull started: containerd 2.x holds this pull until that pull has unpacked it, and on
+      // every version the two pulls are one download, counted once, never `cached` here.
+      const active = this.ownerOf(desc.digest);
+      const owner = active ?? (info ? this.downloadedBy.get(desc.digest) : undefined);
+      if (info && info.createdAtMs < startedAtMs && !active) {
         blob.state = 'cached';
         decisions.push({ pull: key, digest: desc.digest, decision: 'cached: in the content store before the pull started' });
       } else if (owner) {

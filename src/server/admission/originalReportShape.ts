@@ -36,7 +36,16 @@ export function isOriginalIngest(p: ReportPull): boolean {
 
 /** The tracker's key for a pull of a current-shape report. */
 export function reportPullKey(p: ReportPull): string {
-  return p.manifestDigest || p.imageRef;
+  return pullKeyIn(p.manifestDigest || p.imageRef, p.containerdNamespace);
+}
+
+/**
+ * A pull's key from the digest (or reference) reports name it by, within its containerd namespace
+ * when the agent says one: the same image pulled in two namespaces at once is two pulls. A newline
+ * cannot occur in either part (report names are printable), so keys cannot collide.
+ */
+export function pullKeyIn(name: string, containerdNamespace: string | undefined): string {
+  return containerdNamespace ? `${name}\n${containerdNamespace}` : name;
 }
 
 export class OriginalReportShape {

@@ -17,7 +17,7 @@ import type {
   PullStatus,
 } from '../../model/index.js';
 import { DEFAULT_CLUSTER, isEmptyFilter, isFinished, matchesFilter, type PullFilter } from '../../pulls/index.js';
-import { OriginalReportShape } from '../admission/originalReportShape.js';
+import { OriginalReportShape, pullKeyIn } from '../admission/originalReportShape.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { refineFailure } from './failureReason.js';
 import { OrderedPulls } from './orderedPulls.js';
@@ -520,7 +520,7 @@ export class PullTracker {
       const merged = mergeReportGroup(rec, g, now);
       changed = merged.changed;
       rec.layersOmitted = g.layersOmitted;
-      sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+      sharedChanged = resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(pullKeyIn(key, g.containerdNamespace))?.id);
       const t = rec.totals;
       if (t.downloadedBytes > rec.downloadedHighWater) {
         rec.downloadedHighWater = t.downloadedBytes;
@@ -612,7 +612,7 @@ export class PullTracker {
     // The high-water mark starts at what is already downloaded, so bytes from before we saw the pull are not "speed".
     mergeReportGroup(rec, g, now);
     rec.layersOmitted = g.layersOmitted;
-    resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(key)?.id);
+    resolveSharedLayers(rec, g.layers, (key) => node.pulls.get(pullKeyIn(key, g.containerdNamespace))?.id);
     rec.downloadedHighWater = rec.totals.downloadedBytes;
     rec.percent = percentOf(rec.totals);
     this.updateName(rec);

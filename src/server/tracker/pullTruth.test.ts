@@ -84,6 +84,47 @@ test('shared layer: counted in both pulls’ totals and progress, named by the o
   assert.equal(b2.downloadedBytes, 5 * MiB);
 });
 
+test('the same image pulled in two containerd namespaces at once: two pulls, each with its own bytes; shared layers named within the namespace', () => {
+  const { tracker } = setup();
+  const inDefault = pull('x', [layer('sha256:base', 4 * MiB, MiB, 'downloading'), layer('sha256:x1', MiB, 0, 'waiting')], {
+    containerdNamespace: 'default',
+  });
+  const inK8s = pull('x', [layer('sha256:base', 4 * MiB, 3 * MiB, 'downloading'), layer('sha256:x1', MiB, 0, 'waiting')], {
+    containerdNamespace: 'k8s.io',
+    startedAt: '2026-11-28T10:00:00.500Z',
+  });
+  // In k8s.io, another image waits on the base layer that namespace's pull of x downloads.
+  const waiter = pull(
+    'y',
+    [layer('sha256:base', 4 * MiB, 3 * MiB, 'shared', { sharedWith: 'sha256:x' }), layer('sha256:y1', MiB, 0, 'waiting')],
+    {
+      containerdNamespace: 'k8s.io',
+    },
+  );
+  tracker.applyReport(report([inDefault, inK8s, waiter]), T);
+  const pulls = tracker.list({}, T, true);
+  const xs = pulls.filter((p) => p.manifestDigest === 'sha256:x');
+  assert.equal(xs.length, 2, 'two pulls of x');
+  assert.notEqual(xs[0]!.id, xs[1]!.id);
+  assert.deepEqual(xs.map((p) => p.downloadedBytes).sort(), [MiB, 3 * MiB]);
+  const k8sX = xs.find((p) => p.downloadedBytes === 3 * MiB)!;
+  const y = pulls.find((p) => p.manifestDigest === 'sha256:y')!;
+  assert.equal(y.layers?.find((l) => l.digest === 'sha256:base')?.sharedWith, k8sX.id, "the owner in y's namespace");
+
+  // The next report updates each in place: still two pulls.
+  tracker.applyReport(
+    report([
+      { ...inDefault, layers: [layer('sha256:base', 4 * MiB, 2 * MiB, 'downloading'), layer('sha256:x1', MiB, 0, 'waiting')] },
+      { ...inK8s, layers: [layer('sha256:base', 4 * MiB, 4 * MiB, 'done'), layer('sha256:x1', MiB, MiB, 'done')], status: 'completed' },
+      waiter,
+    ]),
+    T + 1000,
+  );
+  const after = tracker.list({}, T + 1000, true).filter((p) => p.manifestDigest === 'sha256:x');
+  assert.deepEqual(after.map((p) => p.id).sort(), xs.map((p) => p.id).sort());
+  assert.deepEqual(after.map((p) => p.status).sort(), ['completed', 'pulling']);
+});
+
 test('unpacking: status, unpackStartedAt and one pull.unpacking event; not stalled while unpacking; completed after', () => {
   const { tracker, events } = setup({ stallTimeoutMs: 2000 });
   tracker.applyReport(report([pull('u', [layer('sha256:u1', MiB, MiB / 2, 'downloading')])]), T);

@@ -8,6 +8,8 @@ export interface ReportGroup {
   key: string;
   imageRef: string;
   manifestDigest?: string;
+  /** the containerd namespace the agent named (it names a layer's owner by digest within it) */
+  containerdNamespace?: string;
   status?: ReportPull['status'];
   error?: string;
   unpackStartedAt?: string;
@@ -41,6 +43,7 @@ export function groupReportPulls(pulls: ReportPull[]): ReportGroup[] {
         key,
         imageRef: p.imageRef,
         manifestDigest: p.manifestDigest,
+        ...(p.containerdNamespace ? { containerdNamespace: p.containerdNamespace } : {}),
         status: p.status,
         error: p.error,
         unpackStartedAt: p.unpackStartedAt,

@@ -2,7 +2,7 @@
 // Debian bookworm, 1.7 from trixie, 2.x from sid; see scripts/provision/containerd-versions.sh).
 // One stack (registry, throttling proxy, containerd with CRI, pulltrace standalone) per file, its
 // scenarios in sequence, each with its own images: ctr and CRI pulls, a failure, a cached layer,
-// a layer two pulls share, and unpacking. A missing version fails the file (containerdBinaries).
+// a layer two pulls share (also with multi-platform images), and unpacking. A missing version fails the file (containerdBinaries).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAILURE_REASONS, type PullStatus } from '../../../src/model/index.js';
@@ -11,8 +11,11 @@ import {
   type ContainerdSeries,
   containerdBinaries,
   getPulls,
+  idsOf,
   imageRef,
+  localPlatform,
   MiB,
+  PullsRecorder,
   RATE,
   SseRecorder,
   type Stack,
@@ -146,64 +149,113 @@ export function containerdVersionSuite(series: ContainerdSeries): void {
       assert.equal(p.downloadedBytes, p.totalBytes);
     });
 
-    // containerd 2.x holds the second pull, with no ingest of its own, until the first has
-    // downloaded and unpacked the layer: it must be shown (the layer shared) during that download.
-    for (const via of ['ctr', 'CRI'] as const) {
-      test(`two concurrent ${via} pulls sharing a base layer: the second shows it shared while the first downloads it; owner done; bytes counted once`, async () => {
+    // Two pulls of images sharing a base layer, the second started while the first downloads it, or
+    // just after the first committed it (the first still pulling its larger top layer): the layer is
+    // `shared` in the second pull, never `cached`; both totals are their manifests' sums, cachedBytes
+    // 0 in every observation, the layer's bytes counted once. containerd 2.x holds the second pull,
+    // with no ingest of its own, until the first has downloaded and unpacked the layer. With
+    // multi-platform images (the base common to both platforms, as buildx makes identical layers),
+    // 2.x's transfer service (`ctr`) also fetches the other platform's manifest and config, which
+    // name the base too: only the node's platform's manifest is a pull.
+    const scenarios = [
+      { via: 'ctr', when: 'downloading' },
+      { via: 'CRI', when: 'downloading' },
+      { via: 'ctr', when: 'committed' },
+      { via: 'CRI', when: 'committed' },
+      { via: 'ctr', when: 'downloading', platforms: true },
+      { via: 'CRI', when: 'downloading', platforms: true },
+    ] as const;
+    for (const { via, when, platforms } of scenarios.map((x) => ({ platforms: false, ...x }))) {
+      const what = `${via}${platforms ? ', two-platform images' : ''}, the second started while the first ${when === 'downloading' ? 'downloads' : 'has just committed'} the layer`;
+      test(`two concurrent pulls sharing a base layer (${what}): shared, never cached; totals exact; bytes counted once`, async () => {
         const { containerd, proxy, registry, pulltrace } = stack;
         const bytesBefore = sample(await (await fetch(pulltrace.metricsUrl)).text(), 'pulltrace_pull_bytes_total') ?? 0;
-        const base = { size: 4 * MiB, seed: `shared-base-${via}-${series}` };
+        const tag = `${via.toLowerCase()}-${when}${platforms ? '-multi' : ''}`;
+        const base = { size: 4 * MiB, seed: `shared-base-${tag}-${series}` };
+        const other = { os: 'linux', architecture: localPlatform().architecture === 'arm64' ? 'amd64' : 'arm64' };
+        const multi = platforms ? { platforms: [localPlatform(), other] } : {};
+        // a's top layer outlasts its base, so a is still pulling when b starts after the base is committed.
         const a = await buildAndPushImage(registry.host, {
-          repository: `v/alpha-${via.toLowerCase()}`,
+          repository: `v/alpha-${tag}`,
           tag: 'v1',
-          layers: [base, { size: 2 * MiB }],
+          layers: [base, { size: 8 * MiB }],
+          ...multi,
         });
         const b = await buildAndPushImage(registry.host, {
-          repository: `v/beta-${via.toLowerCase()}`,
+          repository: `v/beta-${tag}`,
           tag: 'v1',
           layers: [base, { size: 1 * MiB }],
+          ...multi,
         });
+        const aKey = a.indexDigest ?? a.manifestDigest;
+        const bKey = b.indexDigest ?? b.manifestDigest;
         const sharedDigest = a.layers[0]!.digest;
         const pull = (ref: string): Promise<string | undefined> =>
           via === 'ctr'
             ? containerd.startPull(ref).done.then((r) => (r.code === 0 ? undefined : r.stderr))
             : containerd.criPull(ref).done.then((r) => (r.ok ? undefined : r.error));
-        const pullA = pull(imageRef(proxy.host, a));
-        // b starts while a downloads the base layer, so a owns it.
-        await waitForPull(
-          pulltrace.baseUrl,
-          (x) => x.manifestDigest === a.manifestDigest && x.downloadedBytes >= MiB,
-          'a to be downloading',
-        );
-        const pullB = pull(imageRef(proxy.host, b));
-        const waiting = await waitForPull(
-          pulltrace.baseUrl,
-          (x) => x.manifestDigest === b.manifestDigest && x.layers?.some((l) => l.digest === sharedDigest && l.state === 'shared') === true,
-          'b to show the base layer shared',
-        );
-        const shared = waiting.layers!.find((l) => l.digest === sharedDigest)!;
-        assert.ok(
-          shared.downloadedBytes < shared.totalBytes,
-          `b is shown while a still downloads the layer (first seen with ${shared.downloadedBytes} of ${shared.totalBytes} bytes)`,
-        );
-        const pa = (await getPulls(pulltrace.baseUrl)).find((x) => x.manifestDigest === a.manifestDigest)!;
-        assert.equal(shared.sharedWith, pa.id, 'sharedWith names the pull downloading it');
-        assert.equal(waiting.cachedBytes, 0, 'shared is not cached: it was not on the node before b started');
-        assert.equal(waiting.totalBytes, b.configSize + b.layerBytes, 'the shared layer is part of what b needs');
-
-        assert.equal(await pullA, undefined);
-        assert.equal(await pullB, undefined);
-        const doneA = await waitForPull(pulltrace.baseUrl, (x) => x.id === pa.id && ended(x), 'a to end');
-        const doneB = await waitForPull(pulltrace.baseUrl, (x) => x.id === waiting.id && ended(x), 'b to end');
-        assert.equal(doneA.layers?.find((l) => l.digest === sharedDigest)?.state, 'done');
-        assert.equal(doneB.layers?.find((l) => l.digest === sharedDigest)?.state, 'shared');
-        assert.equal(doneB.cachedBytes, 0);
-        assert.equal(doneB.totalBytes, b.configSize + b.layerBytes);
-        assert.equal(doneB.percent, 100);
-        assert.equal(doneB.downloadedBytes, doneB.totalBytes);
-        const unique = a.configSize + b.configSize + a.layerBytes + b.layers[1]!.size;
-        const metrics = await (await fetch(pulltrace.metricsUrl)).text();
-        assert.equal((sample(metrics, 'pulltrace_pull_bytes_total') ?? 0) - bytesBefore, unique, 'the shared layer counted once');
+        const seen = new PullsRecorder(pulltrace.baseUrl);
+        try {
+          const pullA = pull(imageRef(proxy.host, a));
+          await waitForPull(
+            pulltrace.baseUrl,
+            (x) =>
+              x.manifestDigest === aKey &&
+              (when === 'downloading' ? x.downloadedBytes >= MiB : x.layers?.find((l) => l.digest === sharedDigest)?.state === 'done'),
+            when === 'downloading' ? 'a to be downloading' : "a's base layer to be committed",
+          );
+          const pullB = pull(imageRef(proxy.host, b));
+          const waiting = await waitForPull(
+            pulltrace.baseUrl,
+            (x) => x.manifestDigest === bKey && x.layers?.some((l) => l.digest === sharedDigest) === true,
+            'b to be shown',
+          );
+          const shared = waiting.layers!.find((l) => l.digest === sharedDigest)!;
+          const pa = (await getPulls(pulltrace.baseUrl)).find((x) => x.manifestDigest === aKey)!;
+          assert.equal(shared.state, 'shared', `b's base layer is shared, not ${shared.state}`);
+          assert.equal(shared.sharedWith, pa.id, 'sharedWith names the pull that downloads it');
+          if (when === 'downloading') {
+            assert.ok(
+              shared.downloadedBytes < shared.totalBytes,
+              `b is shown while a still downloads the layer (first seen with ${shared.downloadedBytes} of ${shared.totalBytes} bytes)`,
+            );
+          }
+          assert.equal(await pullA, undefined);
+          assert.equal(await pullB, undefined);
+          const doneA = await waitForPull(pulltrace.baseUrl, (x) => x.id === pa.id && ended(x), 'a to end');
+          const doneB = await waitForPull(pulltrace.baseUrl, (x) => x.id === waiting.id && ended(x), 'b to end');
+          seen.stop();
+          for (const [name, img, key] of [
+            ['a', a, aKey],
+            ['b', b, bKey],
+          ] as const) {
+            const views = seen.of(key);
+            assert.ok(views.length > 0, `${name} was observed`);
+            assert.deepEqual(idsOf(views), [name === 'a' ? pa.id : waiting.id], `${name} is one pull`);
+            for (const v of views) {
+              const states = v.layers?.map((l) => l.state).join(',');
+              assert.equal(v.cachedBytes, 0, `${name} never shows cached bytes (seen ${v.cachedBytes}, layers ${states})`);
+              assert.equal(
+                v.totalBytes,
+                img.configSize + img.layerBytes,
+                `${name}'s total is always its manifest's sum (layers ${states})`,
+              );
+              assert.ok(!v.layers?.some((l) => l.state === 'cached'), `no layer of ${name} is cached (${states})`);
+            }
+          }
+          assert.equal(doneA.status, 'completed');
+          assert.equal(doneB.status, 'completed');
+          assert.equal(doneA.layers?.find((l) => l.digest === sharedDigest)?.state, 'done');
+          assert.equal(doneB.layers?.find((l) => l.digest === sharedDigest)?.state, 'shared');
+          assert.equal(doneA.downloadedBytes, doneA.totalBytes);
+          assert.equal(doneB.downloadedBytes, doneB.totalBytes);
+          assert.equal(doneB.percent, 100);
+          const unique = a.configSize + b.configSize + a.layerBytes + b.layers[1]!.size;
+          const metrics = await (await fetch(pulltrace.metricsUrl)).text();
+          assert.equal((sample(metrics, 'pulltrace_pull_bytes_total') ?? 0) - bytesBefore, unique, 'the shared layer counted once');
+        } finally {
+          seen.stop();
+        }
       });
     }
 
