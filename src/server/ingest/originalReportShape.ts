@@ -36,7 +36,7 @@ export function isOriginalIngest(p: ReportPull): boolean {
 
 /** The tracker's key for a pull of a current-shape report. */
 export function reportPullKey(p: ReportPull): string {
-  return p.manifestDigest || p.imageRef;
+  return p.pullKey || p.manifestDigest || p.imageRef;
 }
 
 export class OriginalReportShape {

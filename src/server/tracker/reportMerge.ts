@@ -61,6 +61,10 @@ function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: L
     changed = true;
   }
   l.totalKnown = known;
+  if ((rl.digestProvisional === true) !== (l.digestProvisional === true)) {
+    l.digestProvisional = rl.digestProvisional === true ? true : undefined;
+    changed = true;
+  }
   const down = l.totalKnown ? Math.min(rl.downloadedBytes, l.totalBytes) : rl.downloadedBytes;
   const grew = down > l.downloadedBytes;
   if (grew) l.downloadedBytes = down;
