@@ -192,3 +192,43 @@ test('a layer of the pull being committed (layers.json: incomplete) makes it unp
   pulls.poll(obs(T0 + 2000, { folders: [folder([10])], layers: { complete: new Set([A]), incomplete: new Set() } }));
   assert.equal(pulls.report('/var/tmp')[0]?.status, 'pulling');
 });
+
+test('two pulls sharing a base end with their own images, not the first image that has the base', () => {
+  const pulls = new CrioPulls();
+  const one = {
+    ...image(
+      [
+        [A, 100],
+        [B, 10],
+      ],
+      '127.0.0.1:5000/one:v1',
+    ),
+    id: 'one',
+  };
+  const two = {
+    ...image(
+      [
+        [A, 100],
+        [C, 20],
+      ],
+      '127.0.0.1:5000/two:v1',
+    ),
+    id: 'two',
+    digest: d('e'),
+  };
+  pulls.poll(
+    obs(T0, {
+      folders: [folder([100, 10], 'container_images_storage1'), folder([100, 20], 'container_images_storage2')],
+      locations: [row(A, T0 + 1, '127.0.0.1:5000/one'), row(B, T0 + 2, '127.0.0.1:5000/one')],
+    }),
+  );
+  pulls.poll(obs(T0 + 500, { folders: [folder([100, 20], 'container_images_storage2')], images: [one] }));
+  pulls.poll(obs(T0 + 1000, { images: [one, two] }));
+  assert.deepEqual(
+    pulls.report('/var/tmp').map((p) => [p.status, p.imageRef]),
+    [
+      ['completed', '127.0.0.1:5000/one:v1'],
+      ['completed', '127.0.0.1:5000/two:v1'],
+    ],
+  );
+});

@@ -215,15 +215,18 @@ export class CrioPulls {
 
   private landedImage(p: FolderPull): LandedImage | undefined {
     const digests = new Set(pullDigests(p));
-    const fresh = this.images.filter((i) => !p.imagesBefore.has(signature(i)));
-    // Without cache rows (a boltdb cache, before CRI-O 1.29) the sizes still tell: a finished
-    // file's size is its blob's, which the stored manifest lists.
+    // An image another pull already ended with is not this one's (two pulls may share layers).
+    const claimed = new Set([...this.pulls.values()].flatMap((o) => (o !== p && o.image ? [signature(o.image)] : [])));
+    const fresh = this.images.filter((i) => !p.imagesBefore.has(signature(i)) && !claimed.has(signature(i)));
+    // Its repository names it best; else the image with most of its blobs; without cache rows (a
+    // boltdb cache, before CRI-O 1.29) the sizes still tell: a finished file's size is its blob's.
+    const byName = p.repository ? fresh.find((i) => i.names.some((n) => isRepositoryOf(p.repository as string, n))) : undefined;
+    if (byName) return byName;
+    const overlap = (i: LandedImage) => i.layers.filter((l) => digests.has(l.digest)).length;
+    const byDigests = fresh.filter((i) => overlap(i) > 0).sort((a, b) => overlap(b) - overlap(a))[0];
+    if (byDigests) return byDigests;
     const sizes = new Set([...p.files.values()].map((f) => f.size));
-    return (
-      fresh.find((i) => i.layers.some((l) => digests.has(l.digest))) ??
-      (p.repository ? fresh.find((i) => i.names.some((n) => isRepositoryOf(p.repository as string, n))) : undefined) ??
-      fresh.find((i) => i.layers.some((l) => !p.layersBefore.has(l.digest) && sizes.has(l.size)))
-    );
+    return fresh.find((i) => i.layers.some((l) => !p.layersBefore.has(l.digest) && sizes.has(l.size)));
   }
 }
 

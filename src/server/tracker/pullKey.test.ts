@@ -82,3 +82,34 @@ test('two concurrent pulls of one repository (two folders) are two pulls', () =>
   );
   assert.equal(tracker.list({}, 0, false).length, 2);
 });
+
+test('a layer whose provisional digest moved to another blob gives its bytes back; an exact one never does', () => {
+  const { tracker } = setup();
+  const A = 'sha256:a';
+  const B = 'sha256:b';
+  tracker.applyReport({ nodeName: 'w1', pulls: [crioPull({ layers: [layer(A, 2 * MiB, { digestProvisional: true })] })] }, 0);
+  // File 1 proved to be B: A has no file yet.
+  tracker.applyReport(
+    {
+      nodeName: 'w1',
+      pulls: [
+        crioPull({
+          layers: [
+            layer(B, 2 * MiB, { totalKnown: true, state: 'done' }),
+            { digest: A, totalBytes: 0, downloadedBytes: 0, totalKnown: false, state: 'waiting' },
+          ],
+        }),
+      ],
+    },
+    1000,
+  );
+  const [p] = tracker.list({}, 1000, true);
+  assert.deepEqual(
+    p?.layers?.map((l) => [l.digest, l.downloadedBytes, l.state]),
+    [
+      [B, 2 * MiB, 'done'],
+      [A, 0, 'waiting'],
+    ],
+  );
+  assert.equal(p?.downloadedBytes, 2 * MiB);
+});
