@@ -18,6 +18,7 @@
 //   npm run bench:agent -- --interval 1s --rounds 3
 //   npm run bench:agent -- --node-options ';--max-semi-space-size=1'   # variants, ';'-separated
 //   npm run bench:agent -- --cpu-prof /tmp/agent-prof                  # V8 CPU profile of each agent
+//   npm run bench:agent -- --runtime crio    # the CRI-O agent instead (bench/lib/crioAgentBench.ts)
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ import {
   type ThrottleProxy,
   waitFor,
 } from '../test/harness/index.js';
+import { runCrioAgentBench } from './lib/crioAgentBench.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 
 const MiB = 1 << 20;
@@ -58,6 +60,8 @@ interface Options {
   rounds: number;
   roundRate: number;
   nodeOptions: string[];
+  /** crio: measure `pulltrace agent --runtime crio` instead (bench/lib/crioAgentBench.ts) */
+  runtime: 'containerd' | 'crio';
   cpuProfDir: string | undefined;
 }
 
@@ -80,8 +84,11 @@ function options(): Options {
       'round-rate-mib': { type: 'string', default: '16' },
       'node-options': { type: 'string', default: `;${AGENT_NODE_OPTIONS || LOW_MEMORY_NODE_OPTIONS}` },
       'cpu-prof': { type: 'string' },
+      runtime: { type: 'string', default: 'containerd' },
     },
   });
+  if (values.runtime !== 'containerd' && values.runtime !== 'crio')
+    throw new Error(`--runtime: "${values.runtime}" is not containerd or crio`);
   return {
     intervalMs: parseDurationSetting(values.interval, 50),
     pulls: Number(values.pulls),
@@ -93,6 +100,7 @@ function options(): Options {
     roundRate: Number(values['round-rate-mib']) * MiB,
     nodeOptions: values['node-options'].split(';').map((v) => v.trim()),
     cpuProfDir: values['cpu-prof'],
+    runtime: values.runtime,
   };
 }
 
@@ -173,6 +181,7 @@ interface LoadFigures {
 
 async function main(): Promise<void> {
   const o = options();
+  if (o.runtime === 'crio') return runCrioAgentBench(o);
   const group = new ProcessGroup();
   const sink = await reportSink();
   try {
