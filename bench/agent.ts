@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ContainerdClient } from '../src/agent/containerd/client.js';
-import { parseDurationSetting } from '../src/cli/settingParsers.js';
+import { parseDurationSetting } from '../src/config/index.js';
 import {
   type BuiltImage,
   buildAndPushImage,

@@ -135,7 +135,7 @@ test('a start-up failure is one clear line and a non-zero exit: port in use, unu
 });
 
 test('standalone listens on loopback by default; server keeps every interface', async () => {
-  const { resolveSettings } = await import('../src/cli/settings.js');
+  const { resolveSettings } = await import('../src/config/index.js');
   const standalone = resolveSettings('standalone', {}, {});
   assert.deepEqual(standalone.httpAddr, { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(standalone.metricsAddr, { host: '127.0.0.1', port: 9090 });

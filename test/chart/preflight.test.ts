@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { resolveSettings } from '../../src/cli/settings.js';
+import { resolveSettings } from '../../src/config/index.js';
 import { type HelmReadsCluster, startHelmReadsApi } from '../fake-kube/helmReadsApi.js';
 import { writeKubeconfig } from '../fake-kube/kubeconfig.js';
 import {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, EventsV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
-import { parseKubeletEvent } from '../../src/k8s/kubeletEvent.js';
-import { waitingContainers } from '../../src/k8s/podWaiting.js';
+import { parseKubeletEvent, waitingContainers } from '../../src/k8s/index.js';
 import { collector } from './collector.js';
 import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from './index.js';
 

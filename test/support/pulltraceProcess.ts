@@ -42,13 +42,18 @@ export async function startPulltrace(
     env: { ...process.env, ...opts.env },
   });
   const logs = () => parseLogLines(proc.stdout());
+  // The caller only gets a handle to stop once this returns: a process left running after a failed
+  // wait would keep its pipes, and so the test file, open forever.
   const listening = await waitFor(
     () => {
       if (!proc.running) throw new StopWaiting(`pulltrace exited before listening:\n${proc.stdout()}\n${proc.stderr()}`);
       return logs().find((l) => l.msg === 'listening');
     },
     { timeoutMs: opts.timeoutMs ?? 30_000, what: 'pulltrace to log "listening"' },
-  );
+  ).catch(async (e: unknown) => {
+    await proc.stop();
+    throw e;
+  });
   return {
     proc,
     baseUrl: `http://127.0.0.1:${listening.httpPort}`,

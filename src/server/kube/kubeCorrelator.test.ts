@@ -3,8 +3,15 @@
 // against the fake API server is exercised in test/kube): signals in, pull events out.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerFacts, KubeSignal, KubeWatch, PodFacts, RejectedEvent, WaitingPod } from '../../k8s/index.js';
-import { DEFAULT_HOLD_LIMITS } from '../../k8s/namespaceHolds.js';
+import {
+  type ContainerFacts,
+  DEFAULT_HOLD_LIMITS,
+  type KubeSignal,
+  type KubeWatch,
+  type PodFacts,
+  type RejectedEvent,
+  type WaitingPod,
+} from '../../k8s/index.js';
 import { createLogger } from '../../log/index.js';
 import type { PullEvent, PullEventType } from '../../model/index.js';
 import { PullEventBus } from '../events/pullEventBus.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACTIVE_STATES, PULL_STATES, parseStatusList } from './statusFilter.js';
+import { PullStateSchema } from '../model/index.js';
+import { ACTIVE_STATES, matchesStatusWords, PULL_STATES, parseStatusList } from './statusFilter.js';
 
 const cases: Array<[string, string[]]> = [
   ['pulling', ['pulling']],
@@ -31,4 +32,17 @@ test('active is every state but completed and failed (so new states follow)', ()
   assert.ok(ACTIVE_STATES.includes('pulling') && ACTIVE_STATES.includes('stalled'));
   assert.ok(!ACTIVE_STATES.includes('completed') && !ACTIVE_STATES.includes('failed'));
   assert.equal(ACTIVE_STATES.length, PULL_STATES.length - 2);
+});
+
+test("the states are the model's PullState enum, in its order", () => {
+  assert.deepEqual(PULL_STATES, (PullStateSchema as unknown as { enum: string[] }).enum);
+});
+
+test('status words: exact states, and active for anything unfinished (a state this client does not know included)', () => {
+  assert.equal(matchesStatusWords('pulling', ['pulling']), true);
+  assert.equal(matchesStatusWords('stalled', ['pulling', 'failed']), false);
+  assert.equal(matchesStatusWords('unpacking', ['active']), true);
+  assert.equal(matchesStatusWords('verifying', ['active']), true);
+  assert.equal(matchesStatusWords('completed', ['active']), false);
+  assert.equal(matchesStatusWords('completed', ['active', 'completed']), true);
 });

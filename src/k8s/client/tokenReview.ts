@@ -2,11 +2,10 @@
 // way Vault and metrics-server check the callers they serve. The server's RBAC needs exactly
 // `create` on `tokenreviews`. Answers the review's status; throws TokenReviewUnavailable when the
 // API server cannot answer (down, slow, or the permission is missing), which is not the agent's fault.
-import { ApiException, AuthenticationV1Api, type KubeConfig, type V1TokenReviewStatus } from '@kubernetes/client-node';
+import { ApiException, AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { TokenReviewer } from '../tokenReviewer.js';
 
 export class TokenReviewUnavailable extends Error {}
-
-export type TokenReviewer = (token: string, audiences: string[]) => Promise<V1TokenReviewStatus>;
 
 const REVIEW_TIMEOUT_MS = 5_000;
 

@@ -4,7 +4,7 @@
 // refused or reset, 5xx, 403, a failed list) only emits 'error' and stops: we restart it with
 // exponential backoff. A stream that keeps closing at once is slowed down too.
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import type { Logger } from '../log/index.js';
+import type { Logger } from '../../log/index.js';
 
 export interface InformerHandlers<T> {
   /** `backlog`: the object came with the first successful list (it existed before we watched) */

@@ -1,13 +1,11 @@
-// The `status` query filter: exact pull states, comma-separated, plus `active` for every state that
-// is not finished. The allowed values come from the model's PullState enum, so a state added there
-// (e.g. `unpacking`) is accepted here and counted as active without touching this file.
-import { type PullState, PullStateSchema } from '../../model/index.js';
-
-/** States after which a pull never changes again. */
-export const FINISHED_STATES: readonly PullState[] = ['completed', 'failed'];
+// The `status` filter: exact pull states, comma-separated, plus `active` for every state that is not
+// finished. The states are listed here rather than read from the model's schema so the web bundle
+// carries no schema code; statusFilter.test.ts fails when the model's PullState enum differs.
+import type { PullState } from '../model/index.js';
+import { FINISHED_STATES, isFinished } from './finished.js';
 
 /** Every state the model defines, in the model's order. */
-export const PULL_STATES: readonly PullState[] = (PullStateSchema as unknown as { enum: PullState[] }).enum;
+export const PULL_STATES: readonly PullState[] = ['pulling', 'stalled', 'unpacking', 'completed', 'failed'];
 
 /** Every state that is not finished: what `status=active` stands for. */
 export const ACTIVE_STATES: readonly PullState[] = PULL_STATES.filter((s) => !FINISHED_STATES.includes(s));
@@ -33,4 +31,12 @@ export function parseStatusList(text: string): PullState[] {
     }
   }
   return PULL_STATES.filter((s) => wanted.has(s));
+}
+
+/**
+ * Whether `status` is one of `wanted` (exact words; `active` stands for every unfinished state). A
+ * status this client does not know counts as active, so a newer server's states are not hidden.
+ */
+export function matchesStatusWords(status: string, wanted: readonly string[]): boolean {
+  return wanted.includes(status) || (wanted.includes('active') && !isFinished(status));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PullStatus } from '../../model/index.js';
+import type { PullStatus } from '../model/index.js';
 import { matchesFilter } from './pullFilter.js';
 
 const pull = {
