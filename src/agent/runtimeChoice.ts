@@ -1,7 +1,7 @@
 // Which container runtime the agent reads. `auto` prefers containerd (the agent's first runtime and
 // what most clusters run) and takes CRI-O only when CRI-O's socket is there and containerd's is not;
 // with neither, containerd's own start-up errors say what is missing.
-import type { AgentRuntimeSetting } from '../cli/settings.js';
+import type { AgentRuntimeSetting } from '../config/index.js';
 
 export type AgentRuntime = 'containerd' | 'crio';
 

@@ -1,7 +1,7 @@
 // The agent's heartbeat on a CRI-O node: every report interval, read the node's pull folders and
 // storage (CrioSource) and hand the snapshot to the reporter. Trouble reading is logged once per
 // kind and never stops the loop.
-import type { AgentSettings } from '../../cli/settings.js';
+import type { AgentSettings } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AgentReport } from '../../model/index.js';
 import { VERSION } from '../../version.js';

@@ -2,7 +2,7 @@
 // else the settings), checks the pull folder is readable, and runs the CRI-O loop.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import type { AgentSettings } from '../../cli/settings.js';
+import type { AgentSettings } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { BlobInfoCache } from './blobInfoCache.js';
 import { CrioLoop } from './crioLoop.js';
