@@ -24,6 +24,7 @@
 // runs it without Kubernetes: following every containerd namespace (one client and one event
 // stream per namespace; bench/lib/agentEveryNamespace.mjs), with 4 namespaces present, twice: the
 // namespace list asked for every poll, and every NAMESPACE_RELIST_POLLS polls as shipped.
+//   npm run bench:agent -- --runtime crio    # the CRI-O agent instead (bench/lib/crioAgentBench.ts)
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ import {
   type ThrottleProxy,
   waitFor,
 } from '../test/kit/index.js';
+import { runCrioAgentBench } from './lib/crioAgentBench.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 
 const MiB = 1 << 20;
@@ -66,6 +68,8 @@ interface Options {
   roundRate: number;
   nodeOptions: string[];
   namespaces: Array<'one' | 'every'>;
+  /** crio: measure `pulltrace agent --runtime crio` instead (bench/lib/crioAgentBench.ts) */
+  runtime: 'containerd' | 'crio';
   cpuProfDir: string | undefined;
 }
 
@@ -92,10 +96,13 @@ function options(): Options {
       'node-options': { type: 'string', default: `;${AGENT_NODE_OPTIONS || LOW_MEMORY_NODE_OPTIONS}` },
       namespaces: { type: 'string', default: 'one;every' },
       'cpu-prof': { type: 'string' },
+      runtime: { type: 'string', default: 'containerd' },
     },
   });
   const namespaces = values.namespaces.split(';').map((v) => v.trim());
   for (const n of namespaces) if (n !== 'one' && n !== 'every') throw new Error(`--namespaces: "${n}" is neither one nor every`);
+  if (values.runtime !== 'containerd' && values.runtime !== 'crio')
+    throw new Error(`--runtime: "${values.runtime}" is not containerd or crio`);
   return {
     intervalMs: parseDurationSetting(values.interval, 50),
     pulls: Number(values.pulls),
@@ -108,6 +115,7 @@ function options(): Options {
     nodeOptions: values['node-options'].split(';').map((v) => v.trim()),
     namespaces: namespaces as Array<'one' | 'every'>,
     cpuProfDir: values['cpu-prof'],
+    runtime: values.runtime,
   };
 }
 
@@ -203,6 +211,7 @@ interface LoadFigures {
 
 async function main(): Promise<void> {
   const o = options();
+  if (o.runtime === 'crio') return runCrioAgentBench(o);
   const group = new ProcessGroup();
   const sink = await reportSink();
   try {

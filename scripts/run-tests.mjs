@@ -40,6 +40,7 @@ export const SLOW_FIRST = [
   'test/server/natsAuth',
   'test/agent/hugeImage',
   'test/agent/versions/',
+  'test/agent/crio/crioScenarios',
   'test/server/agentAuth',
   'test/server/tokenReviewOutage',
   'test/watch/',

@@ -1,5 +1,5 @@
 // The node agent: reads the local containerd and reports every pull on this node to a server.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { maskUrlSecrets } from '../common/index.js';
 import { type AgentSettings, nodeNameFromHostname } from '../config/index.js';
@@ -8,6 +8,8 @@ import { AgentLoop } from './agentLoop.js';
 import { ContainerdClient } from './containerd/client.js';
 import { ContainerdUnavailableError, NotContainerdError, SocketMissingError, verifyContainerd } from './containerd/connect.js';
 import type { RuntimeVersion } from './containerd/types.js';
+import { startCrioAgent } from './crio/index.js';
+import { chooseRuntime } from './runtimeChoice.js';
 import { findContainerdSocket, noSocketMessage } from './standaloneSocket.js';
 
 export interface RunningAgent {
@@ -35,8 +37,28 @@ const NOTHING_RUNNING: RunningAgent = { close: async () => {} };
 export async function startAgent(settings: AgentSettings, logger: Logger, options: AgentOptions): Promise<RunningAgent> {
   const ca = settings.serverCaFile ? readServerCa(settings.serverCaFile) : undefined;
   let socket = settings.containerdSocket;
-  if (options.standalone) {
-    const search = await findContainerdSocket(socket);
+  const search = options.standalone && settings.runtime !== 'crio' ? await findContainerdSocket(socket) : undefined;
+  const runtime = chooseRuntime(settings.runtime, {
+    containerd: search ? search.found !== undefined : existsSync(socket),
+    crio: existsSync(settings.crioSocket),
+  });
+  if (runtime === 'crio') {
+    sayNodeNameFromHostname(settings.nodeName, logger);
+    let agent: RunningAgent;
+    try {
+      agent = await startCrioAgent(settings, logger, ca);
+    } catch (err) {
+      if (!options.standalone) throw err;
+      logger.error({}, `${(err as Error).message}; serving the API and UI without a local agent`);
+      return NOTHING_RUNNING;
+    }
+    logger.info(
+      { serverUrl: maskUrlSecrets(settings.serverUrl), nodeName: settings.nodeName, reportIntervalMs: settings.reportIntervalMs },
+      'agent reporting',
+    );
+    return agent;
+  }
+  if (search) {
     if (!search.found) {
       logger.warn({ tried: search.tried }, noSocketMessage(search));
       return NOTHING_RUNNING;
@@ -45,11 +67,11 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
   }
 
   const client = new ContainerdClient(socket, settings.containerdNamespace);
-  let runtime: RuntimeVersion | undefined;
+  let version: RuntimeVersion | undefined;
   try {
-    runtime = await verifyContainerd(client);
+    version = await verifyContainerd(client);
     const namespace = options.allNamespaces ? 'every namespace' : settings.containerdNamespace;
-    logger.info({ socket, namespace, runtimeVersion: runtime.version }, 'connected to containerd');
+    logger.info({ socket, namespace, runtimeVersion: version.version }, 'connected to containerd');
   } catch (err) {
     if (err instanceof ContainerdUnavailableError && !(err instanceof SocketMissingError)) {
       logger.warn({ socket, reason: err.message }, 'containerd not answering yet; retrying in the background');
@@ -71,7 +93,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, option
     settings,
     logger,
     client,
-    runtime,
+    runtime: version,
     allNamespaces: options.allNamespaces === true,
     ...(options.namespaceRelistPolls ? { namespaceRelistPolls: options.namespaceRelistPolls } : {}),
     ...(ca ? { ca } : {}),

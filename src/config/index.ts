@@ -11,6 +11,7 @@ export { type ListenAddress, parseDurationSetting, type ServiceAccountRef, Setti
 export { maskSecrets, secretsOf } from './settingSecrets.js';
 export {
   type AgentAuthMode,
+  type AgentRuntimeSetting,
   type AgentSettings,
   type CommandName,
   defaultDbPath,

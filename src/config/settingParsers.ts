@@ -76,6 +76,13 @@ export function parseNodeName(text: string): string {
   return text;
 }
 
+/** A path that does not depend on the working directory (the agent runs in a container). */
+export function parseAbsolutePath(text: string): string {
+  const v = text.trim();
+  if (!v.startsWith('/')) throw new SettingError(`"${text}" is not an absolute path (example: /var/tmp)`);
+  return v.length > 1 ? v.replace(/\/+$/, '') : v;
+}
+
 export function parseNonEmpty(text: string): string {
   if (text.trim() === '') throw new SettingError('must not be empty');
   return text;

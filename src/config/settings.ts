@@ -12,6 +12,7 @@ import { parseHistoryDb } from './parseHistoryDb.js';
 import { parseHostNameList } from './parseHostNameList.js';
 import {
   type ListenAddress,
+  parseAbsolutePath,
   parseAddress,
   parseDurationSetting,
   parseEnum,
@@ -90,7 +91,16 @@ export interface AgentSettings {
   serverCaFile: string;
   unpackTimeoutMs: number;
   logFormat: LogFormatSetting;
+  /** which container runtime the agent reads (`auto`: the one whose socket exists) */
+  runtime: AgentRuntimeSetting;
+  crioSocket: string;
+  crioTmpDir: string;
+  crioStorageRoot: string;
+  crioCacheDir: string;
 }
+
+export const AGENT_RUNTIMES = ['auto', 'containerd', 'crio'] as const;
+export type AgentRuntimeSetting = (typeof AGENT_RUNTIMES)[number];
 
 /** `standalone`: the server's settings and its in-process agent's, which reports to the server itself. */
 export type StandaloneSettings = ServerSettings & Omit<AgentSettings, 'serverUrl'>;
@@ -506,6 +516,56 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['agent'],
     help: 'a pull whose blobs are all on the node but whose image record never appears ends completed after this long without unpack progress',
     parse: (t) => parseDurationSetting(t, 1000),
+    extension: true,
+  },
+  {
+    key: 'runtime',
+    env: 'PULLTRACE_RUNTIME',
+    flag: 'runtime',
+    default: 'auto',
+    scopes: ['agent'],
+    help: 'container runtime to read: containerd, crio, or auto (containerd if its socket exists, else CRI-O if its socket exists)',
+    parse: (t) => parseEnum(t, AGENT_RUNTIMES),
+    extension: true,
+  },
+  {
+    key: 'crioSocket',
+    env: 'PULLTRACE_CRIO_SOCKET',
+    flag: 'crio-socket',
+    default: '/var/run/crio/crio.sock',
+    scopes: ['agent'],
+    help: "CRI-O's socket: how auto finds CRI-O, and where its version and /config (big_files_temporary_dir, root) are read when readable",
+    parse: parseAbsolutePath,
+    extension: true,
+  },
+  {
+    key: 'crioTmpDir',
+    env: 'PULLTRACE_CRIO_TMP_DIR',
+    flag: 'crio-tmp-dir',
+    default: '/var/tmp',
+    scopes: ['agent'],
+    help: "CRI-O's big_files_temporary_dir, where each pull streams its blobs (CRI-O's /config wins when readable)",
+    parse: parseAbsolutePath,
+    extension: true,
+  },
+  {
+    key: 'crioStorageRoot',
+    env: 'PULLTRACE_CRIO_STORAGE_ROOT',
+    flag: 'crio-storage-root',
+    default: '/var/lib/containers/storage',
+    scopes: ['agent'],
+    help: "containers/storage's graph root, where pulled images land (CRI-O's /config wins when readable)",
+    parse: parseAbsolutePath,
+    extension: true,
+  },
+  {
+    key: 'crioCacheDir',
+    env: 'PULLTRACE_CRIO_CACHE_DIR',
+    flag: 'crio-cache-dir',
+    default: '/var/lib/containers/cache',
+    scopes: ['agent'],
+    help: "folder of containers/image's blob-info cache (blob-info-cache-v1.sqlite), which names each blob as its download starts",
+    parse: parseAbsolutePath,
     extension: true,
   },
   {

@@ -17,6 +17,11 @@ export const ReportLayerSchema = Type.Object({
   state: Type.Optional(LayerStateSchema),
   /** new: for state `shared`, the manifest digest (as the report names pulls) of the pull on this node that downloads it */
   sharedWith: Type.Optional(PrintableString(REPORT_LIMITS.sharedWithChars)),
+  /**
+   * new: true while `digest` is the agent's best guess, not yet proven by the blob's own digest
+   * (CRI-O: attributed from the blob-info cache until the downloaded file is hashed); absent = exact
+   */
+  digestProvisional: Type.Optional(Type.Boolean()),
 });
 export type ReportLayer = Static<typeof ReportLayerSchema>;
 
@@ -31,6 +36,12 @@ export const ReportPullSchema = Type.Object({
    * image), else the manifest's. Keeps its v1 wire name; it names the pull, not always a manifest.
    */
   manifestDigest: Type.Optional(PrintableString(REPORT_LIMITS.manifestDigestChars)),
+  /**
+   * new: names this pull across reports when neither its manifest digest nor its reference is
+   * known from its start (CRI-O learns both when the image lands); the server then keys the pull
+   * by it instead of `manifestDigest`/`imageRef`. Unique per attempt on the node.
+   */
+  pullKey: Type.Optional(PrintableString(REPORT_LIMITS.pullKeyChars)),
   status: Type.Optional(ReportPullStatusSchema),
   error: Type.Optional(Type.String({ maxLength: REPORT_LIMITS.errorChars })),
   /** new: when the last blob was committed (status `unpacking`) */

@@ -23,6 +23,8 @@ export const LayerStatusSchema = Type.Object(
     state: LayerStateSchema,
     /** new: for state `shared`, the id of the pull on this node that downloads the layer (absent while unknown) */
     sharedWith: Type.Optional(Type.String()),
+    /** new: true while `digest` is the agent's attribution, not yet proven by hashing the blob (CRI-O nodes); absent once exact */
+    digestProvisional: Type.Optional(Type.Boolean()),
   },
   { $id: 'LayerStatus' },
 );

@@ -22,6 +22,8 @@ const limits = {
   /** `sharedWith` names a pull by its digest */
   sharedWithChars: 256,
   unpackStartedAtChars: 64,
+  /** `pullKey` names one attempt (CRI-O: its temporary folder) */
+  pullKeyChars: 256,
   unpackingLayerChars: 256,
   /** containerd's own limit for a namespace name (an identifier) */
   containerdNamespaceChars: 76,

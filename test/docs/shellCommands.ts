@@ -123,6 +123,7 @@ export type CommandKind =
  */
 export const NOT_HERE: Record<string, string> = {
   kubectl: 'talks to a cluster',
+  oc: 'talks to an OpenShift cluster',
   docker: 'needs a container engine and network base images (docker build is checked below)',
   podman: 'needs a container engine',
   nerdctl: 'needs a container engine',

@@ -36,7 +36,7 @@ export function isOriginalIngest(p: ReportPull): boolean {
 
 /** The tracker's key for a pull of a current-shape report. */
 export function reportPullKey(p: ReportPull): string {
-  return pullKeyIn(p.manifestDigest || p.imageRef, p.containerdNamespace);
+  return p.pullKey || pullKeyIn(p.manifestDigest || p.imageRef, p.containerdNamespace);
 }
 
 /**

@@ -26,6 +26,8 @@ export interface LayerRecord {
   /** state `shared`: the owning pull as the agent names it (its manifest digest), and its id once known */
   sharedWithKey?: string;
   sharedWith?: string;
+  /** the agent's digest is its attribution, not yet proven (CRI-O) */
+  digestProvisional?: boolean;
   /** the last status built, reused while nothing changed (same time, same pull state): a report's layer events and its pull event share them */
   shown?: { now: number; pullStatus: PullState; status: LayerStatus };
 }
@@ -173,6 +175,7 @@ export function layerStatus(rec: PullRecord, l: LayerRecord, now: number): Layer
   if (l.startedAt !== undefined) out.startedAt = iso(l.startedAt);
   if (l.completedAt !== undefined) out.completedAt = iso(l.completedAt);
   if (l.state === 'shared' && l.sharedWith !== undefined) out.sharedWith = l.sharedWith;
+  if (l.digestProvisional) out.digestProvisional = true;
   // A finished pull's statuses are built when asked (rarely): kept, they would undo compactFinished.
   if (!isFinished(rec.status)) l.shown = { now, pullStatus: rec.status, status: out };
   return out;

@@ -61,9 +61,20 @@ function mergeLayer(l: LayerRecord, rl: ReportLayer, now: number, transitions: L
     changed = true;
   }
   l.totalKnown = known;
+  // A provisional digest was the agent's attribution of some bytes: when it moves to another
+  // blob (the bytes were another layer's), this layer's bytes and state follow the report back.
+  const reattributed = l.digestProvisional === true && l.state !== 'done' && rl.downloadedBytes < l.downloadedBytes;
+  if ((rl.digestProvisional === true) !== (l.digestProvisional === true)) {
+    l.digestProvisional = rl.digestProvisional === true ? true : undefined;
+    changed = true;
+  }
   const down = l.totalKnown ? Math.min(rl.downloadedBytes, l.totalBytes) : rl.downloadedBytes;
   const grew = down > l.downloadedBytes;
-  if (grew) l.downloadedBytes = down;
+  if (grew || reattributed) l.downloadedBytes = down;
+  if (reattributed) {
+    changed = true;
+    if (rl.state === 'waiting') l.state = 'waiting';
+  }
   const state = nextLayerState(l, rl);
   if (state === 'done' && l.state !== 'done') {
     markLayerDone(l, now);

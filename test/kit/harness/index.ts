@@ -8,9 +8,11 @@ export {
   containerdBinaries,
   containerdCacheDir,
 } from './containerdVersions.js';
+export { type CrioNode, makeCrioNode, type SkopeoBuild, SYSTEM_CACHE_DIR, skopeoBinary, skopeoCacheDir } from './crioNode.js';
 export type { CriPull } from './criPull.js';
 export { type ContentEntry, type ImageEntry, parseContentList, parseImageList } from './ctrOutput.js';
 export { freePort } from './freePort.js';
+export { type HeldBlobProxy, startHeldBlobProxy } from './heldBlobProxy.js';
 export { type NatsHandle, type NatsOptions, startNats } from './nats.js';
 export { makeNatsJwtAuth, type NatsJwtAuth } from './natsJwt.js';
 export {

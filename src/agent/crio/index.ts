@@ -1,0 +1,2 @@
+// The agent on CRI-O nodes (docs/agent.md, "CRI-O nodes").
+export { startCrioAgent } from './startCrio.js';
