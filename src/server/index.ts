@@ -32,6 +32,7 @@ import { createMetricsServer } from './metrics/metricsServer.js';
 import { collectProcessMetrics } from './metrics/processMetrics.js';
 import { PullMetrics } from './metrics/pullMetrics.js';
 import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
+import { type PodEvents, startPodEvents } from './podEvents/index.js';
 import { logPullEvent } from './pullEventLog.js';
 import { type SseDropInfo, SseHub } from './sse/sseHub.js';
 import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
@@ -123,6 +124,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let metricsServer: Server;
   let stopTlsWatch: (() => void) | undefined;
   let agentPort: number | undefined;
+  let podEvents: PodEvents | undefined;
   let closeAgentApp: () => Promise<void> = async () => {};
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
@@ -157,6 +159,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     };
     correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, settings.bus ? actThroughLog : undefined) : undefined;
     correlator?.start();
+    podEvents = await startPodEvents({ bus, settings, kube, log, registry: metrics.registry });
+    opened.push(() => podEvents?.stop());
     // A report refused only because TokenReview is down must not time its node out (reviewOutage.ts).
     const agentAuth = await createAgentAuth(settings, kube, log, (retryAt) => tracker.holdNodeTimeouts(retryAt));
     registerAgentAuthMetrics(metrics.registry, agentAuth);
@@ -331,6 +335,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       hub.close();
       stopTlsWatch?.();
       correlator?.stop();
+      await podEvents?.stop();
       await kube?.close();
       await closeAgentApp();
       await app.close();

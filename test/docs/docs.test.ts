@@ -13,6 +13,7 @@ import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/metrics/agentAuthMetri
 import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/metrics/historyQueueMetrics.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
+import { POD_EVENT_METRIC_NAMES } from '../../src/server/podEvents/index.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { buildApiApp } from '../support/apiApp.js';
 import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
@@ -167,7 +168,13 @@ describe('docs/metrics.md', () => {
       .filter((c) => c.startsWith('pulltrace_'));
     assert.deepEqual(
       names.sort(),
-      [...METRIC_NAMES, ...HISTORY_QUEUE_METRIC_NAMES, ...REPORT_LOG_METRIC_NAMES, ...AGENT_AUTH_METRIC_NAMES].sort(),
+      [
+        ...METRIC_NAMES,
+        ...HISTORY_QUEUE_METRIC_NAMES,
+        ...REPORT_LOG_METRIC_NAMES,
+        ...AGENT_AUTH_METRIC_NAMES,
+        ...POD_EVENT_METRIC_NAMES,
+      ].sort(),
     );
   });
 
