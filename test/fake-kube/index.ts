@@ -16,3 +16,4 @@ export {
   toEventsV1,
 } from './objects.js';
 export { FakeKubeApi, type FakeKubeOptions, type RecordedRequest, type Resource } from './server.js';
+export { type EventWrite, FakeWrites } from './writes.js';

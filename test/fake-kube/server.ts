@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { answerDiscovery } from './discovery.js';
 import { type KubeObject, kubeTime, toEventsV1 } from './objects.js';
 import { FakeServices } from './services.js';
 import { FakeTokenIssuer } from './tokenReview.js';
@@ -346,7 +347,9 @@ export class FakeKubeApi {
         this.emitter.emit('request', record);
       };
       if (!url.pathname.includes('/proxy') && this.writes.handle(req, res, url, answered)) return;
-      if (url.pathname === '/version') {
+      if (req.method === 'GET' && answerDiscovery(url.pathname, res)) {
+        // discovery.ts
+      } else if (url.pathname === '/version') {
         this.json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
       } else if (this.services.handle(req, res, url)) {
         // services and the service proxy (services.ts)
