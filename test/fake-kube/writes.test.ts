@@ -5,13 +5,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeKubeApi } from './index.js';
 
+interface StatusOrObject {
+  reason?: string;
+  metadata?: { resourceVersion?: string; labels?: Record<string, string> };
+}
+
 async function call(api: FakeKubeApi, method: string, path: string, body?: unknown, contentType = 'application/json') {
   const res = await fetch(api.url + path, {
     method,
     headers: { 'Content-Type': contentType },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any>, retryAfter: res.headers.get('retry-after') };
+  return { status: res.status, body: (await res.json()) as StatusOrObject, retryAfter: res.headers.get('retry-after') };
 }
 
 const event = (name: string) => ({
@@ -88,22 +93,20 @@ test('Leases: create once, update only from the current resourceVersion', async 
   const created = await call(api, 'POST', path, { metadata: { name: 'l' }, spec: { holderIdentity: 'a' } });
   assert.equal(created.status, 201);
   assert.equal((await call(api, 'POST', path, { metadata: { name: 'l' }, spec: { holderIdentity: 'b' } })).status, 409);
-  const rv = created.body.metadata.resourceVersion;
+  const rv = created.body.metadata?.resourceVersion;
   const updated = await call(api, 'PUT', `${path}/l`, { metadata: { name: 'l', resourceVersion: rv }, spec: { holderIdentity: 'b' } });
   assert.equal(updated.status, 200);
   const stale = await call(api, 'PUT', `${path}/l`, { metadata: { name: 'l', resourceVersion: rv }, spec: { holderIdentity: 'c' } });
   assert.equal(stale.status, 409);
   assert.equal(stale.body.reason, 'Conflict');
-  assert.equal(
-    api.writes.lease('pulltrace', 'l')?.spec && (api.writes.lease('pulltrace', 'l')?.spec as { holderIdentity: string }).holderIdentity,
-    'b',
-  );
+  const spec = api.writes.lease('pulltrace', 'l')?.spec as { holderIdentity?: string } | undefined;
+  assert.equal(spec?.holderIdentity, 'b');
 });
 
 test('Namespaces: GET answers the labels a test gave it, 404 otherwise', async (t) => {
   const api = await FakeKubeApi.start();
   t.after(() => api.close());
   api.writes.applyNamespace('shop', { 'pulltrace.io/events': 'enabled' });
-  assert.equal((await call(api, 'GET', '/api/v1/namespaces/shop')).body.metadata.labels['pulltrace.io/events'], 'enabled');
+  assert.equal((await call(api, 'GET', '/api/v1/namespaces/shop')).body.metadata?.labels?.['pulltrace.io/events'], 'enabled');
   assert.equal((await call(api, 'GET', '/api/v1/namespaces/other')).status, 404);
 });
