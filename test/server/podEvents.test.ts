@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { runProcess } from '../harness/index.js';
 import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { drivePulls, eventSaying, podEvents, waitingPod, writesFor } from './podEventsSupport.js';
+import { awaitMilestoneWrites, drivePulls, eventSaying, podEvents, waitingPod, writesFor } from './podEventsSupport.js';
 
 let dir: string;
 before(() => {
@@ -45,7 +45,9 @@ test('a 40 s pull: one Event on the pod, updated in place at its milestones (≤
   });
   const pod = waitingPod(kube, 'node-a', 'shop', 'api-1', '127.0.0.1:5000/shop/api:1');
   const server = await start();
-  await drivePulls(server.baseUrl, 'node-a', [pod.image], [0, 5, 10, 20, 30, 40, 50, 55, 60, 70, 80, 85, 90, 95, 100]);
+  // each milestone's write lands before the next report (else a newer milestone replaces it: fewer writes)
+  const steps = [0, 5, 10, 20, 30, 40, 50, 55, 60, 70, 80, 85, 90, 95, 100];
+  await drivePulls(server.baseUrl, 'node-a', [pod.image], steps, awaitMilestoneWrites(kube, pod, [0, 30, 50, 80, 100]));
   const done = await eventSaying(kube, pod, /^Pulled image "127\.0\.0\.1:5000\/shop\/api:1": 268 MB in /);
 
   const writes = writesFor(kube, pod);

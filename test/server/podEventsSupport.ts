@@ -49,13 +49,32 @@ function report(node: string, images: string[], percent: number, startedAt: stri
   };
 }
 
-/** Reports the pulls of `images` on `node` from 0 % to done, one report per `steps` entry. */
-export async function drivePulls(baseUrl: string, node: string, images: string[], steps = [0, 10, 30, 55, 80, 95, 100]): Promise<void> {
+/**
+ * Reports the pulls of `images` on `node` from 0 % to done, one report per `steps` entry;
+ * `afterStep` is awaited after each (to let a write land before the next milestone replaces it).
+ */
+export async function drivePulls(
+  baseUrl: string,
+  node: string,
+  images: string[],
+  steps = [0, 10, 30, 55, 80, 95, 100],
+  afterStep: (percent: number) => Promise<unknown> = async () => {},
+): Promise<void> {
   const startedAt = new Date(Date.now() - 40_000).toISOString();
   for (const percent of steps) {
     const res = await postReport(baseUrl, report(node, images, percent, startedAt));
     if (res.status !== 200) throw new Error(`report at ${percent}% answered ${res.status}: ${await res.text()}`);
+    await afterStep(percent);
   }
+}
+
+/** An afterStep that waits, after each milestone step, until the pod has had that many writes. */
+export function awaitMilestoneWrites(kube: FakeKubeApi, p: WaitingPod, milestoneSteps: number[]): (percent: number) => Promise<unknown> {
+  return async (percent) => {
+    const n = milestoneSteps.indexOf(percent) + 1;
+    if (n === 0) return;
+    await waitFor(() => writesFor(kube, p).length >= n, { timeoutMs: 20_000, what: `write ${n} for ${p.name} (at ${percent}%)` });
+  };
 }
 
 /** The PullProgress Event of a pod, once its message matches `text`. */
