@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
 import { runProcess } from '../harness/index.js';
+import { kubectlPulltraceArgs } from '../support/cliCommand.js';
 import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
 import { awaitMilestoneWrites, drivePulls, eventSaying, podEvents, waitingPod, writesFor } from './podEventsSupport.js';
 
@@ -81,6 +82,29 @@ test('a 40 s pull: one Event on the pod, updated in place at its milestones (≤
   assert.equal(described.code, 0, described.stderr);
   assert.match(described.stdout, /Normal\s+Pulling\s+.*kubelet\s+Pulling image "127\.0\.0\.1:5000\/shop\/api:1"/);
   assert.match(described.stdout, /Normal\s+PullProgress\s+.*pulltrace\s+.*Pulled image "127\.0\.0\.1:5000\/shop\/api:1": 268 MB in \S+/);
+
+  // The plugin reads the same from the server, through the API server's service proxy.
+  kube.services.add({
+    namespace: 'pulltrace',
+    name: 'pulltrace-server',
+    labels: {
+      'app.kubernetes.io/name': 'pulltrace',
+      'app.kubernetes.io/component': 'server',
+      'app.kubernetes.io/part-of': 'pulltrace',
+      'app.kubernetes.io/instance': 'pulltrace',
+    },
+    ports: [{ name: 'http', port: 8080 }],
+    target: server.baseUrl,
+  });
+  const plugin = await runProcess(process.execPath, [...kubectlPulltraceArgs(), 'describe', 'pod/api-1', '-n', 'shop'], {
+    name: 'kubectl-pulltrace describe',
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    timeoutMs: 60_000,
+  });
+  assert.equal(plugin.code, 0, plugin.stderr);
+  assert.equal(plugin.stdout.split('\n')[0], 'Pod shop/api-1:');
+  assert.match(plugin.stdout, /^ {2}app: Pulled image "127\.0\.0\.1:5000\/shop\/api:1": 268 MB in \S+$/m);
+  assert.match(plugin.stdout, /^ {4}node node-a, completed; phases: downloading \S+$/m);
 });
 
 test('60 pods pulling at once with QPS 5: no second has more writes than the budget, and every pod ends with its final word', async (t) => {
