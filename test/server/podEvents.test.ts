@@ -8,10 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { runProcess } from '../harness/index.js';
-import { kubectlPulltraceArgs } from '../support/cliCommand.js';
-import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
+import {
+  FakeKubeApi,
+  KUBE_TEST_SERVER_FLAGS,
+  kubectlPulltraceArgs,
+  metricValue,
+  type PulltraceProcess,
+  runProcess,
+  startPulltrace,
+  writeKubeconfig,
+} from '../kit/index.js';
 import { awaitMilestoneWrites, drivePulls, eventSaying, podEvents, waitingPod, writesFor } from './podEventsSupport.js';
 
 let dir: string;

@@ -6,10 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { waitFor } from '../harness/waitFor.js';
-import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
+import {
+  FakeKubeApi,
+  KUBE_TEST_SERVER_FLAGS,
+  type NatsHandle,
+  type PulltraceProcess,
+  startNats,
+  startPulltrace,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 import { awaitMilestoneWrites, drivePulls, eventSaying, podEvents, waitingPod, writesFor } from './podEventsSupport.js';
 
 const CLUSTER = 'c-events';
@@ -56,7 +62,7 @@ test('two replicas: one writer by Lease, one Event per pod, no duplicate write; 
   );
   assert.equal(leads(b), undefined, 'the second replica never wrote');
   const lease = kube.writes.lease('pulltrace', 'pulltrace-pod-events');
-  assert.equal((lease?.spec as { holderIdentity?: string }).holderIdentity, leads(a)?.identity);
+  assert.equal((lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, leads(a)?.identity);
 
   const stoppedAt = Date.now();
   await a.stop();

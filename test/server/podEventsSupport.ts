@@ -1,10 +1,8 @@
 // Shared steps of the pod Event tests: a pod waiting on a node, a long pull of its image driven by
 // synthetic agent reports (a 40 s pull in a few reports: startedAt 40 s ago, progress jumping from
 // milestone to milestone), and the writes the fake API server saw for one pod.
-import type { EventWrite, FakeKubeApi, KubeObject } from '../fake-kube/index.js';
-import { FakeKubelet } from '../fake-kube/index.js';
-import { waitFor } from '../harness/waitFor.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import type { EventWrite, FakeKubeApi, KubeObject } from '../kit/index.js';
+import { FakeKubelet, layer, MiB, postReport, pullEntry, waitFor } from '../kit/index.js';
 
 export interface WaitingPod {
   pod: KubeObject;

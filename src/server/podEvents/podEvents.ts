@@ -61,7 +61,7 @@ export async function startPodEvents(deps: PodEventsDeps): Promise<PodEvents> {
     log.warn({}, 'pod events: no Kubernetes configuration found; PULLTRACE_POD_EVENTS has no effect');
     return { stop: async () => {} };
   }
-  const { loadKubeConfig } = await import('../../k8s/kubeConfig.js');
+  const { loadKubeConfig } = await import('../../k8s/client/kubeConfig.js');
   const { kubeRequester } = await import('./kubeRequest.js');
   const config = loadKubeConfig(deps.env ?? process.env);
   if (!config.ok) throw new Error(`PULLTRACE_POD_EVENTS: ${config.reason}`);
