@@ -30,6 +30,7 @@ import {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type KubernetesMode = 'auto' | 'off';
 export type AgentAuthMode = 'kubernetes' | 'token' | 'none';
+export type PodEventsMode = 'off' | 'labeled' | 'all';
 
 export interface ServerSettings {
   httpAddr: ListenAddress;
@@ -77,6 +78,10 @@ export interface ServerSettings {
   agentAddr: ListenAddress | undefined;
   trustedProxies: string[];
   allowedHosts: string[];
+  podEvents: PodEventsMode;
+  podEventsMinDurationMs: number;
+  podEventsQps: number;
+  podEventsBurst: number;
 }
 
 export interface AgentSettings {
@@ -734,6 +739,46 @@ export const SETTINGS: SettingSpec[] = [
     scopes: ['server'],
     help: 'comma-separated host names a server listening on loopback answers besides localhost, 127.0.0.1 and [::1] (others get 421)',
     parse: parseHostNameList,
+    extension: true,
+  },
+  {
+    key: 'podEvents',
+    env: 'PULLTRACE_POD_EVENTS',
+    flag: 'pod-events',
+    default: 'off',
+    scopes: ['server'],
+    help: 'write pull progress onto waiting pods as Kubernetes Events (kubectl describe pod): off; labeled (pods or namespaces labelled pulltrace.io/events=enabled); all',
+    parse: (t) => parseEnum(t, ['off', 'labeled', 'all'] as const),
+    extension: true,
+  },
+  {
+    key: 'podEventsMinDurationMs',
+    env: 'PULLTRACE_POD_EVENTS_MIN_DURATION',
+    flag: 'pod-events-min-duration',
+    default: '10s',
+    scopes: ['server'],
+    help: 'only a pull expected to take longer than this (time so far plus its ETA) gets pod Events',
+    parse: (t) => parseDurationSetting(t, 0),
+    extension: true,
+  },
+  {
+    key: 'podEventsQps',
+    env: 'PULLTRACE_POD_EVENTS_QPS',
+    flag: 'pod-events-qps',
+    default: '5',
+    scopes: ['server'],
+    help: 'most pod Event requests per second to the API server, on average (writes beyond it wait, then are dropped and counted)',
+    parse: parsePositiveInt,
+    extension: true,
+  },
+  {
+    key: 'podEventsBurst',
+    env: 'PULLTRACE_POD_EVENTS_BURST',
+    flag: 'pod-events-burst',
+    default: '10',
+    scopes: ['server'],
+    help: 'most pod Event requests sent at once after a quiet time, above PULLTRACE_POD_EVENTS_QPS',
+    parse: parsePositiveInt,
     extension: true,
   },
 ];

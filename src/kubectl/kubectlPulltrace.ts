@@ -8,6 +8,7 @@
 import type https from 'node:https';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { printable, redactSecrets } from '../common/index.js';
+import type { PullStatus } from '../model/index.js';
 import {
   describeFailure,
   HttpError,
@@ -20,6 +21,7 @@ import {
   watch,
   watchHelp,
 } from '../watch/index.js';
+import { describePodText, parseDescribeArgs } from './describePod.js';
 import { pickServerService, SERVER_SERVICE_SELECTOR, type ServerService, serviceProxyPath } from './findService.js';
 import { loadPluginKubeConfig } from './pluginKubeConfig.js';
 
@@ -31,6 +33,7 @@ const KUBECTL_FLAGS = [
 ];
 
 export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<number> {
+  if (argv[0] === 'describe') return runDescribePod(argv.slice(1), io);
   let options: WatchOptions;
   try {
     if (argv.some((a) => a === '--server' || a.startsWith('--server='))) {
@@ -98,6 +101,53 @@ export async function runKubectlPulltrace(argv: string[], io: WatchIo): Promise<
     return await watch(transport, options, io);
   } catch (err) {
     io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(explainProxyError(err, service, describe)))}\n`);
+    return 1;
+  }
+}
+
+/** `kubectl pulltrace describe pod/NAME -n NS`: the pod's pulls from the server (describePod.ts). */
+async function runDescribePod(argv: string[], io: WatchIo): Promise<number> {
+  let args: ReturnType<typeof parseDescribeArgs>;
+  try {
+    args = parseDescribeArgs(argv);
+  } catch (err) {
+    io.stderr.write(`kubectl pulltrace: ${printable((err as Error).message)}\n`);
+    return 2;
+  }
+  const loaded = loadPluginKubeConfig(args.extra.kubeconfig || undefined, process.env);
+  if (!loaded.ok) {
+    io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(loaded.reason))}\n`);
+    return 1;
+  }
+  const kc = loaded.kc;
+  let service: ServerService | undefined;
+  let describe = '';
+  try {
+    if (args.extra.context) {
+      if (!kc.getContextObject(args.extra.context)) throw new Error(`--context: no context "${args.extra.context}" in the kubeconfig`);
+      kc.setCurrentContext(args.extra.context);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('no current cluster in the kubeconfig (set one with kubectl config use-context)');
+    service = await findService(kc, args.extra['pulltrace-namespace'], args.extra.service);
+    describe = `service ${service.namespace}/${service.name} via ${redactSecrets(cluster.server)}`;
+    const namespace = args.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+    const requestOptions = async (): Promise<https.RequestOptions> => {
+      const options: https.RequestOptions = {};
+      await kc.applyToHTTPSOptions(options);
+      return options;
+    };
+    const transport = httpTransport(cluster.server.replace(/\/+$/, '') + serviceProxyPath(service), requestOptions, describe);
+    const query = new URLSearchParams({ namespace, pod: args.pod, layers: '0' });
+    const res = await transport.get(`/api/v1/pulls?${query}`, { Accept: 'application/json' });
+    const text = await res.text();
+    if (res.status !== 200) throw new HttpError(res.status, '/api/v1/pulls', text);
+    const pulls = (JSON.parse(text) as { pulls?: PullStatus[] }).pulls ?? [];
+    io.stdout.write(describePodText(pulls, namespace, args.pod, Date.now()));
+    return 0;
+  } catch (err) {
+    const message = service ? explainProxyError(err, service, describe) : err instanceof Error ? err.message : String(err);
+    io.stderr.write(`kubectl pulltrace: ${printable(redactSecrets(message))}\n`);
     return 1;
   }
 }

@@ -29,6 +29,7 @@ import { PullMetrics } from './outputs/metrics/pullMetrics.js';
 import { registerReportLogMetrics } from './outputs/metrics/reportLogMetrics.js';
 import { logPullEvent } from './outputs/pullEventLog.js';
 import { type SseDropInfo, SseHub } from './outputs/sse/sseHub.js';
+import { type PodEvents, startPodEvents } from './podEvents/index.js';
 import { Applier } from './replication/applier.js';
 import { LocalReportLog } from './replication/localReportLog.js';
 import type { NatsReportLog } from './replication/natsReportLog.js';
@@ -141,6 +142,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   let metricsServer: Server;
   let stopTlsWatch: (() => void) | undefined;
   let agentPort: number | undefined;
+  let podEvents: PodEvents | undefined;
   let closeAgentApp: () => Promise<void> = async () => {};
   try {
     // Without Kubernetes (off, or no config found) everything but pods and kubelet errors works.
@@ -171,6 +173,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       applier.onKubeActionApplied((action, pullId) => c.applied(action, pullId));
     }
     correlator?.start();
+    podEvents = await startPodEvents({ bus, settings, kube, log, registry: metrics.registry });
+    opened.push(() => podEvents?.stop());
     // A report refused only because TokenReview is down must not time its node out (reviewOutage.ts).
     const agentAuth = await createAgentAuth(settings, kube, log, (retryAt) => tracker.holdNodeTimeouts(retryAt));
     registerAgentAuthMetrics(metrics.registry, agentAuth);
@@ -304,6 +308,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       hub.close();
       stopTlsWatch?.();
       correlator?.stop();
+      await podEvents?.stop();
       await kube?.close();
       await closeAgentApp();
       await app.close();

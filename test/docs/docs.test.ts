@@ -14,6 +14,7 @@ import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/outputs/metrics/agentA
 import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/outputs/metrics/historyQueueMetrics.js';
 import { METRIC_NAMES } from '../../src/server/outputs/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/outputs/metrics/reportLogMetrics.js';
+import { POD_EVENT_METRIC_NAMES } from '../../src/server/podEvents/index.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
 import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
 import { anchors, codeBlocks, links, stripTicks, tableBlocks, tableRows, tableShapeProblem } from './markdown.js';
@@ -167,7 +168,13 @@ describe('docs/metrics.md', () => {
       .filter((c) => c.startsWith('pulltrace_'));
     assert.deepEqual(
       names.sort(),
-      [...METRIC_NAMES, ...HISTORY_QUEUE_METRIC_NAMES, ...REPORT_LOG_METRIC_NAMES, ...AGENT_AUTH_METRIC_NAMES].sort(),
+      [
+        ...METRIC_NAMES,
+        ...HISTORY_QUEUE_METRIC_NAMES,
+        ...REPORT_LOG_METRIC_NAMES,
+        ...AGENT_AUTH_METRIC_NAMES,
+        ...POD_EVENT_METRIC_NAMES,
+      ].sort(),
     );
   });
 

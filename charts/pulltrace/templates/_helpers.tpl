@@ -193,4 +193,10 @@ restart (which recreates the socket) reaches the agent through the same mount. *
 - apiGroups: [""]
   resources: ["pods", "events"]
   verbs: ["get", "list", "watch"]
+{{- if ne (toString .Values.podEvents.mode) "off" }}
+# pull progress written onto the waiting pods (podEvents.mode)
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
 {{- end -}}

@@ -19,3 +19,4 @@ export {
 } from './objects.js';
 export { realisticPod } from './realisticPod.js';
 export { FakeKubeApi, type FakeKubeOptions, type RecordedRequest, type Resource } from './server.js';
+export { type EventWrite, FakeWrites } from './writes.js';

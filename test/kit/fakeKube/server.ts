@@ -10,9 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { answerDiscovery } from './discovery.js';
 import { type KubeObject, kubeTime, toEventsV1 } from './objects.js';
 import { FakeServices } from './services.js';
 import { FakeTokenIssuer } from './tokenReview.js';
+import { FakeWrites } from './writes.js';
 
 export type Resource = 'pods' | 'events';
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -128,6 +130,11 @@ export class FakeKubeApi {
   tokenReviewFailure: number | 'close' | undefined;
   /** Services and the service proxy */
   readonly services = new FakeServices();
+  /** Event and Lease writes, Namespaces (writes.ts) */
+  readonly writes: FakeWrites = new FakeWrites({
+    get: (resource, namespace, name) => this.get(resource, namespace, name),
+    apply: (object) => this.apply(object),
+  });
 
   private rv = 1;
   // watches from a resourceVersion below this get 410 Expired (etcd compaction)
@@ -335,7 +342,14 @@ export class FakeKubeApi {
         this.handleTokenReview(req, res, record);
         return;
       }
-      if (url.pathname === '/version') {
+      const answered = () => {
+        record.status = res.statusCode;
+        this.emitter.emit('request', record);
+      };
+      if (!url.pathname.includes('/proxy') && this.writes.handle(req, res, url, answered)) return;
+      if (req.method === 'GET' && answerDiscovery(url.pathname, res)) {
+        // discovery.ts
+      } else if (url.pathname === '/version') {
         this.json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
       } else if (this.services.handle(req, res, url)) {
         // services and the service proxy (services.ts)
