@@ -17,7 +17,7 @@ import { fitReport } from '../src/agent/reportFit.js';
 import { createLogger } from '../src/log/index.js';
 import type { AgentReport, PullStatus } from '../src/model/index.js';
 import { encodeLayers } from '../src/store/compactLayers.js';
-import { HistoryStore, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../src/store/historyStore.js';
+import { HistoryStore, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../src/store/index.js';
 import { percentile } from './lib/percentile.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, layers: { type: 'string', default: '20' } } });

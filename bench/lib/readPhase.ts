@@ -3,16 +3,19 @@
 // Prints, for a window with agents only and a window with the readers added: the worst /healthz
 // latency (a probe in its own thread), the server's worst event-loop block (prom-client's
 // nodejs_eventloop_lag_max_seconds, from perf_hooks.monitorEventLoopDelay in the server process,
-// reset at each scrape), and the agents' report latency p50/p99.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// reset at each scrape), and the agents' report latency p50/p99. With --cpu-prof, also the server
+// main thread's longest tasks in CPU time in each window (cpuStretches.ts): on a shared machine
+// the event-loop figure is mostly time the OS gave other processes; the CPU time is the server's own.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../src/log/index.js';
 import type { AgentReport, PullStatus } from '../../src/model/index.js';
-import { HistoryStore } from '../../src/store/historyStore.js';
+import { HistoryStore } from '../../src/store/index.js';
 import { getText, startServer, type TestServer } from '../../test/kit/index.js';
+import { type CpuProfile, cpuStretches } from './cpuStretches.js';
 import { percentile } from './percentile.js';
 
 export interface ReadPhaseOptions {
@@ -244,7 +247,17 @@ const WORST_READS = [
   '/api/v1/pulls?limit=500',
 ];
 
-async function measureWindow(label: string, server: TestServer, seconds: number, readerPaths: string[]): Promise<void> {
+interface Window {
+  label: string;
+  /** monotonic clock, µs (the clock of a CPU profile) */
+  fromUs: number;
+  toUs: number;
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+async function measureWindow(label: string, server: TestServer, seconds: number, readerPaths: string[]): Promise<Window> {
+  const fromUs = monotonicUs();
   const agentConn = new HttpAgent({ keepAlive: true, maxSockets: AGENTS });
   const startedAt = new Date(Date.now() - 5_000).toISOString();
   await loopMaxMs(server); // resets the server's histogram
@@ -292,6 +305,25 @@ async function measureWindow(label: string, server: TestServer, seconds: number,
       `     read ${path.padEnd(48)} ${String(mine.length).padStart(4)}× HTTP ${codes}, ${mb.toFixed(1)} MB each, median ${percentile(times, 50).toFixed(0)} ms, max ${(times.at(-1) ?? 0).toFixed(0)} ms`,
     );
   }
+  return { label, fromUs, toUs: monotonicUs() };
+}
+
+/** The server main thread's profile (thread 0 of its PID), written when it exited. */
+function mainThreadProfile(dir: string, pid: number): CpuProfile | undefined {
+  const name = readdirSync(dir).find((f) => f.includes(`.${pid}.0.`) && f.endsWith('.cpuprofile'));
+  return name ? (JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile) : undefined;
+}
+
+function printCpuStretches(profile: CpuProfile, windows: Window[]): void {
+  console.log('   server main thread, longest tasks in CPU time (from its CPU profile; cpuStretches.ts):');
+  for (const w of windows) {
+    const longest = cpuStretches(profile, w.fromUs, w.toUs).slice(0, 3);
+    console.log(`   ${w.label}:`);
+    for (const s of longest) {
+      const frames = s.top.map((t) => `${t.frame} ${t.ms.toFixed(0)}`).join(', ');
+      console.log(`     ${s.cpuMs.toFixed(0).padStart(4)} ms CPU (${s.wallMs.toFixed(0)} ms wall): ${frames}`);
+    }
+  }
 }
 
 export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
@@ -327,6 +359,7 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
     nodeArgs: opts.nodeArgs,
     entry: opts.entry,
   });
+  const windows: Window[] = [];
   try {
     const conn = new HttpAgent({ keepAlive: true, maxSockets: 1 });
     const loadStart = performance.now();
@@ -339,11 +372,14 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
     console.log(
       `   live view: ${loadedNodes} nodes × ${PULLS_PER_NODE} pulls × ${LAYERS_PER_PULL} layers loaded in ${((performance.now() - loadStart) / 1000).toFixed(0)} s (node=loaded-0 matches ${live.pulls.length} pulls)`,
     );
-    await measureWindow('agents only', server, opts.seconds, []);
+    windows.push(await measureWindow('agents only', server, opts.seconds, []));
     const paths = Array.from({ length: opts.readers }, (_, i) => WORST_READS[i % WORST_READS.length] as string);
-    await measureWindow(`agents and ${opts.readers} readers`, server, opts.seconds, paths);
+    windows.push(await measureWindow(`agents and ${opts.readers} readers`, server, opts.seconds, paths));
   } finally {
     await server.stop();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
+  const profileDir = opts.nodeArgs[opts.nodeArgs.indexOf('--cpu-prof-dir') + 1];
+  const profile = opts.nodeArgs.includes('--cpu-prof-dir') && profileDir ? mainThreadProfile(profileDir, server.pid) : undefined;
+  if (profile) printCpuStretches(profile, windows);
 }

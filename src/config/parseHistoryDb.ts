@@ -2,7 +2,7 @@
 // by replicas. A URL is checked here so a typo stops the server at start with the reason. Any other
 // `scheme://` is refused: taken as a path, `postgress://u:s3cret@db/x` or `mysql://…` would create
 // a SQLite file in a folder named after the credentials, and log them.
-import { isPostgresUrl, postgresUrlProblem } from '../store/postgres/postgresUrl.js';
+import { isPostgresUrl, postgresUrlProblem } from '../common/index.js';
 import { SettingError } from './settingParsers.js';
 
 const ACCEPTED = 'a SQLite file path, ":memory:", or postgres://user:password@host:5432/database (postgresql:// too)';

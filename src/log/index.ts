@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { prettyDestination } from './prettyDestination.js';
 
+export { type FaultReporter, faultReporter, guarded } from './faultReport.js';
+
 export type { Logger };
 
 export type LogFormat = 'auto' | 'json' | 'text';

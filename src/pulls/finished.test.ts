@@ -4,15 +4,8 @@ import { clusterOf, DEFAULT_CLUSTER } from './cluster.js';
 import { FINISHED_STATES, isFinished } from './finished.js';
 
 test('completed and failed are final; every other state, a status this client does not know included, is not', () => {
-  for (const [s, want] of [
-    ['pulling', false],
-    ['stalled', false],
-    ['unpacking', false],
-    ['completed', true],
-    ['failed', true],
-    ['verifying', false],
-  ] as const)
-    assert.equal(isFinished(s), want, s);
+  const states = ['pulling', 'stalled', 'unpacking', 'completed', 'failed', 'verifying'];
+  assert.deepEqual(states.filter(isFinished), ['completed', 'failed']);
   assert.deepEqual(FINISHED_STATES.filter(isFinished), FINISHED_STATES);
 });
 

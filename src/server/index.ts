@@ -8,36 +8,35 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerSettings } from '../config/index.js';
 import { type KubeWatch, logKubernetesOff, type RejectedEvent } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
-import type { AgentReport } from '../model/index.js';
+import { faultReporter, guarded } from '../log/index.js';
 import { isFinished } from '../pulls/index.js';
-import { openHistory } from '../store/index.js';
-import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
-import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
-import type { AgentIdentity } from './auth/agentIdentity.js';
-import { DEFAULT_REVIEW_CACHE, ReviewCache } from './auth/reviewCache.js';
-import type { NatsReportLog } from './bus/natsReportLog.js';
-import { StreamEventIds } from './bus/streamEventIds.js';
+import { isPostgresUrl, openHistory, redactPostgresUrl } from '../store/index.js';
+import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './admission/agentAuth.js';
+import type { AgentIdentity } from './admission/agentIdentity.js';
+import { ReportAdmission } from './admission/reportAdmission.js';
+import { DEFAULT_REVIEW_CACHE, ReviewCache } from './admission/reviewCache.js';
+import { KubeCorrelator } from './correlation/kubeCorrelator.js';
 import { PullEventBus } from './events/pullEventBus.js';
-import { faultReporter, guarded } from './faultReport.js';
 import { type AppDeps, buildApp } from './http/app.js';
 import { allowedHostNames } from './http/hostCheck.js';
 import { ReadAdmission } from './http/readAdmission.js';
 import { readTlsPair, watchTlsPair } from './http/tlsFiles.js';
-import { ReportAdmission } from './ingest/reportAdmission.js';
-import { applyKubeAction, type KubeAction } from './kube/kubeAction.js';
-import { KubeCorrelator } from './kube/kubeCorrelator.js';
-import { registerAgentAuthMetrics } from './metrics/agentAuthMetrics.js';
-import { registerHistoryQueueMetrics } from './metrics/historyQueueMetrics.js';
-import { createMetricsServer } from './metrics/metricsServer.js';
-import { collectProcessMetrics } from './metrics/processMetrics.js';
-import { PullMetrics } from './metrics/pullMetrics.js';
-import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
-import { logPullEvent } from './pullEventLog.js';
-import { type SseDropInfo, SseHub } from './sse/sseHub.js';
+import { registerAgentAuthMetrics } from './outputs/metrics/agentAuthMetrics.js';
+import { registerHistoryQueueMetrics } from './outputs/metrics/historyQueueMetrics.js';
+import { createMetricsServer } from './outputs/metrics/metricsServer.js';
+import { collectProcessMetrics } from './outputs/metrics/processMetrics.js';
+import { PullMetrics } from './outputs/metrics/pullMetrics.js';
+import { registerReportLogMetrics } from './outputs/metrics/reportLogMetrics.js';
+import { logPullEvent } from './outputs/pullEventLog.js';
+import { type SseDropInfo, SseHub } from './outputs/sse/sseHub.js';
+import { Applier } from './replication/applier.js';
+import { LocalReportLog } from './replication/localReportLog.js';
+import type { NatsReportLog } from './replication/natsReportLog.js';
+import type { ReportLog } from './replication/reportLog.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
 export { PullEventBus } from './events/pullEventBus.js';
-export { METRIC_NAMES } from './metrics/pullMetrics.js';
+export { METRIC_NAMES } from './outputs/metrics/pullMetrics.js';
 export { PullTracker } from './tracker/pullTracker.js';
 
 export interface RunningServer {
@@ -95,9 +94,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   });
   collectProcessMetrics(metrics.registry);
   registerHistoryQueueMetrics(metrics.registry, store);
-  // With a shared report log, events caused by a report get ids every replica gives alike.
-  const streamEventIds = new StreamEventIds();
-  bus.subscribe((e) => hub.publish(e, streamEventIds.next()));
+  // The one applier of every change (reports, ticks, Kubernetes actions), whichever log carries
+  // it; with the shared log, the events a change causes get ids every replica gives alike.
+  const applier = new Applier(tracker);
+  bus.subscribe((e) => hub.publish(e, applier.nextEventId()));
   // Metrics stay per cluster: another cluster's pulls (seen through the shared log) are its own server's to count.
   bus.subscribe((e) => {
     if ((e.pull?.cluster ?? settings.cluster) === settings.cluster) metrics.onEvent(e);
@@ -113,7 +113,26 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
   const opened: Array<() => unknown> = [() => store.close(), () => hub.close()];
   let ready = false;
-  let reportLog: NatsReportLog | undefined;
+  // Every change is appended to the report log: local (applied at once), or shared by replicas.
+  let natsLog: NatsReportLog | undefined;
+  let reportLog: ReportLog;
+  if (settings.bus) {
+    // Loaded only when asked for: the default (in-process) never loads the NATS client.
+    const { NatsReportLog } = await import('./replication/natsReportLog.js');
+    const { readBusFiles } = await import('./replication/natsConnectOptions.js');
+    natsLog = new NatsReportLog({
+      url: settings.bus,
+      files: readBusFiles(settings, (path) => readFileSync(path, 'utf8')),
+      cluster: settings.cluster,
+      maxAgeMs: settings.historyTtlMs,
+      applier,
+      onFault: fault,
+      logger: log,
+    });
+    reportLog = natsLog;
+  } else {
+    reportLog = new LocalReportLog(applier, { now, onFault: fault });
+  }
   const admission = new ReportAdmission({ nodeReportRate: settings.nodeReportRate, maxNodesPerAddress: settings.maxNodesPerAddress });
   const readAdmission = new ReadAdmission({ perSecond: settings.readRate, burst: settings.readBurst });
   let kube: KubeWatch | undefined;
@@ -144,17 +163,13 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       });
     }
     opened.push(() => kube?.close());
-    // With a shared report log, Kubernetes actions go through it (every replica applies them alike,
-    // under the same event ids); while it is away, or without one, they are applied here.
-    const applyHere = (action: KubeAction) => correlator?.applied(action, applyKubeAction(tracker, action, now()));
-    const actThroughLog = (action: KubeAction) => {
-      if (!reportLog) applyHere(action);
-      else
-        void reportLog.appendKubeAction(action).then((appended) => {
-          if (!appended) applyHere(action);
-        });
-    };
-    correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, settings.bus ? actThroughLog : undefined) : undefined;
+    // Kubernetes actions are appended to the report log like reports (with replicas, every replica
+    // applies them alike, under the same event ids).
+    correlator = kube ? new KubeCorrelator(kube, tracker, log, now, eventRejected, reportLog) : undefined;
+    if (correlator) {
+      const c = correlator;
+      applier.onKubeActionApplied((action, pullId) => c.applied(action, pullId));
+    }
     correlator?.start();
     // A report refused only because TokenReview is down must not time its node out (reviewOutage.ts).
     const agentAuth = await createAgentAuth(settings, kube, log, (retryAt) => tracker.holdNodeTimeouts(retryAt));
@@ -163,47 +178,10 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     await store.prune(now() - settings.historyRetentionMs, settings.historyMaxPulls);
     tracker.restoreFinished(await store.finishedSince(now() - settings.historyTtlMs), now());
 
-    // Replicas: the shared report log. Start-up reads every node's latest report before listening.
-    if (settings.bus) {
-      // Loaded only when asked for: the default (in-process) never loads the NATS client.
-      const { NatsReportLog } = await import('./bus/natsReportLog.js');
-      const { readBusFiles } = await import('./bus/natsConnectOptions.js');
-      const log_ = await NatsReportLog.start({
-        url: settings.bus,
-        files: readBusFiles(settings, (path) => readFileSync(path, 'utf8')),
-        cluster: settings.cluster,
-        maxAgeMs: settings.historyTtlMs,
-        apply: (report, at, seq, cluster) => {
-          streamEventIds.begin(seq);
-          try {
-            tracker.applyReport(report, at, cluster);
-          } finally {
-            streamEventIds.end();
-          }
-        },
-        // Timer decisions at the log's ticks, so every replica takes them alike (natsReportLog.ts).
-        tick: (at, seq) => {
-          streamEventIds.begin(seq);
-          try {
-            tracker.tick(at);
-          } finally {
-            streamEventIds.end();
-          }
-        },
-        kubeAction: (action, at, seq) => {
-          streamEventIds.begin(seq);
-          try {
-            correlator?.applied(action, applyKubeAction(tracker, action, at));
-          } finally {
-            streamEventIds.end();
-          }
-        },
-        logger: log,
-      });
-      reportLog = log_;
-      registerReportLogMetrics(metrics.registry, log_);
-      opened.push(() => log_.close());
-    }
+    // Replicas: start-up reads every node's latest report from the shared log before listening.
+    opened.push(() => reportLog.close());
+    await reportLog.open();
+    if (natsLog) registerReportLogMetrics(metrics.registry, natsLog);
 
     const tls = settings.tlsCertFile ? readTlsPair(settings.tlsCertFile, settings.tlsKeyFile) : undefined;
     const appDeps: AppDeps = {
@@ -224,10 +202,9 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       },
       maxSseClients: settings.maxSseClients,
       maxSsePerAddress: settings.maxSsePerAddress,
-      isReady: () => ready && (reportLog?.isSynced ?? true),
-      ...(reportLog
-        ? { readyDetail: () => reportLog?.detail() ?? '', appendReport: (r: AgentReport) => reportLog?.append(r) ?? Promise.resolve(false) }
-        : {}),
+      isReady: () => ready && reportLog.isSynced,
+      ...(natsLog ? { readyDetail: () => natsLog?.detail() ?? '' } : {}),
+      reportLog,
       now,
       trustedProxies: settings.trustedProxies,
     };
@@ -280,11 +257,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const httpPort = (app.server.address() as AddressInfo).port;
   const metricsPort = (metricsServer.address() as AddressInfo).port;
 
+  // Timer decisions are the report log's (its ticks); these are admission's own upkeep.
   const ticker = setInterval(() => {
-    // With a shared report log its ticks drive the timers; this clock only while the log is silent.
-    guarded('tick', fault, () => {
-      if (!reportLog?.timersFromLog()) tracker.tick(now());
-    });
     guarded('admission prune', fault, () => admission.prune(now()));
     guarded('read admission prune', fault, () => readAdmission.prune(now()));
   }, TICK_MS);
@@ -333,7 +307,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       await kube?.close();
       await closeAgentApp();
       await app.close();
-      await reportLog?.close();
+      await reportLog.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await store.close();
     },

@@ -1,23 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bar, cell, fit, formatBytes, formatDuration, formatPercent, formatRate } from './terminalFormat.js';
+import { bar, cell, fit, formatDuration, formatPercent } from './terminalFormat.js';
 
-test('formatBytes / formatRate', () => {
-  for (const [n, want] of [
-    [0, '0 B'],
-    [999, '999 B'],
-    [1234567, '1.23 MB'],
-    [45_600_000, '45.6 MB'],
-    [-1, '–'],
-    [Number.NaN, '–'],
-  ] as Array<[number, string]>) {
-    assert.equal(formatBytes(n), want, String(n));
-  }
-  assert.equal(formatRate(12_300_000), '12.3 MB/s');
-  assert.equal(formatRate(0), '–');
-});
-
-test('formatDuration', () => {
+test('formatDuration packs the shared spelling for columns (sizes: src/pulls/format.test.ts)', () => {
   for (const [s, want] of [
     [undefined, '–'],
     [4.4, '4s'],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { FAILURE_REASONS } from '../../src/model/index.js';
-import { PullMetrics } from '../../src/server/metrics/pullMetrics.js';
+import { PullMetrics } from '../../src/server/outputs/metrics/pullMetrics.js';
 import { REPO_ROOT } from '../chart/helm.js';
 import { baseMetricName, metricNames } from './promql.js';
 

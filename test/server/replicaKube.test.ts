@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../src/model/index.js';
-import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
+import { STREAM_EVENT_ID_OFFSET } from '../../src/server/replication/streamEventIds.js';
 import {
   FakeKubeApi,
   FakeKubelet,

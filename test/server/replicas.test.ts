@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
+import { STREAM_EVENT_ID_OFFSET } from '../../src/server/replication/streamEventIds.js';
 import {
   freePort,
   getJson,

@@ -8,14 +8,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import type { PullStatus } from '../../src/model/index.js';
-import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
-import { type History, openHistory } from '../../src/store/history.js';
+import { registerHistoryQueueMetrics } from '../../src/server/outputs/metrics/historyQueueMetrics.js';
 import { capturingLogger, finishedPull, pod, T0 } from '../../src/store/historyFixture.js';
-import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { type History, HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError, openHistory } from '../../src/store/index.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/pgMigrations.js';
 import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
 import { toPullRow } from '../../src/store/pullRow.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { makeTempDir, type PostgresHandle, removeDir, startPostgres, waitFor } from '../kit/index.js';
 
 async function allIds(store: History, filter: Parameters<History['query']>[0] = {}): Promise<string[]> {

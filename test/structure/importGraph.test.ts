@@ -20,29 +20,9 @@ const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
     why: 'plain numbers the agent imports alone, so a node agent does not load TypeBox (model/index.ts)',
   },
   {
-    from: 'parseHistoryDb.ts',
-    to: 'src/store/postgres/postgresUrl.ts',
-    why: "the PostgreSQL URL rules are pure, but the store's index opens SQLite; they belong in src/config (store restructure)",
-  },
-  {
-    from: 'src/server/index.ts',
-    to: 'src/store/postgres/postgresUrl.ts',
-    why: 'the same URL rules, for the start-up log line (store restructure)',
-  },
-  {
-    from: 'postgresHistoryStore.ts',
-    to: 'src/store/history.ts',
-    why: 'the PostgreSQL store implements the History interface of history.ts, which picks the store: a file cycle (type only) until the dialects sit behind one history.ts (store restructure)',
-  },
-  {
     from: 'originalReportShape.ts',
     to: 'placeholderImageRef.ts',
     why: "the original-report adapter is called by the tracker's report grouping: a cycle tracker ↔ its admission part until the adapter runs at the door (issue #20, point 2)",
-  },
-  {
-    from: 'sseHub.ts',
-    to: 'faultReport.ts',
-    why: "the SSE hub logs faults with the server root's helper: a cycle server ↔ outputs until that helper moves down (outputs restructure)",
   },
 ];
 

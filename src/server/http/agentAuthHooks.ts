@@ -1,12 +1,12 @@
-// The report route's hooks around agent authentication (src/server/auth): who sends, before the
+// The report route's hooks around agent authentication (src/server/admission): who sends, before the
 // body is read, and for which node, once it is validated. The authenticated node is left on the
 // request (`req.agent`) for limits keyed on it. A refusal's reason is logged here; the caller gets
 // its code's fixed sentence (errorCatalogue.ts).
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/index.js';
-import type { AgentAuthenticator, AgentPrincipal } from '../auth/agentAuth.js';
-import { nodeMismatchMessage } from '../auth/agentIdentity.js';
-import { AuthRefusal } from '../auth/authRefusal.js';
+import type { AgentAuthenticator, AgentPrincipal } from '../admission/agentAuth.js';
+import { nodeMismatchMessage } from '../admission/agentIdentity.js';
+import { AuthRefusal } from '../admission/authRefusal.js';
 import { authRefusalError } from './refusals.js';
 import { byRemoteAddress } from './requester.js';
 

@@ -3,11 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../log/index.js';
 import { HistoryStore, SqliteHistory } from '../../store/index.js';
-import { type AgentAuthenticator, noAuth } from '../auth/agentAuth.js';
+import { type AgentAuthenticator, noAuth } from '../admission/agentAuth.js';
+import { ReportAdmission } from '../admission/reportAdmission.js';
 import { PullEventBus } from '../events/pullEventBus.js';
-import { ReportAdmission } from '../ingest/reportAdmission.js';
-import { PullMetrics } from '../metrics/pullMetrics.js';
-import { SseHub } from '../sse/sseHub.js';
+import { PullMetrics } from '../outputs/metrics/pullMetrics.js';
+import { SseHub } from '../outputs/sse/sseHub.js';
+import { Applier } from '../replication/applier.js';
+import { LocalReportLog } from '../replication/localReportLog.js';
+import type { ReportLog } from '../replication/reportLog.js';
 import { PullTracker, type TrackerLimits } from '../tracker/pullTracker.js';
 import { type AppDeps, buildApp } from './app.js';
 import { ReadAdmission, type ReadLimits } from './readAdmission.js';
@@ -26,6 +29,8 @@ export interface ApiAppOptions {
   now?: () => number;
   /** what the listener serves, whom X-Forwarded-For is believed from, the Host names answered */
   listener?: Pick<AppDeps, 'serves' | 'trustedProxies' | 'allowedHosts'>;
+  /** the report log reports are appended to (opened here); a local one, as on a single server, by default */
+  reportLog?: (applier: Applier) => ReportLog;
 }
 
 export interface ApiApp {
@@ -54,9 +59,13 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     nodeReportRate: options.nodeReportRate ?? 1000,
     maxNodesPerAddress: options.maxNodesPerAddress ?? 100,
   });
+  const applier = new Applier(tracker);
+  const reportLog = options.reportLog?.(applier) ?? new LocalReportLog(applier, { now });
+  await reportLog.open();
   const app = await buildApp({
     logger,
     tracker,
+    reportLog,
     store: new SqliteHistory(store),
     hub,
     metrics,
@@ -78,6 +87,7 @@ export async function buildApiApp(options: ApiAppOptions = {}): Promise<ApiApp> 
     async close() {
       hub.close();
       await app.close();
+      await reportLog.close();
       store.close();
     },
   };

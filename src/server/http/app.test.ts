@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AgentReport } from '../../model/index.js';
-import { sharedTokenAuth } from '../auth/agentAuth.js';
+import { sharedTokenAuth } from '../admission/agentAuth.js';
 import { buildApiApp } from './apiAppFixture.js';
 import { API_ERROR_CODES } from './apiError.js';
 import { registeredApiRoutes } from './app.js';
@@ -389,6 +389,43 @@ test('pulls in pages: limit and cursor give every pull exactly once while pulls 
   assert.equal(typeof first.next, 'string');
   // Without limit or cursor the answer keeps the v1 shape: no `next`.
   assert.deepEqual(Object.keys((await paged.app.inject({ url: '/api/v1/pulls' })).json() as object), ['pulls']);
+});
+
+test('unpaged pulls: more pulls than one internal id page (1,000) come once each, in the paged order, with a filter', async (t) => {
+  const big = await buildApiApp({ limits: { maxPulls: 2_000 } });
+  t.after(() => big.close());
+  const base = Date.now() - 3_600_000;
+  for (const node of ['n1', 'n2', 'n3', 'n4', 'n5']) {
+    const res = await big.app.inject({
+      method: 'POST',
+      url: '/api/v1/report',
+      headers: json,
+      payload: manyPulls(node, 250, (i) => new Date(base + i * 1000).toISOString()),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+  }
+  const ids = async (url: string) => ((await big.app.inject({ url })).json() as { pulls: Array<{ id: string }> }).pulls.map((p) => p.id);
+  const all = await ids('/api/v1/pulls?layers=0');
+  assert.equal(all.length, 1250);
+  assert.equal(new Set(all).size, 1250);
+  const paged: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const body = (await big.app.inject({ url: `/api/v1/pulls?limit=500&layers=0${cursor ? `&cursor=${cursor}` : ''}` })).json() as {
+      pulls: Array<{ id: string }>;
+      next: string | null;
+    };
+    paged.push(...body.pulls.map((p) => p.id));
+    cursor = body.next;
+  } while (cursor);
+  assert.deepEqual(all, paged);
+  // A filter is applied across the internal pages too.
+  const n3 = await ids('/api/v1/pulls?node=n3&layers=0');
+  assert.equal(n3.length, 250);
+  assert.deepEqual(
+    n3,
+    all.filter((id) => n3.includes(id)),
+  );
 });
 
 test('pulls in pages: a bad limit or cursor is a 400 naming the parameter', async () => {

@@ -1,13 +1,13 @@
 // The HTTP app: wiring of routes, errors and headers. Routes are thin; state lives elsewhere.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../../log/index.js';
-import type { AgentReport } from '../../model/index.js';
 import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { History } from '../../store/index.js';
-import type { AgentAuthenticator } from '../auth/agentAuth.js';
-import type { ReportAdmission } from '../ingest/reportAdmission.js';
-import type { PullMetrics } from '../metrics/pullMetrics.js';
-import type { SseHub } from '../sse/sseHub.js';
+import type { AgentAuthenticator } from '../admission/agentAuth.js';
+import type { ReportAdmission } from '../admission/reportAdmission.js';
+import type { PullMetrics } from '../outputs/metrics/pullMetrics.js';
+import type { SseHub } from '../outputs/sse/sseHub.js';
+import type { ReportLog } from '../replication/reportLog.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
 import { apiError, handleError, sendApiError } from './apiError.js';
 import { trustProxyOption } from './clientAddress.js';
@@ -46,8 +46,8 @@ export interface AppDeps {
   isReady: () => boolean;
   /** a line for /readyz's body (the shared report log's state) */
   readyDetail?: () => string;
-  /** the shared report log (PULLTRACE_BUS): see ReportRouteDeps.appendReport */
-  appendReport?: (report: AgentReport) => Promise<boolean>;
+  /** where accepted reports are appended (local, or the shared log of PULLTRACE_BUS) */
+  reportLog: Pick<ReportLog, 'appendReport'>;
   now: () => number;
   webRoot?: string;
   /** HTTPS with this certificate and key when set */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ReportLayer, ReportPull } from '../../model/index.js';
-import { sharedTokenAuth } from '../auth/agentAuth.js';
+import { sharedTokenAuth } from '../admission/agentAuth.js';
 import { type ApiApp, buildApiApp } from './apiAppFixture.js';
 
 const MiB = 1048576;

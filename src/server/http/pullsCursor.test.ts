@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeCursor } from '../../store/cursor.js';
+import { encodeCursor } from '../../store/index.js';
 import { decodePullsCursor, encodePullsCursor } from './pullsCursor.js';
 
 test('a pulls cursor decodes to the position it was made from', () => {

@@ -11,8 +11,8 @@ export const SLICE_MS = 10;
 const SLICE_CHARS = 256 * 1024;
 
 export interface PullsJsonSource {
-  /** the pulls chosen for this answer, in order */
-  ids: readonly string[];
+  /** the pulls chosen for this answer, in order (read as the body is built: it may fetch them a page at a time) */
+  ids: Iterable<string>;
   /** a pull as it is now; undefined once it has left the live view (it is then left out) */
   status(id: string): PullStatus | undefined;
   /** whether it still matches the request's filter (its state may change while the body is built) */

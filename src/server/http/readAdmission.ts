@@ -2,7 +2,7 @@
 // token bucket per address, so one client polling in a loop gets 429 with Retry-After instead of
 // taking the server's time from ingest, /healthz and everyone else. Event streams have their own
 // caps (PULLTRACE_MAX_SSE_PER_ADDRESS) and are not counted here.
-import { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
+import { NodeRateLimiter } from '../admission/nodeRateLimiter.js';
 import { type ApiError, apiError } from './apiError.js';
 
 export interface ReadLimits {

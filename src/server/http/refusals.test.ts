@@ -2,7 +2,7 @@
 // agent refusal's reason never reaches the caller.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AuthRefusal } from '../auth/authRefusal.js';
+import { AuthRefusal } from '../admission/authRefusal.js';
 import { CapacityError } from '../tracker/pullTracker.js';
 import { admissionRefusalError, authRefusalError, capacityRefusalError } from './refusals.js';
 

@@ -1,7 +1,7 @@
 // Domain refusals (agent identity, report admission, the tracker's caps) as API errors: the one
 // place that says which status and code each refusal is answered with.
-import type { AuthRefusal, AuthRefusalKind } from '../auth/authRefusal.js';
-import type { AdmissionRefusal } from '../ingest/reportAdmission.js';
+import type { AuthRefusal, AuthRefusalKind } from '../admission/authRefusal.js';
+import type { AdmissionRefusal } from '../admission/reportAdmission.js';
 import type { CapacityError } from '../tracker/pullTracker.js';
 import { type ApiError, apiError } from './apiError.js';
 

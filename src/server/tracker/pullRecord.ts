@@ -57,6 +57,8 @@ export interface PullRecord {
   pods: PodRef[];
   kubeletPullSeconds?: number;
   kubeletImageBytes?: number;
+  /** how informative `error` is (correlation/kubeletDecision.ts messageRank); absent: the agent's text */
+  errorRank?: number;
   /** layers the agent left out of its latest report (image over the report's layer limit) */
   layersOmitted?: number;
   /** every blob on the node, containerd unpacking (status `unpacking`) since then */

@@ -1,5 +1,8 @@
-// The pull state machine: pulling ⇄ stalled → completed | failed. Fed by agent reports and
-// timer ticks; publishes one PullEvent per transition. Knows nothing about HTTP.
+// The live pulls: fed by agent reports, timer ticks and Kubernetes actions (all through the
+// applier, replication/applier.ts); publishes one PullEvent per transition. Knows nothing about
+// HTTP. A pull's status moves only as pullTransitions.ts allows:
+//   pulling ⇄ stalled; pulling | stalled → unpacking; any unfinished → completed | failed;
+//   failed (its node went silent) → pulling again when the agent reports it (pull.resumed).
 // A report costs time linear in its size: layers are merged once, totals summed once per pull,
 // and every layer event of that pull shares one status object built after the merge.
 import { redactOptional } from '../../common/index.js';
@@ -14,8 +17,8 @@ import type {
   PullStatus,
 } from '../../model/index.js';
 import { DEFAULT_CLUSTER, isEmptyFilter, isFinished, matchesFilter, type PullFilter } from '../../pulls/index.js';
+import { OriginalReportShape, pullKeyIn } from '../admission/originalReportShape.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
-import { OriginalReportShape, pullKeyIn } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { OrderedPulls } from './orderedPulls.js';
 import { pullIdFor, randomPullId } from './pullId.js';
@@ -32,6 +35,7 @@ import {
   refreshTotals,
   resumeRates,
 } from './pullRecord.js';
+import { move } from './pullTransitions.js';
 import { RateWindow } from './rateWindow.js';
 import { groupLimitProblem, groupReportPulls, parseReportTime, type ReportGroup } from './reportGrouping.js';
 import { type LayerTransition, markLayerDone, mergeReportGroup } from './reportMerge.js';
@@ -112,9 +116,9 @@ function nodeKey(name: string, cluster: string | undefined): string {
 
 /** kubelet's own figures for a pull, from its `Successfully pulled image … in 3.2s (5.1s including waiting). Image size: …`. */
 export interface KubeletFigures {
-  pullSeconds: number | undefined;
-  imageBytes: number | undefined;
-  withWaitingSeconds: number | undefined;
+  pullSeconds?: number | undefined;
+  imageBytes?: number | undefined;
+  withWaitingSeconds?: number | undefined;
 }
 
 /** Hook that names the pods waiting on a pull (Kubernetes correlation); none by default. */
@@ -163,16 +167,9 @@ export class PullTracker {
    * anything (dropping the node's own finished pulls to make room is the only exception).
    */
   applyReport(received: AgentReport, now: number, cluster?: string): void {
-    const adapted = this.originalShape.adapt(received);
+    const { adapted, groups, foreign, evict } = this.prepareReport(received, cluster);
     const report = adapted.report;
-    const groups = groupReportPulls(report.pulls);
-    const problem = groupLimitProblem(groups);
-    if (problem) throw new ReportLimitError(problem);
-    // `cluster`: the report came through the shared log from another cluster (multi-cluster view).
-    const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? DEFAULT_CLUSTER) ? cluster : undefined;
     let node = this.nodes.get(nodeKey(report.nodeName, foreign));
-    const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
-    const evict = this.roomFor(node, report.nodeName, newPulls, new Set(groups.map((g) => g.key)));
 
     if (!node) {
       node = { name: report.nodeName, pulls: new Map(), older: new Map(), lastReportAt: now, reportGapMs: 0, silent: false, heard: true };
@@ -200,6 +197,35 @@ export class PullTracker {
   }
 
   /**
+   * Why applyReport would refuse this report now (ReportLimitError, CapacityError), or undefined;
+   * changes nothing. Asked before a report is appended to the shared log, so an agent gets the
+   * same answer with replicas as from a single server.
+   */
+  reportRefusal(received: AgentReport, cluster?: string): CapacityError | ReportLimitError | undefined {
+    try {
+      this.prepareReport(received, cluster);
+      return undefined;
+    } catch (err) {
+      if (err instanceof CapacityError || err instanceof ReportLimitError) return err;
+      throw err;
+    }
+  }
+
+  /** The report in the current shape, grouped, checked against the limits and caps; throws before changing anything. */
+  private prepareReport(received: AgentReport, cluster: string | undefined) {
+    const adapted = this.originalShape.adapt(received);
+    const groups = groupReportPulls(adapted.report.pulls);
+    const problem = groupLimitProblem(groups);
+    if (problem) throw new ReportLimitError(problem);
+    // `cluster`: the report came through the shared log from another cluster (multi-cluster view).
+    const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? DEFAULT_CLUSTER) ? cluster : undefined;
+    const node = this.nodes.get(nodeKey(adapted.report.nodeName, foreign));
+    const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
+    const evict = this.roomFor(node, adapted.report.nodeName, newPulls, new Set(groups.map((g) => g.key)));
+    return { adapted, groups, foreign, evict };
+  }
+
+  /**
    * Agents' reports are being refused for a reason that is not theirs (the API server cannot check
    * their tokens), until `until` at least: a node's silence counts from then, not from its last
    * report, so such an outage fails no pull. Which nodes are refused cannot be known (their
@@ -221,7 +247,7 @@ export class PullTracker {
           this.finish(rec, 'failed', now, agentLostError(node.name), 'agent_lost');
           rec.agentLost = true;
         } else if (rec.status === 'pulling' && now - rec.lastProgressAt >= this.limits.stallTimeoutMs) {
-          rec.status = 'stalled';
+          move(rec, 'stalled');
           rec.slow = false;
           this.emit('pull.stalled', rec, now);
         } else if (rec.status === 'pulling' || rec.status === 'stalled') {
@@ -240,9 +266,10 @@ export class PullTracker {
   }
 
   /** Marks an active pull failed (from the agent or from kubelet). Returns false if unknown or finished. */
-  failPull(id: string, error: string, now: number, reason?: FailureReason): boolean {
+  failPull(id: string, error: string, now: number, reason?: FailureReason, errorRank?: number): boolean {
     const rec = this.byId.get(id);
     if (!rec || isFinished(rec.status)) return false;
+    if (errorRank !== undefined) rec.errorRank = errorRank;
     this.finish(rec, 'failed', now, error, reason);
     return true;
   }
@@ -264,27 +291,24 @@ export class PullTracker {
    * (`pull.progress`, also for a finished pull), so SSE, logs, metrics and history all hear it.
    * Returns the pull's status, or undefined if unknown.
    */
-  annotateKubelet(
-    id: string,
-    pullSeconds: number | undefined,
-    imageBytes: number | undefined,
-    now: number,
-    withWaitingSeconds?: number,
-  ): PullStatus | undefined {
+  annotateKubelet(id: string, figures: KubeletFigures, now: number): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (!rec) return undefined;
-    if (applyKubeletFigures(rec, { pullSeconds, imageBytes, withWaitingSeconds })) return this.emit('pull.progress', rec, now);
+    if (applyKubeletFigures(rec, figures)) return this.emit('pull.progress', rec, now);
     return pullStatus(rec, now, true);
   }
 
   /**
    * Replaces the error text of a failed pull (kubelet's message is more useful than the agent's),
    * published as `pull.progress` of the failed pull. Returns the new status, or undefined when
-   * nothing changed.
+   * nothing changed. `errorRank`: how informative the new text is; a text no more informative than
+   * the pull's current one (an earlier refinement's) changes nothing.
    */
-  refineError(id: string, error: string, now: number): PullStatus | undefined {
+  refineError(id: string, error: string, now: number, errorRank?: number): PullStatus | undefined {
     const rec = this.byId.get(id);
     if (rec?.status !== 'failed' || rec.error === error) return undefined;
+    if (errorRank !== undefined && rec.errorRank !== undefined && errorRank <= rec.errorRank) return undefined;
+    if (errorRank !== undefined) rec.errorRank = errorRank;
     rec.error = error;
     rec.failureReason = refineFailure(rec.failureReason, error);
     return this.emit('pull.progress', rec, now);
@@ -525,7 +549,7 @@ export class PullTracker {
     }
     if (g.status === 'unpacking' && (rec.status === 'pulling' || rec.status === 'stalled')) {
       rec.unpackingLayer = g.unpackingLayer;
-      rec.status = 'unpacking';
+      move(rec, 'unpacking');
       rec.unpackStartedAt = Math.min(parseReportTime(g.unpackStartedAt) ?? now, now);
       rec.slow = false;
       rec.lowRateSince = undefined;
@@ -534,7 +558,7 @@ export class PullTracker {
     }
 
     if (rec.status === 'stalled' && rec.lastProgressAt === now) {
-      rec.status = 'pulling';
+      move(rec, 'pulling');
       this.emit('pull.progress', rec, now);
       return;
     }
@@ -550,7 +574,7 @@ export class PullTracker {
   /** A pull failed for its node's silence is reported again: it continues under the same id. */
   private resume(rec: PullRecord, now: number): void {
     resumeRates(rec);
-    rec.status = 'pulling';
+    move(rec, 'pulling');
     rec.agentLost = false;
     rec.completedAt = undefined;
     rec.error = undefined;
@@ -612,7 +636,7 @@ export class PullTracker {
   }
 
   private finish(rec: PullRecord, status: 'completed' | 'failed', now: number, error?: string, reason?: FailureReason): void {
-    rec.status = status;
+    move(rec, status);
     rec.completedAt = now;
     rec.slow = false;
     rec.lowRateSince = undefined;

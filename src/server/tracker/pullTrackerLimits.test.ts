@@ -215,9 +215,9 @@ test("kubelet's pull time and image size are kept only when a reader can use the
   const { tracker } = setup();
   tracker.applyReport(report('w1', [pull('app', [layer('sha256:a', 10, 10, 'done')], { status: 'completed' })]), 0);
   const id = tracker.list({}, 0, false)[0]?.id as string;
-  assert.equal(tracker.annotateKubelet(id, Number.POSITIVE_INFINITY, 1e23, 0)?.kubeletImageBytes, undefined);
+  assert.equal(tracker.annotateKubelet(id, { pullSeconds: Number.POSITIVE_INFINITY, imageBytes: 1e23 }, 0)?.kubeletImageBytes, undefined);
   assert.equal(tracker.status(id, 0)?.kubeletPullSeconds, undefined);
-  const ok = tracker.annotateKubelet(id, 1.5, 543_804_759, 0);
+  const ok = tracker.annotateKubelet(id, { pullSeconds: 1.5, imageBytes: 543_804_759 }, 0);
   assert.equal(ok?.kubeletPullSeconds, 1.5);
   assert.equal(ok?.kubeletImageBytes, 543_804_759);
 });

@@ -180,9 +180,9 @@ test('waitSeconds: kubelet "in 3.2s (5.1s including waiting)" → 1.9 s queued',
   const { tracker } = setup();
   tracker.applyReport(report([pull('w', [layer('sha256:w1', MiB, MiB, 'done')])]), T);
   const [p] = tracker.list({}, T, false);
-  const s = tracker.annotateKubelet(p!.id, 3.2, undefined, T, 5.1);
+  const s = tracker.annotateKubelet(p!.id, { pullSeconds: 3.2, withWaitingSeconds: 5.1 }, T);
   assert.equal(s?.waitSeconds, 1.9);
-  assert.equal(tracker.annotateKubelet(p!.id, 3.2, undefined, T, undefined)?.waitSeconds, 1.9, 'an older kubelet’s message keeps it');
+  assert.equal(tracker.annotateKubelet(p!.id, { pullSeconds: 3.2 }, T)?.waitSeconds, 1.9, 'an older kubelet’s message keeps it');
 });
 
 test('slow: a trickle below SLOW_RATE for a minute, or an ETA beyond SLOW_ETA; one event each way; counted', () => {

@@ -1,8 +1,8 @@
 // Turns the pulls of one (current-shape) AgentReport into keyed groups, one per pull on that
 // node: entries naming the same manifest digest (else image reference) are one pull. The original
-// agent's shape was adapted before this (src/server/ingest/originalReportShape.ts).
+// agent's shape was adapted before this (src/server/admission/originalReportShape.ts).
 import { MAX_LAYERS_PER_PULL, MAX_LAYERS_PER_REPORT, type ReportLayer, type ReportPull } from '../../model/index.js';
-import { reportPullKey } from '../ingest/originalReportShape.js';
+import { reportPullKey } from '../admission/originalReportShape.js';
 
 export interface ReportGroup {
   key: string;

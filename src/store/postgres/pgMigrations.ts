@@ -2,7 +2,7 @@
 // PostgreSQL's dialect. `pulltrace_schema.version` records how many have run; replicas starting at
 // once take an advisory lock, so each step runs exactly once; a newer version is refused.
 import type { PoolClient } from 'pg';
-import { PULLTRACE_APPLICATION_ID } from '../migrations.js';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
 
 export interface PgMigration {
   version: number;

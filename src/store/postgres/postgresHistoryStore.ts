@@ -3,18 +3,18 @@
 // a pull seen by every replica is one row. While PostgreSQL is unreachable finished pulls wait in a
 // bounded queue (the oldest dropped and counted past MAX_QUEUED_PULLS) and are written when it is back.
 import pg from 'pg';
+import { redactPostgresUrl } from '../../common/index.js';
 import type { Logger } from '../../log/index.js';
 import type { PullStatus } from '../../model/index.js';
-import type { History } from '../history.js';
+import { PULLTRACE_APPLICATION_ID } from '../applicationId.js';
+import { HistoryDatabaseError } from '../errors.js';
 import type { HistoryFilter } from '../historyFilter.js';
+import type { History } from '../historyInterface.js';
+import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyLimits.js';
 import { checkHistoryQuery, type HistoryPage, type PageRow, pageOf } from '../historyPage.js';
-import { FLUSH_BATCH_SIZE, FLUSH_DELAY_MS, MAX_RESTORED_PULLS, PRUNE_BATCH_ROWS } from '../historyStore.js';
-import { PULLTRACE_APPLICATION_ID } from '../migrations.js';
-import { HistoryDatabaseError } from '../openDatabase.js';
 import { fromPullRow, historyRowOf, type PullRow } from '../pullRow.js';
 import { migratePostgres } from './pgMigrations.js';
 import { pgHistoryWhere } from './pgWhere.js';
-import { redactPostgresUrl } from './postgresUrl.js';
 
 /** Finished pulls held while PostgreSQL is unreachable; past this the oldest are dropped (and counted). */
 export const MAX_QUEUED_PULLS = 10_000;
@@ -31,6 +31,7 @@ export const MAX_CONCURRENT_READS = 2;
 export const READ_TIMEOUT_MS = 10_000;
 /** Advisory lock key for pruning (one replica prunes at a time, so row-count bounds are not overshot). */
 const PRUNE_LOCK = PULLTRACE_APPLICATION_ID + 1;
+const utf8 = new TextEncoder();
 
 export class PostgresHistoryStore implements History {
   readonly kind = 'postgres' as const;
@@ -124,6 +125,10 @@ export class PostgresHistoryStore implements History {
       [...where.params, limit + 1],
     );
     return pageOf(rows, limit, withLayers);
+  }
+
+  async queryJson(filter: HistoryFilter, limit: number, cursor?: string, withLayers = true): Promise<Uint8Array> {
+    return utf8.encode(JSON.stringify(await this.query(filter, limit, cursor, withLayers)));
   }
 
   async finishedSince(sinceMs: number, limit = MAX_RESTORED_PULLS): Promise<PullStatus[]> {

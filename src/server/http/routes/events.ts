@@ -1,7 +1,7 @@
 // GET /api/v1/events: Server-Sent Events. The hub owns fan-out; this route only admits clients.
 import type { FastifyInstance } from 'fastify';
 import { FILTER_KEYS } from '../../../pulls/index.js';
-import type { SseHub } from '../../sse/sseHub.js';
+import type { SseHub } from '../../outputs/sse/sseHub.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
 import { apiError } from '../apiError.js';
 import { clientAddress } from '../clientAddress.js';

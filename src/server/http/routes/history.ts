@@ -9,7 +9,7 @@ import { parseReasonList } from '../reasonFilter.js';
 type Query = Record<string, string | string[] | undefined>;
 
 export function registerHistoryRoute(app: FastifyInstance, store: History): void {
-  app.get<{ Querystring: Query }>('/api/v1/history', async (req) => {
+  app.get<{ Querystring: Query }>('/api/v1/history', async (req, reply) => {
     rejectUnknown(req.query, [...FILTER_KEYS, 'reason', 'layers', 'limit', 'cursor', 'since', 'until']);
     const layers = parseLayers(req.query);
     const filter = {
@@ -21,7 +21,9 @@ export function registerHistoryRoute(app: FastifyInstance, store: History): void
     const limit = parseLimit(req.query, MAX_HISTORY_LIMIT, 50);
     try {
       // `layers=0` gives the same summaries as the live endpoints (and the store does not even read layers).
-      return await store.query(filter, limit, parseString(req.query, 'cursor'), layers);
+      // The body comes serialised (SQLite: on the worker thread that read it): the event loop only sends it.
+      const body = await store.queryJson(filter, limit, parseString(req.query, 'cursor'), layers);
+      return reply.type('application/json; charset=utf-8').send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     } catch (err) {
       if (err instanceof InvalidHistoryQueryError) throw apiError('invalid_request', err.message);
       // A network database (PostgreSQL) that does not answer is a temporary condition, not a bug.

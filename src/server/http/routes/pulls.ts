@@ -1,7 +1,9 @@
 // GET /api/v1/pulls and /api/v1/pulls/{id}: the live view.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { FILTER_KEYS, matchesFilter } from '../../../pulls/index.js';
+import type { PullStatus } from '../../../model/index.js';
+import { FILTER_KEYS, matchesFilter, type PullFilter } from '../../../pulls/index.js';
+import type { PullOrderKey } from '../../tracker/pullOrder.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
 import { apiError } from '../apiError.js';
 import { decodePullsCursor, encodePullsCursor } from '../pullsCursor.js';
@@ -28,13 +30,15 @@ export function registerPullRoutes(app: FastifyInstance, tracker: PullTracker, n
     if (cursorText !== undefined && !after) {
       throw apiError('invalid_request', 'query parameter "cursor" is not a value returned in "next" by an earlier page of /api/v1/pulls');
     }
-    const chosen = tracker.orderedIds(filter, { ...(after ? { after } : {}), ...(limit !== undefined ? { limit } : {}) });
-    const body = pullsJson({
-      ids: chosen.ids,
-      status: (id) => tracker.status(id, now(), layers),
-      matches: (pull) => matchesFilter(pull, filter),
-      ...(paged ? { next: chosen.next ? encodePullsCursor(chosen.next) : null } : {}),
-    });
+    const status = (id: string) => tracker.status(id, now(), layers);
+    const matches = (pull: PullStatus) => matchesFilter(pull, filter);
+    let body: AsyncGenerator<string>;
+    if (limit === undefined) {
+      body = pullsJson({ ids: allOrderedIds(tracker, filter), status, matches });
+    } else {
+      const chosen = tracker.orderedIds(filter, { ...(after ? { after } : {}), limit });
+      body = pullsJson({ ids: chosen.ids, status, matches, next: chosen.next ? encodePullsCursor(chosen.next) : null });
+    }
     return reply.type('application/json; charset=utf-8').send(Readable.from(body));
   });
 
@@ -48,4 +52,18 @@ export function registerPullRoutes(app: FastifyInstance, tracker: PullTracker, n
       );
     return pull;
   });
+}
+
+/** Ids read a page at a time while the unpaged body is built, not 50,000 in one turn of the event loop. */
+const ID_PAGE = 1000;
+
+/** Every pull matching `filter` in the served order, fetched ID_PAGE at a time as the body asks for them. */
+function* allOrderedIds(tracker: PullTracker, filter: PullFilter): Generator<string> {
+  let after: PullOrderKey | undefined;
+  for (;;) {
+    const page = tracker.orderedIds(filter, { ...(after ? { after } : {}), limit: ID_PAGE });
+    yield* page.ids;
+    if (!page.next) return;
+    after = page.next;
+  }
 }

@@ -1,21 +1,23 @@
 // POST /api/v1/report — thin: authenticate, check media type, admit (rate and caps charged to the
 // requester: the authenticated node, else the address), validate by schema, check the node against
-// the sender's identity, hand over.
+// the sender's identity, append to the report log (which applies it: here, or on every replica).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
-import type { AgentAuthenticator } from '../../auth/agentAuth.js';
-import type { ReportAdmission } from '../../ingest/reportAdmission.js';
-import { reportProblem } from '../../ingest/reportCheck.js';
-import type { PullMetrics } from '../../metrics/pullMetrics.js';
-import { CapacityError, type PullTracker, ReportLimitError } from '../../tracker/pullTracker.js';
+import type { AgentAuthenticator } from '../../admission/agentAuth.js';
+import type { ReportAdmission } from '../../admission/reportAdmission.js';
+import { reportProblem } from '../../admission/reportCheck.js';
+import type { PullMetrics } from '../../outputs/metrics/pullMetrics.js';
+import type { ReportLog } from '../../replication/reportLog.js';
+import { CapacityError, ReportLimitError } from '../../tracker/pullTracker.js';
 import { agentAuthHooks } from '../agentAuthHooks.js';
 import { apiError } from '../apiError.js';
 import { admissionRefusalError, capacityRefusalError } from '../refusals.js';
 import type { RequesterKey } from '../requester.js';
 
 export interface ReportRouteDeps {
-  tracker: PullTracker;
+  /** where accepted reports go; the one path for a single server and for replicas */
+  reportLog: Pick<ReportLog, 'appendReport'>;
   metrics: PullMetrics;
   admission: ReportAdmission;
   agentAuth: AgentAuthenticator;
@@ -23,11 +25,6 @@ export interface ReportRouteDeps {
   requesterKey: RequesterKey;
   logger?: Logger;
   now: () => number;
-  /**
-   * Shared report log (PULLTRACE_BUS): appends the report; true when appended (every replica, this
-   * one too, applies it in the log's order), false when the log is away (apply it here now).
-   */
-  appendReport?: (report: AgentReport) => Promise<boolean>;
 }
 
 export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps): void {
@@ -52,12 +49,8 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       // check as a report read from the shared log, so nothing one path refuses enters by the other.
       const problem = reportProblem(req.body, now);
       if (problem) throw apiError('invalid_report', problem.message);
-      if (deps.appendReport && (await deps.appendReport(req.body))) {
-        deps.metrics.reportAccepted();
-        return { accepted: true };
-      }
       try {
-        deps.tracker.applyReport(req.body, now);
+        await deps.reportLog.appendReport(req.body);
       } catch (err) {
         if (err instanceof CapacityError) throw capacityRefusalError(err);
         if (err instanceof ReportLimitError) throw apiError('invalid_report', err.message);
