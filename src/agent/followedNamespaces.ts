@@ -14,12 +14,11 @@ export function followsAllNamespaces(choice: NamespaceChoice): boolean {
 }
 
 /**
- * Following every namespace, the list is asked for again every this many polls (measured with
- * bench:agent: a List call per poll was a visible part of the idle agent's CPU). Each followed
- * namespace is still polled every time; a new namespace is picked up within this many polls, and
- * its image records are then looked at once, so a pull that ended in between is not missed.
+ * Following every namespace, the list is asked for again every this many polls. Every poll: the
+ * List call was not measurable apart from noise in bench:agent, while listing less often hid a
+ * pull in a namespace it created (ctr's first pull into `default`) for as many polls.
  */
-export const NAMESPACE_RELIST_POLLS = 10;
+export const NAMESPACE_RELIST_POLLS = 1;
 
 /** True when the namespace list is due: never listed, `every` polls since, or containerd came back. */
 export function namespaceListDue(pollsSinceList: number | undefined, every = NAMESPACE_RELIST_POLLS): boolean {
