@@ -17,10 +17,16 @@ function startUpstream(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function connect(port: number): Promise<{ socket: Socket; received: () => number; error: () => Error | undefined }> {
+async function connect(
+  port: number,
+): Promise<{ socket: Socket; received: () => number; error: () => Error | undefined; closed: () => boolean }> {
   const socket = new Socket();
   let received = 0;
   let error: Error | undefined;
+  let closed = false;
+  socket.on('close', () => {
+    closed = true;
+  });
   socket.on('data', (d) => {
     received += d.length;
   });
@@ -29,7 +35,7 @@ async function connect(port: number): Promise<{ socket: Socket; received: () => 
   });
   socket.connect(port, '127.0.0.1');
   await once(socket, 'connect');
-  return { socket, received: () => received, error: () => error };
+  return { socket, received: () => received, error: () => error, closed: () => closed };
 }
 
 describe('throttle proxy', () => {
@@ -80,8 +86,14 @@ describe('throttle proxy', () => {
     c.socket.write('GET 1000000\n');
     await waitFor(() => c.received() > 0, { timeoutMs: 5000, what: 'the first bytes' });
     proxy.cut();
-    await waitFor(() => c.error(), { timeoutMs: 5000, what: 'an error on the cut connection' });
-    assert.equal((c.error() as NodeJS.ErrnoException).code, 'ECONNRESET');
+    // The proxy closes with SO_LINGER 0 (an RST). On some kernels a close racing a write in flight
+    // still reaches the peer as data then FIN; either way the connection ends before the response.
+    await waitFor(() => c.closed(), { timeoutMs: 5000, what: 'the cut connection to close' });
+    const code = (c.error() as NodeJS.ErrnoException | undefined)?.code;
+    assert.ok(
+      code === 'ECONNRESET' || (code === undefined && c.received() < 1_000_000),
+      `cut connection: ${code} after ${c.received()} bytes`,
+    );
     assert.equal(proxy.openConnections(), 0);
 
     const late = new Socket();
