@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ContainerdClient } from '../src/agent/containerd/client.js';
-import { parseDurationSetting } from '../src/cli/settingParsers.js';
+import { parseDurationSetting } from '../src/config/index.js';
 import {
   type BuiltImage,
   buildAndPushImage,
@@ -42,7 +42,7 @@ import {
   startThrottleProxy,
   type ThrottleProxy,
   waitFor,
-} from '../test/harness/index.js';
+} from '../test/kit/index.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 
 const MiB = 1 << 20;
@@ -119,7 +119,7 @@ function agentCommands(o: Options): AgentCommand[] {
   console.log(`note: build failed, running the agent from source with tsx (adds memory):\n${build.stdout.slice(0, 500)}`);
   return [
     {
-      argv: [...prof, '--import', 'tsx', `${ROOT}test/support/cli.ts`, 'agent'],
+      argv: [...prof, '--import', 'tsx', `${ROOT}test/kit/cli.ts`, 'agent'],
       nodeOptions: '',
       how: '`pulltrace agent` from source (tsx)',
     },

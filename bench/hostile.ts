@@ -31,11 +31,11 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { startServer, type TestServer } from '../test/kit/index.js';
 import { apiOutage } from './lib/apiOutage.js';
 import { HOSTILE_SHAPES, hostileReport } from './lib/hostileReports.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { readPhase } from './lib/readPhase.js';
-import { type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 import { tokenReviewFlood } from './lib/tokenReviewFlood.js';
 
 const MB = 1024 * 1024;
@@ -95,7 +95,7 @@ function options() {
 function generousLimits(sockets: number): string[] {
   const help = execFileSync(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('../test/support/cli.ts', import.meta.url)), 'server', '--help'],
+    ['--import', 'tsx', fileURLToPath(new URL('../test/kit/cli.ts', import.meta.url)), 'server', '--help'],
     {
       encoding: 'utf8',
     },
@@ -186,7 +186,7 @@ function healthProbe(port: number): { stop(): Promise<{ worstMs: number; count: 
   };
 }
 
-async function worstReports(server: ServerProcess, rounds: number): Promise<void> {
+async function worstReports(server: TestServer, rounds: number): Promise<void> {
   console.log('\n1–2. worst-case 1 MiB reports (time to answer, client-measured on loopback) and /healthz meanwhile');
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const bodiesByShape = new Map(
@@ -226,7 +226,7 @@ function median(xs: number[]): number {
 }
 
 /** 10 nodes × 1,000 layers = a 10,000-layer snapshot. */
-async function buildSnapshot(server: ServerProcess): Promise<void> {
+async function buildSnapshot(server: TestServer): Promise<void> {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   for (let n = 0; n < 10; n++) {
     const layers = Array.from({ length: 1000 }, (_, i) => ({
@@ -255,7 +255,7 @@ async function buildSnapshot(server: ServerProcess): Promise<void> {
   agent.destroy();
 }
 
-async function idleStreams(server: ServerProcess, count: number, rssLimit: number): Promise<void> {
+async function idleStreams(server: TestServer, count: number, rssLimit: number): Promise<void> {
   console.log(`\n3. ${count} event-stream sockets that never read, against a 10,000-layer snapshot`);
   await buildSnapshot(server);
   await new Promise((r) => setTimeout(r, 500));
@@ -304,7 +304,10 @@ async function idleStreams(server: ServerProcess, count: number, rssLimit: numbe
 const busyReport = hostileReport('many-pulls', 'busy-node', 0);
 
 async function connectStorm(count: number, backlog: number | undefined, sockets: number): Promise<void> {
-  const server = await startServerProcess([...generousLimits(sockets), ...(backlog ? ['--listen-backlog', String(backlog)] : [])]);
+  const server = await startServer({
+    extraArgs: [...generousLimits(sockets), ...(backlog ? ['--listen-backlog', String(backlog)] : [])],
+    entry: 'source',
+  });
   try {
     // As after a restart, the server is busy when the crowd arrives: a heavy report keeps its
     // event loop from accepting while the sockets connect, so the accept queue must hold them.
@@ -361,7 +364,7 @@ const EVICTION_ADDRESSES = 50;
 const EVICTION_WAIT_MS = 120_000;
 
 /** The server's pulltrace_sse_clients_active (its own connection each time: a busy server may close a kept-alive one). */
-function activeStreams(server: ServerProcess): Promise<number> {
+function activeStreams(server: TestServer): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: server.metricsPort, path: '/metrics', agent: false }, (res) => {
       let text = '';
@@ -400,8 +403,8 @@ async function stalledReaderEviction(entry: 'built' | 'source'): Promise<void> {
   console.log(
     `\n5. ${EVICTION_SOCKETS} event streams that never read, from ${EVICTION_ADDRESSES} addresses (127.0.0.2–${1 + EVICTION_ADDRESSES}), fill the stream cap against a 10,000-layer snapshot; then a new viewer`,
   );
-  const server = await startServerProcess(
-    [
+  const server = await startServer({
+    extraArgs: [
       '--node-report-rate',
       '1000',
       '--max-nodes-per-address',
@@ -411,9 +414,8 @@ async function stalledReaderEviction(entry: 'built' | 'source'): Promise<void> {
       '--log-level',
       'error',
     ],
-    [],
-    entry,
-  );
+    entry: entry,
+  });
   const crowd = new Set<Socket>();
   let stopped = false;
   try {
@@ -510,7 +512,7 @@ async function main(): Promise<void> {
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   console.log(`   server: ${entry === 'built' ? 'bin/pulltrace (dist/)' : 'source via tsx (run npm run build:server for the built one)'}`);
-  const server = await startServerProcess(generousLimits(opts.sseSockets), nodeArgs, entry);
+  const server = await startServer({ extraArgs: generousLimits(opts.sseSockets), nodeArgs: nodeArgs, entry: entry });
   try {
     if (opts.phases.has('reports')) await worstReports(server, opts.rounds);
     if (opts.phases.has('streams'))

@@ -21,11 +21,11 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type NatsHandle, startNats } from '../test/harness/nats.js';
+import { type NatsHandle, startNats, startServer, type TestServer } from '../test/kit/index.js';
+import { killOnExit } from './lib/killOnExit.js';
 import type { LoadConfig, LoadMessage, LoadResult } from './lib/loadProcess.js';
 import { processCpuSeconds, processMemory } from './lib/procStats.js';
 import { type LagFigures, ReplicaLagProbe } from './lib/replicaLag.js';
-import { killOnExit, type ServerProcess, startServerProcess } from './lib/serverProcess.js';
 import type { ViewerFigures } from './lib/sseViewer.js';
 import type { ViewerCommand, ViewerConfig, ViewerMessage } from './lib/viewerProcess.js';
 
@@ -186,13 +186,14 @@ async function runOnce(n: number, viewers: Viewers, opts: Options): Promise<RunF
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
   }
   let nats: NatsHandle | undefined;
-  const servers: ServerProcess[] = [];
+  const servers: TestServer[] = [];
   const samplers: NodeJS.Timeout[] = [];
   try {
     // A fresh NATS per run: the stream starts empty, as in a new installation.
     if (opts.bus === 'nats') nats = await startNats();
     const busArgs = nats ? ['--bus', nats.url, '--cluster', 'bench'] : [];
-    for (let i = 0; i < opts.replicas; i++) servers.push(await startServerProcess([...SERVER_ARGS, ...busArgs], nodeArgs, opts.entry));
+    for (let i = 0; i < opts.replicas; i++)
+      servers.push(await startServer({ extraArgs: [...SERVER_ARGS, ...busArgs], nodeArgs: nodeArgs, entry: opts.entry }));
     for (const s of servers) console.log(`\nserver pid ${s.pid} on 127.0.0.1:${s.httpPort}${nats ? ` (report log ${nats.url})` : ''}`);
     const rssMax = servers.map(() => 0);
     const sampleRss = () => {

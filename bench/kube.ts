@@ -11,10 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeKubeApi, writeKubeconfig } from '../test/fake-kube/index.js';
-import { realisticPod } from '../test/fake-kube/realisticPod.js';
+import { FakeKubeApi, realisticPod, startServer, writeKubeconfig } from '../test/kit/index.js';
 import { processMemory } from './lib/procStats.js';
-import { startServerProcess } from './lib/serverProcess.js';
 
 const PODS_PER_NODE = 110; // the kubelet's default max-pods
 const WAITING_SHARE = 0.01;
@@ -56,7 +54,7 @@ async function runOnce(count: number, nodeArgs: string[]): Promise<Figures> {
     }
     process.env.KUBECONFIG = await writeKubeconfig(dir, api.url);
     const startedAt = performance.now();
-    const server = await startServerProcess(['--kubernetes', 'auto', '--log-level', 'warn'], nodeArgs, 'built');
+    const server = await startServer({ extraArgs: ['--kubernetes', 'auto', '--log-level', 'warn'], nodeArgs: nodeArgs, entry: 'built' });
     try {
       // The informer watches once its (paged) list is applied.
       await api.waitForWatches(1, 'pods', 15 * 60_000);

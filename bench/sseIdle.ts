@@ -8,8 +8,8 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { startServer } from '../test/kit/index.js';
 import { processMemory } from './lib/procStats.js';
-import { startServerProcess } from './lib/serverProcess.js';
 
 const NODES = 10;
 const LAYERS = 1000;
@@ -80,8 +80,8 @@ async function gauge(metricsPort: number): Promise<number> {
 
 async function run(): Promise<void> {
   const opts = options();
-  const server = await startServerProcess(
-    [
+  const server = await startServer({
+    extraArgs: [
       '--node-report-rate',
       '100',
       '--max-sse-clients',
@@ -91,9 +91,9 @@ async function run(): Promise<void> {
       '--log-level',
       'warn',
     ],
-    opts.nodeArgs,
-    'built',
-  );
+    nodeArgs: opts.nodeArgs,
+    entry: 'built',
+  });
   const sockets: Socket[] = [];
   try {
     for (let n = 0; n < NODES; n++) {

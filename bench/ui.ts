@@ -23,12 +23,9 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { waitFor } from '../test/harness/index.js';
-import { openBrowser } from '../test/ui/support/browser.js';
-import { MB, postReport, report, syntheticPull } from '../test/ui/support/reports.js';
-import { startServer } from '../test/ui/support/server.js';
+import { MB, openBrowser, postReportOk, report, startServer, syntheticPull, waitFor } from '../test/kit/index.js';
+import { killOnExit } from './lib/killOnExit.js';
 import type { LoadConfig, LoadMessage } from './lib/loadProcess.js';
-import { killOnExit, startServerProcess } from './lib/serverProcess.js';
 
 const NODES = 100;
 const PULLS_PER_NODE = 10;
@@ -93,8 +90,8 @@ async function acceptedReports(metricsUrl: string): Promise<number> {
 async function clusterLoad(nodes: number, pullingShare: number | undefined): Promise<Load> {
   // The built server (no TypeScript loader in its process), with the limits bench:ingest lifts:
   // every simulated node reports from this one address.
-  const server = await startServerProcess(
-    [
+  const server = await startServer({
+    extraArgs: [
       '--max-nodes',
       String(Math.max(20_000, nodes)),
       '--node-report-rate',
@@ -106,9 +103,8 @@ async function clusterLoad(nodes: number, pullingShare: number | undefined): Pro
       '--log-level',
       'warn',
     ],
-    [],
-    'built',
-  );
+    entry: 'built',
+  });
   // The generator's "window start" (after its warm-up) says the start-up burst of N connections is
   // over: opened during it, the page itself can take minutes to load on a loaded machine.
   const config: LoadConfig = { port: server.httpPort, nodes, seconds: 3600, warmupSeconds: LOAD_WARMUP_SECONDS, pullingShare };
@@ -160,7 +156,7 @@ async function syntheticLoad(): Promise<Load> {
   const timers: NodeJS.Timeout[] = [];
   for (let node = 0; node < NODES; node++) {
     const send = () => {
-      postReport(server.url, nodeReport(node)).then(
+      postReportOk(server.url, nodeReport(node)).then(
         () => reports++,
         () => rejected++,
       );

@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { nodeToRunOn } from './lts-node.mjs';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const unit = process.argv.includes('--unit');
+const extra = process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--unit');
+
+/**
+ * `--unit` (npm run test:unit): every fast test — the unit tests beside the code, the web UI's
+ * logic and component suites, the test kit's and the benchmarks' own helpers. None starts
+ * containerd, a registry, a `pulltrace` process or Chromium; together they take well under a minute.
+ */
+export const UNIT_ROOTS = ['src', 'web', 'test/ui/unit', 'test/ui/components', 'test/kit', 'bench/lib', 'test/runTestsOrder.test.ts'];
 
 function findTests(dir) {
   const out = [];
@@ -81,7 +89,7 @@ export function testEnvironment(env) {
 }
 
 function main() {
-  const files = (roots.length ? roots : ['src', 'test', 'bench']).flatMap((r) => {
+  const files = (roots.length ? roots : unit ? UNIT_ROOTS : ['src', 'test', 'bench']).flatMap((r) => {
     try {
       return statSync(r).isDirectory() ? findTests(r) : [r];
     } catch {

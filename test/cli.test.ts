@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { runPulltrace } from './support/pulltraceProcess.js';
+import { runPulltrace } from './kit/index.js';
 
 const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -135,7 +135,7 @@ test('a start-up failure is one clear line and a non-zero exit: port in use, unu
 });
 
 test('standalone listens on loopback by default; server keeps every interface', async () => {
-  const { resolveSettings } = await import('../src/cli/settings.js');
+  const { resolveSettings } = await import('../src/config/index.js');
   const standalone = resolveSettings('standalone', {}, {});
   assert.deepEqual(standalone.httpAddr, { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(standalone.metricsAddr, { host: '127.0.0.1', port: 9090 });
@@ -148,9 +148,9 @@ test('standalone listens on loopback by default; server keeps every interface', 
 });
 
 test('standalone starts on a machine whose host name is not a node name (Dev_Box), reporting as dev-box', async () => {
-  const { startProcess } = await import('./harness/processes.js');
-  const { pulltraceArgs } = await import('./support/cliCommand.js');
-  const { waitFor } = await import('./harness/waitFor.js');
+  const { startProcess } = await import('./kit/index.js');
+  const { pulltraceArgs } = await import('./kit/index.js');
+  const { waitFor } = await import('./kit/index.js');
   // A UTS namespace of its own (root, as the suite runs) gives the process that host name.
   const script = 'echo Dev_Box > /proc/sys/kernel/hostname && exec "$0" "$@"';
   const args = ['standalone', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'off'];
@@ -181,8 +181,8 @@ test('standalone has no --server-url (its agent reports in-process): not in --he
 });
 
 test('standalone says where it listens and how to open it up', async () => {
-  const { startPulltrace } = await import('./support/pulltraceProcess.js');
-  const { waitFor } = await import('./harness/waitFor.js');
+  const { startPulltrace } = await import('./kit/index.js');
+  const { waitFor } = await import('./kit/index.js');
   const p = await startPulltrace([
     'standalone',
     '--http-addr',

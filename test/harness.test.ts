@@ -14,7 +14,7 @@ import {
   startRegistry,
   startThrottleProxy,
   waitFor,
-} from './harness/index.js';
+} from './kit/index.js';
 
 const MiB = 1024 * 1024;
 

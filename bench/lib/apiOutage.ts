@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeKubeApi, writeKubeconfig } from '../../test/fake-kube/index.js';
-import { type ServerProcess, startServerProcess } from './serverProcess.js';
+import { FakeKubeApi, startServer, type TestServer, writeKubeconfig } from '../../test/kit/index.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 
@@ -83,7 +82,7 @@ export async function apiOutage(opts: OutageOptions): Promise<void> {
   const kube = await FakeKubeApi.start();
   const dir = mkdtempSync(join(tmpdir(), 'pulltrace-bench-outage-'));
   const kubeconfigBefore = process.env.KUBECONFIG;
-  let server: ServerProcess | undefined;
+  let server: TestServer | undefined;
   const nodes = Array.from({ length: opts.agents }, (_, i) => ({
     name: `node-${i}`,
     address: `127.0.1.${i + 1}`,
@@ -93,8 +92,8 @@ export async function apiOutage(opts: OutageOptions): Promise<void> {
   }));
   try {
     process.env.KUBECONFIG = await writeKubeconfig(dir, kube.url);
-    server = await startServerProcess(
-      [
+    server = await startServer({
+      extraArgs: [
         '--kubernetes',
         'auto',
         '--agent-auth',
@@ -106,9 +105,9 @@ export async function apiOutage(opts: OutageOptions): Promise<void> {
         '--log-level',
         'warn',
       ],
-      opts.nodeArgs,
-      opts.entry,
-    );
+      nodeArgs: opts.nodeArgs,
+      entry: opts.entry,
+    });
     const port = server.httpPort;
     const metricsUrl = `http://127.0.0.1:${server.metricsPort}/metrics`;
     let downloaded = 1 << 20;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { publishedValidator } from '../../test/support/eventSchema.js';
+import { publishedValidator } from '../../test/kit/index.js';
 import { BODY_LIMIT, HOSTILE_SHAPES, hostileReport } from './hostileReports.js';
 
 const validate = publishedValidator('agent-report-v1.json');

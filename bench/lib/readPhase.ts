@@ -12,9 +12,8 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../src/log/index.js';
 import type { AgentReport, PullStatus } from '../../src/model/index.js';
 import { HistoryStore } from '../../src/store/historyStore.js';
-import { get as getText } from './listeningPorts.js';
+import { getText, startServer, type TestServer } from '../../test/kit/index.js';
 import { percentile } from './percentile.js';
-import { type ServerProcess, startServerProcess } from './serverProcess.js';
 
 export interface ReadPhaseOptions {
   historyRows: number;
@@ -225,7 +224,7 @@ function inWorker<T>(source: string, workerData: unknown): Stoppable<T> {
 }
 
 /** The server's worst event-loop delay since the previous scrape, in ms. */
-async function loopMaxMs(server: ServerProcess): Promise<number> {
+async function loopMaxMs(server: TestServer): Promise<number> {
   const text = (await getText(server.metricsPort, '/metrics')).body;
   const m = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
   return m ? Number(m[1]) * 1000 : Number.NaN;
@@ -245,7 +244,7 @@ const WORST_READS = [
   '/api/v1/pulls?limit=500',
 ];
 
-async function measureWindow(label: string, server: ServerProcess, seconds: number, readerPaths: string[]): Promise<void> {
+async function measureWindow(label: string, server: TestServer, seconds: number, readerPaths: string[]): Promise<void> {
   const agentConn = new HttpAgent({ keepAlive: true, maxSockets: AGENTS });
   const startedAt = new Date(Date.now() - 5_000).toISOString();
   await loopMaxMs(server); // resets the server's histogram
@@ -304,8 +303,8 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
   if (opts.historyDb && !existsSync(opts.historyDb)) console.log(`   history: building ${opts.historyDb} (kept for later runs)`);
   buildHistory(dbPath, opts.historyRows);
   const loadedNodes = Math.ceil(opts.livePulls / PULLS_PER_NODE);
-  const server = await startServerProcess(
-    [
+  const server = await startServer({
+    extraArgs: [
       ...opts.serverArgs,
       '--db',
       dbPath,
@@ -325,9 +324,9 @@ export async function readPhase(opts: ReadPhaseOptions): Promise<void> {
       '--read-burst',
       '10000',
     ],
-    opts.nodeArgs,
-    opts.entry,
-  );
+    nodeArgs: opts.nodeArgs,
+    entry: opts.entry,
+  });
   try {
     const conn = new HttpAgent({ keepAlive: true, maxSockets: 1 });
     const loadStart = performance.now();

@@ -4,7 +4,7 @@
 // lag on another replica is the time from posting the report to its first event on a replica that
 // did not take it; the same replica's figure is printed beside it. Both include the post (which
 // waits for NATS's acknowledgement) and the SSE hub's batching (250 ms), as a browser would see.
-import { SseRecorder } from '../../test/support/sseClient.js';
+import { SseRecorder } from '../../test/kit/index.js';
 import { percentile } from './percentile.js';
 
 export interface LagSummary {

@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeKubeApi, writeKubeconfig } from '../../test/fake-kube/index.js';
+import { FakeKubeApi, startServer, type TestServer, writeKubeconfig } from '../../test/kit/index.js';
 import { processCpuSeconds } from './procStats.js';
-import { type ServerProcess, startServerProcess } from './serverProcess.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 const FLOOD_SOCKETS = 50;
@@ -83,7 +82,7 @@ export async function tokenReviewFlood(opts: FloodOptions): Promise<void> {
   const kube = await FakeKubeApi.start();
   const dir = mkdtempSync(join(tmpdir(), 'pulltrace-bench-reviews-'));
   const kubeconfigBefore = process.env.KUBECONFIG;
-  let server: ServerProcess | undefined;
+  let server: TestServer | undefined;
   const agents = [
     new Agent({ keepAlive: true, maxSockets: FLOOD_SOCKETS }),
     new Agent({ keepAlive: true }),
@@ -92,11 +91,11 @@ export async function tokenReviewFlood(opts: FloodOptions): Promise<void> {
   try {
     // the server process inherits this process's environment: its KUBECONFIG names the fake API server
     process.env.KUBECONFIG = await writeKubeconfig(dir, kube.url);
-    server = await startServerProcess(
-      ['--kubernetes', 'auto', '--agent-auth', 'kubernetes', '--agent-service-accounts', AGENT_SA, '--log-level', 'warn'],
-      opts.nodeArgs,
-      opts.entry,
-    );
+    server = await startServer({
+      extraArgs: ['--kubernetes', 'auto', '--agent-auth', 'kubernetes', '--agent-service-accounts', AGENT_SA, '--log-level', 'warn'],
+      nodeArgs: opts.nodeArgs,
+      entry: opts.entry,
+    });
     const port = server.httpPort;
     const [flooder, knownAgent, newAgent] = agents as [Agent, Agent, Agent];
     const known = kube.tokens.issue({ serviceAccount: AGENT_SA, nodeName: 'node-known' });

@@ -7,7 +7,7 @@
 #
 # Idempotent: a version already extracted (its containerd and ctr run) is left alone.
 # Layout: $CACHE/<series>/usr/bin/{containerd,ctr}, with <series> in 1.6, 1.7, 2.x.
-# Tests find the binaries there (test/harness/containerdVersions.ts); override the folder with
+# Tests find the binaries there (test/kit/harness/containerdVersions.ts); override the folder with
 # PULLTRACE_CONTAINERD_CACHE (same variable for the script and the tests).
 set -eu
 

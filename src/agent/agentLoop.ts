@@ -1,7 +1,7 @@
 // The agent's heartbeat: every report interval, poll containerd and hand the snapshot to the
 // reporter. Transient trouble (containerd restarting, server down) is logged once per outage and
 // never stops the loop; containerd is re-verified (Version) whenever it comes back.
-import type { AgentSettings } from '../cli/settings.js';
+import type { AgentSettings } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
 import { VERSION } from '../version.js';

@@ -1,9 +1,8 @@
 // The node agent: reads the local containerd and reports every pull on this node to a server.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { nodeNameFromHostname } from '../cli/nodeNameFromHostname.js';
-import type { AgentSettings } from '../cli/settings.js';
 import { maskUrlSecrets } from '../common/index.js';
+import { type AgentSettings, nodeNameFromHostname } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { AgentLoop } from './agentLoop.js';
 import { ContainerdClient } from './containerd/client.js';
@@ -21,6 +20,8 @@ export interface AgentOptions {
   /** follow every containerd namespace, not only PULLTRACE_CONTAINERD_NAMESPACE (followedNamespaces.ts) */
   allNamespaces?: boolean;
 }
+
+export { followsAllNamespaces, type NamespaceChoice } from './followedNamespaces.js';
 
 const NOTHING_RUNNING: RunningAgent = { close: async () => {} };
 

@@ -1,4 +1,4 @@
-import { type CommandName, SettingError, settingsFor } from './settings.js';
+import { type CommandName, SettingError, settingsFor } from '../config/index.js';
 
 export interface ParsedArgs {
   command: string | undefined;

@@ -1,4 +1,4 @@
-import { type CommandName, defaultFor, settingsFor } from './settings.js';
+import { type CommandName, defaultFor, settingsFor } from '../config/index.js';
 
 export const COMMANDS: Record<string, string> = {
   server: 'aggregation server: API, SSE, web UI, metrics, history store',

@@ -1,18 +1,18 @@
-import { followsAllNamespaces } from '../agent/followedNamespaces.js';
-import { createLogger, type Logger, resolveLogFormat } from '../log/index.js';
-import { VERSION } from '../version.js';
-import { isCommand, parseArgs } from './args.js';
-import { commandHelp, mainHelp } from './help.js';
-import { maskSecrets, secretsOf } from './settingSecrets.js';
 import {
   type AgentSettings,
   type CommandName,
+  maskSecrets,
   resolveSettings,
   SETTINGS,
   type ServerSettings,
   SettingError,
   type StandaloneSettings,
-} from './settings.js';
+  secretsOf,
+} from '../config/index.js';
+import { createLogger, type Logger, resolveLogFormat } from '../log/index.js';
+import { VERSION } from '../version.js';
+import { isCommand, parseArgs } from './args.js';
+import { commandHelp, mainHelp } from './help.js';
 import { standaloneNotice } from './standaloneNotice.js';
 
 /** Runs `pulltrace …`; resolves with an exit code, or undefined while servers keep running. */
@@ -70,7 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       if (resolved.command === 'standalone') {
         // The in-process agent reports to this server's own listener, through the same path as remote agents.
         const agentSettings: AgentSettings = { ...resolved.settings, serverUrl: server.loopbackUrl };
-        const { startAgent } = await import('../agent/index.js');
+        const { followsAllNamespaces, startAgent } = await import('../agent/index.js');
         const allNamespaces = followsAllNamespaces({
           kubernetes: server.kubernetes,
           namespaceGiven: args.flags['containerd-namespace'] !== undefined || env.PULLTRACE_CONTAINERD_NAMESPACE !== undefined,

@@ -1,6 +1,6 @@
 // What `standalone` says once it listens: where the UI is, and — when it listens on loopback only
 // (its default) — how to open it to other machines. One pure function, so the wording is tested.
-import type { ListenAddress } from './settingParsers.js';
+import type { ListenAddress } from '../config/index.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 

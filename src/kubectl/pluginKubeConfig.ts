@@ -3,7 +3,7 @@
 // came from: the client library's own fallback to http://localhost:8080 answered a missing
 // kubeconfig with "HTTP protocol is not allowed when skipTLSVerify is not set", or a raw ENOENT.
 import { existsSync } from 'node:fs';
-import { fromFiles, type KubeConfigDeps, type KubeConfigResult, loadKubeConfig } from '../k8s/kubeConfig.js';
+import { fromFiles, type KubeConfigDeps, type KubeConfigResult, loadKubeConfig } from '../k8s/client/index.js';
 
 export function loadPluginKubeConfig(kubeconfigFlag: string | undefined, env: NodeJS.ProcessEnv, deps?: KubeConfigDeps): KubeConfigResult {
   if (kubeconfigFlag !== undefined) {

@@ -5,11 +5,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import type { ServerSettings } from '../cli/settings.js';
-import type { KubeWatch, RejectedEvent } from '../k8s/index.js';
-import { logKubernetesOff } from '../k8s/watchOff.js';
+import type { ServerSettings } from '../config/index.js';
+import { type KubeWatch, logKubernetesOff, type RejectedEvent } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
 import type { AgentReport } from '../model/index.js';
+import { isFinished } from '../pulls/index.js';
 import { openHistory } from '../store/index.js';
 import { isPostgresUrl, redactPostgresUrl } from '../store/postgres/postgresUrl.js';
 import { type AgentAuthenticator, isLoopbackHost, kubernetesAuth, noAuth, sharedTokenAuth } from './auth/agentAuth.js';
@@ -34,7 +34,6 @@ import { PullMetrics } from './metrics/pullMetrics.js';
 import { registerReportLogMetrics } from './metrics/reportLogMetrics.js';
 import { logPullEvent } from './pullEventLog.js';
 import { type SseDropInfo, SseHub } from './sse/sseHub.js';
-import { isFinished as isFinishedStatus } from './tracker/pullRecord.js';
 import { PullTracker } from './tracker/pullTracker.js';
 
 export { PullEventBus } from './events/pullEventBus.js';
@@ -108,7 +107,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   // error text or figures arrive as `pull.progress` of the finished pull). One row per id.
   bus.subscribe((e) => {
     const finishedPullEvent = e.type === 'pull.completed' || e.type === 'pull.failed' || e.type === 'pull.progress';
-    if (finishedPullEvent && e.pull && isFinishedStatus(e.pull.status)) store.enqueue(e.pull);
+    if (finishedPullEvent && e.pull && isFinished(e.pull.status)) store.enqueue(e.pull);
   });
 
   // What is open so far, closed in reverse when start-up fails half-way (a port in use, …).
@@ -139,7 +138,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     // The Kubernetes client library is loaded only when the watch may start (half of a start-up).
     if (settings.kubernetes === 'off') logKubernetesOff(logger);
     else {
-      const { startKubeWatch } = await import('../k8s/kubeWatch.js');
+      const { startKubeWatch } = await import('../k8s/client/index.js');
       kube = await startKubeWatch({ kubernetes: settings.kubernetes, watchNamespaces: settings.watchNamespaces }, logger, process.env, {
         onEventRejected: eventRejected,
       });
@@ -352,8 +351,7 @@ async function createAgentAuth(
     case 'token':
       return sharedTokenAuth(settings.agentToken);
     case 'kubernetes': {
-      const { loadKubeConfig } = await import('../k8s/kubeConfig.js');
-      const { createTokenReviewer } = await import('../k8s/tokenReview.js');
+      const { createTokenReviewer, loadKubeConfig } = await import('../k8s/client/index.js');
       const config = loadKubeConfig(process.env);
       if (!config.ok || !kube) {
         throw new Error(

@@ -1,4 +1,5 @@
 import type { FailureReason, PullState } from '../model/index.js';
+import { DEFAULT_CLUSTER } from '../pulls/index.js';
 import type { HistoryCursor } from './cursor.js';
 
 export interface HistoryFilter {
@@ -63,7 +64,7 @@ export function historyWhere(filter: HistoryFilter, after?: HistoryCursor): SqlW
   anyPod('namespace', filter.namespace);
   anyPod('pod_name', filter.pod);
   if (filter.cluster) {
-    terms.push("COALESCE(p.cluster, 'default') = ?");
+    terms.push(`COALESCE(p.cluster, '${DEFAULT_CLUSTER}') = ?`);
     params.push(filter.cluster);
   }
   if (filter.since !== undefined) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { capturingLogger, finishedPull, pod, T0 } from '../../test/support/historyFixtures.js';
+import { capturingLogger, finishedPull, pod, T0 } from './historyFixture.js';
 import { HistoryDatabaseError, type HistoryFilter, HistoryStore, InvalidCursorError, InvalidHistoryQueryError } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { capturingLogger, finishedPull, pod, T0 } from '../../test/support/historyFixtures.js';
 import { openHistory } from './history.js';
+import { capturingLogger, finishedPull, pod, T0 } from './historyFixture.js';
 import { HistoryReadError } from './historyReadThreads.js';
 
 async function fileHistory(t: TestContext, rows: number) {

@@ -2,7 +2,7 @@
 // lines are printed when a pull's whole percent changes, lifecycle changes always; after a
 // lifecycle change the image's rollout summary follows as a `==` line.
 import { printable } from '../common/index.js';
-import { failureReasonLabel } from '../pulls/index.js';
+import { failureReasonLabel, isFinished } from '../pulls/index.js';
 import { type RolloutSummary, summarizeRollout, summarizeRollouts } from '../rollout/index.js';
 import type { Colors } from './colors.js';
 import type { PullChange, WatchedPull } from './pullTable.js';
@@ -55,7 +55,7 @@ export class LineOutput {
       colorStatus(printable(pull.status), c),
       formatPercent(pull.percent),
     ];
-    if (!isFinishedStatus(pull.status)) parts.push(formatRate(pull.bytesPerSec), `ETA ${formatDuration(pull.etaSeconds)}`);
+    if (!isFinished(pull.status)) parts.push(formatRate(pull.bytesPerSec), `ETA ${formatDuration(pull.etaSeconds)}`);
     if (this.mode === 'wide') {
       parts.push(
         `${formatBytes(pull.downloadedBytes)}/${formatBytes(pull.totalBytes)}`,
@@ -100,8 +100,4 @@ export function colorStatus(status: string, c: Colors): string {
   if (status === 'stalled') return c.yellow(status);
   if (status === 'pulling' || status === 'unpacking') return c.blue(status);
   return status;
-}
-
-function isFinishedStatus(status: string): boolean {
-  return status === 'completed' || status === 'failed';
 }

@@ -98,3 +98,18 @@ test('matching: --cluster is exact; a pull without a cluster is in "default"', (
     ['old'],
   );
 });
+
+test('around a reconnect a finished pull does not go back to pulling, nor bytes backwards; pull.resumed may reopen it', () => {
+  const table = new PullTable();
+  table.put(pull('a', 'pulling', { downloadedBytes: 40 }));
+  table.apply(event('pull.completed', pull('a', 'completed', { downloadedBytes: 100, percent: 100 })));
+  // an older snapshot refetched after the reconnect
+  table.put(pull('a', 'pulling', { downloadedBytes: 60 }));
+  assert.equal(table.pulls.get('a')?.status, 'completed');
+  table.put(pull('b', 'pulling', { downloadedBytes: 50 }));
+  table.put(pull('b', 'pulling', { downloadedBytes: 30 }));
+  assert.equal(table.pulls.get('b')?.downloadedBytes, 50);
+  table.apply(event('pull.failed', pull('c', 'failed')));
+  table.apply(event('pull.resumed', pull('c', 'pulling', { downloadedBytes: 5 })));
+  assert.equal(table.pulls.get('c')?.status, 'pulling');
+});

@@ -1,6 +1,7 @@
 // The pulls a watch knows, kept current from the event stream. Reads pulls from any server
 // version: unknown statuses count as active, unknown fields ride along untouched.
 import type { LayerStatus, PullEvent, PullStatus } from '../model/index.js';
+import { containsText, isFinished, matchesFilter, mergeLayer, mergePull } from '../pulls/index.js';
 import type { WatchFilters } from './watchOptions.js';
 
 /** A pull as received; `status` may be one this client does not know yet. */
@@ -20,17 +21,19 @@ export interface PullChange {
 
 export type Verdict = 'waiting' | 'completed' | 'failed';
 
-export function isFinished(status: string): boolean {
-  return status === 'completed' || status === 'failed';
-}
+export { isFinished };
 
 export class PullTable {
   readonly pulls = new Map<string, WatchedPull>();
 
-  /** Puts a pull from the list endpoint or an event; layer arrays already known are kept when the new state has none. */
+  /**
+   * Puts a pull from the list endpoint or an event, by the clients' merge rules (src/pulls): after a
+   * reconnect a finished pull does not go back to pulling (but for `pull.resumed`) and bytes do not
+   * go backwards; layer arrays already known are kept when the new state has none.
+   */
   put(pull: WatchedPull, type = 'pull.progress'): PullChange {
     const previous = this.pulls.get(pull.id);
-    const next = !pull.layers && previous?.layers ? { ...pull, layers: previous.layers } : pull;
+    const next = mergePull(previous, pull, type === 'pull.resumed');
     this.pulls.set(pull.id, next);
     return { pull: next, previous, type };
   }
@@ -42,10 +45,7 @@ export class PullTable {
     const layer = event.layer as LayerStatus | undefined;
     if (layer && typeof layer.pullId === 'string') {
       const owner = this.pulls.get(layer.pullId);
-      if (owner?.layers) {
-        const layers = owner.layers.map((l) => (l.digest === layer.digest ? layer : l));
-        this.pulls.set(owner.id, { ...owner, layers });
-      }
+      if (owner) this.pulls.set(owner.id, mergeLayer(owner, layer));
     }
     return undefined;
   }
@@ -60,32 +60,18 @@ export class PullTable {
   }
 }
 
-/** The server's filter rules (substring, case-insensitive; status exact), applied again on the client. */
+/** The server's filter rules (src/pulls: substring, case-insensitive; status exact), applied again on the client. */
 export function matchesFilters(pull: WatchedPull, filters: WatchFilters): boolean {
-  if (filters.status && !matchesStatus(pull.status, filters.status)) return false;
-  if (filters.cluster && (pull.cluster ?? 'default') !== filters.cluster) return false;
-  if (!contains(pull.nodeName, filters.node)) return false;
-  if (!contains(pull.imageRef, filters.image)) return false;
-  const pods = Array.isArray(pull.pods) ? pull.pods : [];
-  if (filters.namespace && !pods.some((p) => contains(p.namespace, filters.namespace))) return false;
-  if (filters.pod && !pods.some((p) => contains(p.podName, filters.pod))) return false;
-  return true;
-}
-
-/** `status` is a comma-separated list of exact statuses; `active` is every unfinished one. */
-export function matchesStatus(status: string, wanted: string): boolean {
-  const list = wanted.split(',');
-  return list.includes(status) || (list.includes('active') && !isFinished(status));
+  const { node, image, namespace, pod, cluster } = filters;
+  // `status` is a comma-separated list of exact statuses; `active` is every unfinished one
+  const status = filters.status ? filters.status.split(',') : undefined;
+  return matchesFilter(pull, { node, image, namespace, pod, cluster, ...(status ? { status } : {}) });
 }
 
 /** The live screen's `/` filter: any of node, image, pod or namespace contains the text. */
 export function matchesText(pull: WatchedPull, text: string): boolean {
   if (!text) return true;
-  if (contains(pull.nodeName, text) || contains(pull.imageRef, text)) return true;
+  if (containsText(pull.nodeName, text) || containsText(pull.imageRef, text)) return true;
   const pods = Array.isArray(pull.pods) ? pull.pods : [];
-  return pods.some((p) => contains(p.podName, text) || contains(p.namespace, text));
-}
-
-function contains(value: string | undefined, needle: string): boolean {
-  return needle === '' || (value ?? '').toLowerCase().includes(needle.toLowerCase());
+  return pods.some((p) => containsText(p.podName, text) || containsText(p.namespace, text));
 }

@@ -1,39 +1,13 @@
-// Figures as the terminal view prints them: decimal units like registries and `docker pull`,
-// short durations, a bar of block characters and width-aware truncation.
+// Figures as the terminal view prints them: sizes and durations by the shared rules (src/pulls),
+// a bar of block characters and width-aware truncation.
 import { printable } from '../common/index.js';
+import { formatDuration as formatPulledDuration } from '../pulls/index.js';
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+export { formatBytes, formatRate } from '../pulls/index.js';
 
-/** 1234567 → "1.23 MB"; "–" for nonsense. */
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '–';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** "12.3 MB/s"; "–" when nothing moves. */
-export function formatRate(bytesPerSec: number | undefined): string {
-  if (bytesPerSec === undefined || !Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return '–';
-  return `${formatBytes(Math.round(bytesPerSec))}/s`;
-}
-
-/** Seconds → "45s", "3m05s", "2h07m", "3d04h"; "–" when unknown. */
+/** Seconds → "45s", "3m05s", "2h07m", "3d04h" (the shared rule, packed for columns); "–" when unknown. */
 export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${pad2(s % 60)}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${pad2(m % 60)}m`;
-  return `${Math.floor(h / 24)}d${pad2(h % 24)}h`;
+  return formatPulledDuration(seconds, '');
 }
 
 /** "45.6%" with one decimal, clamped to 0–100. */
@@ -65,8 +39,4 @@ export function cell(text: string, width: number, align: 'left' | 'right' = 'lef
   const cut = fit(text, width);
   const pad = ' '.repeat(Math.max(0, width - [...cut].length));
   return align === 'left' ? cut + pad : pad + cut;
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }

@@ -11,16 +11,17 @@ import { VERSION } from '../../src/version.js';
 import {
   buildAndPushImage,
   imageRef,
+  MiB,
   ProcessGroup,
+  parseLogLines,
+  publishedValidator,
+  pulltraceArgs,
+  RATE,
   startContainerd,
   startRegistry,
   startThrottleProxy,
   waitFor,
-} from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { publishedValidator } from '../support/eventSchema.js';
-import { parseLogLines } from '../support/pulltraceProcess.js';
-import { MiB, RATE } from './stack.js';
+} from '../kit/index.js';
 
 interface Received {
   auth?: string;

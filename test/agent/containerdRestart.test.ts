@@ -3,8 +3,7 @@
 // and tracks later pulls.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
-import { MiB, startStack, waitForPull } from './stack.js';
+import { buildAndPushImage, imageRef, MiB, startStack, waitFor, waitForPull } from '../kit/index.js';
 
 test('containerd down and restarted mid-pull: one warning, reconnect, the interrupted pull fails, later pulls tracked', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t);

@@ -2,8 +2,7 @@
 // Same ingests and labels as ctr; CRI writes three image records (tag, digest, image ID).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef } from '../harness/index.js';
-import { MiB, startStack, waitForPull } from './stack.js';
+import { buildAndPushImage, imageRef, MiB, startStack, waitForPull } from '../kit/index.js';
 
 test('CRI pull: tracked with the tag as its name; a cancelled CRI pull is failed', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t, { cri: true });

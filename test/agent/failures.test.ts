@@ -2,9 +2,7 @@
 // fails with a reason, is never shown completed, and the agent goes on tracking new pulls).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef } from '../harness/index.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getPulls, idsOf, MiB, PullsRecorder, startStack, waitForPull } from './stack.js';
+import { buildAndPushImage, getPulls, idsOf, imageRef, MiB, PullsRecorder, SseRecorder, startStack, waitForPull } from '../kit/index.js';
 
 test('link frozen mid-pull: stalled after the stall timeout; unfrozen, the same pull resumes and completes', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t, { flags: ['--stall-timeout', '2s'] });

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BlobTooLargeError, ContainerdClient } from '../../src/agent/containerd/client.js';
 import { REPORT_LIMITS } from '../../src/model/index.js';
-import { buildAndPushImage, buildAndPushImageOverHttp, imageRef } from '../harness/index.js';
-import { getPulls, MiB, startStack, waitForPull } from './stack.js';
+import { buildAndPushImage, buildAndPushImageOverHttp, getPulls, imageRef, MiB, startStack, waitForPull } from '../kit/index.js';
 
 test('an image with more layers than a report allows is reported trimmed and marked; the node stays visible', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t, { rate: 512 * 1024 });

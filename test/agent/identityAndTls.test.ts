@@ -7,10 +7,21 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { issueServerCert, makeCa, ProcessGroup, startContainerd, waitFor } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { metricValue, type PulltraceProcess, parseLogLines, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import {
+  FakeKubeApi,
+  issueServerCert,
+  makeCa,
+  metricValue,
+  ProcessGroup,
+  type PulltraceProcess,
+  parseLogLines,
+  pulltraceArgs,
+  startContainerd,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 

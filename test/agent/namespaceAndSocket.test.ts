@@ -7,9 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
-import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getPulls, MiB, startStack, waitForPull } from './stack.js';
+import {
+  buildAndPushImage,
+  getPulls,
+  imageRef,
+  MiB,
+  runPulltrace,
+  startPulltrace,
+  startStack,
+  TEST_SERVER_FLAGS,
+  waitFor,
+  waitForPull,
+} from '../kit/index.js';
 
 test('--containerd-namespace default tracks ctr pulls in that namespace, and only those', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t, { flags: ['--containerd-namespace', 'default'] });

@@ -11,15 +11,19 @@ import {
   buildAndPushImage,
   freePort,
   imageRef,
+  MiB,
   ProcessGroup,
+  type PulltraceProcess,
+  parseLogLines,
+  pulltraceArgs,
+  RATE,
   startContainerd,
+  startPulltrace,
   startRegistry,
   startThrottleProxy,
   waitFor,
-} from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { type PulltraceProcess, parseLogLines, startPulltrace } from '../support/pulltraceProcess.js';
-import { MiB, RATE, waitForPull } from './stack.js';
+  waitForPull,
+} from '../kit/index.js';
 
 const TOKEN = 'e2e-agent-token';
 

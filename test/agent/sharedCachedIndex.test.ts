@@ -2,9 +2,18 @@
 // already on the node, and when the image is a multi-platform index.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef, localPlatform } from '../harness/index.js';
-import { metricValue } from '../support/pulltraceProcess.js';
-import { getPulls, idsOf, MiB, PullsRecorder, startStack, waitForPull } from './stack.js';
+import {
+  buildAndPushImage,
+  getPulls,
+  idsOf,
+  imageRef,
+  localPlatform,
+  MiB,
+  metricValue,
+  PullsRecorder,
+  startStack,
+  waitForPull,
+} from '../kit/index.js';
 
 test('two concurrent pulls sharing a base layer: two pulls, right names, the layer shared, its bytes counted once', async (t) => {
   const { containerd, proxy, registry, pulltrace } = await startStack(t);

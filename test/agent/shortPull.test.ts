@@ -2,8 +2,7 @@
 // record (containerd's /images/create event) still makes it appear, once, as completed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
-import { getPulls, MiB, startStack, waitForPull } from './stack.js';
+import { buildAndPushImage, getPulls, imageRef, MiB, startStack, waitFor, waitForPull } from '../kit/index.js';
 
 test('a pull shorter than the report interval is reported once, completed, with exact bytes', async (t) => {
   // A 10 s interval and an unthrottled link: the pull is over long before the next poll.

@@ -1,9 +1,18 @@
 // Scenario 1: one throttled pull, as a user sees it through /api/v1/pulls and the SSE stream.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAndPushImage, imageRef, waitFor } from '../harness/index.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { idsOf, MiB, PullsRecorder, RATE, startStack, waitForPull } from './stack.js';
+import {
+  buildAndPushImage,
+  idsOf,
+  imageRef,
+  MiB,
+  PullsRecorder,
+  RATE,
+  SseRecorder,
+  startStack,
+  waitFor,
+  waitForPull,
+} from '../kit/index.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { SETTINGS } from '../../src/cli/settings.js';
+import { SETTINGS } from '../../src/config/index.js';
 import {
   ALL_ON_VALUES,
   CHART_DIR,

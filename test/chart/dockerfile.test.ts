@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SETTINGS } from '../../src/cli/settings.js';
+import { SETTINGS } from '../../src/config/index.js';
 import { copies, dockerignoreMatcher, globalArgs, packageName, parseDockerfile, runtimeImports, substitute } from './dockerfile.js';
 import { REPO_ROOT } from './helm.js';
 

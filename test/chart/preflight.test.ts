@@ -1,14 +1,13 @@
 // The chart's install-time checks, run by the real helm: `helm upgrade --install --dry-run=server`
-// against an API that answers helm's reads (test/fake-kube/helmReadsApi.ts), so `lookup` sees a
+// against an API that answers helm's reads (test/kit/fakeKube/helmReadsApi.ts), so `lookup` sees a
 // namespace and nodes as on a cluster; and `helm template` for what needs no cluster.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { resolveSettings } from '../../src/cli/settings.js';
-import { type HelmReadsCluster, startHelmReadsApi } from '../fake-kube/helmReadsApi.js';
-import { writeKubeconfig } from '../fake-kube/kubeconfig.js';
+import { resolveSettings } from '../../src/config/index.js';
+import { type HelmReadsCluster, startHelmReadsApi, writeKubeconfig } from '../kit/index.js';
 import {
   CHART_DIR,
   type K8sObject,

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { runPulltrace, startPulltrace } from '../support/pulltraceProcess.js';
+import { FakeKubeApi, runPulltrace, startPulltrace, writeKubeconfig } from '../kit/index.js';
 import { ALL_ON_VALUES, type K8sObject, oneOfKind, renderChart } from './helm.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pulltrace-chart-runtime-'));

@@ -11,10 +11,9 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { isCommand, parseArgs } from '../../src/cli/args.js';
-import { resolveSettings } from '../../src/cli/settings.js';
+import { resolveSettings } from '../../src/config/index.js';
 import { CHART_DIR, type K8sObject, parseManifests, REPO_ROOT, runHelm } from '../chart/helm.js';
-import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import { layer, MiB, type PulltraceProcess, postReport, pullEntry, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 import { asHelmTemplate, classify, type DocCommand, docCommands, firstCommand } from './shellCommands.js';
 
 const DOC_FILES = [

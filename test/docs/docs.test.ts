@@ -6,15 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { SETTINGS } from '../../src/cli/settings.js';
-import { API_ERROR_CODES } from '../../src/server/http/apiError.js';
+import { SETTINGS } from '../../src/config/index.js';
+import { buildApiApp } from '../../src/server/http/apiAppFixture.js';
+import { API_ERROR_CODES, API_ERRORS } from '../../src/server/http/apiError.js';
 import { registeredApiRoutes } from '../../src/server/http/app.js';
 import { AGENT_AUTH_METRIC_NAMES } from '../../src/server/metrics/agentAuthMetrics.js';
 import { HISTORY_QUEUE_METRIC_NAMES } from '../../src/server/metrics/historyQueueMetrics.js';
 import { METRIC_NAMES } from '../../src/server/metrics/pullMetrics.js';
 import { REPORT_LOG_METRIC_NAMES } from '../../src/server/metrics/reportLogMetrics.js';
 import { CHART_DIR, parseManifests, REPO_ROOT, runHelm, TEST_IMAGE_REPOSITORY, templateChart } from '../chart/helm.js';
-import { buildApiApp } from '../support/apiApp.js';
 import { keysOfCell, undocumentedKeys, valueKeys } from './chartValuesTable.js';
 import { anchors, codeBlocks, links, stripTicks, tableBlocks, tableRows, tableShapeProblem } from './markdown.js';
 
@@ -200,14 +200,21 @@ describe('docs/api.md', () => {
     for (const [method, path] of apiRoutes) assert.ok(rows.has(`${method.toUpperCase()} ${path}`), `${method.toUpperCase()} ${path}`);
   });
 
-  test('the error code table is the catalogue in apiError.ts', () => {
+  test('the error code table is the catalogue in errorCatalogue.ts, with its statuses', () => {
     const errors = text.slice(text.indexOf('\n## Errors'));
     const section = errors.slice(0, errors.indexOf('\n## ', 1) > 0 ? errors.indexOf('\n## ', 1) : undefined);
-    const codes = tableRows(section)
-      .map((r) => r[0] ?? '')
-      .filter((c) => /^`[a-z_]+`$/.test(c))
-      .map(stripTicks);
-    assert.deepEqual(codes.sort(), Object.keys(API_ERROR_CODES).sort());
+    const rows = tableRows(section).filter((r) => /^`[a-z_]+`$/.test(r[0] ?? ''));
+    const codes = rows.map((r) => stripTicks(r[0] ?? ''));
+    assert.deepEqual([...codes].sort(), Object.keys(API_ERROR_CODES).sort());
+    for (const row of rows) {
+      const code = stripTicks(row[0] ?? '') as keyof typeof API_ERRORS;
+      const documented = /\((\d{3}|4xx)\)$/.exec((row[1] ?? '').trim())?.[1];
+      const status = API_ERRORS[code]?.status;
+      assert.ok(
+        documented === String(status) || (documented === '4xx' && code === 'bad_request'),
+        `${code}: docs say (${documented}), the server answers ${status}`,
+      );
+    }
   });
 });
 

@@ -7,31 +7,31 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullEvent, PullStatus } from '../../src/model/index.js';
 import {
-  type ContainerStateInput,
-  FakeKubeApi,
-  type KubeObject,
-  kubeletEvent,
-  kubeletMessages,
-  type PodInput,
-  podObject,
-  writeKubeconfig,
-} from '../fake-kube/index.js';
-import {
   type BuiltImage,
   buildAndPushImage,
   type ContainerdHandle,
+  type ContainerStateInput,
+  FakeKubeApi,
   imageRef,
+  type KubeObject,
+  kubeletEvent,
+  kubeletMessages,
   makeTempDir,
+  metricValue,
+  type PodInput,
   ProcessGroup,
+  type PulltraceProcess,
+  podObject,
   removeDir,
+  SseRecorder,
   startContainerd,
+  startPulltrace,
   startRegistry,
   startThrottleProxy,
   type ThrottleProxy,
   waitFor,
-} from '../harness/index.js';
-import { metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const NODE = 'worker-1';
 const MiB = 1 << 20;

@@ -8,10 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { FakeKubeApi, FakeKubelet, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { waitFor } from '../harness/index.js';
-import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  FakeKubeApi,
+  FakeKubelet,
+  KUBE_TEST_SERVER_FLAGS,
+  kubeletEvent,
+  kubeletMessages,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  podObject,
+  postReport,
+  pullEntry,
+  startPulltrace,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const IMAGE = '127.0.0.1:5000/shop/web:1.0';
 let kube: FakeKubeApi;

@@ -6,11 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { waitFor } from '../harness/index.js';
-import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  FakeKubeApi,
+  getJson,
+  KUBE_TEST_SERVER_FLAGS,
+  kubeletEvent,
+  kubeletMessages,
+  layer,
+  MiB,
+  metricValue,
+  type PulltraceProcess,
+  podObject,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const NODE = 'worker-1';
 const IMAGE = '127.0.0.1:5000/shop/web:1.0';

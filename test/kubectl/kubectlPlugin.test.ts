@@ -9,11 +9,18 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { extractZipFile } from '../chart/zip.js';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { makeTempDir, removeDir, runProcess } from '../harness/index.js';
-import { kubectlPulltraceArgs } from '../support/cliCommand.js';
-import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
-import { startServer } from '../ui/support/server.js';
+import {
+  FakeKubeApi,
+  kubectlPulltraceArgs,
+  MB,
+  makeTempDir,
+  removeDir,
+  reportEvery,
+  runProcess,
+  startServer,
+  syntheticPull,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const TOKEN = 'kubectl-user-token';

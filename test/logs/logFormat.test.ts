@@ -4,11 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startProcess, waitFor } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { runPulltrace } from '../support/pulltraceProcess.js';
-import { startTmux } from '../support/tmux.js';
-import { MB, postReport, report, syntheticPull } from '../ui/support/reports.js';
+import { MB, postReportOk, pulltraceArgs, report, runPulltrace, startProcess, startTmux, syntheticPull, waitFor } from '../kit/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = ['server', '--http-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--db', ':memory:', '--kubernetes', 'off'];
@@ -46,8 +42,8 @@ test('piped: --log-format text gives readable lines, a failed pull on one line w
   const url = `http://127.0.0.1:${listening[1]}`;
   const startedAt = new Date().toISOString();
   const pull = { imageRef: 'registry.example.com/logs/app:1', startedAt, layers: [{ size: 10 * MB }] };
-  await postReport(url, report('log-node', [syntheticPull({ ...pull, downloaded: MB })]));
-  await postReport(url, report('log-node', [syntheticPull({ ...pull, downloaded: 4 * MB, status: 'failed', error: 'unexpected EOF' })]));
+  await postReportOk(url, report('log-node', [syntheticPull({ ...pull, downloaded: MB })]));
+  await postReportOk(url, report('log-node', [syntheticPull({ ...pull, downloaded: 4 * MB, status: 'failed', error: 'unexpected EOF' })]));
   const line = await waitFor(
     () =>
       proc

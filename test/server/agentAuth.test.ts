@@ -8,17 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { FakeKubeApi, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { waitFor } from '../harness/index.js';
 import {
+  FakeKubeApi,
   KUBE_TEST_SERVER_FLAGS,
+  layer,
+  MiB,
   metricValue,
   type PulltraceProcess,
+  podObject,
+  postReport,
+  pullEntry,
   runPulltrace,
   startPulltrace,
   TEST_SERVER_FLAGS,
-} from '../support/pulltraceProcess.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 let kube: FakeKubeApi;

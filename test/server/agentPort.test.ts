@@ -6,9 +6,18 @@ import { after, before, test } from 'node:test';
 import { Reporter } from '../../src/agent/reporter.js';
 import { createLogger } from '../../src/log/index.js';
 import type { AgentReport } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  runPulltrace,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let server: PulltraceProcess;
 before(async () => {

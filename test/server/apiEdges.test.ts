@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import { getJson, layer, MiB, type PulltraceProcess, postReport, pullEntry, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 let server: PulltraceProcess;
 const ids: Record<'pulling' | 'completed' | 'failed', string> = { pulling: '', completed: '', failed: '' };

@@ -3,10 +3,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  postReport,
+  pullEntry,
+  runPulltrace,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 test('--cluster eu-1: pulls carry it; cluster= filters the list, the stream and the history', async (t) => {
   const server = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--cluster', 'eu-1']);

@@ -7,10 +7,17 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  layer,
+  MiB,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 async function openSocket(baseUrl: string, localAddress?: string): Promise<{ socket: Socket; closed: Promise<string> }> {
   const { hostname, port } = new URL(baseUrl);

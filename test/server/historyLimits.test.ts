@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import { createLogger } from '../../src/log/index.js';
 import type { PullStatus } from '../../src/model/index.js';
 import { HistoryStore } from '../../src/store/index.js';
-import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson } from '../support/syntheticAgent.js';
+import { getJson, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 function finishedPull(i: number, completedAtMs: number): PullStatus {
   return {

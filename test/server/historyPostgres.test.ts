@@ -4,10 +4,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { type PostgresHandle, startPostgres } from '../harness/postgres.js';
-import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  type PostgresHandle,
+  postReport,
+  pullEntry,
+  startPostgres,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let postgres: PostgresHandle;
 before(async () => {

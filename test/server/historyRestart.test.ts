@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import { getJson, layer, MiB, postReport, pullEntry, startPulltrace, TEST_SERVER_FLAGS, waitFor } from '../kit/index.js';
 
 test('finished pulls survive a restart on a file database; history paginates newest first', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pulltrace-history-'));

@@ -5,10 +5,18 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 /** One raw request (node:http, so headers and an empty body are exactly what is sent). */
 function raw(

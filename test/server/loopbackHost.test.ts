@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 let server: PulltraceProcess;
 before(async () => {

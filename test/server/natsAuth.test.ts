@@ -10,12 +10,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { makeNatsJwtAuth } from '../harness/natsJwt.js';
-import { issueClientCert, issueServerCert, makeCa } from '../harness/tlsCerts.js';
-import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  issueClientCert,
+  issueServerCert,
+  layer,
+  MiB,
+  makeCa,
+  makeNatsJwtAuth,
+  type NatsHandle,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  runPulltrace,
+  startNats,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let dir: string;
 before(() => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../chart/helm.js';
-import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 let server: PulltraceProcess;
 before(async () => {

@@ -2,11 +2,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullEvent, PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { publishedValidator } from '../support/eventSchema.js';
-import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  metricValue,
+  type PulltraceProcess,
+  postReport,
+  publishedValidator,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let server: PulltraceProcess;
 let sse: SseRecorder;

@@ -8,11 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { waitFor } from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  FakeKubeApi,
+  getJson,
+  kubeletEvent,
+  kubeletMessages,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  podObject,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const HEX = 'a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4';
 // The secret parts: each must appear nowhere the server writes or serves.

@@ -9,11 +9,21 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
-import { FakeKubeApi, FakeKubelet, writeKubeconfig } from '../fake-kube/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  FakeKubeApi,
+  FakeKubelet,
+  KUBE_TEST_SERVER_FLAGS,
+  layer,
+  MiB,
+  type NatsHandle,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startNats,
+  startPulltrace,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const CLUSTER = 'c-kube';
 let nats: NatsHandle;

@@ -8,11 +8,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
-import { waitFor } from '../harness/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  layer,
+  MiB,
+  metricValue,
+  type NatsHandle,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startNats,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let nats: NatsHandle;
 before(async () => {

@@ -7,12 +7,22 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
 import { STREAM_EVENT_ID_OFFSET } from '../../src/server/bus/streamEventIds.js';
-import { freePort, waitFor } from '../harness/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { startPostgres } from '../harness/postgres.js';
-import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  freePort,
+  getJson,
+  layer,
+  MiB,
+  type NatsHandle,
+  postReport,
+  pullEntry,
+  runPulltrace,
+  SseRecorder,
+  startNats,
+  startPostgres,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let nats: NatsHandle;
 before(async () => {

@@ -7,11 +7,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { publishedValidator } from '../support/eventSchema.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  publishedValidator,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 let server: PulltraceProcess;

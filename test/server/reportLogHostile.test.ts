@@ -9,11 +9,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import type { PullStatus } from '../../src/model/index.js';
-import { waitFor } from '../harness/index.js';
-import { type NatsHandle, startNats } from '../harness/nats.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { getJson, layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  getJson,
+  layer,
+  MiB,
+  type NatsHandle,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startNats,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 const CLUSTER = 'c-hostile';
 let nats: NatsHandle;

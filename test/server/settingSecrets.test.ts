@@ -4,9 +4,7 @@
 // printed names the URL with `***` in their place.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort } from '../harness/index.js';
-import { startPostgres } from '../harness/postgres.js';
-import { runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { freePort, runPulltrace, startPostgres, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 const USERINFO_PW = 'ui-pw-4kd93';
 const QUERY_PW = 'q-pw-8sj27';

@@ -6,10 +6,18 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../harness/index.js';
-import { metricValue, type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { SseRecorder } from '../support/sseClient.js';
-import { layer, MiB, postReport, pullEntry } from '../support/syntheticAgent.js';
+import {
+  layer,
+  MiB,
+  metricValue,
+  type PulltraceProcess,
+  postReport,
+  pullEntry,
+  SseRecorder,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 let server: PulltraceProcess;
 const open: SseRecorder[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger } from '../../src/log/index.js';
 import { readTlsPair, type TlsPair, watchTlsPair } from '../../src/server/http/tlsFiles.js';
-import { issueServerCert, makeCa, waitFor } from '../harness/index.js';
+import { issueServerCert, makeCa, waitFor } from '../kit/index.js';
 
 test('TLS files: clear errors, and a renewal is applied once cert and key match again', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pt-tlsfiles-'));

@@ -11,9 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { issueServerCert, makeCa, waitFor } from '../harness/index.js';
-import { type PulltraceProcess, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { layer, MiB, pullEntry } from '../support/syntheticAgent.js';
+import {
+  issueServerCert,
+  layer,
+  MiB,
+  makeCa,
+  type PulltraceProcess,
+  pullEntry,
+  startPulltrace,
+  TEST_SERVER_FLAGS,
+  waitFor,
+} from '../kit/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pt-tlstimeouts-'));
 const ca = makeCa(dir, 'ca');

@@ -8,10 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { clientFrom } from '../support/postFrom.js';
-import { KUBE_TEST_SERVER_FLAGS, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { layer, MiB, pullEntry } from '../support/syntheticAgent.js';
+import {
+  clientFrom,
+  FakeKubeApi,
+  KUBE_TEST_SERVER_FLAGS,
+  layer,
+  MiB,
+  type PulltraceProcess,
+  pullEntry,
+  startPulltrace,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 const JUNK = 2_000;

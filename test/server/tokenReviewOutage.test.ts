@@ -11,10 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullStatus } from '../../src/model/index.js';
-import { FakeKubeApi, writeKubeconfig } from '../fake-kube/index.js';
-import { clientFrom } from '../support/postFrom.js';
-import { KUBE_TEST_SERVER_FLAGS, metricValue, type PulltraceProcess, startPulltrace } from '../support/pulltraceProcess.js';
-import { layer, MiB, pullEntry } from '../support/syntheticAgent.js';
+import {
+  clientFrom,
+  FakeKubeApi,
+  KUBE_TEST_SERVER_FLAGS,
+  layer,
+  MiB,
+  metricValue,
+  type PulltraceProcess,
+  pullEntry,
+  startPulltrace,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const AGENT_SA = 'pulltrace:pulltrace-agent';
 const NODE_TIMEOUT_MS = 2_000;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { get, type IncomingMessage } from 'node:http';
 import { after, test } from 'node:test';
-import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
+import { type PulltraceProcess, runPulltrace, startPulltrace, TEST_SERVER_FLAGS } from '../kit/index.js';
 
 const servers: PulltraceProcess[] = [];
 const open: IncomingMessage[] = [];

@@ -10,15 +10,13 @@ import { Registry } from 'prom-client';
 import type { PullStatus } from '../../src/model/index.js';
 import { registerHistoryQueueMetrics } from '../../src/server/metrics/historyQueueMetrics.js';
 import { type History, openHistory } from '../../src/store/history.js';
+import { capturingLogger, finishedPull, pod, T0 } from '../../src/store/historyFixture.js';
 import { HistoryDatabaseError, InvalidCursorError, InvalidHistoryQueryError } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/pgMigrations.js';
 import { PostgresHistoryStore } from '../../src/store/postgres/postgresHistoryStore.js';
 import { toPullRow } from '../../src/store/pullRow.js';
-import { makeTempDir, removeDir } from '../harness/index.js';
-import { type PostgresHandle, startPostgres } from '../harness/postgres.js';
-import { waitFor } from '../harness/waitFor.js';
-import { capturingLogger, finishedPull, pod, T0 } from '../support/historyFixtures.js';
+import { makeTempDir, type PostgresHandle, removeDir, startPostgres, waitFor } from '../kit/index.js';
 
 async function allIds(store: History, filter: Parameters<History['query']>[0] = {}): Promise<string[]> {
   return (await store.query(filter, 500)).pulls.map((p) => p.id);

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 /**
  * A minimal reverse proxy for one user: it appends `userAddress` to X-Forwarded-For, as a proxy
@@ -38,7 +37,7 @@ test('two users behind one trusted proxy each get their own event stream', async
   });
   const alice = await startUserProxy(t, server.httpPort, '203.0.113.10');
   const bob = await startUserProxy(t, server.httpPort, '203.0.113.20');
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({

@@ -4,14 +4,23 @@
 // cluster's server on the same NATS shows up in the first one's UI, and the select picks it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startNats } from '../harness/nats.js';
-import { startPulltrace, TEST_SERVER_FLAGS } from '../support/pulltraceProcess.js';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, valueInPage, waitInPage, waitLive } from './support/uiTest.js';
+import {
+  MB,
+  postReportOk,
+  report,
+  startNats,
+  startPulltrace,
+  startUi,
+  syntheticPull,
+  TEST_SERVER_FLAGS,
+  valueInPage,
+  waitInPage,
+  waitLive,
+} from '../kit/index.js';
 
 test('the cluster filter comes from the URL and selects pulls by their cluster', async (t) => {
   const { server, page } = await startUi(t, 'cluster-filter', { server: { extraArgs: ['--cluster', 'eu-1'] } });
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({
@@ -52,13 +61,13 @@ test('a second cluster on the same NATS shows up in the UI; the Cluster select p
   const other = await startPulltrace(['server', ...TEST_SERVER_FLAGS, '--db', ':memory:', '--cluster', 'ui-us', '--bus', nats.url]);
   t.after(() => other.stop());
   const startedAt = new Date().toISOString();
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({ imageRef: 'docker.io/library/nginx:1.27', startedAt, layers: [{ size: 50 * MB }], downloaded: 10 * MB }),
     ]),
   );
-  await postReport(
+  await postReportOk(
     other.baseUrl,
     report('worker-1', [
       syntheticPull({ imageRef: 'docker.io/library/redis:7', startedAt, layers: [{ size: 50 * MB }], downloaded: 20 * MB }),

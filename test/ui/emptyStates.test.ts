@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportPull } from '../../src/model/index.js';
-import { MB, reportEvery, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, reportEvery, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const emptyKind = () => document.querySelector('.empty')?.getAttribute('data-empty') ?? null;
 

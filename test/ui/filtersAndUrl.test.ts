@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const LAYERS = [{ size: 50 * MB }, { size: 50 * MB }];
 
@@ -28,14 +27,14 @@ function waitRows(page: Page, count: number): Promise<void> {
 test('filters and sort live in the URL and a copied link shows the same view', async (t) => {
   const { server, browser, page } = await startUi(t, 'filters-and-url');
   const startedAt = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({ imageRef: 'docker.io/library/nginx:1.27', startedAt: startedAt(30), layers: LAYERS, downloaded: 30 * MB }),
       syntheticPull({ imageRef: 'docker.io/library/redis:7', startedAt: startedAt(20), layers: LAYERS, downloaded: 60 * MB }),
     ]),
   );
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-2', [
       syntheticPull({ imageRef: 'docker.io/library/nginx:1.27', startedAt: startedAt(10), layers: LAYERS, downloaded: 10 * MB }),

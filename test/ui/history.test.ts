@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { waitFor } from '../harness/index.js';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitFor, waitInPage } from '../kit/index.js';
 
 const NODES = 6;
 const PULLS_PER_NODE = 10;
@@ -39,7 +37,7 @@ test('history pages through finished pulls with their durations', async (t) => {
     const pulls = Array.from({ length: PULLS_PER_NODE }, (_, i) =>
       syntheticPull({ imageRef: `registry.example.com/app-${i}:v${n}`, startedAt, layers: [{ size: MB }], downloaded: 0 }),
     );
-    await postReport(server.url, report(`worker-${n}`, pulls));
+    await postReportOk(server.url, report(`worker-${n}`, pulls));
     const done = pulls.map((p, i) =>
       i === 0
         ? { ...p, status: 'failed' as const, error: 'manifest unknown', layers: p.layers.map((l) => ({ ...l, state: 'waiting' as const })) }
@@ -49,7 +47,7 @@ test('history pages through finished pulls with their durations', async (t) => {
             layers: p.layers.map((l) => ({ ...l, downloadedBytes: l.totalBytes, state: 'done' as const })),
           },
     );
-    await postReport(server.url, report(`worker-${n}`, done));
+    await postReportOk(server.url, report(`worker-${n}`, done));
   }
   await waitHistoryStored(server.url, NODES * PULLS_PER_NODE);
 
@@ -95,8 +93,8 @@ test('the History tab takes only what the history API takes: no `slow`, and the 
   const pulls = [...failures, { imageRef: 'registry.example.com/fine:1' }].map(({ imageRef }) =>
     syntheticPull({ imageRef, startedAt, layers: [{ size: MB }], downloaded: 0 }),
   );
-  await postReport(server.url, report('worker-0', pulls));
-  await postReport(
+  await postReportOk(server.url, report('worker-0', pulls));
+  await postReportOk(
     server.url,
     report('worker-0', [
       ...failures.map((f, i) => ({ ...pulls[i]!, status: 'failed' as const, error: f.error, failureReason: f.failureReason })),

@@ -5,8 +5,7 @@
 // rollout panel names failure kinds with their labels, not their codes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const GONE = 'registry.example.com/team/gone:v1';
 const HALF = 'registry.example.com/team/half:v1';
@@ -17,7 +16,7 @@ test('the Images tab never shows a failed image as complete', async (t) => {
   await waitLive(page);
   const startedAt = new Date().toISOString();
   // The registry refused the manifest: no layer, no size, only a failure.
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({ imageRef: GONE, startedAt, layers: [], downloaded: 0, status: 'failed', error: '429 Too Many Requests' }),
@@ -25,11 +24,11 @@ test('the Images tab never shows a failed image as complete', async (t) => {
   );
   // Every byte arrived on both nodes, but one of them failed afterwards.
   const layers = [{ size: 10 * MB }];
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [syntheticPull({ imageRef: HALF, startedAt, layers, downloaded: 10 * MB, status: 'completed' })]),
   );
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-2', [
       syntheticPull({

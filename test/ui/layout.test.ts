@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const IMAGE = 'registry.example.com/platform/payments/api-gateway:2026.11.27';
 const LAYERS = [{ size: 300 * MB }, { size: 700 * MB }];
@@ -33,7 +32,7 @@ for (const scheme of ['light', 'dark'] as const) {
       });
       const startedAt = new Date(Date.now() - 3_700_000).toISOString();
       const send = (downloaded: number) =>
-        postReport(
+        postReportOk(
           server.url,
           report('worker-with-a-long-node-name-01', [syntheticPull({ imageRef: IMAGE, startedAt, layers: LAYERS, downloaded })]),
         );

@@ -4,8 +4,7 @@
 // layer detail (opened from the keyboard) shows speed and media type, and it completes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { pace, rowProgress, startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, pace, postReportOk, report, rowProgress, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const IMAGE = 'docker.io/library/nginx:1.27';
 const LAYERS = [
@@ -25,7 +24,7 @@ test('a live pull advances, shows layer speed and media type, then completes', a
 
   const startedAt = new Date().toISOString();
   const send = (downloaded: number, status: 'pulling' | 'completed' = 'pulling') =>
-    postReport(server.url, report('worker-1', [syntheticPull({ imageRef: IMAGE, startedAt, layers: LAYERS, downloaded, status })]));
+    postReportOk(server.url, report('worker-1', [syntheticPull({ imageRef: IMAGE, startedAt, layers: LAYERS, downloaded, status })]));
 
   await send(0);
   await waitInPage(page, 'the pull row to appear', (img) => document.querySelector(`[data-testid=image][title="${img}"]`) !== null, IMAGE);

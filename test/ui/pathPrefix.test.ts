@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const PREFIX = '/pulltrace';
 
@@ -38,7 +37,7 @@ test('the UI works under a path prefix', async (t) => {
   });
   const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${PREFIX}/`;
 
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({

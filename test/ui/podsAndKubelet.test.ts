@@ -9,9 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FakeKubeApi, kubeletEvent, kubeletMessages, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import {
+  FakeKubeApi,
+  kubeletEvent,
+  kubeletMessages,
+  MB,
+  podObject,
+  postReportOk,
+  report,
+  startUi,
+  syntheticPull,
+  waitInPage,
+  waitLive,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const GOOD = '127.0.0.1:5000/shop/checkout:2.1';
 const BAD = '127.0.0.1:5000/batch/report:nightly';
@@ -39,7 +50,7 @@ test('waiting pods show on their pulls, namespace and pod filters find them, kub
   kube.apply(
     kubeletEvent({ pod: checkout, container: 'app', node: 'worker-1', reason: 'Pulling', message: kubeletMessages.pulling(GOOD) }),
   );
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [
       syntheticPull({

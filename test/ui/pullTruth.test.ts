@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportPull } from '../../src/model/index.js';
-import { digest, MB, postReport, report, reportEvery, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { digest, MB, postReportOk, report, reportEvery, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const RATE_LIMITED =
   'Failed to pull image "busybox:1.36": failed to pull and unpack image "docker.io/library/busybox:1.36": failed to resolve reference: unexpected status from HEAD request: 429 Too Many Requests';
@@ -38,7 +37,7 @@ test('shared, unpacking, rate-limited and slow pulls each read for what they are
     }),
   };
   beta.layers = [betaBase, { ...beta.layers[1]!, digest: digest('beta-top', 0) }];
-  await postReport(server.url, report('worker-1', [alpha, beta]));
+  await postReportOk(server.url, report('worker-1', [alpha, beta]));
 
   // worker-2: every blob here, containerd unpacking its second layer.
   const unpacking: ReportPull = {
@@ -52,10 +51,10 @@ test('shared, unpacking, rate-limited and slow pulls each read for what they are
     unpackStartedAt: startedAt,
   };
   unpacking.unpackingLayer = unpacking.layers[1]!.digest;
-  await postReport(server.url, report('worker-2', [unpacking]));
+  await postReportOk(server.url, report('worker-2', [unpacking]));
 
   // worker-3: a pull the registry refused with 429.
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-3', [
       syntheticPull({

@@ -9,10 +9,19 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildAndPushImage, imageRef, ProcessGroup, startContainerd, startRegistry, startThrottleProxy } from '../harness/index.js';
-import { ARTIFACTS, openBrowser } from './support/browser.js';
-import { startServer } from './support/server.js';
-import { waitInPage, waitLive } from './support/uiTest.js';
+import {
+  ARTIFACTS,
+  buildAndPushImage,
+  imageRef,
+  openBrowser,
+  ProcessGroup,
+  startContainerd,
+  startRegistry,
+  startServer,
+  startThrottleProxy,
+  waitInPage,
+  waitLive,
+} from '../kit/index.js';
 
 const MiB = 1 << 20;
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/images/ui.png', import.meta.url));

@@ -4,9 +4,7 @@
 // with the new server's state, and rows that were "pulling" before the drop are not left as live.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startServer } from './support/server.js';
-import { pace, startUi, valueInPage, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, pace, postReportOk, report, startServer, startUi, syntheticPull, valueInPage, waitInPage, waitLive } from '../kit/index.js';
 
 const LAYERS = [{ size: 40 * MB }];
 // While the server is down, Chromium logs each request that finds the port closed, and one that
@@ -19,7 +17,7 @@ const BROWSER_RETRY_WHILE_DOWN =
 test('after a server restart the page reconnects and replaces its state', async (t) => {
   const { server, browser, page } = await startUi(t, 'reconnect');
   const startedAt = new Date().toISOString();
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/before:1', startedAt, layers: LAYERS, downloaded: 8 * MB })]),
   );
@@ -48,7 +46,7 @@ test('after a server restart the page reconnects and replaces its state', async 
   // Same port, fresh state: the pull from before the restart is unknown to the new server.
   const restarted = await startServer({ httpPort: server.httpPort, extraArgs: ['--node-report-rate', '1000'] });
   t.after(() => restarted.stop());
-  await postReport(
+  await postReportOk(
     restarted.url,
     report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/after:2', startedAt, layers: LAYERS, downloaded: 4 * MB })]),
   );
@@ -79,7 +77,7 @@ test('after a server restart the page reconnects and replaces its state', async 
   assert.equal(await page.textContent('[data-testid=count-active]'), '1');
 
   // And it is live again: progress from the new server reaches the page.
-  await postReport(
+  await postReportOk(
     restarted.url,
     report('worker-1', [syntheticPull({ imageRef: 'docker.io/library/after:2', startedAt, layers: LAYERS, downloaded: 20 * MB })]),
   );

@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportPull } from '../../src/model/index.js';
-import { MB, postReport, report, syntheticPull } from './support/reports.js';
-import { startUi, valueInPage, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, startUi, syntheticPull, valueInPage, waitInPage, waitLive } from '../kit/index.js';
 
 const IMAGE = 'registry.example.com/shop/frontend:v2';
 const LAYERS = [{ size: 2000 * MB }, { size: 2000 * MB }];
@@ -41,7 +40,7 @@ test('rollout view of 1,000 pulls of one image: counts, slowest nodes, ETA, fail
   for (let i = 0; i < COMPLETED; i++) once.push([nodeName('done', i), pull(4000 * MB, { status: 'completed' })]);
   for (let i = 0; i < FAILED; i++) once.push([nodeName('failed', i), pull(100 * MB, { status: 'failed', error: failure(i) })]);
   for (let i = 0; i < once.length; i += 50) {
-    await Promise.all(once.slice(i, i + 50).map(([node, p]) => postReport(server.url, report(node, [p]))));
+    await Promise.all(once.slice(i, i + 50).map(([node, p]) => postReportOk(server.url, report(node, [p]))));
   }
 
   // Active nodes report every second with growing byte counts, as agents do.
@@ -55,7 +54,7 @@ test('rollout view of 1,000 pulls of one image: counts, slowest nodes, ETA, fail
     ticks++;
     for (let i = 0; i < moving.length; i += 40) {
       await Promise.all(
-        moving.slice(i, i + 40).map(([node, step]) => postReport(server.url, report(node, [pull(Math.round(step * ticks))]))),
+        moving.slice(i, i + 40).map(([node, step]) => postReportOk(server.url, report(node, [pull(Math.round(step * ticks))]))),
       );
     }
   };

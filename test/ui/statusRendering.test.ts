@@ -6,8 +6,7 @@
 // the image view's node rows) is covered from fixtures in test/ui/components.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MB, postReport, report, reportEvery, syntheticPull } from './support/reports.js';
-import { startUi, waitInPage, waitLive } from './support/uiTest.js';
+import { MB, postReportOk, report, reportEvery, startUi, syntheticPull, waitInPage, waitLive } from '../kit/index.js';
 
 const HOSTILE_IMAGE = 'docker.io/library/evil:<img src=x onerror=alert(1)>';
 const HOSTILE_ERROR = 'failed to copy: <script>alert("x")</script><img src=x onerror=alert(2)> 503 <b>Service Unavailable</b>';
@@ -24,7 +23,7 @@ test('stalled and failed pulls show their state and error text; HTML in names an
     syntheticPull({ imageRef: 'registry.example.com/team/app:v2', startedAt, layers: LAYERS, downloaded: 3 * MB }),
   ]);
   t.after(() => stuck.stop());
-  await postReport(
+  await postReportOk(
     server.url,
     report('worker-3', [
       syntheticPull({ imageRef: HOSTILE_IMAGE, startedAt, layers: LAYERS, downloaded: 0, status: 'failed', error: HOSTILE_ERROR }),

@@ -9,10 +9,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeTempDir, removeDir, runProcess, startProcess, waitFor } from '../harness/index.js';
-import { kubectlPulltraceArgs, pulltraceArgs } from '../support/cliCommand.js';
-import { MB, postReport, report, syntheticPull } from '../ui/support/reports.js';
-import { startServer, type TestServer } from '../ui/support/server.js';
+import {
+  kubectlPulltraceArgs,
+  MB,
+  makeTempDir,
+  postReportOk,
+  pulltraceArgs,
+  removeDir,
+  report,
+  runProcess,
+  startProcess,
+  startServer,
+  syntheticPull,
+  type TestServer,
+  waitFor,
+} from '../kit/index.js';
 
 const TOKEN = 'pt-watch-token-7c1f93e2';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colour (SGR) sequences
@@ -91,7 +102,7 @@ test('--token-file and PULLTRACE_TOKEN get through an authenticating proxy, the 
           ...(done ? { status: 'completed' } : {}),
         }),
       ]);
-    await postReport(server.url, pull(false));
+    await postReportOk(server.url, pull(false));
     seen.length = 0;
     const watch = startProcess(
       process.execPath,
@@ -107,7 +118,7 @@ test('--token-file and PULLTRACE_TOKEN get through an authenticating proxy, the 
       timeoutMs: 30_000,
       what: `${how}: watch to open the event stream through the proxy\n${watch.stderr()}`,
     });
-    await postReport(server.url, pull(true));
+    await postReportOk(server.url, pull(true));
     const result = await watch.exited;
     assert.equal(result.code, 0, `${how}: ${result.stderr}`);
     // Colours only if the caller's FORCE_COLOR asks for them; the text is the same.

@@ -11,12 +11,21 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { PullStatus } from '../../src/model/index.js';
-import { goQuote } from '../fake-kube/goQuote.js';
-import { FakeKubeApi, kubeletEvent, podObject, writeKubeconfig } from '../fake-kube/index.js';
-import { type ManagedProcess, startProcess, waitFor } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { startTmux } from '../support/tmux.js';
-import { postReport, report, syntheticPull } from '../ui/support/reports.js';
+import {
+  FakeKubeApi,
+  goQuote,
+  kubeletEvent,
+  type ManagedProcess,
+  podObject,
+  postReportOk,
+  pulltraceArgs,
+  report,
+  startProcess,
+  startTmux,
+  syntheticPull,
+  waitFor,
+  writeKubeconfig,
+} from '../kit/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = 'evil-node';
@@ -71,11 +80,11 @@ before(async () => {
 
   // An agent's error text is free text: it may hold control characters too.
   const startedAt = new Date().toISOString();
-  await postReport(
+  await postReportOk(
     baseUrl,
     report('agent-node', [syntheticPull({ imageRef: 'registry.example.com/app:1', startedAt, layers: [{ size: 1000 }], downloaded: 10 })]),
   );
-  await postReport(
+  await postReportOk(
     baseUrl,
     report('agent-node', [
       syntheticPull({

@@ -3,12 +3,19 @@
 // reconnect notice with Last-Event-ID, and clear errors for bad flags and an unreachable server.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort, startProcess, waitFor } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { publishedValidator } from '../support/eventSchema.js';
-import { metricValue, runPulltrace } from '../support/pulltraceProcess.js';
-import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
-import { startServer } from '../ui/support/server.js';
+import {
+  freePort,
+  MB,
+  metricValue,
+  publishedValidator,
+  pulltraceArgs,
+  reportEvery,
+  runPulltrace,
+  startProcess,
+  startServer,
+  syntheticPull,
+  waitFor,
+} from '../kit/index.js';
 
 const LAYERS = [{ size: 60 * MB }, { size: 40 * MB }];
 /** Resolves once the server counts `n` open event streams (watch has seeded its table and follows the stream). */

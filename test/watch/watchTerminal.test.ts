@@ -5,11 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { startTmux } from '../support/tmux.js';
-import { MB, reportEvery, syntheticPull } from '../ui/support/reports.js';
-import { startServer } from '../ui/support/server.js';
+import { freePort, MB, pulltraceArgs, reportEvery, startServer, startTmux, syntheticPull } from '../kit/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const APP = 'registry.example.com/shop/app:v2';

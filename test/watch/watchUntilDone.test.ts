@@ -4,11 +4,19 @@
 // naming what it waited for; and once connected it says so on stderr with pull and agent counts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startProcess, waitFor } from '../harness/index.js';
-import { pulltraceArgs } from '../support/cliCommand.js';
-import { runPulltrace } from '../support/pulltraceProcess.js';
-import { MB, postReport, report, reportEvery, syntheticPull } from '../ui/support/reports.js';
-import { startServer, type TestServer } from '../ui/support/server.js';
+import {
+  MB,
+  postReportOk,
+  pulltraceArgs,
+  report,
+  reportEvery,
+  runPulltrace,
+  startProcess,
+  startServer,
+  syntheticPull,
+  type TestServer,
+  waitFor,
+} from '../kit/index.js';
 
 const LAYERS = [{ size: 60 * MB }, { size: 40 * MB }];
 const IMAGE = 'registry.example.com/ud/app:1';
@@ -17,11 +25,11 @@ const CONNECTED = /^# connected to http:\/\/127\.0\.0\.1:\d+: (\d+) matching pul
 /** Two nodes whose pulls of IMAGE finished `minutesAgo` ago: one completed, one failed. */
 async function stalePulls(server: TestServer, minutesAgo: number): Promise<void> {
   const startedAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  await postReport(
+  await postReportOk(
     server.url,
     report('stale-ok', [syntheticPull({ imageRef: IMAGE, startedAt, layers: LAYERS, downloaded: 100 * MB, status: 'completed' })]),
   );
-  await postReport(
+  await postReportOk(
     server.url,
     report('stale-bad', [
       syntheticPull({ imageRef: IMAGE, startedAt, layers: LAYERS, downloaded: 10 * MB, status: 'failed', error: 'unexpected EOF' }),

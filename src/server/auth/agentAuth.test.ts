@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PodFacts } from '../../k8s/index.js';
 import { createLogger } from '../../log/index.js';
-import { ApiError } from '../http/apiError.js';
 import { isLoopbackHost, kubernetesAuth } from './agentAuth.js';
 import type { TokenReviewStatus } from './agentIdentity.js';
+import { AuthRefusal } from './authRefusal.js';
 
 const SA = { namespace: 'pulltrace', name: 'pulltrace-agent' };
 const jwt = (exp: number, id: string) => `h.${Buffer.from(JSON.stringify({ exp, jti: id })).toString('base64url')}.s`;
@@ -34,12 +34,12 @@ function setup(answer: (token: string) => Promise<TokenReviewStatus>, pods: Reco
   return { auth, calls, lines, held, advance: (ms: number) => (now += ms), now: () => now };
 }
 
-async function status(p: Promise<unknown>): Promise<number | string> {
+async function status(p: Promise<unknown>): Promise<string> {
   try {
     const r = (await p) as { nodeName?: string };
     return r.nodeName ?? 'ok';
   } catch (err) {
-    return err instanceof ApiError ? err.statusCode : String(err);
+    return err instanceof AuthRefusal ? err.kind : String(err);
   }
 }
 
@@ -66,22 +66,22 @@ test('never kept past the token expiry', async () => {
   assert.equal(s.calls.length, 2);
 });
 
-test('refusals: 401 without a token or when not authenticated, 403 for another account, 503 when the review fails', async () => {
+test('refusals: unauthenticated without a token or when TokenReview says so, forbidden for another account, unavailable when the review fails', async () => {
   const s = setup(async (token) => {
     if (token === 'down') throw new Error('connect ECONNREFUSED');
     if (token === 'other')
       return { authenticated: true, audiences: ['pulltrace'], user: { username: 'system:serviceaccount:default:default' } };
     return { authenticated: false, error: 'invalid bearer token' };
   });
-  assert.equal(await status(s.auth.authenticate(undefined)), 401);
-  assert.equal(await status(s.auth.authenticate('Basic abc')), 401);
-  assert.equal(await status(s.auth.authenticate('Bearer forged')), 401);
-  assert.equal(await status(s.auth.authenticate('Bearer other')), 403);
-  assert.equal(await status(s.auth.authenticate('Bearer down')), 503);
-  assert.equal(await status(s.auth.authenticate('Bearer down')), 503);
+  assert.equal(await status(s.auth.authenticate(undefined)), 'unauthenticated');
+  assert.equal(await status(s.auth.authenticate('Basic abc')), 'unauthenticated');
+  assert.equal(await status(s.auth.authenticate('Bearer forged')), 'unauthenticated');
+  assert.equal(await status(s.auth.authenticate('Bearer other')), 'forbidden');
+  assert.equal(await status(s.auth.authenticate('Bearer down')), 'unavailable');
+  assert.equal(await status(s.auth.authenticate('Bearer down')), 'unavailable');
   assert.equal(s.calls.filter((t) => t === 'down').length, 1, 'during an outage, one review per probe period');
   s.advance(5_000);
-  assert.equal(await status(s.auth.authenticate('Bearer down')), 503, 'an outage is not cached');
+  assert.equal(await status(s.auth.authenticate('Bearer down')), 'unavailable', 'an outage is not cached');
   assert.equal(s.calls.filter((t) => t === 'down').length, 2);
 });
 
@@ -100,46 +100,45 @@ test('a pod-bound token speaks for the node of its pod; a pod replaced under the
   const s = setup(async () => podBound, pods);
   assert.equal(await status(s.auth.authenticate('Bearer t')), 'node-7');
   pods['pulltrace/agent-x'] = { ...(pods['pulltrace/agent-x'] as PodFacts), uid: 'uid-2' };
-  assert.equal(await status(s.auth.authenticate('Bearer t')), 401);
+  assert.equal(await status(s.auth.authenticate('Bearer t')), 'unauthenticated');
   delete pods['pulltrace/agent-x'];
-  assert.equal(await status(s.auth.authenticate('Bearer t')), 403);
+  assert.equal(await status(s.auth.authenticate('Bearer t')), 'forbidden');
 });
 
 const unauthenticated: TokenReviewStatus = { authenticated: false, error: 'invalid bearer token' };
 
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
+async function refusal(p: Promise<unknown>): Promise<AuthRefusal> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AuthRefusal) return err;
     throw err;
   }
   throw new Error('expected a refusal');
 }
 
-test('2,000 junk tokens from one address cost at most its burst of reviews; then 429 with Retry-After; another address is still reviewed', async () => {
+test('2,000 junk tokens from one address cost at most its burst of reviews; then refused with a retry time; another address is still reviewed', async () => {
   const agent = jwt(2_000_000, 'agent');
   const s = setup(async (token) => (token === agent ? nodeBound('node-a') : unauthenticated));
-  const statuses = new Map<number | string, number>();
+  const statuses = new Map<string, number>();
   for (let i = 0; i < 2_000; i++) {
     const st = await status(s.auth.authenticate(`Bearer junk-${i}`, 'addr:10.0.0.66'));
     statuses.set(st, (statuses.get(st) ?? 0) + 1);
   }
   assert.equal(s.calls.length, 10, 'a burst of twice the default 5 reviews a second');
-  assert.deepEqual(Object.fromEntries(statuses), { 401: 10, 429: 1_990 });
+  assert.deepEqual(Object.fromEntries(statuses), { unauthenticated: 10, reviewRate: 1_990 });
   const err = await refusal(s.auth.authenticate('Bearer junk-more', 'addr:10.0.0.66'));
-  assert.equal(err.statusCode, 429);
-  assert.equal(err.code, 'too_many_token_reviews');
-  assert.equal(err.headers['retry-after'], '1');
+  assert.equal(err.kind, 'reviewRate');
+  assert.equal(err.retryAfterS, 1);
   assert.equal(await status(s.auth.authenticate(`Bearer ${agent}`, 'addr:10.0.0.7')), 'node-a', 'another address is not charged');
   // a refused token is answered from its own cache: asking again costs no review and no budget
-  assert.equal(await status(s.auth.authenticate('Bearer junk-0', 'addr:10.0.0.66')), 401);
+  assert.equal(await status(s.auth.authenticate('Bearer junk-0', 'addr:10.0.0.66')), 'unauthenticated');
   s.advance(1_000);
   for (let i = 0; i < 100; i++) await status(s.auth.authenticate(`Bearer later-${i}`, 'addr:10.0.0.66'));
   assert.equal(s.calls.length, 16, 'five more a second');
 });
 
-test('concurrent reviews are capped: 16 run, 64 wait, the rest get 503 at once', async () => {
+test('concurrent reviews are capped: 16 run, 64 wait, the rest are refused as unavailable at once', async () => {
   const pending: Array<() => void> = [];
   const s = setup(
     () =>
@@ -149,20 +148,20 @@ test('concurrent reviews are capped: 16 run, 64 wait, the rest get 503 at once',
   );
   const answers = Array.from({ length: 100 }, (_, i) => status(s.auth.authenticate(`Bearer slow-${i}`, `addr:10.0.${i}.1`)));
   const busy = await refusal(s.auth.authenticate('Bearer slow-x', 'addr:10.9.9.9'));
-  assert.equal(busy.statusCode, 503);
-  assert.equal(busy.headers['retry-after'], '1');
+  assert.equal(busy.kind, 'unavailable');
+  assert.equal(busy.retryAfterS, 1);
   assert.equal(s.calls.length, 16);
   while (pending.length > 0) {
     for (const answer of pending.splice(0)) answer();
     await new Promise((r) => setImmediate(r));
   }
   const results = await Promise.all(answers);
-  assert.equal(results.filter((r) => r === 401).length, 80);
-  assert.equal(results.filter((r) => r === 503).length, 20);
+  assert.equal(results.filter((r) => r === 'unauthenticated').length, 80);
+  assert.equal(results.filter((r) => r === 'unavailable').length, 20);
   assert.equal(s.calls.length, 80);
 });
 
-test('TokenReview down: a token reviewed before is accepted until it expires, an unknown one gets 503; logged once each way', async () => {
+test('TokenReview down: a token reviewed before is accepted until it expires, an unknown one is refused as unavailable; logged once each way', async () => {
   let down = false;
   const s = setup(async () => {
     if (down) throw new Error('the API server answered HTTP 503');
@@ -185,13 +184,13 @@ test('TokenReview down: a token reviewed before is accepted until it expires, an
 
   const unknown = jwt((s.now() + 300_000) / 1000, 'rotated');
   const err = await refusal(s.auth.authenticate(`Bearer ${unknown}`));
-  assert.equal(err.statusCode, 503);
-  assert.equal(err.headers['retry-after'], '5');
+  assert.equal(err.kind, 'unavailable');
+  assert.equal(err.retryAfterS, 5);
   assert.deepEqual(s.held, [s.now() + 6_000], "a report refused for the outage holds node timeouts until its sender's retry");
 
   // the token's own expiry ends the stale answer
   s.advance(300_000);
-  assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 503);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${known}`)), 'unavailable');
 
   down = false;
   s.advance(5_000);
@@ -210,7 +209,7 @@ test('a stale answer is reviewed again when TokenReview answers: a revoked token
   assert.equal(await status(s.auth.authenticate(`Bearer ${token}`)), 'node-a');
   revoked = true;
   s.advance(60_000);
-  assert.equal(await status(s.auth.authenticate(`Bearer ${token}`)), 401);
+  assert.equal(await status(s.auth.authenticate(`Bearer ${token}`)), 'unauthenticated');
   assert.equal(s.calls.length, 2);
 });
 

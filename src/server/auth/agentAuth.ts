@@ -2,22 +2,18 @@
 // ServiceAccount token, checked by TokenReview and bound to one node, so an agent (or anything
 // holding its token) can speak only for its own node. `token`: one shared secret, which proves
 // "an agent" but not which node. `none`: anyone who can reach the port. Runs as hooks on the
-// report route: the token before the body is read, the node once the body is validated. The
-// authenticated node is left on the request (`req.agent`) for limits keyed on it.
-import type { FastifyRequest } from 'fastify';
-import type { ServiceAccountRef } from '../../cli/settingParsers.js';
-import type { AgentAuthMode } from '../../cli/settings.js';
+// report route (src/server/http/agentAuthHooks.ts): the token before the body is read, the node
+// once the body is validated. A refusal is an AuthRefusal; the HTTP layer decides what it answers.
+import type { AgentAuthMode, ServiceAccountRef } from '../../config/index.js';
 import type { PodFacts, TokenReviewer } from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
-import { ApiError } from '../http/apiError.js';
-import { bearerMatches } from '../http/tokenCheck.js';
-import { byRemoteAddress } from '../ingest/requester.js';
-import { AGENT_AUDIENCE, type AgentIdentity, identityFromReview, nodeMismatchMessage } from './agentIdentity.js';
+import { AGENT_AUDIENCE, type AgentIdentity, identityFromReview } from './agentIdentity.js';
+import { AuthRefusal } from './authRefusal.js';
 import { ConcurrencyLimit } from './concurrencyLimit.js';
-import { publicAuthError } from './publicAuthError.js';
 import { ReviewBudget } from './reviewBudget.js';
 import { ReviewCache, tokenHash } from './reviewCache.js';
 import { ReviewOutage } from './reviewOutage.js';
+import { bearerMatches } from './tokenCheck.js';
 import { tokenExpiryMs } from './tokenExpiry.js';
 
 /** What the server knows about the sender of a report. */
@@ -29,17 +25,10 @@ export interface AgentPrincipal {
   serviceAccount?: string;
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** set by the report route's authentication hook */
-    agent?: AgentPrincipal;
-  }
-}
-
 export interface AgentAuthenticator {
   readonly mode: AgentAuthMode;
   /**
-   * The sender of the request, or an ApiError (401, 403, 429, 503). `requester`: the connection's
+   * The sender of the request, or an AuthRefusal. `requester`: the connection's
    * address, charged for the reviews of tokens the server does not know yet.
    */
   authenticate(authorization: string | undefined, requester?: string): Promise<AgentPrincipal>;
@@ -50,7 +39,6 @@ export interface AgentAuthenticator {
 /** Longest bearer token looked at (projected tokens are about 1 KiB). */
 const MAX_TOKEN_CHARS = 16_384;
 const OUTAGE_RETRY_AFTER_S = 5;
-const REFUSAL_WARN_EVERY_MS = 60_000;
 const BUSY_RETRY_AFTER_S = 1;
 const AGENT_RETRY_JITTER_MS = 1_000;
 /** Reviews in flight at once, and reports waiting for a turn beyond that (then 503). */
@@ -59,8 +47,8 @@ const MAX_WAITING_REVIEWS = 64;
 /** The per-address review budget of servers built without one (tests). */
 const DEFAULT_REVIEW_RATE = 5;
 
-const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer' });
-const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+const unauthorized = (reason: string) => new AuthRefusal('unauthenticated', reason);
+const forbidden = (reason: string) => new AuthRefusal('forbidden', reason);
 
 export function noAuth(): AgentAuthenticator {
   return { mode: 'none', authenticate: async () => ({ mode: 'none' }) };
@@ -150,9 +138,11 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
   const outageRefusal = (reason: string) => {
     // the agent retries after Retry-After plus up to 1 s of jitter (src/agent/backoff.ts)
     options.onOutageRefusal?.(now() + OUTAGE_RETRY_AFTER_S * 1000 + AGENT_RETRY_JITTER_MS);
-    return new ApiError(503, 'unavailable', `cannot check the agent's identity right now (TokenReview: ${reason}); retry later`, {
-      'retry-after': String(OUTAGE_RETRY_AFTER_S),
-    });
+    return new AuthRefusal(
+      'unavailable',
+      `cannot check the agent's identity right now (TokenReview: ${reason}); retry later`,
+      OUTAGE_RETRY_AFTER_S,
+    );
   };
 
   // A token reviewed positively before, past its freshness but not its expiry: reviewed again, and
@@ -179,17 +169,13 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
     if (!outage.mayTry(now())) throw outageRefusal(lastFailure);
     const wait = budget.charge(requester, now());
     if (wait > 0) {
-      throw new ApiError(429, 'too_many_token_reviews', `too many unknown agent tokens from this address; retry in ${wait}s`, {
-        'retry-after': String(wait),
-      });
+      throw new AuthRefusal('reviewRate', `too many unknown agent tokens from this address; retry in ${wait}s`, wait);
     }
     try {
       return await identify(token, key);
     } catch (err) {
       if (err instanceof ReviewsBusy) {
-        throw new ApiError(503, 'unavailable', 'too many agent tokens are being checked right now; retry later', {
-          'retry-after': String(BUSY_RETRY_AFTER_S),
-        });
+        throw new AuthRefusal('unavailable', 'too many agent tokens are being checked right now; retry later', BUSY_RETRY_AFTER_S);
       }
       throw outageRefusal((err as Error).message);
     }
@@ -231,42 +217,6 @@ export function kubernetesAuth(options: KubernetesAuthOptions): AgentAuthenticat
           }
           return { mode: 'kubernetes', nodeName: pod.nodeName, serviceAccount: identity.serviceAccount };
         }
-      }
-    },
-  };
-}
-
-/**
- * The report route's hooks: who sends (before the body is read), and for which node (after).
- * A refusal's reason is logged here; the caller gets the fixed sentence of publicAuthError.ts.
- */
-export function agentAuthHooks(auth: AgentAuthenticator, logger?: Logger, now: () => number = Date.now) {
-  // One refusal of each status a minute at warn, so the reason is seen at the default level; the
-  // rest at debug: a misconfigured agent repeats every second, a forging one at will.
-  const lastWarned = new Map<number, number>();
-  const refused = (req: FastifyRequest, err: unknown, nodeName?: string): unknown => {
-    if (!(err instanceof ApiError)) return err;
-    const at = now();
-    const warn = at - (lastWarned.get(err.statusCode) ?? Number.NEGATIVE_INFINITY) >= REFUSAL_WARN_EVERY_MS;
-    if (warn) lastWarned.set(err.statusCode, at);
-    logger?.[warn ? 'warn' : 'debug'](
-      { status: err.statusCode, reason: err.message, remoteAddress: req.ip, nodeName },
-      'agent report refused; nothing changed',
-    );
-    return publicAuthError(err);
-  };
-  return {
-    async authenticate(req: FastifyRequest): Promise<void> {
-      try {
-        req.agent = await auth.authenticate(req.headers.authorization, byRemoteAddress(req));
-      } catch (err) {
-        throw refused(req, err);
-      }
-    },
-    async checkNode(req: FastifyRequest<{ Body: { nodeName: string } }>): Promise<void> {
-      const bound = req.agent?.nodeName;
-      if (bound !== undefined && bound !== req.body.nodeName) {
-        throw refused(req, forbidden(nodeMismatchMessage(bound, req.body.nodeName)), req.body.nodeName);
       }
     },
   };

@@ -3,7 +3,7 @@
 // and which node it may report for: the node named in the token (pod-bound tokens carry
 // `authentication.kubernetes.io/node-name` from Kubernetes 1.30), else the pod it is bound to,
 // whose node the server looks up in the pods it watches.
-import type { ServiceAccountRef } from '../../cli/settingParsers.js';
+import type { ServiceAccountRef } from '../../config/index.js';
 
 export const AGENT_AUDIENCE = 'pulltrace';
 export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';

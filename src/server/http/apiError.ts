@@ -1,36 +1,12 @@
 // Every API error is JSON {error, message}; messages describe what was wrong without echoing
-// the request back. The `error` codes are one catalogue, API_ERROR_CODES (docs/api.md lists it;
-// test/docs checks that it does).
+// the request back. Codes, statuses and wordings are one catalogue (errorCatalogue.ts): code here
+// names a code and passes the facts its message is built from.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/index.js';
 import { PRINTABLE_PATTERN } from '../../model/index.js';
+import { API_ERRORS, type ApiErrorArgs, type ApiErrorCode } from './errorCatalogue.js';
 
-/** Every `error` code the API answers with, and when. */
-export const API_ERROR_CODES = {
-  invalid_request: 'a query parameter, path or body that is not what the endpoint takes (400)',
-  invalid_json: 'a body that is not valid JSON (400)',
-  invalid_report: 'a report the schema or the limits refuse; the message names the field (400)',
-  bad_request: 'any other request Fastify could not process (4xx)',
-  unauthorized: 'a missing or wrong bearer token on /api/v1/report (401)',
-  forbidden: "a report for another node than the agent token's, or a ServiceAccount not allowed (403)",
-  not_found: 'an unknown pull id or path (404)',
-  method_not_allowed: 'a method the path does not take; see the Allow header (405)',
-  body_too_large: 'a body over 1 MiB (413)',
-  unsupported_media_type: 'a body that is not application/json (415)',
-  too_many_reports: 'reports over PULLTRACE_NODE_REPORT_RATE; see Retry-After (429)',
-  too_many_token_reviews: 'unknown agent tokens from one address over PULLTRACE_AGENT_REVIEW_RATE; see Retry-After (429)',
-  too_many_streams: 'more than PULLTRACE_MAX_SSE_PER_ADDRESS event streams from one address; see Retry-After (429)',
-  too_many_nodes: 'a client reporting for more than PULLTRACE_MAX_NODES_PER_ADDRESS node names; see Retry-After (429)',
-  too_many_pulls: 'a node holding more than PULLTRACE_MAX_PULLS_PER_NODE pulls in the live view; see Retry-After (429)',
-  host_not_allowed:
-    'a Host header other than localhost, 127.0.0.1, [::1] or PULLTRACE_ALLOWED_HOSTS while the server listens on loopback (421)',
-  too_many_reads: 'reads (pulls, one pull, history) over PULLTRACE_READ_RATE from one address; see Retry-After (429)',
-  capacity: 'a server-wide capacity limit (nodes, pulls, event streams); see Retry-After (503)',
-  unavailable: "the agent's identity cannot be checked right now (TokenReview); see Retry-After (503)",
-  history_unavailable: 'the history database (PostgreSQL) cannot be reached right now; see Retry-After (503)',
-  internal_error: 'the server failed to handle the request (500)',
-} as const;
-export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+export { API_ERROR_CODES, API_ERRORS, type ApiErrorCode } from './errorCatalogue.js';
 
 export class ApiError extends Error {
   constructor(
@@ -41,10 +17,25 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** Adds Retry-After (seconds); returns this error, for `throw apiError(…).retryAfter(s)`. */
+  retryAfter(seconds: number): this {
+    this.headers['retry-after'] = String(seconds);
+    return this;
+  }
 }
 
-export function sendError(reply: FastifyReply, status: number, code: ApiErrorCode, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: code, message });
+/** The error of `code`, with its status, headers and the message built from `args`. */
+export function apiError<C extends ApiErrorCode>(code: C, ...args: ApiErrorArgs<C>): ApiError {
+  const spec = API_ERRORS[code];
+  const message = (spec.message as (...a: unknown[]) => string)(...args);
+  const headers = 'headers' in spec ? { ...spec.headers } : {};
+  return new ApiError(spec.status, code, message, headers);
+}
+
+export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply {
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.statusCode).type('application/json; charset=utf-8').send({ error: err.code, message: err.message });
 }
 
 interface AjvError {
@@ -104,30 +95,30 @@ function articled(type: string): string {
 
 /** Maps Fastify's and our errors to the contract's JSON errors. */
 export function handleError(err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
-  if (err instanceof ApiError) {
-    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-    return sendError(reply, err.statusCode, err.code, err.message);
-  }
+  if (err instanceof ApiError) return sendApiError(reply, err);
   const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation && fe.validation.length > 0) {
     const context = fe.validationContext ?? 'body';
     const code = req.url.startsWith('/api/v1/report') ? 'invalid_report' : 'invalid_request';
-    return sendError(reply, 400, code, describeValidationError(fe.validation[0] as AjvError, context));
+    return sendApiError(reply, apiError(code, describeValidationError(fe.validation[0] as AjvError, context)));
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return sendError(reply, 413, 'body_too_large', 'the request body is over 1 MiB');
+      return sendApiError(reply, apiError('body_too_large'));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return sendError(reply, 415, 'unsupported_media_type', 'the body must be application/json');
+      return sendApiError(reply, apiError('unsupported_media_type'));
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return sendError(reply, 400, 'invalid_json', 'the body is not valid JSON');
+      return sendApiError(reply, apiError('invalid_json'));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return sendError(reply, 400, 'invalid_request', 'the body is empty; send a JSON object');
+      return sendApiError(reply, apiError('invalid_request', 'the body is empty; send a JSON object'));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return sendError(reply, 400, 'invalid_request', 'the Content-Length header does not match the body');
+      return sendApiError(reply, apiError('invalid_request', 'the Content-Length header does not match the body'));
   }
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
-    return sendError(reply, fe.statusCode, 'bad_request', 'the request could not be processed');
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Fastify's own 4xx keeps its status under the catalogue's code and wording
+    const refused = apiError('bad_request');
+    return sendApiError(reply, new ApiError(fe.statusCode, refused.code, refused.message));
+  }
   logger.error({ err, method: req.method, route: req.routeOptions.url }, 'request failed');
-  return sendError(reply, 500, 'internal_error', 'the server failed to handle the request');
+  return sendApiError(reply, apiError('internal_error'));
 }

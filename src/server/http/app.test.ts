@@ -3,9 +3,9 @@
 // Process-level tests (test/server) keep what needs a process: listeners, timeouts, restarts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildApiApp } from '../../../test/support/apiApp.js';
 import type { AgentReport } from '../../model/index.js';
 import { sharedTokenAuth } from '../auth/agentAuth.js';
+import { buildApiApp } from './apiAppFixture.js';
 import { API_ERROR_CODES } from './apiError.js';
 import { registeredApiRoutes } from './app.js';
 import { allowedHostNames } from './hostCheck.js';

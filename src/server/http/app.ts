@@ -6,15 +6,15 @@ import { REPORT_BODY_LIMIT_BYTES } from '../../model/index.js';
 import type { History } from '../../store/index.js';
 import type { AgentAuthenticator } from '../auth/agentAuth.js';
 import type { ReportAdmission } from '../ingest/reportAdmission.js';
-import { byRemoteAddress, type RequesterKey } from '../ingest/requester.js';
 import type { PullMetrics } from '../metrics/pullMetrics.js';
 import type { SseHub } from '../sse/sseHub.js';
 import type { PullTracker } from '../tracker/pullTracker.js';
-import { handleError, sendError } from './apiError.js';
+import { apiError, handleError, sendApiError } from './apiError.js';
 import { trustProxyOption } from './clientAddress.js';
 import { type ConnectionSettings, capConnectionsPerAddress, serverTimeouts, tlsServerTimeouts } from './connectionLimits.js';
 import { registerHostCheck } from './hostCheck.js';
 import { READ_ROUTES, type ReadAdmission } from './readAdmission.js';
+import { byRemoteAddress, type RequesterKey } from './requester.js';
 import { registerAgentsRoute } from './routes/agents.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -110,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (refused) throw refused;
     });
   }
-  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such endpoint'));
+  app.setNotFoundHandler((_req, reply) => sendApiError(reply, apiError('not_found', 'no such endpoint')));
   if (deps.allowedHosts) registerHostCheck(app, deps.allowedHosts);
   const serves = deps.serves ?? 'all';
 
@@ -144,12 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const [url, allowed] of routes) {
     const others = ALL_METHODS.filter((m) => !allowed.includes(m));
     const refuse = async (_req: unknown, reply: FastifyReply) =>
-      sendError(
-        reply.header('allow', allowed.join(', ')),
-        405,
-        'method_not_allowed',
-        `use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
-      );
+      sendApiError(reply.header('allow', allowed.join(', ')), apiError('method_not_allowed', allowed));
     // Answered in onRequest, before any body is parsed: a DELETE with an empty JSON body is a
     // wrong method (405), not a malformed body (400).
     app.route({ method: others, url, onRequest: refuse, handler: refuse });

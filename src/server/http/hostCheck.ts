@@ -3,7 +3,7 @@
 // name in the Host header. Only the loopback names (and PULLTRACE_ALLOWED_HOSTS) are answered;
 // any other Host gets 421 before anything else runs. Bound to another address, nothing is checked.
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from './apiError.js';
+import { apiError } from './apiError.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -28,10 +28,6 @@ export function allowedHostNames(boundHost: string, extra: readonly string[]): R
 export function registerHostCheck(app: FastifyInstance, allowed: ReadonlySet<string>): void {
   app.addHook('onRequest', async (req) => {
     if (allowed.has(hostOfHeader(req.headers.host))) return;
-    throw new ApiError(
-      421,
-      'host_not_allowed',
-      'this server listens on loopback only and answers requests for localhost, 127.0.0.1 or [::1]; name other hosts in PULLTRACE_ALLOWED_HOSTS',
-    );
+    throw apiError('host_not_allowed');
   });
 }

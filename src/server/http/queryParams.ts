@@ -1,7 +1,6 @@
 // Query parameters are validated by hand (all strings) so every message names the parameter.
-import { FILTER_KEYS, type PullFilter } from '../tracker/pullFilter.js';
-import { parseStatusList } from '../tracker/statusFilter.js';
-import { ApiError } from './apiError.js';
+import { FILTER_KEYS, type PullFilter, parseStatusList } from '../../pulls/index.js';
+import { type ApiError, apiError } from './apiError.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -14,7 +13,7 @@ function single(query: Query, key: string): string | undefined {
 }
 
 function invalid(message: string): ApiError {
-  return new ApiError(400, 'invalid_request', message);
+  return apiError('invalid_request', message);
 }
 
 export function rejectUnknown(query: Query, allowed: readonly string[]): void {

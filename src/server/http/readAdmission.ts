@@ -3,7 +3,7 @@
 // taking the server's time from ingest, /healthz and everyone else. Event streams have their own
 // caps (PULLTRACE_MAX_SSE_PER_ADDRESS) and are not counted here.
 import { NodeRateLimiter } from '../ingest/nodeRateLimiter.js';
-import { ApiError } from './apiError.js';
+import { type ApiError, apiError } from './apiError.js';
 
 export interface ReadLimits {
   /** reads a second from one address (PULLTRACE_READ_RATE) */
@@ -26,12 +26,7 @@ export class ReadAdmission {
   take(who: string, now: number): ApiError | undefined {
     const wait = this.buckets.take(who, now);
     if (wait === 0) return undefined;
-    return new ApiError(
-      429,
-      'too_many_reads',
-      `too many reads from this client (PULLTRACE_READ_RATE ${this.limits.perSecond}/s, PULLTRACE_READ_BURST ${this.limits.burst}); retry in ${wait}s`,
-      { 'retry-after': String(wait) },
-    );
+    return apiError('too_many_reads', wait, this.limits.perSecond, this.limits.burst).retryAfter(wait);
   }
 
   /** Forgets addresses idle long enough to have a full bucket again (bounded memory). */

@@ -3,9 +3,14 @@
 // body is read, then, once the node is known, a cap on the node names per requester and a report
 // rate per node. Each is the client's own quota, so refusals are 429 with Retry-After (503 is kept
 // for the server's shared capacity).
-import { ApiError } from '../http/apiError.js';
 import { NodeRateLimiter } from './nodeRateLimiter.js';
 import { NODE_NAME_IDLE_MS, NodesPerAddress } from './nodesPerAddress.js';
+
+/** Why a report is not admitted; each says when its client may try again. */
+export type AdmissionRefusal =
+  | { kind: 'requesterRate'; retryAfterS: number }
+  | { kind: 'nodeRate'; nodeName: string; retryAfterS: number }
+  | { kind: 'nodeNames'; nodeName: string; maxNodes: number; retryAfterS: number };
 
 export interface AdmissionLimits {
   /** reports per second from one node (burst of twice that) */
@@ -26,26 +31,21 @@ export class ReportAdmission {
   }
 
   /** Before the body is read: the requester's own report rate. */
-  beforeBody(who: string, now: number): ApiError | undefined {
+  beforeBody(who: string, now: number): AdmissionRefusal | undefined {
     const wait = this.byRequester.take(who, now);
     if (wait === 0) return undefined;
-    return new ApiError(429, 'too_many_reports', `too many reports from this client; retry in ${wait}s`, { 'retry-after': String(wait) });
+    return { kind: 'requesterRate', retryAfterS: wait };
   }
 
   /** Once the body names the node: names per requester, then the node's report rate. */
-  forNode(who: string, nodeName: string, now: number): ApiError | undefined {
+  forNode(who: string, nodeName: string, now: number): AdmissionRefusal | undefined {
     if (!this.names.admit(who, nodeName, now)) {
-      const retry = Math.ceil(NODE_NAME_IDLE_MS / 1000);
-      return new ApiError(
-        429,
-        'too_many_nodes',
-        `this client already reports for ${this.limits.maxNodesPerAddress} other nodes (PULLTRACE_MAX_NODES_PER_ADDRESS); node ${nodeName} is refused`,
-        { 'retry-after': String(retry) },
-      );
+      const retryAfterS = Math.ceil(NODE_NAME_IDLE_MS / 1000);
+      return { kind: 'nodeNames', nodeName, maxNodes: this.limits.maxNodesPerAddress, retryAfterS };
     }
     const wait = this.byNode.take(nodeName, now);
     if (wait === 0) return undefined;
-    return new ApiError(429, 'too_many_reports', `node ${nodeName} reports too often; retry in ${wait}s`, { 'retry-after': String(wait) });
+    return { kind: 'nodeRate', nodeName, retryAfterS: wait };
   }
 
   prune(now: number): void {

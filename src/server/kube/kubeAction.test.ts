@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PullEvent } from '../../model/index.js';
-import { PullEventBus } from '../events/pullEventBus.js';
-import { PullTracker } from '../tracker/pullTracker.js';
+import { trackerFixture } from '../tracker/trackerFixture.js';
 import { applyKubeAction, type KubeAction, parseKubeAction } from './kubeAction.js';
 
 function setup(caps: { maxNodes?: number; maxPulls?: number; maxPullsPerNode?: number } = {}) {
-  const bus = new PullEventBus();
-  const events: PullEvent[] = [];
-  bus.subscribe((e) => events.push(e));
-  const tracker = new PullTracker(bus, {
-    stallTimeoutMs: 30_000,
-    historyTtlMs: 60_000,
-    maxNodes: 10,
-    maxPulls: 10,
-    cluster: 'c1',
-    ...caps,
-  });
-  return { tracker, events };
+  return trackerFixture({ maxNodes: 10, maxPulls: 10, cluster: 'c1', ...caps });
 }
 
 test('createFailed: a failed pull named alike on every replica; a second creation before the first is seen changes nothing', () => {

@@ -3,12 +3,18 @@
 // against the fake API server is exercised in test/kube): signals in, pull events out.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerFacts, KubeSignal, KubeWatch, PodFacts, RejectedEvent, WaitingPod } from '../../k8s/index.js';
-import { DEFAULT_HOLD_LIMITS } from '../../k8s/namespaceHolds.js';
+import {
+  type ContainerFacts,
+  DEFAULT_HOLD_LIMITS,
+  type KubeSignal,
+  type KubeWatch,
+  type PodFacts,
+  type RejectedEvent,
+  type WaitingPod,
+} from '../../k8s/index.js';
 import { createLogger } from '../../log/index.js';
-import type { PullEvent, PullEventType } from '../../model/index.js';
-import { PullEventBus } from '../events/pullEventBus.js';
-import { PullTracker } from '../tracker/pullTracker.js';
+import type { PullEventType } from '../../model/index.js';
+import { trackerFixture } from '../tracker/trackerFixture.js';
 import { CONFIRM_MS, KubeCorrelator } from './kubeCorrelator.js';
 
 const NODE = 'w1';
@@ -86,10 +92,7 @@ class InMemoryKubeWatch implements KubeWatch {
 }
 
 function setup(maxNodes = 10) {
-  const bus = new PullEventBus();
-  const events: PullEvent[] = [];
-  bus.subscribe((e) => events.push(e));
-  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 3_600_000, maxNodes, maxPulls: 100 });
+  const { tracker, events } = trackerFixture({ historyTtlMs: 3_600_000, maxNodes });
   const kube = new InMemoryKubeWatch();
   const clock = { now: T };
   const rejected: RejectedEvent[] = [];

@@ -3,10 +3,21 @@
 // Kubernetes agrees with a decision (the pod waited on that pull, its status confirms) is checked
 // here, where the pod and the pull meet.
 // Only the pure parts of src/k8s (the client library is loaded by the watch, when it starts).
-import { imageRefsMatch, tryNormalizeImageRef } from '../../k8s/imageRef.js';
-import type { ContainerFacts, KubeSignal, KubeWatch, RejectedEvent, WaitingPod } from '../../k8s/index.js';
-import { type EventRefusal, statusShowsPullDone, statusShowsPullFailure } from '../../k8s/kubeletEventCheck.js';
-import { DEFAULT_HOLD_LIMITS, type HoldLimits, NamespaceHolds } from '../../k8s/namespaceHolds.js';
+import {
+  type ContainerFacts,
+  DEFAULT_HOLD_LIMITS,
+  type EventRefusal,
+  type HoldLimits,
+  imageRefsMatch,
+  type KubeSignal,
+  type KubeWatch,
+  NamespaceHolds,
+  type RejectedEvent,
+  statusShowsPullDone,
+  statusShowsPullFailure,
+  tryNormalizeImageRef,
+  type WaitingPod,
+} from '../../k8s/index.js';
 import type { Logger } from '../../log/index.js';
 import type { PodRef } from '../../model/index.js';
 import { isPlaceholderImageRef } from '../tracker/placeholderImageRef.js';

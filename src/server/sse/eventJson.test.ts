@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PullEvent, PullStatus } from '../../model/index.js';
-import { PullEventBus } from '../events/pullEventBus.js';
-import { PullTracker } from '../tracker/pullTracker.js';
+import { trackerFixture } from '../tracker/trackerFixture.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
 
 /** Real events: a tracker fed two reports of a 3-layer pull, then its completion. */
 function trackerEvents(): PullEvent[] {
-  const bus = new PullEventBus();
-  const events: PullEvent[] = [];
-  bus.subscribe((e) => events.push(e));
-  const tracker = new PullTracker(bus, { stallTimeoutMs: 30_000, historyTtlMs: 60_000, maxNodes: 10, maxPulls: 10 });
+  const { tracker, events } = trackerFixture({ maxNodes: 10, maxPulls: 10 });
   const layers = (down: number) =>
     ['a', 'b', 'c'].map((d) => ({
       digest: `sha256:${d}`,

@@ -11,8 +11,8 @@
 // place of the longest-stalled one (evictLongestStalled).
 import type { ServerResponse } from 'node:http';
 import type { PullEvent, PullStatus } from '../../model/index.js';
+import { isEmptyFilter, matchesFilter, type PullFilter } from '../../pulls/index.js';
 import { guarded } from '../faultReport.js';
-import { isEmptyFilter, matchesFilter, type PullFilter } from '../tracker/pullFilter.js';
 import { CoalescedBatch, type HubEntry } from './coalescedBatch.js';
 import { eventJson, PullJsonCache } from './eventJson.js';
 import { EventRing } from './eventRing.js';

@@ -5,7 +5,6 @@ import {
   clampBytes,
   compactFinished,
   emptyTotals,
-  isFinished,
   type LayerRecord,
   newLayer,
   type PullRecord,
@@ -87,18 +86,10 @@ test('percentOf: one decimal, rounded down, 0 without a total', () => {
   }
 });
 
-test('clampBytes and isFinished', () => {
+test('clampBytes', () => {
   assert.equal(clampBytes(-5), 0);
   assert.equal(clampBytes(Number.NaN), 0);
   assert.equal(clampBytes(2 ** 60), Number.MAX_SAFE_INTEGER);
-  for (const [s, want] of [
-    ['pulling', false],
-    ['stalled', false],
-    ['unpacking', false],
-    ['completed', true],
-    ['failed', true],
-  ] as const)
-    assert.equal(isFinished(s), want, s);
 });
 
 test('pullStatus: fields by state (failureReason only when failed, slow only while unfinished, no speed once finished)', () => {

@@ -10,6 +10,7 @@ import {
   type PullState,
   type PullStatus,
 } from '../../model/index.js';
+import { isFinished } from '../../pulls/index.js';
 import { etaSeconds, RateWindow, STOPPED_RATE } from './rateWindow.js';
 
 export interface LayerRecord {
@@ -192,10 +193,6 @@ export function compactFinished(rec: PullRecord): void {
 export function resumeRates(rec: PullRecord): void {
   if (rec.rate === STOPPED_RATE) rec.rate = new RateWindow();
   for (const l of rec.layers.values()) if (l.rate === STOPPED_RATE) l.rate = new RateWindow();
-}
-
-export function isFinished(status: PullState): boolean {
-  return status === 'completed' || status === 'failed';
 }
 
 export function pullStatus(rec: PullRecord, now: number, withLayers: boolean): PullStatus {

@@ -13,17 +13,16 @@ import type {
   PullEventType,
   PullStatus,
 } from '../../model/index.js';
+import { DEFAULT_CLUSTER, isEmptyFilter, isFinished, matchesFilter, type PullFilter } from '../../pulls/index.js';
 import type { PullEventBus } from '../events/pullEventBus.js';
 import { OriginalReportShape } from '../ingest/originalReportShape.js';
 import { refineFailure } from './failureReason.js';
 import { OrderedPulls } from './orderedPulls.js';
-import { isEmptyFilter, matchesFilter, type PullFilter } from './pullFilter.js';
 import { pullIdFor, randomPullId } from './pullId.js';
 import type { PullOrderKey } from './pullOrder.js';
 import {
   compactFinished,
   emptyTotals,
-  isFinished,
   type LayerRecord,
   layerStatus,
   type PullRecord,
@@ -170,7 +169,7 @@ export class PullTracker {
     const problem = groupLimitProblem(groups);
     if (problem) throw new ReportLimitError(problem);
     // `cluster`: the report came through the shared log from another cluster (multi-cluster view).
-    const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? 'default') ? cluster : undefined;
+    const foreign = cluster !== undefined && cluster !== (this.limits.cluster ?? DEFAULT_CLUSTER) ? cluster : undefined;
     let node = this.nodes.get(nodeKey(report.nodeName, foreign));
     const newPulls = groups.filter((g) => this.needsNewRecord(node, g)).length;
     const evict = this.roomFor(node, report.nodeName, newPulls, new Set(groups.map((g) => g.key)));
@@ -409,7 +408,7 @@ export class PullTracker {
       if (!node.heard) continue;
       const entry: AgentStatus = {
         nodeName: node.name,
-        cluster: node.cluster ?? this.limits.cluster ?? 'default',
+        cluster: node.cluster ?? this.limits.cluster ?? DEFAULT_CLUSTER,
         lastReportAt: new Date(node.lastReportAt).toISOString(),
         state: isReporting(node, now) ? 'reporting' : 'silent',
       };
@@ -544,7 +543,7 @@ export class PullTracker {
 
   /** Derived (the same on every replica) unless that id is already taken here, e.g. by a restored pull. */
   private newPullId(node: NodeRecord, g: ReportGroup): string {
-    const id = pullIdFor(node.cluster ?? this.limits.cluster ?? 'default', node.name, g.key, g.startedAt);
+    const id = pullIdFor(node.cluster ?? this.limits.cluster ?? DEFAULT_CLUSTER, node.name, g.key, g.startedAt);
     return this.byId.has(id) ? randomPullId() : id;
   }
 

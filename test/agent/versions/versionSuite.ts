@@ -6,9 +6,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAILURE_REASONS, type PullStatus } from '../../../src/model/index.js';
-import { buildAndPushImage, type ContainerdSeries, containerdBinaries, imageRef } from '../../harness/index.js';
-import { SseRecorder } from '../../support/sseClient.js';
-import { getPulls, MiB, RATE, type Stack, startStack, waitForPull } from '../stack.js';
+import {
+  buildAndPushImage,
+  type ContainerdSeries,
+  containerdBinaries,
+  getPulls,
+  imageRef,
+  MiB,
+  RATE,
+  SseRecorder,
+  type Stack,
+  startStack,
+  waitForPull,
+} from '../../kit/index.js';
 
 const FAILURE_KINDS = new Set<string>(FAILURE_REASONS);
 /** Empty files in the slow-to-unpack layer: 1–5 s of extraction here (the unpack phase the agent must see; polls are 200 ms). */

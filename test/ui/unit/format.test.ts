@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatRate } from '../../../web/src/format/bytes.js';
+import { formatBytes, formatDuration, formatRate } from '../../../src/pulls/index.js';
 import { shortDigest } from '../../../web/src/format/digest.js';
-import { formatDuration, secondsBetween } from '../../../web/src/format/duration.js';
+import { secondsBetween } from '../../../web/src/format/duration.js';
 import { shortImageRef } from '../../../web/src/format/imageRef.js';
 import { shortMediaType } from '../../../web/src/format/mediaType.js';
 

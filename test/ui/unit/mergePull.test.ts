@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeLayer, mergePull } from '../../../web/src/state/mergePull.js';
+import { mergeLayer, mergePull } from '../../../src/pulls/index.js';
 import { layer, pull } from './fixtures.js';
 
 test('a pull seen for the first time is taken as is', () => {

@@ -2,8 +2,7 @@
 // a string) and print a dash instead of throwing, which would blank the row.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatRate } from '../../../web/src/format/bytes.js';
-import { formatDuration } from '../../../web/src/format/duration.js';
+import { formatBytes, formatDuration, formatRate } from '../../../src/pulls/index.js';
 import { formatPercent } from '../../../web/src/format/percent.js';
 
 const odd: unknown[] = [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '12', {}, -5];

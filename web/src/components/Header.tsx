@@ -1,4 +1,4 @@
-import { formatRate } from '../format/bytes.js';
+import { formatRate } from '../../../src/pulls/index.js';
 import type { ConnectionState } from '../live/liveConnection.js';
 import type { AgentCount } from '../state/emptyState.js';
 import type { PullSummary } from '../state/summary.js';

@@ -1,8 +1,8 @@
+import { formatBytes, formatDuration } from '../../../src/pulls/index.js';
 // One page of finished pulls as a table: when each finished, where, how it ended, how much it
 // downloaded and how long it took. Pure rendering from the page's pulls (HistoryView fetches them),
 // so it is tested from fixtures (test/ui/components/HistoryTable.test.tsx).
-import { formatBytes } from '../format/bytes.js';
-import { formatDuration, secondsBetween } from '../format/duration.js';
+import { secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import type { PullStatus } from '../state/types.js';
 import { RowErrorBoundary } from './RowErrorBoundary.js';

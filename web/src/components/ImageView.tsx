@@ -1,8 +1,7 @@
 import { useMemo } from 'react';
 import type { GroupOutcome } from '../../../src/pulls/index.js';
+import { formatBytes, formatDuration, formatRate } from '../../../src/pulls/index.js';
 import { summarizeRollout } from '../../../src/rollout/index.js';
-import { formatBytes, formatRate } from '../format/bytes.js';
-import { formatDuration } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { formatPercent } from '../format/percent.js';
 import type { EmptyState } from '../state/emptyState.js';

@@ -1,4 +1,4 @@
-import { formatBytes, formatRate } from '../format/bytes.js';
+import { formatBytes, formatRate } from '../../../src/pulls/index.js';
 import { shortDigest } from '../format/digest.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { shortMediaType } from '../format/mediaType.js';

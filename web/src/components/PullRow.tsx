@@ -1,7 +1,7 @@
 import { memo } from 'react';
-import { formatBytes, formatRate } from '../format/bytes.js';
+import { formatBytes, formatDuration, formatRate } from '../../../src/pulls/index.js';
 import { shortDigest } from '../format/digest.js';
-import { formatDuration, secondsBetween } from '../format/duration.js';
+import { secondsBetween } from '../format/duration.js';
 import { shortImageRef } from '../format/imageRef.js';
 import { formatPercent } from '../format/percent.js';
 import { FAILURE_REASON_LABELS } from '../state/failureReasons.js';

@@ -2,9 +2,8 @@
 // failed, how fast, when the rollout ends (its slowest node's ETA), and which nodes hold it up or
 // failed, each a link to that node's pull in the pull list.
 import type { MouseEvent } from 'react';
+import { formatDuration, formatRate } from '../../../src/pulls/index.js';
 import type { RolloutNodeRef, RolloutSummary } from '../../../src/rollout/index.js';
-import { formatRate } from '../format/bytes.js';
-import { formatDuration } from '../format/duration.js';
 import { failureReasonLabel } from '../state/failureReasons.js';
 import { DEFAULT_VIEW_STATE, formatViewState } from '../state/filters.js';
 

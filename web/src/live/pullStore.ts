@@ -1,4 +1,4 @@
-import { mergeLayer, mergePull } from '../state/mergePull.js';
+import { mergeLayer, mergePull } from '../../../src/pulls/index.js';
 import type { LayerStatus, PullEvent, PullStatus } from '../state/types.js';
 
 /** Monotonic milliseconds, the clock replaceAll compares against. */

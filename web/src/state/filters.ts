@@ -1,3 +1,4 @@
+import { clusterOf, isFinished, matchesFilter } from '../../../src/pulls/index.js';
 import { FAILURE_REASONS } from './failureReasons.js';
 import type { PullStatus } from './types.js';
 
@@ -81,28 +82,20 @@ export function formatViewState(state: ViewState): string {
   return text ? `?${text}` : '';
 }
 
-/** Case-insensitive substring filters, the same rule the server applies to its query filters. */
+/**
+ * The server's filter rules (src/pulls: case-insensitive substrings, exact cluster), plus the
+ * page's own: one status or `slow`, and the failure kind.
+ */
 export function matchesFilters(pull: PullStatus, state: ViewState): boolean {
   if (state.status === 'slow' ? pull.slow !== true : state.status && pull.status !== state.status) return false;
   if (state.reason && pull.failureReason !== state.reason) return false;
-  if (state.cluster && (pull.cluster ?? DEFAULT_CLUSTER) !== state.cluster) return false;
-  if (!contains(pull.nodeName, state.node)) return false;
-  if (!contains(pull.imageRef, state.image)) return false;
-  if (state.namespace && !pull.pods.some((p) => contains(p.namespace, state.namespace))) return false;
-  if (state.pod && !pull.pods.some((p) => contains(p.podName, state.pod))) return false;
-  return true;
+  const { node, image, namespace, pod, cluster } = state;
+  return matchesFilter(pull, { node, image, namespace, pod, cluster });
 }
-
-/** The cluster of pulls that carry none, as on the server. */
-export const DEFAULT_CLUSTER = 'default';
 
 /** Cluster names seen in these pulls, sorted: the cluster filter is offered when there is more than one. */
 export function clustersOf(pulls: readonly PullStatus[]): string[] {
-  return [...new Set(pulls.map((p) => p.cluster ?? DEFAULT_CLUSTER))].sort();
-}
-
-function contains(value: string, needle: string): boolean {
-  return needle === '' || value.toLowerCase().includes(needle.toLowerCase());
+  return [...new Set(pulls.map(clusterOf))].sort();
 }
 
 /**
@@ -133,10 +126,6 @@ function byId(a: PullStatus, b: PullStatus): number {
 const SORT_VALUES: Record<SortKey, (p: PullStatus) => [number, number]> = {
   start: (p) => [-Date.parse(p.startedAt), 0],
   progress: (p) => [p.percent, 0],
-  speed: (p) => [Number(isFinished(p)), p.bytesPerSec],
+  speed: (p) => [Number(isFinished(p.status)), p.bytesPerSec],
   eta: (p) => [-(p.etaSeconds ?? -1), 0],
 };
-
-function isFinished(pull: PullStatus): boolean {
-  return pull.status === 'completed' || pull.status === 'failed';
-}

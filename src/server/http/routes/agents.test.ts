@@ -2,8 +2,8 @@
 // it reported, silent once it stopped, and a clear 400 for a query parameter it does not take.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildApiApp } from '../../../../test/support/apiApp.js';
 import type { AgentList, AgentReport } from '../../../model/index.js';
+import { buildApiApp } from '../apiAppFixture.js';
 
 const json = { 'content-type': 'application/json' };
 const report = (nodeName: string, agent?: AgentReport['agent']): AgentReport => ({ nodeName, pulls: [], ...(agent ? { agent } : {}) });

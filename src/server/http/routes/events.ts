@@ -1,9 +1,9 @@
 // GET /api/v1/events: Server-Sent Events. The hub owns fan-out; this route only admits clients.
 import type { FastifyInstance } from 'fastify';
+import { FILTER_KEYS } from '../../../pulls/index.js';
 import type { SseHub } from '../../sse/sseHub.js';
-import { FILTER_KEYS } from '../../tracker/pullFilter.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
-import { ApiError } from '../apiError.js';
+import { apiError } from '../apiError.js';
 import { clientAddress } from '../clientAddress.js';
 import { parseFilter, parseLayers, parseString, rejectUnknown } from '../queryParams.js';
 import { SECURITY_HEADERS } from '../securityHeaders.js';
@@ -30,19 +30,12 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
     // says: one client cannot take every slot.
     const address = clientAddress(req);
     if (deps.hub.countFor(address) >= deps.maxPerAddress) {
-      throw new ApiError(
-        429,
-        'too_many_streams',
-        `at most ${deps.maxPerAddress} event streams per client address (PULLTRACE_MAX_SSE_PER_ADDRESS); close one first`,
-        { 'retry-after': '10' },
-      );
+      throw apiError('too_many_streams', deps.maxPerAddress).retryAfter(10);
     }
     // At the cap, a stream that stopped reading gives its place up (checked after the per-address
     // cap, so no stream is closed for a client that is then refused anyway).
     if (deps.hub.size >= deps.maxClients && !deps.hub.evictLongestStalled()) {
-      throw new ApiError(503, 'capacity', `the server serves at most ${deps.maxClients} event streams (PULLTRACE_MAX_SSE_CLIENTS)`, {
-        'retry-after': '10',
-      });
+      throw apiError('capacity', `the server serves at most ${deps.maxClients} event streams (PULLTRACE_MAX_SSE_CLIENTS)`).retryAfter(10);
     }
     reply.hijack();
     const res = reply.raw;

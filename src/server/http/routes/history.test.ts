@@ -2,8 +2,8 @@
 // a clear 400 naming an unknown kind (nothing else answered).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildApiApp } from '../../../../test/support/apiApp.js';
-import { finishedPull, T0 } from '../../../../test/support/historyFixtures.js';
+import { finishedPull, T0 } from '../../../store/historyFixture.js';
+import { buildApiApp } from '../apiAppFixture.js';
 
 test('history: `reason` selects failed pulls of those kinds; an unknown kind is a 400 naming it', async (t) => {
   const api = await buildApiApp();

@@ -1,8 +1,8 @@
 // GET /api/v1/history: finished pulls from the history (SQLite or PostgreSQL), newest first, cursor-paginated.
 import type { FastifyInstance } from 'fastify';
+import { FILTER_KEYS } from '../../../pulls/index.js';
 import { type History, InvalidHistoryQueryError, MAX_HISTORY_LIMIT } from '../../../store/index.js';
-import { FILTER_KEYS } from '../../tracker/pullFilter.js';
-import { ApiError } from '../apiError.js';
+import { apiError } from '../apiError.js';
 import { parseFilter, parseLayers, parseLimit, parseString, parseTime, rejectUnknown } from '../queryParams.js';
 import { parseReasonList } from '../reasonFilter.js';
 
@@ -23,12 +23,10 @@ export function registerHistoryRoute(app: FastifyInstance, store: History): void
       // `layers=0` gives the same summaries as the live endpoints (and the store does not even read layers).
       return await store.query(filter, limit, parseString(req.query, 'cursor'), layers);
     } catch (err) {
-      if (err instanceof InvalidHistoryQueryError) throw new ApiError(400, 'invalid_request', err.message);
+      if (err instanceof InvalidHistoryQueryError) throw apiError('invalid_request', err.message);
       // A network database (PostgreSQL) that does not answer is a temporary condition, not a bug.
       if (store.kind === 'postgres') {
-        throw new ApiError(503, 'history_unavailable', 'the history database (PostgreSQL) does not answer; try again shortly', {
-          'retry-after': '5',
-        });
+        throw apiError('history_unavailable').retryAfter(5);
       }
       throw err;
     }
@@ -42,6 +40,6 @@ function parseReason(query: Query) {
   try {
     return parseReasonList(text);
   } catch (err) {
-    throw new ApiError(400, 'invalid_request', (err as Error).message);
+    throw apiError('invalid_request', (err as Error).message);
   }
 }

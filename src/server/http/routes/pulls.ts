@@ -1,9 +1,9 @@
 // GET /api/v1/pulls and /api/v1/pulls/{id}: the live view.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { FILTER_KEYS, matchesFilter } from '../../tracker/pullFilter.js';
+import { FILTER_KEYS, matchesFilter } from '../../../pulls/index.js';
 import type { PullTracker } from '../../tracker/pullTracker.js';
-import { ApiError } from '../apiError.js';
+import { apiError } from '../apiError.js';
 import { decodePullsCursor, encodePullsCursor } from '../pullsCursor.js';
 import { pullsJson } from '../pullsJson.js';
 import { parseFilter, parseLayers, parseLimit, parseString, rejectUnknown } from '../queryParams.js';
@@ -26,11 +26,7 @@ export function registerPullRoutes(app: FastifyInstance, tracker: PullTracker, n
     const limit = paged ? parseLimit(req.query, MAX_PULLS_LIMIT, DEFAULT_PULLS_LIMIT) : undefined;
     const after = cursorText === undefined ? undefined : decodePullsCursor(cursorText);
     if (cursorText !== undefined && !after) {
-      throw new ApiError(
-        400,
-        'invalid_request',
-        'query parameter "cursor" is not a value returned in "next" by an earlier page of /api/v1/pulls',
-      );
+      throw apiError('invalid_request', 'query parameter "cursor" is not a value returned in "next" by an earlier page of /api/v1/pulls');
     }
     const chosen = tracker.orderedIds(filter, { ...(after ? { after } : {}), ...(limit !== undefined ? { limit } : {}) });
     const body = pullsJson({
@@ -46,8 +42,7 @@ export function registerPullRoutes(app: FastifyInstance, tracker: PullTracker, n
     rejectUnknown(req.query, ['layers']);
     const pull = tracker.status(req.params.id, now(), parseLayers(req.query));
     if (!pull)
-      throw new ApiError(
-        404,
+      throw apiError(
         'not_found',
         'no pull with this id (finished pulls leave the live view after PULLTRACE_HISTORY_TTL; see /api/v1/history)',
       );

@@ -2,7 +2,7 @@
 // text logs); free text (`error`, `mediaType`) may, and every text output makes it printable.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildApiApp } from '../../../../test/support/apiApp.js';
+import { buildApiApp } from '../apiAppFixture.js';
 
 const json = { 'content-type': 'application/json' };
 const pull = (extra: Record<string, unknown> = {}, layer: Record<string, unknown> = {}) => ({

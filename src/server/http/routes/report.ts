@@ -4,13 +4,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../../log/index.js';
 import { type AgentReport, AgentReportSchema } from '../../../model/index.js';
-import { type AgentAuthenticator, agentAuthHooks } from '../../auth/agentAuth.js';
+import type { AgentAuthenticator } from '../../auth/agentAuth.js';
 import type { ReportAdmission } from '../../ingest/reportAdmission.js';
 import { reportProblem } from '../../ingest/reportCheck.js';
-import type { RequesterKey } from '../../ingest/requester.js';
 import type { PullMetrics } from '../../metrics/pullMetrics.js';
 import { CapacityError, type PullTracker, ReportLimitError } from '../../tracker/pullTracker.js';
-import { ApiError } from '../apiError.js';
+import { agentAuthHooks } from '../agentAuthHooks.js';
+import { apiError } from '../apiError.js';
+import { admissionRefusalError, capacityRefusalError } from '../refusals.js';
+import type { RequesterKey } from '../requester.js';
 
 export interface ReportRouteDeps {
   tracker: PullTracker;
@@ -36,20 +38,20 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
     onRequest: async (req) => {
       await auth.authenticate(req);
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'the body must be application/json');
+      if (type !== 'application/json') throw apiError('unsupported_media_type');
       const refused = deps.admission.beforeBody(deps.requesterKey(req), deps.now());
-      if (refused) throw refused;
+      if (refused) throw admissionRefusalError(refused);
     },
     // A report for another node than the sender's identity changes nothing.
     preHandler: auth.checkNode,
     handler: async (req) => {
       const now = deps.now();
       const refused = deps.admission.forNode(deps.requesterKey(req), req.body.nodeName, now);
-      if (refused) throw refused;
+      if (refused) throw admissionRefusalError(refused);
       // The schema again (Fastify's check names the field first) and the time bounds: the same
       // check as a report read from the shared log, so nothing one path refuses enters by the other.
       const problem = reportProblem(req.body, now);
-      if (problem) throw new ApiError(400, 'invalid_report', problem.message);
+      if (problem) throw apiError('invalid_report', problem.message);
       if (deps.appendReport && (await deps.appendReport(req.body))) {
         deps.metrics.reportAccepted();
         return { accepted: true };
@@ -57,21 +59,12 @@ export function registerReportRoute(app: FastifyInstance, deps: ReportRouteDeps)
       try {
         deps.tracker.applyReport(req.body, now);
       } catch (err) {
-        if (err instanceof CapacityError) throw capacityRefusal(err);
-        if (err instanceof ReportLimitError) throw new ApiError(400, 'invalid_report', err.message);
+        if (err instanceof CapacityError) throw capacityRefusalError(err);
+        if (err instanceof ReportLimitError) throw apiError('invalid_report', err.message);
         throw err;
       }
       deps.metrics.reportAccepted();
       return { accepted: true };
     },
   });
-}
-
-/**
- * A node over its own allowance is the client's doing (429); the server's shared caps being full
- * is the server's (503). Both say when to try again.
- */
-function capacityRefusal(err: CapacityError): ApiError {
-  if (err.what === 'pullsPerNode') return new ApiError(429, 'too_many_pulls', err.message, { 'retry-after': '30' });
-  return new ApiError(503, 'capacity', err.message, { 'retry-after': '30' });
 }
