@@ -359,7 +359,7 @@ async function nonReaderFrom(port: number, localAddress: string): Promise<Socket
   const socket = Object.assign(connect({ port, host: '127.0.0.1', localAddress }), {
     firstError: Promise.resolve<string | undefined>(undefined),
   });
-  socket.firstError = new Promise((r) => socket.once('error', (e: NodeJS.ErrnoException) => r(e.code)));
+  socket.firstError = new Promise((r) => socket.on('error', (e: NodeJS.ErrnoException) => r(e.code)));
   await new Promise<void>((r) => socket.once('connect', r));
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
   socket.pause();
