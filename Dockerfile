@@ -3,8 +3,9 @@
 #   docker build -t registry.example.com/tools/pulltrace:0.1.0 .
 #
 # Build and runtime use the same Debian base, so better-sqlite3's native addon compiled
-# (or downloaded) in the build stage matches the runtime's glibc and Node ABI.
-ARG NODE_IMAGE=node:20.20.0-bookworm-slim
+# (or downloaded) in the build stage matches the runtime's glibc and Node ABI. Node.js 24 (LTS),
+# the release the tests run on (scripts/lts-node.mjs pins the same version; a test checks).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # Compilers for native addons when no prebuilt binary matches (better-sqlite3 falls back to node-gyp).

@@ -4,8 +4,9 @@
 // file started last would run alone at the end; started first, the short ones fill in beside it.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeToRunOn } from './lts-node.mjs';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unit = process.argv.includes('--unit');
@@ -101,9 +102,14 @@ function main() {
     process.exit(1);
   }
   const ordered = startOrder(files, SLOW_FIRST, REPO);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...ordered], {
+  // The tests run on the LTS Node (scripts/lts-node.mjs) also when this was started by another one;
+  // first on their PATH too, for what they start as `node` or `#!/usr/bin/env node`.
+  const node = nodeToRunOn();
+  const env = testEnvironment(process.env);
+  if (node !== process.execPath) env.PATH = `${dirname(node)}:${env.PATH ?? ''}`;
+  const child = spawn(node, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...ordered], {
     stdio: 'inherit',
-    env: testEnvironment(process.env),
+    env,
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
