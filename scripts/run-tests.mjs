@@ -107,7 +107,9 @@ function main() {
   const node = nodeToRunOn();
   const env = testEnvironment(process.env);
   if (node !== process.execPath) env.PATH = `${dirname(node)}:${env.PATH ?? ''}`;
-  const child = spawn(node, ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...ordered], {
+  // TAP, as Node 20 printed by default off a terminal (Node 24 prints `spec` there): the same
+  // `ok` / `not ok` lines for whoever reads a CI log.
+  const child = spawn(node, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...extra, ...ordered], {
     stdio: 'inherit',
     env,
   });
