@@ -1,5 +1,5 @@
 // Finished pulls, pods and a log-capturing logger shared by the history tests of both stores
-// (src/store/historyStore.test.ts on SQLite, test/store/historyBackends.test.ts on both).
+// (src/store/sqlite/historyStore.test.ts on SQLite, test/store/historyBackends.test.ts on both).
 import { createLogger, type Logger } from '../log/index.js';
 import type { PodRef, PullStatus } from '../model/index.js';
 

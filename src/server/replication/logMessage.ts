@@ -1,6 +1,6 @@
 // What a message of the shared report log may be applied as, decided before anything is applied.
 // Anyone who can publish to NATS writes this log, so every message is checked as the HTTP API
-// checks a request: a report with the very check of POST /api/v1/report (ingest/reportCheck.ts),
+// checks a request: a report with the very check of POST /api/v1/report (admission/reportCheck.ts),
 // for the node its subject names; a Kubernetes action field by field (kube/kubeAction.ts); a tick
 // by its shape. Every replica decides alike (the time bounds use the stream's stamp), so replicas
 // skip the same messages and keep giving the same event ids.
