@@ -69,7 +69,8 @@ test('a base already in storage: the pull downloads only the rest, and its base 
   const { proxy, registry, node, pulltrace } = await startCrioStack(t);
   const base = { size: 2 * MiB, seed: 'crio-cached-base' };
   const first = await buildAndPushImage(registry.host, { repository: 'crio/base', tag: 'v1', layers: [base] });
-  const app = await buildAndPushImage(registry.host, { repository: 'crio/app', tag: 'v1', layers: [base, { size: MiB }] });
+  // Its own layer takes ~2 s through the throttle: a pull over between two polls (1 s) is never seen.
+  const app = await buildAndPushImage(registry.host, { repository: 'crio/app', tag: 'v1', layers: [base, { size: 4 * MiB }] });
   const warm = await node.pull(imageRef(registry.host, first)).exited;
   assert.equal(warm.code, 0, warm.stderr);
 
